@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { NodeId } from '@tierscope/shared';
+
+const Port = z.coerce.number().int().min(0).max(65535);
+
+/** Every setting a node reads, validated once at start (see loadNodeConfig). */
+export const NodeConfig = z.object({
+  nodeId: NodeId,
+  nodeName: z.string().min(1).max(200),
+  httpHost: z.string().default('127.0.0.1'),
+  httpPort: Port.default(4100),
+  /** postgres://… through postgres.js; `pglite:<dir>` or `pglite:memory` through PGlite. */
+  databaseUrl: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/.+|pglite:.+)$/, 'DATABASE_URL: postgres://… or pglite:<dir> or pglite:memory'),
+  /** mqtt://… an external broker; unset means an embedded aedes broker on mqttPort. */
+  mqttUrl: z
+    .string()
+    .regex(/^mqtts?:\/\/.+/, 'MQTT_URL: mqtt://host:port')
+    .optional(),
+  mqttPort: Port.default(1884),
+  mqttUsername: z.string().optional(),
+  mqttPassword: z.string().optional(),
+  /** Where the ingest journal lives (acked messages not yet committed). */
+  dataDir: z.string().min(1),
+  rawRetentionDays: z.coerce.number().int().min(1).max(3650).default(30),
+  unknownDevices: z.enum(['register', 'reject']).default('register'),
+  batchMaxSamples: z.coerce.number().int().min(1).max(100_000).default(5000),
+  batchMaxAgeMs: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** Messages accepted but not committed; past this, acks wait and the broker holds the rest. */
+  queueLimit: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
+  deadLetterLimit: z.coerce.number().int().min(100).max(10_000_000).default(10_000),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type NodeConfig = z.infer<typeof NodeConfig>;
+
+/** Reads process.env (or the given map) once; on bad input prints every bad key and exits. */
+export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
+  const nodeId = env.NODE_ID ?? 'probe-1';
+  const dataDir = env.DATA_DIR ?? `.data/${nodeId}`;
+  const parsed = NodeConfig.safeParse({
+    nodeId,
+    nodeName: env.NODE_NAME ?? nodeId,
+    httpHost: env.HTTP_HOST,
+    httpPort: env.HTTP_PORT,
+    databaseUrl: env.DATABASE_URL ?? `pglite:${dataDir}/db`,
+    mqttUrl: env.MQTT_URL || undefined,
+    mqttPort: env.MQTT_PORT,
+    mqttUsername: env.MQTT_USERNAME,
+    mqttPassword: env.MQTT_PASSWORD,
+    dataDir,
+    rawRetentionDays: env.RAW_RETENTION_DAYS,
+    unknownDevices: env.UNKNOWN_DEVICES,
+    batchMaxSamples: env.BATCH_MAX_SAMPLES,
+    batchMaxAgeMs: env.BATCH_MAX_AGE_MS,
+    queueLimit: env.QUEUE_LIMIT,
+    deadLetterLimit: env.DEAD_LETTER_LIMIT,
+    logLevel: env.LOG_LEVEL,
+  });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    process.stderr.write(`tierscope node: bad configuration\n${lines.join('\n')}\n`);
+    process.exit(2);
+  }
+  return parsed.data;
+}

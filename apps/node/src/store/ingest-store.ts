@@ -1,0 +1,76 @@
+import type { DeadLetterReason, DeviceStatus, Severity } from '@tierscope/shared';
+
+export interface SampleRow {
+  deviceId: string;
+  metric: string;
+  /** epoch ms */
+  ts: number;
+  value: number;
+}
+
+export interface EventRow {
+  deviceId: string;
+  ts: number;
+  type: string;
+  severity: Severity;
+  message: string;
+  attrs: Record<string, unknown>;
+}
+
+export interface DeadLetterRow {
+  /** The journal sequence of the message: replaying the journal never stores a dead letter twice. */
+  seq: number;
+  receivedAt: number;
+  topic: string;
+  reason: DeadLetterReason;
+  detail: string;
+  payloadPreview: string;
+  size: number;
+}
+
+export interface StatusRow {
+  deviceId: string;
+  status: Exclude<DeviceStatus, 'unknown'>;
+  at: number;
+}
+
+export interface CommandAckRow {
+  deviceId: string;
+  commandId: string;
+  ok: boolean;
+  at: number;
+  result?: Record<string, unknown> | undefined;
+  error?: string | undefined;
+}
+
+/**
+ * What one flush commits, in one transaction. Everything in it is idempotent (samples keyed by
+ * device, metric and ts; events by device, ts and type; dead letters by journal seq), so a batch
+ * replayed from the journal after a crash stores nothing twice.
+ */
+export interface IngestBatch {
+  samples: SampleRow[];
+  events: EventRow[];
+  deadLetters: DeadLetterRow[];
+  statuses: StatusRow[];
+  commandAcks: CommandAckRow[];
+  /** Latest time each device was heard from in this batch; unknown devices are registered. */
+  seen: Map<string, number>;
+  /** The highest journal sequence in this batch; stored as the checkpoint in the same transaction. */
+  lastSeq: number;
+}
+
+export interface BatchResult {
+  samplesInserted: number;
+  eventsInserted: number;
+  deadLettersInserted: number;
+}
+
+/** The store as the ingest path sees it. */
+export interface IngestStore {
+  writeBatch(batch: IngestBatch): Promise<BatchResult>;
+  /** The highest journal sequence whose batch is committed; 0 on a new store. */
+  readCheckpoint(): Promise<number>;
+  /** Every registered device id: the reject policy checks against it. */
+  listDeviceIds(): Promise<string[]>;
+}

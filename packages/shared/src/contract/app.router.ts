@@ -1,0 +1,16 @@
+import { deadLettersRouter } from './dead-letters.router.ts';
+import { devicesRouter } from './devices.router.ts';
+import { eventsRouter } from './events.router.ts';
+import { metricsRouter } from './metrics.router.ts';
+import { nodeInfoRouter } from './node.router.ts';
+import { router } from './trpc.ts';
+
+/** The one node contract: every tier serves exactly this router. */
+export const nodeRouter = router({
+  node: nodeInfoRouter,
+  devices: devicesRouter,
+  metrics: metricsRouter,
+  events: eventsRouter,
+  deadLetters: deadLettersRouter,
+});
+export type NodeRouter = typeof nodeRouter;

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { NodePath } from '../domain/ids.ts';
+import { Cursor, Limit, pageOf } from '../domain/page.ts';
+import { Timestamp } from '../domain/time.ts';
+
+export const DeadLetterReason = z.enum([
+  'oversize',
+  'bad-topic',
+  'bad-device-id',
+  'bad-json',
+  'invalid-payload',
+  'unknown-device',
+  'timestamp-out-of-range',
+]);
+export type DeadLetterReason = z.infer<typeof DeadLetterReason>;
+
+export const DeadLetter = z.object({
+  id: z.string().max(64),
+  nodePath: NodePath,
+  receivedAt: Timestamp,
+  topic: z.string().max(1024),
+  reason: DeadLetterReason,
+  /** What was wrong, in words a device developer can act on. */
+  detail: z.string().max(2000),
+  /** The payload's first KiB, as text; `size` is the whole payload's size in bytes. */
+  payloadPreview: z.string().max(4096),
+  size: z.number().int().min(0),
+});
+export type DeadLetter = z.infer<typeof DeadLetter>;
+
+/** Newest first. */
+export const ListDeadLettersInput = z.object({
+  reason: DeadLetterReason.optional(),
+  limit: Limit,
+  cursor: Cursor.optional(),
+});
+export type ListDeadLettersInput = z.infer<typeof ListDeadLettersInput>;
+
+export const DeadLetterPage = pageOf(DeadLetter);
+export type DeadLetterPage = z.infer<typeof DeadLetterPage>;

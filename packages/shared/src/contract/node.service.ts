@@ -1,0 +1,43 @@
+import type { DeadLetterPage, ListDeadLettersInput } from './dead-letters.schemas.ts';
+import type { Device, DevicePage, DeviceRef, ListDevicesInput, UpsertDeviceInput } from './devices.schemas.ts';
+import type { EventPage, SearchEventsInput } from './events.schemas.ts';
+import type { LatestValues, Series, SeriesInput } from './metrics.schemas.ts';
+import type { NodeInfo } from './node.schemas.ts';
+
+export interface NodeInfoService {
+  info(): Promise<NodeInfo>;
+}
+
+export interface DevicesService {
+  list(input: ListDevicesInput): Promise<DevicePage>;
+  /** Throws NotFoundError when the node has no such device. */
+  get(ref: DeviceRef): Promise<Device>;
+  /** Registers the device or updates its name, kind, site and labels. */
+  upsert(input: UpsertDeviceInput): Promise<Device>;
+}
+
+export interface MetricsService {
+  latest(ref: DeviceRef): Promise<LatestValues>;
+  /** At most `maxPoints` buckets, read from the finest source that fits (raw, minute, hour). */
+  series(input: SeriesInput): Promise<Series>;
+}
+
+export interface EventsService {
+  search(input: SearchEventsInput): Promise<EventPage>;
+}
+
+export interface DeadLettersService {
+  list(input: ListDeadLettersInput): Promise<DeadLetterPage>;
+}
+
+/**
+ * Everything a tier node answers. A leaf implements it over its own store; a federating node over
+ * its children; the routers only delegate to the one found in context.
+ */
+export interface NodeService {
+  node: NodeInfoService;
+  devices: DevicesService;
+  metrics: MetricsService;
+  events: EventsService;
+  deadLetters: DeadLettersService;
+}

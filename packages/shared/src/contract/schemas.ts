@@ -1,0 +1,8 @@
+// Browser-safe: schemas and types only, no server code.
+export * from './node.schemas.ts';
+export * from './devices.schemas.ts';
+export * from './metrics.schemas.ts';
+export * from './events.schemas.ts';
+export * from './dead-letters.schemas.ts';
+export * from './alerts.schemas.ts';
+export * from './rules.schemas.ts';

@@ -1,0 +1,42 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { Actor, Role } from '../domain/roles.ts';
+import { roleAllows } from '../domain/roles.ts';
+import { InvalidCursorError } from '../cursor-codec.ts';
+import { BadRequestError, NotFoundError } from './errors.ts';
+import type { NodeService } from './node.service.ts';
+
+export interface NodeContext {
+  node: NodeService;
+  actor: Actor;
+}
+
+const t = initTRPC.context<NodeContext>().create();
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Turns the services' domain errors into tRPC codes, so a bad cursor is a 400, not a 500. */
+const mapDomainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof NotFoundError) throw new TRPCError({ code: 'NOT_FOUND', message: cause.message, cause });
+    if (cause instanceof BadRequestError || cause instanceof InvalidCursorError)
+      throw new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
+  }
+  return result;
+});
+
+function requireRole(role: Role) {
+  return t.middleware(({ ctx, next }) => {
+    if (!roleAllows(ctx.actor.role, role)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: `this needs the ${role} role` });
+    }
+    return next();
+  });
+}
+
+const baseProcedure = t.procedure.use(mapDomainErrors);
+export const viewerProcedure = baseProcedure.use(requireRole('viewer'));
+export const operatorProcedure = baseProcedure.use(requireRole('operator'));
+export const adminProcedure = baseProcedure.use(requireRole('admin'));

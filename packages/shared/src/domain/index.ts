@@ -1,0 +1,6 @@
+export * from './ids.ts';
+export * from './severity.ts';
+export * from './roles.ts';
+export * from './time.ts';
+export * from './coverage.ts';
+export * from './page.ts';

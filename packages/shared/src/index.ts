@@ -1,0 +1,9 @@
+// Server-side entry: the whole contract, routers included. The browser imports ./domain and ./schemas.
+export * from './domain/index.ts';
+export * from './contract/schemas.ts';
+export * from './contract/errors.ts';
+export * from './contract/node.service.ts';
+export * from './contract/trpc.ts';
+export * from './contract/app.router.ts';
+export * from './cursor-codec.ts';
+export * from './mqtt/index.ts';
