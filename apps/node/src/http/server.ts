@@ -1,0 +1,48 @@
+import Fastify from 'fastify';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { nodeRouter, type Actor, type NodeRouter, type NodeService } from '@tierscope/shared';
+import { checkReadiness, type ReadinessCheck } from './health.ts';
+
+export interface NodeServerDeps {
+  service: NodeService;
+  readiness: readonly ReadinessCheck[];
+  metrics: Registry;
+  logger: Logger;
+  /** Who calls this node's API. Parent tokens and passed-through users arrive with the access issue. */
+  resolveActor: () => Actor;
+}
+
+/** 1 MiB: the largest tRPC request body any procedure needs (inputs are small and bounded). */
+const BODY_LIMIT = 1024 * 1024;
+
+/** The node's HTTP surface: tRPC at /trpc, plus /livez, /readyz and Prometheus /metrics. */
+export async function createNodeServer(deps: NodeServerDeps) {
+  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: BODY_LIMIT, disableRequestLogging: true });
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: nodeRouter,
+      createContext: () => ({ node: deps.service, actor: deps.resolveActor() }),
+      onError: ({ error, path }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error, path }, 'tRPC call failed');
+      },
+    },
+  } satisfies FastifyTRPCPluginOptions<NodeRouter>);
+
+  app.get('/livez', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const report = await checkReadiness(deps.readiness);
+    return reply.code(report.ready ? 200 : 503).send(report);
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const body = await deps.metrics.metrics();
+    return reply.header('content-type', deps.metrics.contentType).send(body);
+  });
+
+  return app;
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { TRPCError } from '@trpc/server';
+import type { Actor, Role } from '../domain/roles.ts';
+import { selfCoverage } from '../domain/coverage.ts';
+import { nodeRouter } from './app.router.ts';
+import type { Device } from './devices.schemas.ts';
+import { NotFoundError } from './errors.ts';
+import type { NodeService } from './node.service.ts';
+import { createCallerFactory } from './trpc.ts';
+import { InvalidCursorError } from '../cursor-codec.ts';
+
+const device: Device = {
+  id: 'x1',
+  nodePath: 'probe-a',
+  name: 'x1',
+  kind: '',
+  site: '',
+  labels: {},
+  status: 'online',
+  firstSeen: 1,
+  lastSeen: 2,
+  latest: { temp: { value: 21.5, ts: 2 } },
+};
+
+function fakeService(overrides: Partial<NodeService['devices']> = {}): NodeService {
+  const unused = () => Promise.reject(new Error('not used in this test'));
+  return {
+    node: { info: unused },
+    devices: {
+      list: () => Promise.resolve({ items: [device], nextCursor: null, coverage: selfCoverage('probe-a', 1) }),
+      get: ({ deviceId }) => (deviceId === 'x1' ? Promise.resolve(device) : Promise.reject(new NotFoundError(`no device ${deviceId}`))),
+      upsert: () => Promise.resolve(device),
+      ...overrides,
+    },
+    metrics: { latest: unused, series: unused },
+    events: { search: unused },
+    deadLetters: { list: unused },
+  };
+}
+
+function callerAs(role: Role, service = fakeService()) {
+  const actor: Actor = { kind: 'user', name: 'tester', role };
+  return createCallerFactory(nodeRouter)({ node: service, actor });
+}
+
+async function codeOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return 'OK';
+  } catch (error) {
+    return error instanceof TRPCError ? error.code : 'NOT_A_TRPC_ERROR';
+  }
+}
+
+describe('node router', () => {
+  it('delegates devices.list to the service in context and returns its page', async () => {
+    const page = await callerAs('viewer').devices.list({ limit: 10 });
+    expect(page.items.map((d) => d.id)).toEqual(['x1']);
+  });
+
+  it('refuses a limit above 500 with BAD_REQUEST before the service is called', async () => {
+    expect(await codeOf(callerAs('viewer').devices.list({ limit: 501 }))).toBe('BAD_REQUEST');
+  });
+
+  it('maps a NotFoundError from the service to NOT_FOUND', async () => {
+    expect(await codeOf(callerAs('viewer').devices.get({ deviceId: 'nope' }))).toBe('NOT_FOUND');
+  });
+
+  it('maps a forged cursor to BAD_REQUEST, not a server error', async () => {
+    const service = fakeService({ list: () => Promise.reject(new InvalidCursorError('cursor is not valid')) });
+    expect(await codeOf(callerAs('viewer', service).devices.list({ cursor: 'garbage' }))).toBe('BAD_REQUEST');
+  });
+
+  it('lets only an admin upsert a device', async () => {
+    expect(await codeOf(callerAs('operator').devices.upsert({ deviceId: 'x1', name: 'X' }))).toBe('FORBIDDEN');
+    expect(await codeOf(callerAs('admin').devices.upsert({ deviceId: 'x1', name: 'X' }))).toBe('OK');
+  });
+
+  it('rejects a service answer that breaks the output schema, so a parent never relays bad data', async () => {
+    const broken = fakeService({ get: () => Promise.resolve({ ...device, status: 'exploded' } as unknown as Device) });
+    expect(await codeOf(callerAs('viewer', broken).devices.get({ deviceId: 'x1' }))).toBe('INTERNAL_SERVER_ERROR');
+  });
+
+  it('refuses a device id outside the device API alphabet', async () => {
+    expect(await codeOf(callerAs('viewer').devices.get({ deviceId: 'bad/id' }))).toBe('BAD_REQUEST');
+  });
+});
