@@ -1,0 +1,148 @@
+import { eventsTopic, telemetryTopic } from '@tierscope/shared/mqtt';
+import type { Logger } from 'pino';
+import type { SimulatorOptions } from './args.ts';
+import { createConnectionPool, MAX_IN_FLIGHT, type Connection } from './connections.ts';
+import { bootEvent, createDeviceModel, stepDevice, type DeviceModel } from './device-model.ts';
+import { buildFleet } from './fleet.ts';
+import { malformedTelemetry } from './invalid-payloads.ts';
+import { createRng, hashSeed } from './rng.ts';
+
+export interface SimulatorStats {
+  telemetrySent: number;
+  eventsSent: number;
+  invalidSent: number;
+  /** Publishes the broker acknowledged (QoS 1). */
+  acked: number;
+  failed: number;
+  /** Samples not sent because the device's connection was down or too far behind. */
+  skipped: number;
+  silentDevices: number;
+}
+
+export interface RunningSimulator {
+  stats(): SimulatorStats;
+  /** Stops publishing, sends `offline` for every device and disconnects. */
+  stop(): Promise<SimulatorStats>;
+}
+
+const CONNECT_WAIT_MS = 10_000;
+const STATS_EVERY_MS = 10_000;
+
+export async function startSimulator(options: SimulatorOptions, logger: Logger): Promise<RunningSimulator> {
+  const fleet = buildFleet(options.devices, options.sites, options.kinds);
+  const models = new Map<string, DeviceModel>(
+    fleet.map((device) => [device.id, createDeviceModel(device, options.seed)]),
+  );
+  const stats: SimulatorStats = {
+    telemetrySent: 0,
+    eventsSent: 0,
+    invalidSent: 0,
+    acked: 0,
+    failed: 0,
+    skipped: 0,
+    silentDevices: 0,
+  };
+
+  const publish = (connection: Connection, topic: string, payload: string): void => {
+    connection.inFlight++;
+    connection.client.publish(topic, payload, { qos: 1 }, (error) => {
+      connection.inFlight--;
+      if (error) {
+        stats.failed++;
+        logger.debug({ topic, err: error.message }, 'publish failed');
+      } else {
+        stats.acked++;
+      }
+    });
+  };
+
+  const pool = createConnectionPool(fleet, {
+    url: options.url,
+    mode: options.connectionMode,
+    sharedConnections: options.sharedConnections,
+    logger,
+    onOnline(connection, first) {
+      if (!first) return;
+      for (const device of connection.devices) {
+        publish(connection, eventsTopic(device.id), JSON.stringify(bootEvent(device, Date.now())));
+        stats.eventsSent++;
+      }
+    },
+  });
+  logger.info(
+    {
+      url: options.url,
+      devices: fleet.length,
+      mode: options.connectionMode,
+      connections: options.connectionMode === 'per-device' ? fleet.length : options.sharedConnections,
+    },
+    'connecting',
+  );
+  const connected = await pool.waitConnected(CONNECT_WAIT_MS);
+  logger.info({ connected }, connected === 0 ? 'no connection yet; will keep trying' : 'connected');
+
+  // Spread the devices over one period so a fleet doesn't publish in lockstep.
+  const periodMs = 1000 / options.rate;
+  const phaseRng = createRng(hashSeed(options.seed, 'phase'));
+  const start = Date.now();
+  const schedule = fleet.map((device) => ({
+    device,
+    model: models.get(device.id)!,
+    nextDueMs: start + phaseRng.next() * periodMs,
+  }));
+  let telemetryCount = 0;
+
+  const tick = (): void => {
+    const now = Date.now();
+    let silent = 0;
+    for (const entry of schedule) {
+      if (entry.model.silence) silent++;
+      if (entry.nextDueMs > now) continue;
+      // One sample per device per tick at most: a late tick skips, rather than bunching samples up.
+      entry.nextDueMs = Math.max(entry.nextDueMs + periodMs, now + periodMs / 2);
+      const { device, model } = entry;
+      const step = stepDevice(model, now);
+      const connection = pool.connectionOf(device.id);
+      if (!connection.client.connected || connection.inFlight >= MAX_IN_FLIGHT) {
+        if (step.telemetry) stats.skipped++;
+        continue;
+      }
+      if (step.telemetry) {
+        telemetryCount++;
+        if (options.invalidEvery > 0 && telemetryCount % options.invalidEvery === 0) {
+          const bad = malformedTelemetry(stats.invalidSent, now);
+          logger.debug({ device: device.id, flaw: bad.flaw }, 'sending malformed telemetry');
+          publish(connection, telemetryTopic(device.id), bad.payload);
+          stats.invalidSent++;
+        } else {
+          publish(connection, telemetryTopic(device.id), JSON.stringify(step.telemetry));
+          stats.telemetrySent++;
+        }
+      }
+      for (const event of step.events) {
+        publish(connection, eventsTopic(device.id), JSON.stringify(event));
+        stats.eventsSent++;
+        logger.debug({ device: device.id, type: event.type, severity: event.severity }, 'event');
+      }
+    }
+    stats.silentDevices = silent;
+  };
+
+  const tickMs = Math.max(10, Math.min(100, periodMs / 2));
+  const ticker = setInterval(tick, tickMs);
+  const reporter = setInterval(() => logger.info({ ...stats }, 'stats'), STATS_EVERY_MS);
+
+  let stopping: Promise<SimulatorStats> | undefined;
+  return {
+    stats: () => ({ ...stats }),
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(ticker);
+        clearInterval(reporter);
+        await pool.close();
+        return { ...stats };
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+// `npm run bench -- <name> [--quick]`: runs bench/<name>.bench.ts and prints its one JSON line.
+import { existsSync, readdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { progress, runInterruptCleanups, type BenchOptions } from './lib/bench.ts';
+
+interface BenchModule {
+  runBench(options: BenchOptions): Promise<Record<string, unknown>>;
+}
+
+const here = new URL('./', import.meta.url);
+const available = readdirSync(here)
+  .filter((file) => file.endsWith('.bench.ts'))
+  .map((file) => file.slice(0, -'.bench.ts'.length));
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { quick: { type: 'boolean', default: false } },
+});
+const name = positionals[0];
+if (
+  positionals.length !== 1 ||
+  !name ||
+  !/^[a-z0-9-]+$/.test(name) ||
+  !existsSync(new URL(`${name}.bench.ts`, here))
+) {
+  process.stderr.write(`usage: tsx bench/run.ts <name> [--quick]\nbenches: ${available.join(', ')}\n`);
+  process.exit(2);
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    progress(`${signal}: cleaning up`);
+    void runInterruptCleanups().finally(() => process.exit(130));
+  });
+}
+
+try {
+  const bench = (await import(new URL(`${name}.bench.ts`, here).href)) as BenchModule;
+  const result = await bench.runBench({ quick: values.quick });
+  process.stdout.write(`${JSON.stringify({ bench: name, quick: values.quick, ...result })}\n`);
+} catch (error) {
+  progress(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  await runInterruptCleanups();
+  process.exitCode = 1;
+}
