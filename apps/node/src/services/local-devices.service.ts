@@ -1,0 +1,133 @@
+import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import {
+  decodeCursor,
+  NotFoundError,
+  selfCoverage,
+  type Device,
+  type DeviceRef,
+  type DevicesService,
+  type LatestValue,
+} from '@tierscope/shared';
+import type { NodeDatabase } from '../store/client.ts';
+import { auditLog, devices, latestValues } from '../store/schema.ts';
+import type { LocalNodeServiceDeps } from './local-node.types.ts';
+import { cutPage, elapsedSince, likePattern } from './paging.ts';
+
+const DeviceCursor = z.object({ name: z.string(), id: z.string() });
+
+type DeviceRow = typeof devices.$inferSelect;
+
+/** Throws NotFoundError when a ref names another node: this node only answers for itself. */
+export function assertOwnPath(ref: { nodePath?: string | undefined }, nodePath: string): void {
+  if (ref.nodePath !== undefined && ref.nodePath !== nodePath) {
+    throw new NotFoundError(`node path ${ref.nodePath} is not this node (${nodePath})`);
+  }
+}
+
+/** Latest value per metric for each device id given. */
+export async function latestByDevice(db: NodeDatabase, ids: readonly string[]): Promise<Map<string, Record<string, LatestValue>>> {
+  const byDevice = new Map<string, Record<string, LatestValue>>();
+  if (ids.length === 0) return byDevice;
+  const rows = await db
+    .select()
+    .from(latestValues)
+    .where(inArray(latestValues.deviceId, [...ids]));
+  for (const row of rows) {
+    const values = byDevice.get(row.deviceId) ?? {};
+    values[row.metric] = { value: row.value, ts: row.ts.getTime() };
+    byDevice.set(row.deviceId, values);
+  }
+  return byDevice;
+}
+
+export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesService {
+  const { db } = deps.store;
+  const toDevice = (row: DeviceRow, latest: Record<string, LatestValue> = {}): Device => ({
+    id: row.id,
+    nodePath: deps.nodePath,
+    name: row.name,
+    kind: row.kind,
+    site: row.site,
+    labels: row.labels,
+    status: row.status,
+    firstSeen: row.firstSeen.getTime(),
+    lastSeen: row.lastSeen?.getTime() ?? null,
+    latest,
+  });
+
+  async function get(ref: DeviceRef): Promise<Device> {
+    assertOwnPath(ref, deps.nodePath);
+    const [row] = await db.select().from(devices).where(eq(devices.id, ref.deviceId));
+    if (!row) throw new NotFoundError(`no device ${ref.deviceId} on ${deps.nodePath}`);
+    const latest = await latestByDevice(db, [row.id]);
+    return toDevice(row, latest.get(row.id));
+  }
+
+  return {
+    async list(input) {
+      const started = performance.now();
+      const where: SQL[] = [];
+      if (input.search) {
+        const pattern = likePattern(input.search);
+        where.push(
+          or(
+            sql`${devices.id} ilike ${pattern}`,
+            sql`${devices.name} ilike ${pattern}`,
+            sql`exists (select 1 from jsonb_each_text(${devices.labels}) as l(k, v) where l.v ilike ${pattern})`,
+          )!,
+        );
+      }
+      if (input.status) where.push(eq(devices.status, input.status));
+      if (input.site !== undefined) where.push(eq(devices.site, input.site));
+      if (input.label) {
+        const at = input.label.indexOf('=');
+        const label = { [input.label.slice(0, at)]: input.label.slice(at + 1) };
+        where.push(sql`${devices.labels} @> ${JSON.stringify(label)}::jsonb`);
+      }
+      if (input.cursor) {
+        const after = decodeCursor(input.cursor, DeviceCursor);
+        where.push(sql`(${devices.name}, ${devices.id}) > (${after.name}, ${after.id})`);
+      }
+      const rows = await db
+        .select()
+        .from(devices)
+        .where(and(...where))
+        .orderBy(asc(devices.name), asc(devices.id))
+        .limit(input.limit + 1);
+      const latest = await latestByDevice(
+        db,
+        rows.slice(0, input.limit).map((row) => row.id),
+      );
+      const page = cutPage(
+        rows,
+        input.limit,
+        (row) => toDevice(row, latest.get(row.id)),
+        (row) => ({ name: row.name, id: row.id }),
+      );
+      return { ...page, coverage: selfCoverage(deps.nodePath, elapsedSince(started)) };
+    },
+
+    get,
+
+    async upsert(input) {
+      assertOwnPath(input, deps.nodePath);
+      const changes = {
+        ...(input.name !== undefined && { name: input.name }),
+        ...(input.kind !== undefined && { kind: input.kind }),
+        ...(input.site !== undefined && { site: input.site }),
+        ...(input.labels !== undefined && { labels: input.labels }),
+      };
+      await db.transaction(async (tx) => {
+        const insert = tx.insert(devices).values({ id: input.deviceId, name: input.deviceId, ...changes });
+        await (Object.keys(changes).length > 0
+          ? insert.onConflictDoUpdate({ target: devices.id, set: changes })
+          : insert.onConflictDoNothing());
+        // The service interface carries no caller; the router-level actor is not visible here.
+        await tx.insert(auditLog).values({ actor: 'api', action: 'device.upsert', target: input.deviceId, details: changes });
+      });
+      deps.onDeviceRegistered?.(input.deviceId);
+      return get({ deviceId: input.deviceId });
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { NodeService } from '@tierscope/shared';
+import { createLocalDeadLettersService } from './local-dead-letters.service.ts';
+import { createLocalDevicesService } from './local-devices.service.ts';
+import { createLocalEventsService } from './local-events.service.ts';
+import { createLocalMetricsService } from './local-metrics.service.ts';
+import { createLocalNodeInfoService } from './local-node-info.service.ts';
+import type { LocalNodeServiceDeps } from './local-node.types.ts';
+
+export type { BrokerHealth, LocalNodeServiceDeps } from './local-node.types.ts';
+
+/** A leaf node's NodeService: every answer comes from this node's own store. */
+export function createLocalNodeService(deps: LocalNodeServiceDeps): NodeService {
+  return {
+    node: createLocalNodeInfoService(deps),
+    devices: createLocalDevicesService(deps),
+    metrics: createLocalMetricsService(deps),
+    events: createLocalEventsService(deps),
+    deadLetters: createLocalDeadLettersService(deps),
+  };
+}

@@ -1,0 +1,27 @@
+import type { IngestStats } from '@tierscope/shared';
+import type { Store } from '../store/client.ts';
+
+export interface BrokerHealth {
+  connected: boolean;
+  embedded: boolean;
+  url: string;
+}
+
+/** What the local services need from the composition root; config arrives here, never from env. */
+export interface LocalNodeServiceDeps {
+  store: Store;
+  nodeId: string;
+  /** Defaults to the node id. */
+  nodeName?: string;
+  /** This node's path: every item it returns carries it, and a ref naming another path is not found here. */
+  nodePath: string;
+  version: string;
+  /** epoch ms */
+  startedAt: number;
+  /** Raw samples older than this are gone, so series never read raw data past it. Default 30. */
+  rawRetentionDays?: number;
+  ingestStats: () => IngestStats;
+  brokerHealth: () => BrokerHealth;
+  /** Called after devices.upsert, so the ingest's known-device cache accepts the device at once. */
+  onDeviceRegistered?: (deviceId: string) => void;
+}

@@ -1,0 +1,122 @@
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema.ts';
+
+export type StoreDriver = 'postgres' | 'pglite';
+export type NodeSchema = typeof schema;
+/** The drizzle database both drivers share: query code is written once against this type. */
+export type NodeDatabase = PgDatabase<PgQueryResultHKT, NodeSchema>;
+
+export type Row = Record<string, unknown>;
+
+/** Raw SQL on the driver itself, for the hot path and for statements drizzle cannot build. */
+export interface RawExecutor {
+  /**
+   * Runs one statement with `$1…` parameters and returns its rows. Pass arrays for `$n::type[]`,
+   * numbers for float8/int8, and JSON text for jsonb: both drivers then agree on every type.
+   */
+  exec<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+export interface Store extends RawExecutor {
+  driver: StoreDriver;
+  db: NodeDatabase;
+  /** Runs `fn` in one transaction on the raw driver; commits when it resolves, rolls back when it throws. */
+  transaction<R>(fn: (tx: RawExecutor) => Promise<R>): Promise<R>;
+  /** True when the database answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the node's database: `postgres://…` through postgres.js, `pglite:memory` in memory,
+ * `pglite:<dir>` on disk (the directory is created).
+ */
+export async function openStore(databaseUrl: string): Promise<Store> {
+  if (databaseUrl.startsWith('pglite:')) return openPglite(databaseUrl.slice('pglite:'.length));
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgres(databaseUrl);
+  throw new Error('database url must be postgres://…, pglite:memory or pglite:<dir>');
+}
+
+async function openPglite(location: string): Promise<Store> {
+  let client: PGlite;
+  if (location === 'memory') {
+    client = await PGlite.create();
+  } else {
+    mkdirSync(location, { recursive: true });
+    client = await PGlite.create(location);
+  }
+  await client.exec(`SET TIME ZONE 'UTC'`);
+  const db = drizzlePglite({ client, schema }) as unknown as NodeDatabase;
+  const exec = async <T extends Row>(text: string, params: readonly unknown[] = []): Promise<T[]> =>
+    (await client.query<T>(text, params as unknown[])).rows;
+  return {
+    driver: 'pglite',
+    db,
+    exec,
+    transaction: (fn) =>
+      client.transaction((tx) =>
+        fn({ exec: async <T extends Row>(text: string, params: readonly unknown[] = []) => (await tx.query<T>(text, params as unknown[])).rows }),
+      ),
+    ping: () => pingWith(exec),
+    close: () => client.close(),
+  };
+}
+
+async function openPostgres(url: string): Promise<Store> {
+  // `socket` is a documented option missing from postgres.js's types.
+  const options: postgres.Options<Record<string, never>> & { socket: typeof connectNoDelay } = {
+    max: 10,
+    onnotice: () => {},
+    connection: { TimeZone: 'UTC', application_name: 'tierscope-node' },
+    // postgres.js leaves Nagle on; a batch's small closing write then waits for the delayed ACK (LIMITS.md).
+    socket: connectNoDelay,
+  };
+  const sql = postgres(url, options);
+  const db = drizzlePostgres({ client: sql, schema }) as unknown as NodeDatabase;
+  const exec = async <T extends Row>(text: string, params: readonly unknown[] = []): Promise<T[]> =>
+    (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[];
+  return {
+    driver: 'postgres',
+    db,
+    exec,
+    transaction: async (fn) =>
+      (await sql.begin((tx) =>
+        fn({
+          exec: async <T extends Row>(text: string, params: readonly unknown[] = []) =>
+            (await tx.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[],
+        }),
+      )) as Awaited<ReturnType<typeof fn>>,
+    ping: () => pingWith(exec),
+    close: () => sql.end({ timeout: 5 }),
+  };
+}
+
+/** postgres.js calls this instead of connecting itself; the socket it gets back must be connected. */
+function connectNoDelay(options: { host: string[]; port: number[]; path?: string | false }): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = options.path
+      ? net.connect({ path: options.path })
+      : net.connect({ host: options.host[0] ?? 'localhost', port: options.port[0] ?? 5432, noDelay: true });
+    const onError = (error: Error) => reject(error);
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      socket.off('error', onError);
+      resolve(socket);
+    });
+  });
+}
+
+async function pingWith(exec: RawExecutor['exec']): Promise<boolean> {
+  try {
+    await exec('select 1');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseBackends, type TestDatabase } from '../testing/test-databases.ts';
+import { openStore, type Store } from './client.ts';
+import type { IngestBatch, SampleRow } from './ingest-store.ts';
+import { createPgIngestStore } from './ingest-store.pg.ts';
+import { migrateStore } from './migrate.ts';
+import { listSamplePartitions, partitionName } from './partitions.ts';
+import { runRetention } from './retention.ts';
+
+const DAY = 24 * 3_600_000;
+
+function samplesBatch(samples: SampleRow[], lastSeq = 0): IngestBatch {
+  return { samples, events: [], deadLetters: [], statuses: [], commandAcks: [], seen: new Map(), lastSeq };
+}
+
+describe.each(testDatabaseBackends())('retention on $name', ({ create }) => {
+  let database: TestDatabase;
+  let store: Store;
+  const now = Date.UTC(2025, 5, 15, 12, 0, 0);
+  const today = Date.UTC(2025, 5, 15);
+
+  beforeAll(async () => {
+    database = await create();
+    store = await openStore(database.url);
+    await migrateStore(store);
+  });
+  afterAll(async () => {
+    await store.close();
+    await database.drop();
+  });
+
+  const count = async (sql: string) => (await store.exec<{ n: number }>(sql))[0]?.n;
+
+  it('drops whole day partitions older than raw retention and keeps the rest and the rollups', async () => {
+    const ingest = createPgIngestStore(store);
+    // One sample per day for the last 10 days, 7 days of raw retention.
+    const samples = Array.from({ length: 10 }, (_, d) => ({ deviceId: 'r-1', metric: 'm', ts: today - d * DAY + 1000, value: d }));
+    await ingest.writeBatch(samplesBatch(samples));
+
+    const result = await runRetention(store, { rawRetentionDays: 7, deadLetterLimit: 100, now });
+
+    // The cutoff falls inside the day 7 days back: that day is kept, everything before it goes.
+    expect(result.droppedPartitions).toEqual([9, 8].map((d) => partitionName(today - d * DAY)));
+    const names = (await listSamplePartitions(store)).map((p) => p.name);
+    expect(names).toEqual([7, 6, 5, 4, 3, 2, 1, 0].map((d) => partitionName(today - d * DAY)));
+    expect(await count(`select count(*)::int as n from samples`)).toBe(8);
+    expect(await count(`select sum(count)::int as n from rollups_minute`)).toBe(10);
+  });
+
+  it('recreates a dropped day when a sample for it arrives later', async () => {
+    const ingest = createPgIngestStore(store);
+    const late = [{ deviceId: 'r-1', metric: 'm', ts: today - 9 * DAY + 5000, value: 99 }];
+    await expect(ingest.writeBatch(samplesBatch(late))).resolves.toMatchObject({ samplesInserted: 1 });
+  });
+
+  it('deletes minute rollups past 90 days and hour rollups past two years', async () => {
+    const ingest = createPgIngestStore(store);
+    const old = [
+      { deviceId: 'r-2', metric: 'm', ts: now - 91 * DAY, value: 1 },
+      { deviceId: 'r-2', metric: 'm', ts: now - 731 * DAY, value: 1 },
+    ];
+    await ingest.writeBatch(samplesBatch(old));
+    const result = await runRetention(store, { rawRetentionDays: 7, deadLetterLimit: 100, now });
+    expect(result.minuteRollupsDeleted).toBe(2);
+    expect(result.hourRollupsDeleted).toBe(1);
+    expect(await count(`select count(*)::int as n from rollups_hour where device_id = 'r-2'`)).toBe(1);
+  });
+
+  it('keeps only the newest deadLetterLimit dead letters', async () => {
+    const ingest = createPgIngestStore(store);
+    const deadLetters = Array.from({ length: 150 }, (_, i) => ({
+      seq: 1000 + i,
+      receivedAt: now,
+      topic: 't',
+      reason: 'bad-json' as const,
+      detail: '',
+      payloadPreview: '',
+      size: 0,
+    }));
+    await ingest.writeBatch({ ...samplesBatch([]), deadLetters });
+    const result = await runRetention(store, { rawRetentionDays: 7, deadLetterLimit: 100, now });
+    expect(result.deadLettersDeleted).toBe(50);
+    expect(await count(`select min(seq)::int as n from dead_letters`)).toBe(1050);
+  });
+});

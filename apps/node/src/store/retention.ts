@@ -1,0 +1,59 @@
+import type { Store } from './client.ts';
+import { dropSamplePartition, listSamplePartitions } from './partitions.ts';
+
+const DAY_MS = 24 * 3600 * 1000;
+export const MINUTE_ROLLUP_DAYS = 90;
+export const HOUR_ROLLUP_DAYS = 2 * 365;
+
+export interface RetentionOptions {
+  rawRetentionDays: number;
+  deadLetterLimit: number;
+  /** epoch ms; tests pass a fixed clock. */
+  now?: number;
+}
+
+export interface RetentionResult {
+  droppedPartitions: string[];
+  minuteRollupsDeleted: number;
+  hourRollupsDeleted: number;
+  deadLettersDeleted: number;
+}
+
+/**
+ * Enforces every retention limit once; the node runs it at start and hourly. Raw samples go a whole
+ * day partition at a time (a DROP, never a DELETE: no dead rows, no vacuum debt); a partition is
+ * dropped only when all of its day is older than the raw retention.
+ */
+export async function runRetention(store: Store, options: RetentionOptions): Promise<RetentionResult> {
+  const now = options.now ?? Date.now();
+  const rawCutoff = now - options.rawRetentionDays * DAY_MS;
+  const droppedPartitions: string[] = [];
+  for (const partition of await listSamplePartitions(store)) {
+    if (partition.day + DAY_MS > rawCutoff) continue;
+    await dropSamplePartition(store, partition.name);
+    droppedPartitions.push(partition.name);
+  }
+  const [minute] = await store.exec<{ n: number }>(
+    `with d as (delete from rollups_minute where bucket < $1::timestamptz returning 1) select count(*)::int as n from d`,
+    [new Date(now - MINUTE_ROLLUP_DAYS * DAY_MS).toISOString()],
+  );
+  const [hour] = await store.exec<{ n: number }>(
+    `with d as (delete from rollups_hour where bucket < $1::timestamptz returning 1) select count(*)::int as n from d`,
+    [new Date(now - HOUR_ROLLUP_DAYS * DAY_MS).toISOString()],
+  );
+  // Newest by id, i.e. by arrival: keep the last deadLetterLimit rows.
+  const [dead] = await store.exec<{ n: number }>(
+    `with d as (
+       delete from dead_letters
+        where id <= (select id from dead_letters order by id desc offset $1::int limit 1)
+        returning 1)
+     select count(*)::int as n from d`,
+    [options.deadLetterLimit],
+  );
+  return {
+    droppedPartitions,
+    minuteRollupsDeleted: minute?.n ?? 0,
+    hourRollupsDeleted: hour?.n ?? 0,
+    deadLettersDeleted: dead?.n ?? 0,
+  };
+}

@@ -1,0 +1,8 @@
+// Every table the node's queries use: the drizzle-kit schema plus the hand-migrated samples table.
+export * from './schema/devices.ts';
+export * from './schema/metrics.ts';
+export * from './schema/events.ts';
+export * from './schema/dead-letters.ts';
+export * from './schema/audit-log.ts';
+export * from './schema/ingest.ts';
+export * from './samples-table.ts';
