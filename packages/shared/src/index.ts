@@ -5,5 +5,6 @@ export * from './contract/errors.ts';
 export * from './contract/node.service.ts';
 export * from './contract/trpc.ts';
 export * from './contract/app.router.ts';
+export * from './contract/order-keys.ts';
 export * from './cursor-codec.ts';
 export * from './mqtt/index.ts';

@@ -1,4 +1,4 @@
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -19,7 +19,12 @@ const BODY_LIMIT = 1024 * 1024;
 
 /** The node's HTTP surface: tRPC at /trpc, plus /livez, /readyz and Prometheus /metrics. */
 export async function createNodeServer(deps: NodeServerDeps) {
-  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: BODY_LIMIT, disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT,
+    // Probes, scrapes and parent heartbeats would drown the log; tRPC errors are logged in onError.
+    logController: new LogController({ disableRequestLogging: () => true }),
+  });
 
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',

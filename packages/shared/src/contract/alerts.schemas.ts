@@ -39,7 +39,7 @@ export const ListAlertsInput = z.object({
   search: z.string().max(200).optional(),
   limit: Limit,
   cursor: Cursor.optional(),
-});
+}).prefault({});
 export type ListAlertsInput = z.infer<typeof ListAlertsInput>;
 
 export const AlertPage = pageOf(Alert);

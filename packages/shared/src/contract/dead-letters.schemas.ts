@@ -33,7 +33,7 @@ export const ListDeadLettersInput = z.object({
   reason: DeadLetterReason.optional(),
   limit: Limit,
   cursor: Cursor.optional(),
-});
+}).prefault({});
 export type ListDeadLettersInput = z.infer<typeof ListDeadLettersInput>;
 
 export const DeadLetterPage = pageOf(DeadLetter);

@@ -37,7 +37,7 @@ export const ListDevicesInput = z.object({
   site: z.string().max(200).optional(),
   limit: Limit,
   cursor: Cursor.optional(),
-});
+}).prefault({});
 export type ListDevicesInput = z.infer<typeof ListDevicesInput>;
 
 export const DevicePage = pageOf(Device);

@@ -25,7 +25,7 @@ export const SearchEventsInput = z.object({
   to: Timestamp.optional(),
   limit: Limit,
   cursor: Cursor.optional(),
-});
+}).prefault({});
 export type SearchEventsInput = z.infer<typeof SearchEventsInput>;
 
 export const EventPage = pageOf(DeviceEvent);

@@ -21,9 +21,36 @@ export const NodeInfo = z.object({
   path: NodePath,
   version: z.string().max(64),
   startedAt: Timestamp,
-  devices: z.object({ total: z.number().int().min(0), online: z.number().int().min(0) }),
+  /** On a federating node: summed over itself and its children that are up; `lowerBound` when one is not. */
+  devices: z.object({
+    total: z.number().int().min(0),
+    online: z.number().int().min(0),
+    lowerBound: z.boolean().optional(),
+  }),
   ingest: IngestStats,
   broker: z.object({ connected: z.boolean(), embedded: z.boolean(), url: z.string().max(500) }),
   database: z.object({ reachable: z.boolean(), driver: z.enum(['postgres', 'pglite']) }),
+  /** Set by a federating node: each child as its heartbeat sees it, recursively. Absent on a leaf. */
+  get children(): z.ZodOptional<z.ZodArray<typeof NodeChild>> {
+    return z.array(NodeChild).optional();
+  },
 });
 export type NodeInfo = z.infer<typeof NodeInfo>;
+
+export const NodeChildState = z.enum(['up', 'down']);
+export type NodeChildState = z.infer<typeof NodeChildState>;
+
+/**
+ * One child of a federating node. `down` means it missed heartbeats for about 2 s; `info` is then
+ * the last-known-good copy, `ageMs` old (null before the first heartbeat answered).
+ */
+export const NodeChild = z.object({
+  path: NodePath,
+  state: NodeChildState,
+  lastHeartbeatAt: Timestamp.nullable(),
+  ageMs: z.number().min(0).nullable(),
+  get info(): z.ZodNullable<typeof NodeInfo> {
+    return NodeInfo.nullable();
+  },
+});
+export type NodeChild = z.infer<typeof NodeChild>;

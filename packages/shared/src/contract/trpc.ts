@@ -10,7 +10,8 @@ export interface NodeContext {
   actor: Actor;
 }
 
-const t = initTRPC.context<NodeContext>().create();
+// isDev off: error responses never carry server stack traces, whatever NODE_ENV says.
+const t = initTRPC.context<NodeContext>().create({ isDev: false });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;

@@ -1,0 +1,108 @@
+// Composition root only: env → store → migrate → ingest → service → server.
+import { createRequire } from 'node:module';
+import { pino } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Actor, IngestStats } from '@tierscope/shared';
+import { loadNodeConfig, type NodeConfig } from './env.ts';
+import { createNodeServer } from './http/server.ts';
+import { startIngest, type IngestRuntime } from './ingest/start-ingest.ts';
+import { createLocalNodeService } from './services/local-node.service.ts';
+import { openStore, type Store } from './store/client.ts';
+import { createPgIngestStore } from './store/ingest-store.pg.ts';
+import { migrateStore, migrationsApplied } from './store/migrate.ts';
+import { runRetention } from './store/retention.ts';
+
+const RETENTION_INTERVAL_MS = 3600_000;
+const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+/** Until the access issue adds parent tokens, a node's API trusts its callers as its own operator. */
+const LOCAL_ACTOR: Actor = { kind: 'system', name: 'local', role: 'admin' };
+
+async function main(config: NodeConfig): Promise<void> {
+  const logger = pino({ level: config.logLevel, base: { node: config.nodeId } });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const startedAt = Date.now();
+
+  const store = await openStore(config.databaseUrl);
+  await migrateStore(store);
+  logger.info({ driver: store.driver }, 'store ready');
+  await retain(store, config, logger);
+
+  const ingest = await startIngest({ config, store: createPgIngestStore(store), logger, registry });
+  const brokerUrl = config.mqttUrl ?? `mqtt://${config.httpHost}:${config.mqttPort}`;
+
+  const service = createLocalNodeService({
+    store,
+    nodeId: config.nodeId,
+    nodeName: config.nodeName,
+    nodePath: config.nodeId,
+    version,
+    startedAt,
+    rawRetentionDays: config.rawRetentionDays,
+    ingestStats: () => ingestStats(ingest),
+    brokerHealth: () => ({ connected: ingest.intake.connected, embedded: !config.mqttUrl, url: brokerUrl }),
+    onDeviceRegistered: (deviceId) => ingest.ingest.addKnownDevices([deviceId]),
+  });
+
+  const server = await createNodeServer({
+    service,
+    logger,
+    metrics: registry,
+    resolveActor: () => LOCAL_ACTOR,
+    readiness: [
+      { name: 'database', check: async () => ({ ok: await store.ping() }) },
+      { name: 'migrations', check: () => migrationsApplied(store) },
+      { name: 'broker', check: async () => ({ ok: ingest.intake.connected }) },
+    ],
+  });
+  await server.listen({ host: config.httpHost, port: config.httpPort });
+  logger.info({ http: `http://${config.httpHost}:${config.httpPort}`, mqtt: brokerUrl }, 'node ready');
+
+  const retentionTimer = setInterval(() => void retain(store, config, logger), RETENTION_INTERVAL_MS);
+  retentionTimer.unref();
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: intake off, flushing batches, closing the session');
+    clearInterval(retentionTimer);
+    const drained = await ingest.stop();
+    await server.close();
+    await store.close();
+    logger.info({ drained }, 'stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+function ingestStats(ingest: IngestRuntime): IngestStats {
+  const stats = ingest.ingest.stats();
+  return {
+    messagesTotal: stats.messagesTotal,
+    samplesTotal: stats.samplesTotal,
+    samplesPerSec: stats.samplesPerSec,
+    queueDepth: stats.queueDepth,
+    deadLettersTotal: stats.deadLettersTotal,
+  };
+}
+
+async function retain(store: Store, config: NodeConfig, logger: pino.Logger): Promise<void> {
+  try {
+    const result = await runRetention(store, {
+      rawRetentionDays: config.rawRetentionDays,
+      deadLetterLimit: config.deadLetterLimit,
+    });
+    logger.info({ ...result }, 'retention ran');
+  } catch (error) {
+    logger.error({ err: error }, 'retention failed; will try again next hour');
+  }
+}
+
+const config = loadNodeConfig();
+main(config).catch((error: unknown) => {
+  process.stderr.write(`tierscope node ${config.nodeId} failed to start: ${String(error instanceof Error ? error.stack : error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,268 @@
+import { TRPCError } from '@trpc/server';
+import {
+  BadRequestError,
+  decodeDeviceCursor,
+  decodeEventCursor,
+  devicePositionForChild,
+  devicePositionForOwnItems,
+  encodeDeviceCursor,
+  encodeEventCursor,
+  eventPositionForChild,
+  eventPositionForOwnItems,
+  NotFoundError,
+  type Cursor,
+  type DevicePosition,
+  type EventPosition,
+  type NodeChild,
+  type NodeId,
+  type NodeInfo,
+  type NodeService,
+} from '@tierscope/shared';
+import type { ChildLink } from './child-link.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { fanOut, type Settled } from './fan-out.ts';
+import type { ChildHealth, Heartbeat } from './heartbeat.ts';
+import {
+  mergeDeadLetterPages,
+  mergeDevicePages,
+  mergeEventPages,
+  mergeNodeInfo,
+  outputPrefix,
+  prefixNodeInfo,
+  prefixPage,
+  type MemberResult,
+  type Page,
+} from './merge.ts';
+import { remoteOfLink, remoteOfService, type RemoteNode } from './remote-node.ts';
+
+export interface FederatedNodeOptions {
+  /** This node's id. A non-root node prefixes every path it returns with `id/`. */
+  id: NodeId;
+  /** The root (the BFF) returns its children's paths unchanged: `district-1/probe-a`. */
+  isRoot: boolean;
+  children: readonly ChildLink[];
+  /** Liveness of `children`; a child it reports down is answered `unreachable` without a call. */
+  heartbeat: Heartbeat;
+  /** The node's own devices, if it has any; their path is `id`. */
+  self?: NodeService;
+  /** What `node.info` says about this node when it has no `self`. */
+  identity?: { name: string; version: string; startedAt: number };
+  /** Per fan-out, 100..10 000 ms, default 1500. A nested federating node needs a shorter one than its parent. */
+  deadlineMs?: number;
+  concurrency?: number;
+  clock?: Clock;
+}
+
+/** A member of a fan-out: this node's own service, or one child. */
+interface Member {
+  readonly id: string;
+  readonly kind: 'self' | 'child';
+  /** The member's path in this node's output space. */
+  readonly path: string;
+  /** Added to the paths in the member's answers. */
+  readonly prefix: string;
+  readonly remote: RemoteNode;
+}
+
+/**
+ * The node contract over children (and optionally the node's own devices). Lists fan out with a
+ * deadline and merge into the global order; the coverage block names every node and why one is
+ * missing. Single-item calls go to the owner named by `nodePath`, never fanned out: a path naming
+ * no child is NOT_FOUND, an owner that is down or silent is SERVICE_UNAVAILABLE or GATEWAY_TIMEOUT.
+ */
+export function createFederatedNodeService(options: FederatedNodeOptions): NodeService {
+  const { id, isRoot, heartbeat } = options;
+  const clock = options.clock ?? systemClock;
+  const prefix = outputPrefix(id, isRoot);
+  const children: Member[] = options.children.map((link) => ({
+    id: link.id,
+    kind: 'child',
+    path: `${prefix}${link.id}`,
+    prefix,
+    remote: remoteOfLink(link),
+  }));
+  const self: Member | undefined = options.self && {
+    id,
+    kind: 'self',
+    path: id,
+    prefix: '',
+    remote: remoteOfService(options.self),
+  };
+  const members = self ? [self, ...children] : children;
+  const fanOptions = {
+    deadlineMs: options.deadlineMs,
+    concurrency: options.concurrency,
+    clock,
+    isDown: (m: Member) => m.kind === 'child' && heartbeat.isDown(m.id),
+  };
+
+  const listAcross = <T extends { nodePath: string }>(
+    call: (member: Member, signal: AbortSignal) => Promise<Page<T>>,
+  ) =>
+    fanOut(members, call, fanOptions).then((settled) =>
+      settled.map((s, i) => asMemberResult(s, members[i]!)),
+    );
+
+  const devicePosition = (cursor: Cursor | undefined) =>
+    cursor === undefined ? undefined : decodeDeviceCursor(cursor);
+  const eventPosition = (cursor: Cursor | undefined) =>
+    cursor === undefined ? undefined : decodeEventCursor(cursor);
+  const deviceCursorFor = (position: DevicePosition | undefined, m: Member) =>
+    position &&
+    encodeDeviceCursor(
+      m.kind === 'self'
+        ? devicePositionForOwnItems(position, id)
+        : devicePositionForChild(position, m.path, prefix),
+    );
+  const eventCursorFor = (position: EventPosition | undefined, m: Member) =>
+    position &&
+    encodeEventCursor(
+      m.kind === 'self'
+        ? eventPositionForOwnItems(position, id)
+        : eventPositionForChild(position, m.path, prefix),
+    );
+
+  const route = (nodePath: string | undefined): { member: Member; nodePath: string | undefined } => {
+    if (nodePath === undefined) {
+      if (self && children.length === 0) return { member: self, nodePath };
+      throw new BadRequestError(`nodePath is required: node ${id} federates ${children.length} children`);
+    }
+    if (self && nodePath === id) return { member: self, nodePath };
+    const rest = prefix === '' || nodePath.startsWith(prefix) ? nodePath.slice(prefix.length) : undefined;
+    const member = rest === undefined ? undefined : children.find((c) => c.id === rest.split('/')[0]);
+    if (!member || rest === undefined) throw new NotFoundError(`no node ${nodePath} under ${id}`);
+    return { member, nodePath: rest };
+  };
+
+  const routed = async <T extends { nodePath: string }>(
+    nodePath: string | undefined,
+    call: (member: Member, nodePath: string | undefined, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> => {
+    const target = route(nodePath);
+    const [settled] = await fanOut(
+      [target.member],
+      (m, signal) => call(m, target.nodePath, signal),
+      fanOptions,
+    );
+    if (!settled) throw new Error('fan-out returned no answer');
+    if (!settled.ok) throw routedError(settled, target.member.path);
+    return { ...settled.value, nodePath: `${target.member.prefix}${settled.value.nodePath}` };
+  };
+
+  const baseInfo = (): Promise<NodeInfo> =>
+    options.self ? options.self.node.info() : Promise.resolve(synthesizedInfo(id, options.identity));
+  const childTree = (): NodeChild[] => heartbeat.health().map((h) => asNodeChild(h, prefix));
+
+  return {
+    node: {
+      info: () => baseInfo().then((base) => mergeNodeInfo(base, childTree())),
+    },
+    devices: {
+      list: async (input) => {
+        const position = devicePosition(input.cursor);
+        const results = await listAcross((m, signal) =>
+          m.remote.devices.list({ ...input, cursor: deviceCursorFor(position, m) }, signal),
+        );
+        return mergeDevicePages(results, input.limit);
+      },
+      get: (ref) =>
+        routed(ref.nodePath, (m, nodePath, signal) => m.remote.devices.get({ ...ref, nodePath }, signal)),
+      upsert: (input) =>
+        routed(input.nodePath, (m, nodePath, signal) =>
+          m.remote.devices.upsert({ ...input, nodePath }, signal),
+        ),
+    },
+    metrics: {
+      latest: (ref) =>
+        routed(ref.nodePath, (m, nodePath, signal) => m.remote.metrics.latest({ ...ref, nodePath }, signal)),
+      series: (input) =>
+        routed(input.nodePath, (m, nodePath, signal) =>
+          m.remote.metrics.series({ ...input, nodePath }, signal),
+        ),
+    },
+    events: {
+      search: async (input) => {
+        const position = eventPosition(input.cursor);
+        const results = await listAcross((m, signal) =>
+          m.remote.events.search({ ...input, cursor: eventCursorFor(position, m) }, signal),
+        );
+        return mergeEventPages(results, input.limit);
+      },
+    },
+    deadLetters: {
+      list: async (input) => {
+        const position = eventPosition(input.cursor);
+        const results = await listAcross((m, signal) =>
+          m.remote.deadLetters.list({ ...input, cursor: eventCursorFor(position, m) }, signal),
+        );
+        return mergeDeadLetterPages(results, input.limit);
+      },
+    },
+  };
+}
+
+function asMemberResult<T extends { nodePath: string }>(
+  settled: Settled<Page<T>>,
+  member: Member,
+): MemberResult<Page<T>> {
+  if (settled.ok)
+    return {
+      ok: true,
+      path: member.path,
+      value: prefixPage(settled.value, member.prefix),
+      latencyMs: settled.latencyMs,
+    };
+  return {
+    ok: false,
+    path: member.path,
+    state: settled.state,
+    latencyMs: settled.latencyMs,
+    message: settled.message,
+  };
+}
+
+function asNodeChild(health: ChildHealth, prefix: string): NodeChild {
+  return {
+    path: `${prefix}${health.id}`,
+    state: health.state,
+    lastHeartbeatAt: health.lastHeartbeatAt,
+    ageMs: health.ageMs,
+    info: health.info && prefixNodeInfo(health.info, prefix),
+  };
+}
+
+/** A routed call's failure, as the error the caller sees. */
+function routedError(failure: Extract<Settled<unknown>, { ok: false }>, path: string): Error {
+  switch (failure.state) {
+    case 'timeout':
+      return new TRPCError({
+        code: 'GATEWAY_TIMEOUT',
+        message: `node ${path} did not answer in time: ${failure.message}`,
+      });
+    case 'unreachable':
+      return new TRPCError({
+        code: 'SERVICE_UNAVAILABLE',
+        message: `node ${path} is unreachable: ${failure.message}`,
+      });
+    case 'forbidden':
+      return new TRPCError({ code: 'FORBIDDEN', message: `node ${path} refused: ${failure.message}` });
+    case 'error':
+      if (failure.code === 'NOT_FOUND') return new NotFoundError(failure.message);
+      if (failure.code === 'BAD_REQUEST') return new BadRequestError(failure.message);
+      return new TRPCError({ code: 'BAD_GATEWAY', message: `node ${path} failed: ${failure.message}` });
+  }
+}
+
+function synthesizedInfo(id: string, identity: FederatedNodeOptions['identity']): NodeInfo {
+  return {
+    id,
+    name: identity?.name ?? id,
+    path: id,
+    version: identity?.version ?? '0.0.0',
+    startedAt: identity?.startedAt ?? 0,
+    devices: { total: 0, online: 0 },
+    ingest: { messagesTotal: 0, samplesTotal: 0, samplesPerSec: 0, queueDepth: 0, deadLettersTotal: 0 },
+    broker: { connected: false, embedded: false, url: '' },
+    database: { reachable: false, driver: 'postgres' },
+  };
+}

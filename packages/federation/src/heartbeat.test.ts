@@ -1,0 +1,79 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createHeartbeat } from './heartbeat.ts';
+import { createInMemoryNodeService, generateDevices } from './testing/in-memory-node-service.ts';
+import { createInProcessChildLink } from './testing/in-process-link.ts';
+
+function probe(id: string) {
+  const { service, controls } = createInMemoryNodeService(id, {
+    devices: generateDevices(id, 3, 1),
+    events: [],
+  });
+  return { link: createInProcessChildLink(id, service), controls };
+}
+
+describe('heartbeat', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('keeps an answering child up and records its info', async () => {
+    const a = probe('a');
+    const heartbeat = createHeartbeat([a.link]);
+    heartbeat.start();
+    await vi.advanceTimersByTimeAsync(5000);
+    heartbeat.stop();
+    const [health] = heartbeat.health();
+    expect(health).toMatchObject({ id: 'a', state: 'up', lastError: null });
+    expect(health?.info?.devices.total).toBe(3);
+    expect(heartbeat.isDown('a')).toBe(false);
+  });
+
+  it('marks a stalled child down after about 2 s and keeps its last-known-good info with its age', async () => {
+    const a = probe('a');
+    const heartbeat = createHeartbeat([a.link]);
+    heartbeat.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    a.controls.stalled = true;
+    const stalledAt = Date.now();
+    let downAfter = 0;
+    for (let t = 0; t < 4000 && !heartbeat.isDown('a'); t += 100) {
+      await vi.advanceTimersByTimeAsync(100);
+      downAfter = Date.now() - stalledAt;
+    }
+    heartbeat.stop();
+    a.controls.release();
+    expect(downAfter).toBeGreaterThanOrEqual(1500);
+    expect(downAfter).toBeLessThanOrEqual(3000);
+    const [health] = heartbeat.health();
+    expect(health?.state).toBe('down');
+    expect(health?.info?.id).toBe('a');
+    expect(health?.ageMs).toBeGreaterThan(2000);
+    expect(health?.lastError).toMatch(/^timeout/);
+  });
+
+  it('brings a child back up at its first answer', async () => {
+    const a = probe('a');
+    a.controls.failWith = new Error('boom');
+    const heartbeat = createHeartbeat([a.link]);
+    heartbeat.start();
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(heartbeat.isDown('a')).toBe(true);
+    a.controls.failWith = null;
+    await vi.advanceTimersByTimeAsync(1000);
+    heartbeat.stop();
+    expect(heartbeat.isDown('a')).toBe(false);
+  });
+
+  it('counts a child that never answered as down 2 s after start, not before', async () => {
+    const a = probe('a');
+    a.controls.stalled = true;
+    const heartbeat = createHeartbeat([a.link]);
+    heartbeat.start();
+    await vi.advanceTimersByTimeAsync(1900);
+    expect(heartbeat.isDown('a')).toBe(false);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(heartbeat.isDown('a')).toBe(true);
+    heartbeat.stop();
+    a.controls.release();
+    expect(heartbeat.health()[0]).toMatchObject({ lastHeartbeatAt: null, ageMs: null, info: null });
+  });
+});

@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeDeviceCursor,
+  decodeEventCursor,
+  selfCoverage,
+  type Coverage,
+  type Device,
+  type DeviceEvent,
+  type NodeInfo,
+} from '@tierscope/shared';
+import {
+  kWayMerge,
+  mergeCoverage,
+  mergeDevicePages,
+  mergeEventPages,
+  mergeNodeInfo,
+  prefixNodeInfo,
+  prefixPage,
+  sumCounts,
+  type MemberResult,
+  type Page,
+} from './merge.ts';
+
+function device(nodePath: string, name: string, id: string): Device {
+  return {
+    id,
+    nodePath,
+    name,
+    kind: '',
+    site: '',
+    labels: {},
+    status: 'online',
+    firstSeen: 0,
+    lastSeen: null,
+    latest: {},
+  };
+}
+
+function event(nodePath: string, ts: number, id: string): DeviceEvent {
+  return { id, nodePath, deviceId: 'd', ts, type: 't', severity: 'info', message: '', attrs: {} };
+}
+
+function ok<T>(
+  path: string,
+  items: T[],
+  nextCursor: string | null = null,
+  coverage: Coverage = selfCoverage(path, 3),
+): MemberResult<Page<T>> {
+  return { ok: true, path, latencyMs: 3, value: { items, nextCursor, coverage } };
+}
+
+const timedOut: MemberResult<never> = {
+  ok: false,
+  path: 'slow',
+  state: 'timeout',
+  latencyMs: 1500,
+  message: 'no answer within 1500 ms',
+};
+
+describe('mergeDevicePages', () => {
+  it('takes exactly limit items in (name, path, id) order across children', () => {
+    const page = mergeDevicePages(
+      [
+        ok('a', [device('a', 'm', '2'), device('a', 'z', '1')], 'more'),
+        ok('b', [device('b', 'a', '9'), device('b', 'm', '1')]),
+      ],
+      3,
+    );
+    expect(page.items.map((d) => `${d.name}:${d.nodePath}:${d.id}`)).toEqual(['a:b:9', 'm:a:2', 'm:b:1']);
+    expect(decodeDeviceCursor(page.nextCursor!)).toEqual({ kind: 'after', name: 'm', path: 'b', id: '1' });
+  });
+
+  it('returns nextCursor null when no child has more and nothing was left over', () => {
+    const page = mergeDevicePages([ok('a', [device('a', 'x', '1')]), ok('b', [device('b', 'y', '1')])], 2);
+    expect(page.nextCursor).toBeNull();
+  });
+
+  it('returns a cursor when a child has more even though every returned item was taken', () => {
+    const page = mergeDevicePages([ok('a', [device('a', 'x', '1')], 'more'), ok('b', [])], 5);
+    expect(page.items).toHaveLength(1);
+    expect(page.nextCursor).not.toBeNull();
+  });
+
+  it('returns a cursor when items were left over, though every child said it had no more', () => {
+    const page = mergeDevicePages(
+      [ok('a', [device('a', 'x', '1'), device('a', 'y', '1')]), ok('b', [device('b', 'x', '1')])],
+      2,
+    );
+    expect(page.nextCursor).not.toBeNull();
+  });
+
+  it('names the timed-out child in coverage and returns the rest', () => {
+    const page = mergeDevicePages([ok('a', [device('a', 'x', '1')]), timedOut], 10);
+    expect(page.items).toHaveLength(1);
+    expect(page.coverage).toEqual({
+      asked: 2,
+      answered: 1,
+      nodes: [
+        { path: 'a', state: 'ok', latencyMs: 3 },
+        { path: 'slow', state: 'timeout', latencyMs: 1500, message: 'no answer within 1500 ms' },
+      ],
+    });
+  });
+
+  it('sorts a child page that arrived out of order rather than trusting it', () => {
+    const page = mergeDevicePages([ok('a', [device('a', 'z', '1'), device('a', 'b', '1')])], 10);
+    expect(page.items.map((d) => d.name)).toEqual(['b', 'z']);
+  });
+});
+
+describe('mergeEventPages', () => {
+  it('is the global top-N by time, newest first, ties by path then id', () => {
+    const page = mergeEventPages(
+      [
+        ok('a', [event('a', 50, '1'), event('a', 30, '2'), event('a', 10, '3')], 'more'),
+        ok('b', [event('b', 50, '0'), event('b', 40, '1')]),
+        ok('c', [event('c', 60, '7')]),
+      ],
+      4,
+    );
+    expect(page.items.map((e) => `${e.ts}:${e.nodePath}:${e.id}`)).toEqual([
+      '60:c:7',
+      '50:a:1',
+      '50:b:0',
+      '40:b:1',
+    ]);
+    expect(decodeEventCursor(page.nextCursor!)).toEqual({ kind: 'after', ts: 40, path: 'b', id: '1' });
+  });
+});
+
+describe('coverage and counts', () => {
+  it("flattens a federating child's coverage with its paths prefixed and sums asked and answered", () => {
+    const nested: Coverage = {
+      asked: 2,
+      answered: 1,
+      nodes: [
+        { path: 'p1', state: 'ok', latencyMs: 4 },
+        { path: 'p2', state: 'unreachable', latencyMs: 0 },
+      ],
+    };
+    const district = prefixPage({ items: [] as Device[], nextCursor: null, coverage: nested }, 'd1/');
+    const coverage = mergeCoverage([ok('d1', [], null, district.coverage), ok('p9', [])]);
+    expect(coverage.asked).toBe(3);
+    expect(coverage.answered).toBe(2);
+    expect(coverage.nodes.map((n) => `${n.path}=${n.state}`)).toEqual([
+      'd1/p1=ok',
+      'd1/p2=unreachable',
+      'p9=ok',
+    ]);
+  });
+
+  it('marks a sum as a lower bound when a member did not answer', () => {
+    const results: MemberResult<number>[] = [
+      { ok: true, path: 'a', value: 3, latencyMs: 1 },
+      { ok: true, path: 'b', value: 4, latencyMs: 1 },
+    ];
+    expect(sumCounts(results, (n) => n)).toEqual({ total: 7, lowerBound: false });
+    expect(sumCounts([...results, timedOut], (n) => n)).toEqual({ total: 7, lowerBound: true });
+  });
+});
+
+describe('kWayMerge', () => {
+  it('merges sorted lists and stops at the limit', () => {
+    const byNumber = (a: number, b: number) => a - b;
+    expect(kWayMerge([[1, 4, 7], [2, 5], [], [0, 3, 6, 9]], byNumber, 6)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(kWayMerge([[1], [2]], byNumber, 10)).toEqual([1, 2]);
+  });
+});
+
+describe('node info tree', () => {
+  const base: NodeInfo = {
+    id: 'd1',
+    name: 'district',
+    path: 'd1',
+    version: '1',
+    startedAt: 0,
+    devices: { total: 2, online: 1 },
+    ingest: { messagesTotal: 0, samplesTotal: 0, samplesPerSec: 0, queueDepth: 0, deadLettersTotal: 0 },
+    broker: { connected: true, embedded: true, url: '' },
+    database: { reachable: true, driver: 'pglite' },
+  };
+  const probe: NodeInfo = { ...base, id: 'p1', path: 'p1', devices: { total: 10, online: 7 } };
+
+  it('sums devices over the children that are up and marks the total a lower bound when one is down', () => {
+    const info = mergeNodeInfo(base, [
+      { path: 'd1/p1', state: 'up', lastHeartbeatAt: 1, ageMs: 5, info: probe },
+      { path: 'd1/p2', state: 'down', lastHeartbeatAt: 1, ageMs: 3000, info: probe },
+    ]);
+    expect(info.devices).toEqual({ total: 12, online: 8, lowerBound: true });
+    expect(info.children?.map((c) => c.state)).toEqual(['up', 'down']);
+  });
+
+  it('prefixes every path of a nested info tree', () => {
+    const nested = mergeNodeInfo(base, [
+      { path: 'd1/p1', state: 'up', lastHeartbeatAt: 1, ageMs: 0, info: probe },
+    ]);
+    const seen = prefixNodeInfo(nested, 'r/');
+    expect(seen.path).toBe('r/d1');
+    expect(seen.children?.[0]?.path).toBe('r/d1/p1');
+  });
+});
