@@ -1,0 +1,182 @@
+import type { z } from 'zod';
+import {
+  CommandAckPayload,
+  EventPayload,
+  MAX_PAYLOAD_BYTES,
+  TelemetryPayload,
+  parseDeviceTopic,
+  parseStatus,
+  type DeadLetterReason,
+} from '@tierscope/shared';
+import type { CommandAckRow, DeadLetterRow, EventRow, SampleRow, StatusRow } from '../store/ingest-store.ts';
+
+const DAY_MS = 86_400_000;
+const PREVIEW_BYTES = 1024;
+const MAX_TOPIC_CHARS = 1024;
+const MAX_DETAIL_CHARS = 2000;
+const MAX_ISSUES_LISTED = 5;
+
+/** One delivered message as the parser sees it (live, or replayed from the journal). */
+export interface DeviceMessage {
+  seq: number;
+  topic: string;
+  /** The payload, or only its first bytes when the message was oversize (see `size`). */
+  payload: Buffer;
+  receivedAt: number;
+  /** The whole message's size in bytes. */
+  size: number;
+}
+
+export interface ParsePolicy {
+  rawRetentionDays: number;
+  unknownDevices: 'register' | 'reject';
+  isKnownDevice(deviceId: string): boolean;
+}
+
+/** What one message becomes. Every variant carries the journal seq, which orders and checkpoints it. */
+export type IngestItem =
+  | { kind: 'samples'; seq: number; deviceId: string; receivedAt: number; samples: SampleRow[] }
+  | { kind: 'event'; seq: number; deviceId: string; receivedAt: number; event: EventRow }
+  | { kind: 'status'; seq: number; deviceId: string; receivedAt: number; status: StatusRow }
+  | { kind: 'command-ack'; seq: number; deviceId: string; receivedAt: number; commandAck: CommandAckRow }
+  | { kind: 'dead-letter'; seq: number; deadLetter: DeadLetterRow };
+
+export type IngestItemKind = IngestItem['kind'];
+
+/**
+ * Turns one device message into rows, or into a dead letter saying why not. Pure: the same
+ * message and policy always give the same result, so a journal replay stores the same rows.
+ * Time checks are relative to `receivedAt`, not the clock.
+ */
+export function parseDeviceMessage(message: DeviceMessage, policy: ParsePolicy): IngestItem {
+  const reject = (reason: DeadLetterReason, detail: string): IngestItem => deadLetter(message, reason, detail);
+  if (message.size > MAX_PAYLOAD_BYTES) {
+    return reject('oversize', `payload is ${message.size} bytes; the limit is ${MAX_PAYLOAD_BYTES} bytes`);
+  }
+  const topic = parseDeviceTopic(message.topic);
+  if (!topic.ok) return reject(topic.reason, topic.detail);
+  if (topic.kind === 'commands') return reject('bad-topic', `topic "${clip(message.topic, 200)}" carries node → device commands, not device data`);
+  const { deviceId } = topic;
+  if (policy.unknownDevices === 'reject' && !policy.isKnownDevice(deviceId)) {
+    return reject('unknown-device', `device "${deviceId}" is not registered and this node rejects unknown devices`);
+  }
+  const text = message.payload.toString('utf8');
+  const base = { seq: message.seq, deviceId, receivedAt: message.receivedAt };
+
+  if (topic.kind === 'status') {
+    const status = parseStatus(text);
+    if (!status) return reject('invalid-payload', 'status must be "online" or "offline"');
+    return { ...base, kind: 'status', status: { deviceId, status, at: message.receivedAt } };
+  }
+
+  const json = parseJson(text);
+  if (!json.ok) return reject('bad-json', `payload is not JSON: ${json.error}`);
+
+  if (topic.kind === 'telemetry') {
+    const parsed = TelemetryPayload.safeParse(json.value);
+    if (!parsed.success) return reject('invalid-payload', summariseIssues(parsed.error));
+    const ts = parsed.data.ts ?? message.receivedAt;
+    const range = checkTimestamp(ts, message.receivedAt, policy.rawRetentionDays);
+    if (range) return reject('timestamp-out-of-range', range);
+    const samples = Object.entries(parsed.data.metrics).map(([metric, value]) => ({ deviceId, metric, ts, value }));
+    return { ...base, kind: 'samples', samples };
+  }
+
+  if (topic.kind === 'events') {
+    const parsed = EventPayload.safeParse(json.value);
+    if (!parsed.success) return reject('invalid-payload', summariseIssues(parsed.error));
+    if (holdsUnstorableText(parsed.data)) return reject('invalid-payload', UNSTORABLE_TEXT);
+    const ts = parsed.data.ts ?? message.receivedAt;
+    const range = checkTimestamp(ts, message.receivedAt, policy.rawRetentionDays);
+    if (range) return reject('timestamp-out-of-range', range);
+    const { type, severity, message: text, attrs } = parsed.data;
+    return { ...base, kind: 'event', event: { deviceId, ts, type, severity, message: text, attrs: attrs ?? {} } };
+  }
+
+  const parsed = CommandAckPayload.safeParse(json.value);
+  if (!parsed.success) return reject('invalid-payload', summariseIssues(parsed.error));
+  if (holdsUnstorableText(parsed.data)) return reject('invalid-payload', UNSTORABLE_TEXT);
+  const { id, ok, result, error } = parsed.data;
+  return { ...base, kind: 'command-ack', commandAck: { deviceId, commandId: id, ok, at: message.receivedAt, result, error } };
+}
+
+/** The first KiB of a payload as text, safe to store in a PostgreSQL text column. */
+export function payloadPreview(payload: Buffer): string {
+  return storableText(payload.subarray(0, PREVIEW_BYTES).toString('utf8'));
+}
+
+function deadLetter(message: DeviceMessage, reason: DeadLetterReason, detail: string): IngestItem {
+  return {
+    kind: 'dead-letter',
+    seq: message.seq,
+    deadLetter: {
+      seq: message.seq,
+      receivedAt: message.receivedAt,
+      topic: storableText(clip(message.topic, MAX_TOPIC_CHARS)),
+      reason,
+      detail: storableText(clip(detail, MAX_DETAIL_CHARS)),
+      payloadPreview: payloadPreview(message.payload),
+      size: message.size,
+    },
+  };
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function checkTimestamp(ts: number, receivedAt: number, retentionDays: number): string | undefined {
+  const oldest = receivedAt - retentionDays * DAY_MS;
+  if (ts < oldest) return `ts ${isoOrNumber(ts)} is older than the ${retentionDays}-day retention (received ${isoOrNumber(receivedAt)})`;
+  if (ts > receivedAt + DAY_MS) return `ts ${isoOrNumber(ts)} is more than one day ahead of the time received (${isoOrNumber(receivedAt)})`;
+  return undefined;
+}
+
+function isoOrNumber(ts: number): string {
+  const date = new Date(ts);
+  return Number.isNaN(date.getTime()) ? String(ts) : date.toISOString();
+}
+
+/** Zod issues in one line a device developer can act on: `metrics.temp: expected number; …`. */
+function summariseIssues(error: z.ZodError): string {
+  const listed = error.issues.slice(0, MAX_ISSUES_LISTED).map((issue) => {
+    const path = issue.path.map(String).join('.');
+    // A bad record key's own reason (e.g. the metric-name pattern) sits one level down.
+    const inner = issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
+    return `${path === '' ? '(payload)' : path}: ${issue.message}${inner ? ` (${inner})` : ''}`;
+  });
+  const more = error.issues.length - listed.length;
+  return listed.join('; ') + (more > 0 ? `; and ${more} more` : '');
+}
+
+// PostgreSQL text and jsonb refuse U+0000 and unpaired surrogates; one such row would fail its
+// whole batch forever, so such payloads become dead letters instead.
+const NUL = '\u0000';
+const LONE_SURROGATE = /\p{Surrogate}/u;
+const LONE_SURROGATES = /\p{Surrogate}/gu;
+const UNSTORABLE_TEXT = 'payload holds a NUL character (\\u0000) or an unpaired surrogate, which the store cannot keep';
+
+function holdsUnstorableText(value: unknown): boolean {
+  if (typeof value === 'string') return isUnstorable(value);
+  if (Array.isArray(value)) return value.some(holdsUnstorableText);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).some(([key, inner]) => isUnstorable(key) || holdsUnstorableText(inner));
+  }
+  return false;
+}
+
+function isUnstorable(text: string): boolean {
+  return text.includes(NUL) || LONE_SURROGATE.test(text);
+}
+
+function storableText(text: string): string {
+  return text.replaceAll(NUL, '\uFFFD').replace(LONE_SURROGATES, '\uFFFD');
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max) : text;
+}

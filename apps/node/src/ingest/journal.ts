@@ -1,0 +1,393 @@
+// The ingest journal: journal, then ack, then commit in batches. Every delivered message is
+// appended here before its PUBACK; the store's checkpoint says which records are committed.
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, fstatSync, unlinkSync, writevSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+
+/** One journaled message, as replay hands it back. */
+export interface JournalRecord {
+  seq: number;
+  topic: string;
+  payload: Buffer;
+  /** epoch ms when the node received the message */
+  receivedAt: number;
+  /** The message's original size in bytes; larger than payload.length when the payload was cut. */
+  size: number;
+  packetId: number | undefined;
+  clientId: string | undefined;
+}
+
+export interface AppendOptions {
+  /** MQTT packet id, kept so a broker redelivery (dup flag) can be recognised. */
+  packetId?: number | undefined;
+  /** The publishing client (embedded broker): packet ids are per client. */
+  clientId?: string | undefined;
+  /** Original size when `payload` is only a prefix of the message (oversize messages). */
+  size?: number | undefined;
+}
+
+export interface JournalOptions {
+  /** A segment is closed and a new one started past this size. */
+  segmentMaxBytes?: number;
+  /** fdatasync the active segment this often (survives a power cut, not only a process kill); 0 = never. */
+  syncIntervalMs?: number;
+  /** The store's checkpoint: new sequences always start above it, even if the journal was lost. */
+  minLastSeq?: number;
+  /** How many recent records are remembered for recognising broker redeliveries. */
+  recentWindow?: number;
+}
+
+export interface JournalStats {
+  lastSeq: number;
+  segments: number;
+  bytes: number;
+}
+
+const HEADER_BYTES = 8; // u32 body length, u32 crc32(body)
+const FIXED_BODY_BYTES = 26; // f64 seq, f64 receivedAt, u32 size, u16 packetId, u16 topicLen, u16 clientIdLen
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const SEGMENT_SUFFIX = '.seg';
+const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+const DEFAULT_RECENT_WINDOW = 4096;
+
+interface Segment {
+  firstSeq: number;
+  path: string;
+}
+
+interface RecentEntry {
+  seq: number;
+  topic: string;
+  crc: number;
+  length: number;
+}
+
+/**
+ * An append-only, length-prefixed, crc-checked log of delivered messages in numbered segments.
+ * `append` is synchronous (writev to the kernel), so a record survives a SIGKILL as soon as it
+ * returns. Not safe for use by two processes at once.
+ */
+export class Journal {
+  private readonly segments: Segment[];
+  private fd: number;
+  private activeBytes: number;
+  private closedBytes: number;
+  private nextSeq: number;
+  private dirty = false;
+  /** The fd an fdatasync is running on in the thread pool; it must not be closed under it. */
+  private syncingFd: number | undefined;
+  private closeAfterSync = false;
+  private readonly syncTimer: NodeJS.Timeout | undefined;
+  private readonly recent = new Map<string, RecentEntry>();
+
+  private constructor(
+    private readonly dir: string,
+    private readonly segmentMaxBytes: number,
+    private readonly recentWindow: number,
+    syncIntervalMs: number,
+    recovered: { segments: Segment[]; fd: number; activeBytes: number; closedBytes: number; nextSeq: number; tail: JournalRecord[] },
+  ) {
+    this.segments = recovered.segments;
+    this.fd = recovered.fd;
+    this.activeBytes = recovered.activeBytes;
+    this.closedBytes = recovered.closedBytes;
+    this.nextSeq = recovered.nextSeq;
+    for (const record of recovered.tail) this.remember(record.seq, record.topic, record.payload, record.size, record.packetId, record.clientId);
+    if (syncIntervalMs > 0) {
+      this.syncTimer = setInterval(() => this.syncInBackground(), syncIntervalMs);
+      this.syncTimer.unref();
+    }
+  }
+
+  /** Opens (creating if needed) the journal in `dir`, cutting a torn last record if the process died mid-write. */
+  static open(dir: string, options: JournalOptions = {}): Journal {
+    mkdirSync(dir, { recursive: true });
+    const segmentMaxBytes = options.segmentMaxBytes ?? DEFAULT_SEGMENT_BYTES;
+    const recentWindow = options.recentWindow ?? DEFAULT_RECENT_WINDOW;
+    const minLastSeq = options.minLastSeq ?? 0;
+    const segments = listSegments(dir);
+    let closedBytes = 0;
+    for (const segment of segments.slice(0, -1)) closedBytes += fileSize(segment.path);
+
+    const last = segments.at(-1);
+    const recovered = last ? recoverSegment(last, recentWindow) : undefined;
+    const lastSeq = last && recovered ? (recovered.lastSeq ?? last.firstSeq - 1) : 0;
+    const syncIntervalMs = options.syncIntervalMs ?? 0;
+    if (last && recovered && lastSeq >= minLastSeq) {
+      const fd = openSync(last.path, 'a');
+      return new Journal(dir, segmentMaxBytes, recentWindow, syncIntervalMs, {
+        segments,
+        fd,
+        activeBytes: recovered.validBytes,
+        closedBytes,
+        nextSeq: lastSeq + 1,
+        tail: recovered.tail,
+      });
+    }
+    // New journal, or the store is ahead of this one (journal lost or replaced): continue above the store.
+    closedBytes += recovered?.validBytes ?? 0;
+    const firstSeq = Math.max(minLastSeq, lastSeq) + 1;
+    const segment = createSegment(dir, firstSeq);
+    segments.push(segment);
+    const fd = openSync(segment.path, 'a');
+    return new Journal(dir, segmentMaxBytes, recentWindow, syncIntervalMs, {
+      segments,
+      fd,
+      activeBytes: 0,
+      closedBytes,
+      nextSeq: firstSeq,
+      tail: [],
+    });
+  }
+
+  /** The sequence of the last appended record; 0 when nothing was ever appended. */
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
+  /** Appends one record and returns its sequence. Throws (and leaves the journal unchanged) if the write fails. */
+  append(topic: string, payload: Buffer, receivedAt: number, options: AppendOptions = {}): number {
+    const topicBytes = Buffer.from(topic, 'utf8');
+    const clientBytes = Buffer.from(options.clientId ?? '', 'utf8');
+    if (topicBytes.length > 0xffff || clientBytes.length > 0xffff) throw new Error('journal: topic or client id longer than 65535 bytes');
+    const bodyLength = FIXED_BODY_BYTES + topicBytes.length + clientBytes.length + payload.length;
+    if (bodyLength > MAX_BODY_BYTES) throw new Error(`journal: record of ${bodyLength} bytes exceeds ${MAX_BODY_BYTES}`);
+    if (this.activeBytes > 0 && this.activeBytes + HEADER_BYTES + bodyLength > this.segmentMaxBytes) this.rotate();
+
+    const seq = this.nextSeq;
+    const size = options.size ?? payload.length;
+    const fixed = Buffer.allocUnsafe(HEADER_BYTES + FIXED_BODY_BYTES);
+    fixed.writeUInt32LE(bodyLength, 0);
+    fixed.writeDoubleLE(seq, 8);
+    fixed.writeDoubleLE(receivedAt, 16);
+    fixed.writeUInt32LE(size, 24);
+    fixed.writeUInt16LE(options.packetId ?? 0, 28);
+    fixed.writeUInt16LE(topicBytes.length, 30);
+    fixed.writeUInt16LE(clientBytes.length, 32);
+    let crc = crc32(fixed.subarray(HEADER_BYTES));
+    crc = crc32(topicBytes, crc);
+    crc = crc32(clientBytes, crc);
+    crc = crc32(payload, crc);
+    fixed.writeUInt32LE(crc, 4);
+
+    const total = HEADER_BYTES + bodyLength;
+    let written: number;
+    try {
+      written = writevSync(this.fd, [fixed, topicBytes, clientBytes, payload]);
+    } catch (error) {
+      this.cutBackTo(this.activeBytes);
+      throw error;
+    }
+    if (written !== total) {
+      this.cutBackTo(this.activeBytes);
+      throw new Error(`journal: short write (${written} of ${total} bytes)`);
+    }
+    this.activeBytes += total;
+    this.nextSeq = seq + 1;
+    this.dirty = true;
+    this.remember(seq, topic, payload, size, options.packetId, options.clientId);
+    return seq;
+  }
+
+  /**
+   * The sequence of a recent record with this packet id (and client) and identical topic and
+   * payload, if any: a broker redelivery (dup flag) of a message journaled but not yet acked.
+   */
+  findRedelivery(topic: string, payload: Buffer, size: number, packetId: number, clientId?: string): number | undefined {
+    const entry = this.recent.get(recentKey(packetId, clientId));
+    if (!entry || entry.topic !== topic || entry.length !== size || entry.crc !== crc32(payload)) return undefined;
+    return entry.seq;
+  }
+
+  /** Records with seq > afterSeq, oldest first. Reads each segment whole; only records present when a segment is reached are seen. */
+  async *replay(afterSeq: number): AsyncGenerator<JournalRecord> {
+    const segments = [...this.segments];
+    for (let i = 0; i < segments.length; i++) {
+      const segment = segments[i]!;
+      const next = segments[i + 1];
+      if (next && next.firstSeq - 1 <= afterSeq) continue;
+      const buffer = await readFile(segment.path);
+      for (const { record } of readRecords(buffer)) {
+        if (record.seq > afterSeq) yield record;
+      }
+    }
+  }
+
+  /** Deletes every segment whose records all have seq ≤ uptoSeq (never the active one). Returns how many. */
+  release(uptoSeq: number): number {
+    let deleted = 0;
+    while (this.segments.length > 1) {
+      const first = this.segments[0]!;
+      const second = this.segments[1]!;
+      if (second.firstSeq - 1 > uptoSeq) break;
+      const bytes = fileSize(first.path);
+      unlinkSync(first.path);
+      this.closedBytes -= bytes;
+      this.segments.shift();
+      deleted++;
+    }
+    return deleted;
+  }
+
+  stats(): JournalStats {
+    return { lastSeq: this.lastSeq, segments: this.segments.length, bytes: this.closedBytes + this.activeBytes };
+  }
+
+  /** Forces written records to the disk (fdatasync), blocking. */
+  sync(): void {
+    if (!this.dirty) return;
+    fdatasyncSync(this.fd);
+    this.dirty = false;
+  }
+
+  close(): void {
+    if (this.syncTimer) clearInterval(this.syncTimer);
+    this.sync();
+    this.closeFd(this.fd);
+  }
+
+  /** The periodic fdatasync runs in libuv's thread pool: a synchronous one stalls ingest for its whole duration. */
+  private syncInBackground(): void {
+    if (!this.dirty || this.syncingFd !== undefined) return;
+    const fd = this.fd;
+    this.dirty = false;
+    this.syncingFd = fd;
+    fdatasync(fd, (error) => {
+      this.syncingFd = undefined;
+      if (error) this.dirty = true;
+      if (this.closeAfterSync) {
+        this.closeAfterSync = false;
+        closeSync(fd);
+      }
+    });
+  }
+
+  private closeFd(fd: number): void {
+    if (this.syncingFd === fd) this.closeAfterSync = true;
+    else closeSync(fd);
+  }
+
+  private rotate(): void {
+    this.sync();
+    this.closeFd(this.fd);
+    this.closedBytes += this.activeBytes;
+    const segment = createSegment(this.dir, this.nextSeq);
+    this.segments.push(segment);
+    this.fd = openSync(segment.path, 'a');
+    this.activeBytes = 0;
+  }
+
+  private cutBackTo(bytes: number): void {
+    try {
+      ftruncateSync(this.fd, bytes);
+    } catch {
+      // The write already failed; recovery at the next open cuts any partial record.
+    }
+  }
+
+  private remember(seq: number, topic: string, payload: Buffer, size: number, packetId: number | undefined, clientId: string | undefined): void {
+    if (!packetId || this.recentWindow <= 0) return;
+    const key = recentKey(packetId, clientId);
+    this.recent.delete(key);
+    this.recent.set(key, { seq, topic, crc: crc32(payload), length: size });
+    if (this.recent.size > this.recentWindow) {
+      const oldest = this.recent.keys().next();
+      if (!oldest.done) this.recent.delete(oldest.value);
+    }
+  }
+}
+
+function recentKey(packetId: number, clientId: string | undefined): string {
+  return `${clientId ?? ''}\u0000${packetId}`;
+}
+
+function segmentName(firstSeq: number): string {
+  return `${String(firstSeq).padStart(16, '0')}${SEGMENT_SUFFIX}`;
+}
+
+function listSegments(dir: string): Segment[] {
+  return readdirSync(dir)
+    .filter((name) => /^\d{16}\.seg$/.test(name))
+    .map((name) => ({ firstSeq: Number(name.slice(0, 16)), path: join(dir, name) }))
+    .sort((a, b) => a.firstSeq - b.firstSeq);
+}
+
+function createSegment(dir: string, firstSeq: number): Segment {
+  const path = join(dir, segmentName(firstSeq));
+  closeSync(openSync(path, 'a'));
+  return { firstSeq, path };
+}
+
+function fileSize(path: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    return fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Scans a segment, truncates it after its last whole record, and returns the tail for redelivery checks. */
+function recoverSegment(segment: Segment, tailLength: number): { lastSeq: number | undefined; validBytes: number; tail: JournalRecord[] } {
+  const fd = openSync(segment.path, 'r+');
+  try {
+    const size = fstatSync(fd).size;
+    const buffer = Buffer.allocUnsafe(size);
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, buffer, read, size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    let validBytes = 0;
+    let lastSeq: number | undefined;
+    let expected = segment.firstSeq;
+    const tail: JournalRecord[] = [];
+    for (const { record, end } of readRecords(buffer.subarray(0, read))) {
+      if (record.seq !== expected) break;
+      expected++;
+      validBytes = end;
+      lastSeq = record.seq;
+      if (tailLength > 0) {
+        tail.push(record);
+        if (tail.length > tailLength) tail.shift();
+      }
+    }
+    if (validBytes < size) ftruncateSync(fd, validBytes);
+    return { lastSeq, validBytes, tail };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Yields whole, crc-valid records from the start of `buffer`, stopping at the first torn or corrupt one. */
+function* readRecords(buffer: Buffer): Generator<{ record: JournalRecord; end: number }> {
+  let offset = 0;
+  while (offset + HEADER_BYTES + FIXED_BODY_BYTES <= buffer.length) {
+    const bodyLength = buffer.readUInt32LE(offset);
+    if (bodyLength < FIXED_BODY_BYTES || bodyLength > MAX_BODY_BYTES) return;
+    const end = offset + HEADER_BYTES + bodyLength;
+    if (end > buffer.length) return;
+    const body = buffer.subarray(offset + HEADER_BYTES, end);
+    if (crc32(body) !== buffer.readUInt32LE(offset + 4)) return;
+    const topicLength = body.readUInt16LE(22);
+    const clientLength = body.readUInt16LE(24);
+    if (FIXED_BODY_BYTES + topicLength + clientLength > bodyLength) return;
+    const topicEnd = FIXED_BODY_BYTES + topicLength;
+    const packetId = body.readUInt16LE(20);
+    yield {
+      record: {
+        seq: body.readDoubleLE(0),
+        receivedAt: body.readDoubleLE(8),
+        size: body.readUInt32LE(16),
+        packetId: packetId === 0 ? undefined : packetId,
+        topic: body.toString('utf8', FIXED_BODY_BYTES, topicEnd),
+        clientId: clientLength === 0 ? undefined : body.toString('utf8', topicEnd, topicEnd + clientLength),
+        payload: body.subarray(topicEnd + clientLength),
+      },
+      end,
+    };
+    offset = end;
+  }
+}

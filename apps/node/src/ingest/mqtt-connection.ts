@@ -1,0 +1,159 @@
+import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { DEVICE_TOPIC_FILTERS } from '@tierscope/shared';
+import type { MessageMeta } from './telemetry-ingest.ts';
+
+/** Where delivered messages go; resolve = safe to ack (see TelemetryIngest.ingestMessage). */
+export interface MessageSink {
+  ingestMessage(topic: string, payload: Buffer, meta: MessageMeta): Promise<void>;
+}
+
+/** How a broker feeds the pipeline: an external broker session, or the embedded broker. */
+export interface MessageIntake {
+  readonly connected: boolean;
+  /** Stops taking new messages: they stay unacked, so the broker keeps them for the next start. */
+  stopIntake(): void;
+  /** Waits for messages being taken, then ends the broker session or the embedded broker. Call after the pipeline is drained. */
+  close(): Promise<void>;
+}
+
+export interface MqttConnectionOptions {
+  url: string;
+  nodeId: string;
+  sink: MessageSink;
+  logger: Logger;
+  username?: string | undefined;
+  password?: string | undefined;
+  /** Defaults to `tierscope-node-<nodeId>`: stable, so the broker keeps this node's session. */
+  clientId?: string;
+  /** How long the broker keeps the session (and queues messages) while the node is away. */
+  sessionExpirySeconds?: number;
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+}
+
+const SEVEN_DAYS_S = 7 * 24 * 3600;
+
+/**
+ * A persistent MQTT 5 session with an external broker. Each QoS 1 message is acked only after the
+ * sink has journaled it (mqtt.js sends the PUBACK when handleMessage calls back and hands over one
+ * packet at a time). Shutdown: stopIntake() → drain the pipeline → close().
+ */
+export class MqttConnection implements MessageIntake {
+  private readonly client: MqttClient;
+  private intakeStopped = false;
+  private inflight: Promise<void> | undefined;
+  /** Bumped on every CONNACK; an ack computed for an older connection is not sent. */
+  private generation = 0;
+  private reconnectAttempt = 0;
+  private subscribed = false;
+  private subscribedWaiters: Array<() => void> = [];
+
+  private constructor(private readonly options: MqttConnectionOptions) {
+    const reconnectMinMs = options.reconnectMinMs ?? 500;
+    const clientOptions: IClientOptions = {
+      protocolVersion: 5,
+      clientId: options.clientId ?? `tierscope-node-${options.nodeId}`,
+      clean: false,
+      properties: { sessionExpiryInterval: options.sessionExpirySeconds ?? SEVEN_DAYS_S },
+      reconnectPeriod: reconnectMinMs,
+      connectTimeout: 10_000,
+      username: options.username,
+      password: options.password,
+      manualConnect: true,
+    };
+    this.client = connect(options.url, clientOptions);
+    this.client.handleMessage = (packet, callback) => this.handleMessage(packet, callback);
+    this.client.on('connect', (connack) => this.onConnect(connack.sessionPresent));
+    this.client.on('reconnect', () => this.backOff(reconnectMinMs));
+    this.client.on('close', () => options.logger.debug({ url: redact(options.url) }, 'mqtt connection closed'));
+    this.client.on('error', (error) => options.logger.warn({ err: error, url: redact(options.url) }, 'mqtt connection error'));
+  }
+
+  /** Starts connecting; does not wait for the broker (the node keeps running while it is away). */
+  static start(options: MqttConnectionOptions): MqttConnection {
+    const connection = new MqttConnection(options);
+    connection.client.connect();
+    return connection;
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  /** Resolves once connected and subscribed to the device topics (at once if already). */
+  whenSubscribed(): Promise<void> {
+    if (this.client.connected && this.subscribed) return Promise.resolve();
+    return new Promise((resolve) => this.subscribedWaiters.push(resolve));
+  }
+
+  stopIntake(): void {
+    this.intakeStopped = true;
+  }
+
+  async close(): Promise<void> {
+    this.intakeStopped = true;
+    // Its PUBACK (or its refusal) must go out before the DISCONNECT.
+    await this.inflight?.catch(() => undefined);
+    await new Promise<void>((resolve) => this.client.end(false, {}, () => resolve()));
+  }
+
+  private handleMessage(packet: IPublishPacket, callback: (error?: Error) => void): void {
+    if (this.intakeStopped) {
+      // An error makes mqtt.js skip the PUBACK: the broker keeps the message for the next session.
+      callback(new Error('intake stopped'));
+      return;
+    }
+    const generation = this.generation;
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    const meta: MessageMeta = { packetId: packet.messageId, dup: packet.dup };
+    const taking = this.options.sink.ingestMessage(packet.topic, payload, meta);
+    this.inflight = taking;
+    taking.then(
+      () => {
+        // A PUBACK queued for a newer connection could ack some other message with the same id.
+        if (generation !== this.generation) callback(new Error('connection changed; the broker redelivers'));
+        else callback();
+      },
+      (error: unknown) => {
+        callback(error instanceof Error ? error : new Error(String(error)));
+        if (this.intakeStopped) return;
+        this.options.logger.error({ err: error, topic: packet.topic }, 'message not ingested; reconnecting so the broker redelivers it');
+        // The broker redelivers an unacked message only on a new connection.
+        if (generation === this.generation && this.client.connected) this.client.stream.destroy();
+      },
+    );
+  }
+
+  private onConnect(sessionPresent: boolean): void {
+    this.generation++;
+    this.subscribed = false;
+    this.reconnectAttempt = 0;
+    this.client.options.reconnectPeriod = this.options.reconnectMinMs ?? 500;
+    this.options.logger.info({ url: redact(this.options.url), sessionPresent }, 'mqtt connected');
+    // Retain handling 1: retained statuses only when the subscription is new, not on every reconnect.
+    const subscriptions = Object.fromEntries(DEVICE_TOPIC_FILTERS.map((filter) => [filter, { qos: 1 as const, rh: 1 }]));
+    this.client.subscribe(subscriptions, (error, granted) => {
+      const refused = (granted ?? []).filter((grant) => grant.qos >= 0x80).map((grant) => grant.topic);
+      if (error || refused.length > 0) {
+        this.options.logger.error({ err: error, refused }, 'mqtt subscribe failed; device messages are not received');
+        return;
+      }
+      this.subscribed = true;
+      for (const resolve of this.subscribedWaiters.splice(0)) resolve();
+    });
+  }
+
+  private backOff(reconnectMinMs: number): void {
+    this.reconnectAttempt++;
+    const max = this.options.reconnectMaxMs ?? 30_000;
+    const base = Math.min(max, reconnectMinMs * 2 ** Math.min(this.reconnectAttempt, 16));
+    // Jitter keeps many nodes from reconnecting to a restarted broker in lockstep.
+    this.client.options.reconnectPeriod = Math.round(base / 2 + Math.random() * (base / 2));
+    this.options.logger.info({ attempt: this.reconnectAttempt, nextInMs: this.client.options.reconnectPeriod }, 'mqtt reconnecting');
+  }
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}

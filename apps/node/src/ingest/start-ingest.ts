@@ -1,0 +1,98 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { NodeConfig } from '../env.ts';
+import type { IngestStore } from '../store/ingest-store.ts';
+import { EmbeddedBroker } from './embedded-broker.ts';
+import { createIngestMetrics } from './ingest-metrics.ts';
+import { MqttConnection, type MessageIntake } from './mqtt-connection.ts';
+import { TelemetryIngest, type TelemetryIngestOptions } from './telemetry-ingest.ts';
+
+export type IngestRuntimeConfig = Pick<
+  NodeConfig,
+  | 'nodeId'
+  | 'dataDir'
+  | 'mqttUrl'
+  | 'mqttPort'
+  | 'mqttUsername'
+  | 'mqttPassword'
+  | 'rawRetentionDays'
+  | 'unknownDevices'
+  | 'batchMaxSamples'
+  | 'batchMaxAgeMs'
+  | 'queueLimit'
+>;
+
+export interface StartIngestOptions {
+  config: IngestRuntimeConfig;
+  store: IngestStore;
+  logger: Logger;
+  /** The node's metrics registry; the ingest metrics are registered on it. */
+  registry?: Registry | undefined;
+  journal?: TelemetryIngestOptions['journal'];
+  /** Host the embedded broker binds (default all interfaces). */
+  embeddedBrokerHost?: string;
+  /** Overrides for tests: a unique client id, a short session expiry. */
+  mqttClientId?: string;
+  sessionExpirySeconds?: number;
+}
+
+export interface IngestRuntime {
+  ingest: TelemetryIngest;
+  /** The external broker session, or the embedded broker. */
+  intake: MqttConnection | EmbeddedBroker;
+  /**
+   * Shuts down in the only safe order: stop intake (new messages stay unacked at the broker) →
+   * commit what was taken (up to drainTimeoutMs; the rest is replayed from the journal next start)
+   * → end the broker session or the embedded broker. Resolves whether everything was committed.
+   */
+  stop(drainTimeoutMs?: number): Promise<boolean>;
+}
+
+/**
+ * Starts the ingest path: the pipeline first (journal replay from the store's checkpoint), then
+ * the broker intake, so replayed messages are ordered before new ones.
+ */
+export async function startIngest(options: StartIngestOptions): Promise<IngestRuntime> {
+  const { config, store, logger } = options;
+  const ingest = await TelemetryIngest.start({
+    config,
+    store,
+    logger: logger.child({ component: 'ingest' }),
+    metrics: options.registry ? createIngestMetrics(options.registry) : undefined,
+    journal: options.journal,
+  });
+  const brokerLogger = logger.child({ component: 'mqtt' });
+  let intake: MqttConnection | EmbeddedBroker;
+  try {
+    intake = config.mqttUrl
+      ? MqttConnection.start({
+          url: config.mqttUrl,
+          nodeId: config.nodeId,
+          sink: ingest,
+          logger: brokerLogger,
+          username: config.mqttUsername,
+          password: config.mqttPassword,
+          ...(options.mqttClientId ? { clientId: options.mqttClientId } : {}),
+          ...(options.sessionExpirySeconds ? { sessionExpirySeconds: options.sessionExpirySeconds } : {}),
+        })
+      : await EmbeddedBroker.start({
+          port: config.mqttPort,
+          ...(options.embeddedBrokerHost ? { host: options.embeddedBrokerHost } : {}),
+          sink: ingest,
+          logger: brokerLogger,
+          username: config.mqttUsername,
+          password: config.mqttPassword,
+        });
+  } catch (error) {
+    await ingest.stop(0);
+    throw error;
+  }
+  return { ingest, intake, stop: (drainTimeoutMs = 10_000) => stopIngest(intake, ingest, drainTimeoutMs) };
+}
+
+async function stopIngest(intake: MessageIntake, ingest: TelemetryIngest, drainTimeoutMs: number): Promise<boolean> {
+  intake.stopIntake();
+  const drained = await ingest.stop(drainTimeoutMs);
+  await intake.close();
+  return drained;
+}
