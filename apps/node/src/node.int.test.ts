@@ -1,0 +1,250 @@
+// The composed node as a real process: MQTT in, PostgreSQL (or PGlite) out, tRPC on top.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from './store/client.ts';
+import { createPostgresDatabase, type TestDatabase } from './testing/test-databases.ts';
+import { freePort, startNodeProcess, waitFor, type NodeProcess } from './testing/node-process.ts';
+
+interface Backend {
+  name: string;
+  /** Database URL and broker settings for one node; `publishUrl` is where devices connect. */
+  setup(): Promise<{
+    env: Record<string, string>;
+    publishUrl: string;
+    databaseUrl: string;
+    cleanup(): Promise<void>;
+  }>;
+}
+
+const backends: Backend[] = [
+  {
+    name: 'PGlite + embedded aedes',
+    setup: async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tierscope-node-'));
+      const mqttPort = await freePort();
+      const databaseUrl = `pglite:${dir}/db`;
+      return {
+        env: { DATABASE_URL: databaseUrl, DATA_DIR: dir, MQTT_PORT: String(mqttPort) },
+        publishUrl: `mqtt://127.0.0.1:${mqttPort}`,
+        databaseUrl,
+        cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+];
+const serverDatabase = process.env.TEST_DATABASE_URL;
+const serverBroker = process.env.TEST_MQTT_URL;
+if (serverDatabase && serverBroker) {
+  backends.push({
+    name: 'PostgreSQL + Mosquitto',
+    setup: async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tierscope-node-'));
+      const database: TestDatabase = await createPostgresDatabase(serverDatabase);
+      return {
+        env: { DATABASE_URL: database.url, DATA_DIR: dir, MQTT_URL: serverBroker },
+        publishUrl: serverBroker,
+        databaseUrl: database.url,
+        cleanup: async () => {
+          await database.drop();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  });
+}
+
+const run = randomBytes(3).toString('hex');
+
+interface Message {
+  topic: string;
+  payload: string;
+}
+
+/** `count` telemetry messages round-robin over `devices`, each with its own explicit timestamp. */
+function telemetryStream(prefix: string, devices: number, count: number, startTs: number): Message[] {
+  return Array.from({ length: count }, (_, i) => ({
+    topic: `devices/${prefix}-${i % devices}/telemetry`,
+    payload: JSON.stringify({ ts: startTs + i, metrics: { temp: 20 + (i % 7), hum: 40 + (i % 11) } }),
+  }));
+}
+
+/**
+ * Publishes every message with QoS 1, at most `inflight` unacknowledged, and resolves when the
+ * broker has acked them all. mqtt.js keeps unacked messages and resends them after a reconnect.
+ */
+async function publishAll(
+  url: string,
+  messages: Message[],
+  onAcked: (acked: number) => void = () => {},
+): Promise<void> {
+  const client = await mqtt.connectAsync(url, {
+    clientId: `test-pub-${run}-${randomBytes(2).toString('hex')}`,
+    protocolVersion: 4,
+    reconnectPeriod: 200,
+  });
+  let acked = 0;
+  const pending = new Set<Promise<void>>();
+  try {
+    for (const message of messages) {
+      while (pending.size >= 100) await Promise.race(pending);
+      const publish: Promise<void> = client
+        .publishAsync(message.topic, message.payload, { qos: 1 })
+        .then(() => {
+          acked += 1;
+          onAcked(acked);
+          pending.delete(publish);
+        });
+      pending.add(publish);
+    }
+    await Promise.all(pending);
+  } finally {
+    await client.endAsync();
+  }
+}
+
+async function countSamples(
+  databaseUrl: string,
+  devicePrefix: string,
+): Promise<{ rows: number; distinct: number }> {
+  const store = await openStore(databaseUrl);
+  try {
+    const [row] = await store.exec<{ rows: number; distinct: number }>(
+      `SELECT count(*)::int AS rows, count(DISTINCT (device_id, metric, ts))::int AS distinct
+         FROM samples WHERE device_id LIKE $1`,
+      [`${devicePrefix}-%`],
+    );
+    return row ?? { rows: 0, distinct: 0 };
+  } finally {
+    await store.close();
+  }
+}
+
+/** Waits until every device reports the timestamp of its last message as its latest value. */
+async function waitForLastMessages(node: NodeProcess, messages: Message[]): Promise<void> {
+  const lastTs = new Map<string, number>();
+  for (const m of messages) lastTs.set(m.topic.split('/')[1]!, (JSON.parse(m.payload) as { ts: number }).ts);
+  await waitFor('every device to report its last message', async () => {
+    for (const [deviceId, ts] of lastTs) {
+      const latest = await node.client.metrics.latest.query({ deviceId }).catch(() => undefined);
+      if (latest?.values.temp?.ts !== ts) return false;
+    }
+    return true;
+  });
+}
+
+describe.each(backends)('a node on $name', (backend) => {
+  let setup: Awaited<ReturnType<Backend['setup']>>;
+  let nodeEnv: Record<string, string>;
+
+  beforeAll(async () => {
+    setup = await backend.setup();
+    nodeEnv = { ...setup.env, NODE_ID: `t-${run}` };
+  });
+  afterAll(async () => setup.cleanup());
+
+  it('stores exactly N messages × metrics when killed with SIGKILL mid-stream and restarted, with no duplicates', async () => {
+    const messages = telemetryStream(`kill-${run}`, 20, 3000, Date.now() - 3_600_000);
+    let node = await startNodeProcess(nodeEnv);
+    let killed: Promise<void> | undefined;
+    await publishAll(setup.publishUrl, messages, (acked) => {
+      if (acked === 1000 && !killed) {
+        killed = node.kill('SIGKILL').then(async () => {
+          node = await startNodeProcess(nodeEnv);
+        });
+      }
+    });
+    expect(killed, 'the node was killed mid-stream').toBeDefined();
+    await killed;
+    await waitForLastMessages(node, messages);
+    await node.kill('SIGTERM');
+
+    const counted = await countSamples(setup.databaseUrl, `kill-${run}`);
+    expect(counted).toEqual({ rows: 3000 * 2, distinct: 3000 * 2 });
+  });
+
+  it('dead-letters each kind of invalid payload with its reason while valid traffic is stored complete', async () => {
+    const prefix = `dl-${run}`;
+    const node = await startNodeProcess({ ...nodeEnv, UNKNOWN_DEVICES: 'reject' });
+    try {
+      for (let d = 0; d < 5; d += 1)
+        await node.client.devices.upsert.mutate({ deviceId: `${prefix}-${d}`, name: `valid ${d}` });
+      const valid = telemetryStream(prefix, 5, 500, Date.now() - 60_000);
+      const invalid: Message[] = [
+        { topic: `devices/${prefix}-0/telemetry`, payload: '{"metrics": {"temp": 1' },
+        { topic: `devices/${prefix}-0/telemetry`, payload: '{"metrics": {"temp": "warm"}}' },
+        { topic: `devices/${prefix}-0/telemetry`, payload: '{"metrics": {"temp": 1}, "colour": "red"}' },
+        {
+          topic: `devices/${prefix}-0/telemetry`,
+          payload: JSON.stringify({ metrics: { temp: 1 }, pad: 'x'.repeat(300 * 1024) }),
+        },
+        { topic: `devices/bad device/telemetry`, payload: '{"metrics": {"temp": 1}}' },
+        { topic: `devices/${prefix}-stranger/telemetry`, payload: '{"metrics": {"temp": 1}}' },
+        { topic: `devices/${prefix}-0/telemetry`, payload: '{"ts": 0, "metrics": {"temp": 1}}' },
+      ];
+      // Invalid messages spread through the valid stream.
+      const mixed = valid.flatMap((m, i) => (i % 70 === 0 && invalid[i / 70] ? [invalid[i / 70]!, m] : [m]));
+      await publishAll(setup.publishUrl, mixed);
+      await waitForLastMessages(node, valid);
+
+      const letters = await node.client.deadLetters.list.query({ limit: 500 });
+      const reasons = new Set(
+        letters.items
+          .filter((l) => l.topic.includes(prefix) || l.topic.includes('bad device'))
+          .map((l) => l.reason),
+      );
+      expect([...reasons].sort()).toEqual(
+        [
+          'bad-device-id',
+          'bad-json',
+          'invalid-payload',
+          'oversize',
+          'timestamp-out-of-range',
+          'unknown-device',
+        ].sort(),
+      );
+      const oversize = letters.items.find((l) => l.reason === 'oversize');
+      expect(oversize?.size).toBeGreaterThan(256 * 1024);
+      expect(letters.items.every((l) => l.detail.length > 0)).toBe(true);
+      await node.kill('SIGTERM');
+      expect(await countSamples(setup.databaseUrl, prefix)).toEqual({ rows: 1000, distinct: 1000 });
+    } finally {
+      await node.kill('SIGTERM');
+    }
+  });
+
+  it('lists a device that mosquitto_pub (a client no one here wrote) published for, with its latest value', async () => {
+    const node = await startNodeProcess(nodeEnv);
+    try {
+      const deviceId = `x1-${run}`;
+      const url = new URL(setup.publishUrl);
+      await promisify(execFile)('mosquitto_pub', [
+        '-h',
+        url.hostname,
+        '-p',
+        url.port,
+        '-q',
+        '1',
+        '-t',
+        `devices/${deviceId}/telemetry`,
+        '-m',
+        '{"metrics":{"temp":21.5}}',
+      ]);
+      await waitFor(
+        'the device to be listed',
+        async () => {
+          const page = await node.client.devices.list.query({ search: deviceId });
+          return page.items.some((d) => d.id === deviceId && d.latest.temp?.value === 21.5);
+        },
+        15_000,
+      );
+    } finally {
+      await node.kill('SIGTERM');
+    }
+  });
+});
