@@ -174,6 +174,21 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
     expect(await ingest.listDeviceIds()).toContain('new-1');
   });
 
+  it('marks a device online when heard from after its last will, and offline when the will is newer', async () => {
+    const ingest = createPgIngestStore(store);
+    const t0 = Date.UTC(2025, 0, 5);
+    const statusOf = async () =>
+      (await store.exec<{ status: string }>(`select status from devices where id = 'willful'`))[0]?.status;
+    await ingest.writeBatch(batch({ seen: new Map([['willful', t0]]) }));
+    expect(await statusOf()).toBe('online');
+    await ingest.writeBatch(batch({ statuses: [{ deviceId: 'willful', status: 'offline', at: t0 + 10 }] }));
+    expect(await statusOf()).toBe('offline');
+    await ingest.writeBatch(batch({ seen: new Map([['willful', t0 + 5]]) }));
+    expect(await statusOf()).toBe('offline');
+    await ingest.writeBatch(batch({ seen: new Map([['willful', t0 + 20]]) }));
+    expect(await statusOf()).toBe('online');
+  });
+
   it('writes one transaction: a failing batch leaves no sample and no checkpoint behind', async () => {
     const ingest = createPgIngestStore(store);
     const before = await ingest.readCheckpoint();

@@ -42,13 +42,17 @@ SELECT count(*)::int AS inserted FROM ins`;
 const WRITE_NEW_SAMPLES = writeSamples('');
 const WRITE_SAMPLES_SKIPPING_STORED = writeSamples('ON CONFLICT DO NOTHING');
 
-// A device heard from for the first time is registered under its id; its status stays 'unknown'
-// until it publishes one. last_seen only moves forward, and an unchanged row is not rewritten.
+// Hearing from a device means it is online as of that moment, unless a newer status (a last will
+// published later, say) is stored. A device heard from for the first time is registered under its
+// id. last_seen only moves forward, and an unchanged row is not rewritten.
 const TOUCH_DEVICES = `
-INSERT INTO devices AS d (id, name, status, first_seen, last_seen)
-SELECT id, id, 'unknown', to_timestamp(t / 1000.0), to_timestamp(t / 1000.0)
+INSERT INTO devices AS d (id, name, status, status_at, first_seen, last_seen)
+SELECT id, id, 'online', to_timestamp(t / 1000.0), to_timestamp(t / 1000.0), to_timestamp(t / 1000.0)
   FROM unnest($1::text[], $2::float8[]) AS u(id, t) ORDER BY id
-ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen
+ON CONFLICT (id) DO UPDATE SET
+  last_seen = excluded.last_seen,
+  status = CASE WHEN d.status_at IS NULL OR d.status_at < excluded.last_seen THEN 'online' ELSE d.status END,
+  status_at = CASE WHEN d.status_at IS NULL OR d.status_at < excluded.last_seen THEN excluded.last_seen ELSE d.status_at END
   WHERE d.last_seen IS NULL OR d.last_seen < excluded.last_seen`;
 
 // The newest status per device wins, and never one older than what is stored (replays).
