@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ChildList } from '@tierscope/federation';
 import { NodeId } from '@tierscope/shared';
 
 const Port = z.coerce.number().int().min(0).max(65535);
@@ -31,6 +32,16 @@ export const NodeConfig = z.object({
   queueLimit: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
   deadLetterLimit: z.coerce.number().int().min(100).max(10_000_000).default(10_000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Children this node dials (`CHILDREN=probe-c=http://127.0.0.1:4103,…`). With any, the node
+   * federates them next to its own devices; uplink-attached children join at run time.
+   */
+  children: ChildList.default([]),
+  /** This node's fan-out deadline; a parent's smaller budget (x-tierscope-deadline-ms) wins. */
+  federationDeadlineMs: z.coerce.number().int().min(100).max(10_000).default(1200),
+}).refine((config) => !config.children.some((child) => child.id === config.nodeId), {
+  message: "a child cannot have the node's own id",
+  path: ['children'],
 });
 export type NodeConfig = z.infer<typeof NodeConfig>;
 
@@ -56,6 +67,8 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig
     queueLimit: env.QUEUE_LIMIT,
     deadLetterLimit: env.DEAD_LETTER_LIMIT,
     logLevel: env.LOG_LEVEL,
+    children: env.CHILDREN || undefined,
+    federationDeadlineMs: env.FEDERATION_DEADLINE_MS || undefined,
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);

@@ -1,8 +1,9 @@
-// Composition root only: env → store → migrate → ingest → service → server.
+// Composition root only: env → store → migrate → ingest → service (→ federation) → server.
 import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import type { Actor, IngestStats } from '@tierscope/shared';
+import { createFederationRuntime, httpLinksOf, type FederationRuntime } from '@tierscope/federation';
+import type { Actor, IngestStats, NodeService } from '@tierscope/shared';
 import { loadNodeConfig, type NodeConfig } from './env.ts';
 import { createNodeServer } from './http/server.ts';
 import { startIngest, type IngestRuntime } from './ingest/start-ingest.ts';
@@ -13,6 +14,7 @@ import { migrateStore, migrationsApplied } from './store/migrate.ts';
 import { runRetention } from './store/retention.ts';
 
 const RETENTION_INTERVAL_MS = 3600_000;
+const STOP_TIMEOUT_MS = 10_000;
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 /** Until the access issue adds parent tokens, a node's API trusts its callers as its own operator. */
@@ -32,7 +34,7 @@ async function main(config: NodeConfig): Promise<void> {
   const ingest = await startIngest({ config, store: createPgIngestStore(store), logger, registry });
   const brokerUrl = config.mqttUrl ?? `mqtt://${config.httpHost}:${config.mqttPort}`;
 
-  const service = createLocalNodeService({
+  const local = createLocalNodeService({
     store,
     nodeId: config.nodeId,
     nodeName: config.nodeName,
@@ -45,8 +47,9 @@ async function main(config: NodeConfig): Promise<void> {
     onDeviceRegistered: (deviceId) => ingest.ingest.addKnownDevices([deviceId]),
   });
 
+  const federation = federationOf(config, local);
   const server = await createNodeServer({
-    service,
+    serviceFor: (budgetMs) => federation?.service(budgetMs) ?? local,
     logger,
     metrics: registry,
     resolveActor: () => LOCAL_ACTOR,
@@ -57,7 +60,15 @@ async function main(config: NodeConfig): Promise<void> {
     ],
   });
   await server.listen({ host: config.httpHost, port: config.httpPort });
-  logger.info({ http: `http://${config.httpHost}:${config.httpPort}`, mqtt: brokerUrl }, 'node ready');
+  federation?.start();
+  logger.info(
+    {
+      http: `http://${config.httpHost}:${config.httpPort}`,
+      mqtt: brokerUrl,
+      children: config.children.map((c) => `${c.id}=${c.url}`),
+    },
+    'node ready',
+  );
 
   const retentionTimer = setInterval(() => void retain(store, config, logger), RETENTION_INTERVAL_MS);
   retentionTimer.unref();
@@ -67,7 +78,13 @@ async function main(config: NodeConfig): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: intake off, flushing batches, closing the session');
+    // Whatever hangs, the process ends: what was acked but not committed is in the journal.
+    setTimeout(() => {
+      logger.error({ afterMs: STOP_TIMEOUT_MS }, 'stop did not finish; exiting anyway');
+      process.exit(1);
+    }, STOP_TIMEOUT_MS).unref();
     clearInterval(retentionTimer);
+    federation?.stop();
     const drained = await ingest.stop();
     await server.close();
     await store.close();
@@ -76,6 +93,22 @@ async function main(config: NodeConfig): Promise<void> {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * With children configured, the node federates them next to its own devices (its own path is its
+ * id; a child's is `id/child`). The runtime's addChild/removeChild is where uplink-attached
+ * children join at run time.
+ */
+function federationOf(config: NodeConfig, local: NodeService): FederationRuntime | undefined {
+  if (config.children.length === 0) return undefined;
+  return createFederationRuntime({
+    id: config.nodeId,
+    isRoot: false,
+    self: local,
+    children: httpLinksOf(config.children),
+    deadlineMs: config.federationDeadlineMs,
+  });
 }
 
 function ingestStats(ingest: IngestRuntime): IngestStats {

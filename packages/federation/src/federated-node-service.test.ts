@@ -289,5 +289,5 @@ describe('federated paging over random trees', () => {
       expect(expected.length, `seed ${s}`).toBeGreaterThan(0);
       expect(seen, `seed ${s}`).toEqual(expected);
     }
-  });
+  }, 30_000); // eight trees paged one small page at a time: seconds of work on a loaded 2-core machine
 });

@@ -5,3 +5,8 @@ export * from './merge.ts';
 export * from './heartbeat.ts';
 export * from './remote-node.ts';
 export * from './federated-node-service.ts';
+export * from './deadline-budget.ts';
+export * from './federation-runtime.ts';
+export * from './uplink-protocol.ts';
+export * from './uplink-server.ts';
+export * from './uplink-client.ts';

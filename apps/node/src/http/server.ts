@@ -2,11 +2,16 @@ import Fastify, { LogController } from 'fastify';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { DEADLINE_HEADER, readDeadlineHeader } from '@tierscope/federation';
 import { nodeRouter, type Actor, type NodeRouter, type NodeService } from '@tierscope/shared';
 import { checkReadiness, type ReadinessCheck } from './health.ts';
 
 export interface NodeServerDeps {
-  service: NodeService;
+  /**
+   * The service for one call. `budgetMs` is what the caller has left (x-tierscope-deadline-ms),
+   * when it said; a federating node keeps its fan-outs within it.
+   */
+  serviceFor: (budgetMs: number | undefined) => NodeService;
   readiness: readonly ReadinessCheck[];
   metrics: Registry;
   logger: Logger;
@@ -30,7 +35,10 @@ export async function createNodeServer(deps: NodeServerDeps) {
     prefix: '/trpc',
     trpcOptions: {
       router: nodeRouter,
-      createContext: () => ({ node: deps.service, actor: deps.resolveActor() }),
+      createContext: ({ req }) => {
+        const budgetMs = readDeadlineHeader(req.headers[DEADLINE_HEADER]);
+        return { node: deps.serviceFor(budgetMs), actor: deps.resolveActor(), ...(budgetMs !== undefined && { budgetMs }) };
+      },
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error, path }, 'tRPC call failed');
       },

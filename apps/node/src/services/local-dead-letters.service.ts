@@ -1,12 +1,21 @@
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
-import { z } from 'zod';
-import { decodeCursor, DeadLetterReason, selfCoverage, type DeadLettersService } from '@tierscope/shared';
+import { and, desc, eq, type SQL } from 'drizzle-orm';
+import {
+  DeadLetterReason,
+  decodeEventCursor,
+  encodeEventCursor,
+  eventPositionForOwnItems,
+  selfCoverage,
+  type DeadLettersService,
+} from '@tierscope/shared';
 import { deadLetters } from '../store/schema.ts';
 import type { LocalNodeServiceDeps } from './local-node.types.ts';
+import { afterEventPosition, byCodePoint } from './order-sql.ts';
 import { cutPage, elapsedSince } from './paging.ts';
 
-const DeadLetterCursor = z.object({ id: z.number().int() });
-
+/**
+ * Dead letters in the order parents merge them (mergeDeadLetterPages): newest receivedAt first,
+ * then id as text (COLLATE "C"); the cursor is an events-order position with ts = receivedAt.
+ */
 export function createLocalDeadLettersService(deps: LocalNodeServiceDeps): DeadLettersService {
   const { db } = deps.store;
   return {
@@ -14,12 +23,15 @@ export function createLocalDeadLettersService(deps: LocalNodeServiceDeps): DeadL
       const started = performance.now();
       const where: SQL[] = [];
       if (input.reason) where.push(eq(deadLetters.reason, input.reason));
-      if (input.cursor) where.push(lt(deadLetters.id, decodeCursor(input.cursor, DeadLetterCursor).id));
+      if (input.cursor) {
+        const position = eventPositionForOwnItems(decodeEventCursor(input.cursor), deps.nodePath);
+        where.push(afterEventPosition(deadLetters.receivedAt, deadLetters.id, position));
+      }
       const rows = await db
         .select()
         .from(deadLetters)
         .where(and(...where))
-        .orderBy(desc(deadLetters.id))
+        .orderBy(desc(deadLetters.receivedAt), byCodePoint(deadLetters.id, true))
         .limit(input.limit + 1);
       const page = cutPage(
         rows,
@@ -35,7 +47,7 @@ export function createLocalDeadLettersService(deps: LocalNodeServiceDeps): DeadL
           payloadPreview: row.payloadPreview,
           size: row.size,
         }),
-        (row) => ({ id: row.id }),
+        (d) => encodeEventCursor({ ts: d.receivedAt, path: d.nodePath, id: d.id }),
       );
       return { ...page, coverage: selfCoverage(deps.nodePath, elapsedSince(started)) };
     },

@@ -1,10 +1,13 @@
-import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { z } from 'zod';
+import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import {
-  decodeCursor,
+  decodeDeviceCursor,
+  deviceKeyOf,
+  devicePositionForOwnItems,
+  encodeDeviceCursor,
   NotFoundError,
   selfCoverage,
   type Device,
+  type DevicePosition,
   type DeviceRef,
   type DevicesService,
   type LatestValue,
@@ -12,9 +15,8 @@ import {
 import type { NodeDatabase } from '../store/client.ts';
 import { auditLog, devices, latestValues } from '../store/schema.ts';
 import type { LocalNodeServiceDeps } from './local-node.types.ts';
+import { byCodePoint } from './order-sql.ts';
 import { cutPage, elapsedSince, likePattern } from './paging.ts';
-
-const DeviceCursor = z.object({ name: z.string(), id: z.string() });
 
 type DeviceRow = typeof devices.$inferSelect;
 
@@ -41,6 +43,19 @@ export async function latestByDevice(db: NodeDatabase, ids: readonly string[]): 
   return byDevice;
 }
 
+/**
+ * The rows of this node that come after a global devices.list position (order-keys.ts), compared
+ * as COLLATE "C" does, so the SQL order is the order every tier merges in.
+ */
+function afterPosition(position: DevicePosition): SQL {
+  if (position.kind === 'after')
+    return sql`(${devices.name} collate "C", ${devices.id} collate "C") > (${position.name}, ${position.id})`;
+  return position.inclusive
+    ? sql`${devices.name} collate "C" >= ${position.name}`
+    : sql`${devices.name} collate "C" > ${position.name}`;
+}
+
+/** devices.list in the global order: name, then id (one node path), both compared as COLLATE "C". */
 export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesService {
   const { db } = deps.store;
   const toDevice = (row: DeviceRow, latest: Record<string, LatestValue> = {}): Device => ({
@@ -86,14 +101,13 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
         where.push(sql`${devices.labels} @> ${JSON.stringify(label)}::jsonb`);
       }
       if (input.cursor) {
-        const after = decodeCursor(input.cursor, DeviceCursor);
-        where.push(sql`(${devices.name}, ${devices.id}) > (${after.name}, ${after.id})`);
+        where.push(afterPosition(devicePositionForOwnItems(decodeDeviceCursor(input.cursor), deps.nodePath)));
       }
       const rows = await db
         .select()
         .from(devices)
         .where(and(...where))
-        .orderBy(asc(devices.name), asc(devices.id))
+        .orderBy(byCodePoint(devices.name), byCodePoint(devices.id))
         .limit(input.limit + 1);
       const latest = await latestByDevice(
         db,
@@ -103,7 +117,7 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
         rows,
         input.limit,
         (row) => toDevice(row, latest.get(row.id)),
-        (row) => ({ name: row.name, id: row.id }),
+        (device) => encodeDeviceCursor(deviceKeyOf(device)),
       );
       return { ...page, coverage: selfCoverage(deps.nodePath, elapsedSince(started)) };
     },

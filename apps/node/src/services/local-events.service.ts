@@ -1,12 +1,18 @@
 import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
-import { z } from 'zod';
-import { decodeCursor, selfCoverage, type EventsService } from '@tierscope/shared';
+import {
+  decodeEventCursor,
+  encodeEventCursor,
+  eventKeyOf,
+  eventPositionForOwnItems,
+  selfCoverage,
+  type EventsService,
+} from '@tierscope/shared';
 import { events } from '../store/schema.ts';
 import type { LocalNodeServiceDeps } from './local-node.types.ts';
+import { afterEventPosition, byCodePoint } from './order-sql.ts';
 import { cutPage, elapsedSince } from './paging.ts';
 
-const EventCursor = z.object({ ts: z.number().int(), id: z.number().int() });
-
+/** events.search in the global order: newest first, then id as text (COLLATE "C"). */
 export function createLocalEventsService(deps: LocalNodeServiceDeps): EventsService {
   const { db } = deps.store;
   return {
@@ -20,8 +26,8 @@ export function createLocalEventsService(deps: LocalNodeServiceDeps): EventsServ
       if (input.from !== undefined) where.push(gte(events.ts, new Date(input.from)));
       if (input.to !== undefined) where.push(lt(events.ts, new Date(input.to)));
       if (input.cursor) {
-        const after = decodeCursor(input.cursor, EventCursor);
-        where.push(sql`(${events.ts}, ${events.id}) < (${new Date(after.ts).toISOString()}::timestamptz, ${after.id})`);
+        const position = eventPositionForOwnItems(decodeEventCursor(input.cursor), deps.nodePath);
+        where.push(afterEventPosition(events.ts, events.id, position));
       }
       const rows = await db
         .select({
@@ -35,13 +41,13 @@ export function createLocalEventsService(deps: LocalNodeServiceDeps): EventsServ
         })
         .from(events)
         .where(and(...where))
-        .orderBy(desc(events.ts), desc(events.id))
+        .orderBy(desc(events.ts), byCodePoint(events.id, true))
         .limit(input.limit + 1);
       const page = cutPage(
         rows,
         input.limit,
         (row) => ({ ...row, id: String(row.id), nodePath: deps.nodePath, ts: row.ts.getTime() }),
-        (row) => ({ ts: row.ts.getTime(), id: row.id }),
+        (event) => encodeEventCursor(eventKeyOf(event)),
       );
       return { ...page, coverage: selfCoverage(deps.nodePath, elapsedSince(started)) };
     },

@@ -1,5 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NotFoundError, type Device, type DeviceEvent, type NodeService } from '@tierscope/shared';
+import {
+  compareDeviceKeys,
+  compareEventKeys,
+  deviceKeyOf,
+  eventKeyOf,
+  NotFoundError,
+  type Device,
+  type DeviceEvent,
+  type NodeService,
+} from '@tierscope/shared';
+import { createFederatedNodeService, createHeartbeat, type ChildLink } from '@tierscope/federation';
+import { createInMemoryNodeService } from '@tierscope/federation/testing/in-memory-node-service.ts';
+import { createInProcessChildLink } from '@tierscope/federation/testing/in-process-link.ts';
 import { testDatabaseBackends, type TestDatabase } from '../testing/test-databases.ts';
 import { openStore, type Store } from '../store/client.ts';
 import type { IngestBatch, SampleRow } from '../store/ingest-store.ts';
@@ -76,8 +88,8 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
         pages++;
       } while (cursor);
       expect(pages).toBe(8);
-      const keys = seen.map((d) => `${d.name}|${d.id}`);
-      expect(keys).toEqual([...keys].sort());
+      const keys = seen.map(deviceKeyOf);
+      expect(keys).toEqual([...keys].sort(compareDeviceKeys));
       expect(new Set(seen.map((d) => d.id)).size).toBe(37);
       expect(seen.every((d) => d.nodePath === NODE_PATH)).toBe(true);
     });
@@ -147,7 +159,7 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
       await createPgIngestStore(store).writeBatch(batch({ events }));
     });
 
-    it('pages every event once, newest first by time then id', async () => {
+    it('pages every event once, newest first by time then id as text', async () => {
       const all: DeviceEvent[] = [];
       let cursor: string | undefined;
       do {
@@ -159,7 +171,8 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
       expect(new Set(all.map((e) => e.id)).size).toBe(23);
       for (let i = 1; i < all.length; i++) {
         const [a, b] = [all[i - 1]!, all[i]!];
-        expect(a.ts > b.ts || (a.ts === b.ts && Number(a.id) > Number(b.id))).toBe(true);
+        // The global order compares ids as text by code point: "10" before "9".
+        expect(compareEventKeys(eventKeyOf(a), eventKeyOf(b))).toBeLessThan(0);
       }
       expect(all[0]).toMatchObject({ nodePath: NODE_PATH, ts: t0 + 11_000, attrs: { i: 22 } });
     });
@@ -280,8 +293,120 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
         broker: { connected: true },
         database: { reachable: true, driver: database.name },
       });
-      expect(info.devices.online).toBe(1);
+      // dev-07 published `online`; series-1 is online because it was heard from.
+      expect(info.devices.online).toBe(2);
       expect(info.devices.total).toBeGreaterThanOrEqual(37);
+    });
+  });
+  describe('under a federating parent, next to an in-memory leaf', () => {
+    const t0 = Date.UTC(2025, 2, 1);
+    /** The same leaf as a child sees itself: its path is its own id. */
+    const localAs = (nodePath: string) =>
+      createLocalNodeService({
+        store,
+        nodeId: nodePath,
+        nodePath,
+        version: '0.1.0',
+        startedAt: 0,
+        ingestStats: () => ({ messagesTotal: 0, samplesTotal: 0, samplesPerSec: 0, queueDepth: 0, deadLettersTotal: 0 }),
+        brokerHealth: () => ({ connected: true, embedded: true, url: 'mqtt://127.0.0.1:1884' }),
+      });
+    // Names and ids that collide with the SQL leaf's, plus ones only a code-point order sorts right.
+    const names = ['sensor-0', 'sensor-1', 'sensor-3', 'Sensor-1', 'sensor-10', 'éclair', 'Ω-meter', 'sensor-1 ', '_x'];
+    const memoryDevices = (nodePath: string): Device[] =>
+      Array.from({ length: 30 }, (_, i) => ({
+        id: i % 3 === 0 ? `dev-${String(i).padStart(2, '0')}` : `dev-${i}`,
+        nodePath,
+        name: names[i % names.length]!,
+        kind: 'sensor',
+        site: 'north',
+        labels: {},
+        status: 'online',
+        firstSeen: t0,
+        lastSeen: t0,
+        latest: {},
+      }));
+    const memoryEvents = (nodePath: string): DeviceEvent[] =>
+      Array.from({ length: 25 }, (_, i) => ({
+        // Text ids, as the SQL leaf's numeric ids are once they cross a tier: "10" < "9".
+        id: String(i * 7),
+        nodePath,
+        deviceId: 'mem-1',
+        ts: t0 + (i % 12) * 1000,
+        type: 'door',
+        severity: 'info',
+        message: `memory event ${i}`,
+        attrs: {},
+      }));
+
+    async function drain<T>(fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>) {
+      const all: T[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await fetchPage(cursor);
+        all.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+        if (++pages > 1000) throw new Error('paging does not end');
+      } while (cursor);
+      return all;
+    }
+
+    it.each([
+      { layout: 'two children of district-1', self: false },
+      { layout: 'probe-a serving its own rows and the in-memory child', self: true },
+    ])('pages devices and events across the SQL leaf and the in-memory leaf exactly once, in the global order ($layout)', async ({ self }) => {
+      const ownId = self ? 'probe-a' : 'district-1';
+      const prefix = `${ownId}/`;
+      const sqlLeaf = localAs('probe-a');
+      const memory = createInMemoryNodeService('probe-b', { devices: memoryDevices('probe-b'), events: memoryEvents('probe-b') });
+      const children: ChildLink[] = [
+        ...(self ? [] : [createInProcessChildLink('probe-a', sqlLeaf)]),
+        createInProcessChildLink('probe-b', memory.service),
+      ];
+      const parent = createFederatedNodeService({
+        id: ownId,
+        isRoot: false,
+        children,
+        heartbeat: createHeartbeat(children, { downAfterMs: 60_000 }),
+        ...(self ? { self: sqlLeaf } : {}),
+      });
+      const sqlPath = self ? 'probe-a' : `${prefix}probe-a`;
+      const withPath = <T extends { nodePath: string }>(items: T[], nodePath: string) => items.map((item) => ({ ...item, nodePath }));
+
+      const expectedDevices = [
+        ...withPath((await sqlLeaf.devices.list({ limit: 500 })).items, sqlPath),
+        ...withPath(memoryDevices('probe-b'), `${prefix}probe-b`),
+      ].sort((a, b) => compareDeviceKeys(deviceKeyOf(a), deviceKeyOf(b)));
+      for (const limit of [1, 7, 37]) {
+        const devices = await drain((cursor) => parent.devices.list({ limit, cursor }));
+        expect(devices.map(deviceKeyOf)).toEqual(expectedDevices.map(deviceKeyOf));
+      }
+
+      const expectedEvents = [
+        ...withPath((await sqlLeaf.events.search({ limit: 500, from: t0 })).items, sqlPath),
+        ...withPath(memoryEvents('probe-b'), `${prefix}probe-b`),
+      ].sort((a, b) => compareEventKeys(eventKeyOf(a), eventKeyOf(b)));
+      for (const limit of [1, 4, 10]) {
+        const events = await drain((cursor) => parent.events.search({ limit, cursor, from: t0 }));
+        expect(events.map(eventKeyOf)).toEqual(expectedEvents.map(eventKeyOf));
+      }
+    });
+
+    it('pages dead letters of two leaves in (receivedAt desc, path, id) order, as mergeDeadLetterPages does', async () => {
+      const children = [createInProcessChildLink('probe-a', localAs('probe-a')), createInProcessChildLink('probe-b', localAs('probe-b'))];
+      const parent = createFederatedNodeService({
+        id: 'bff',
+        isRoot: true,
+        children,
+        heartbeat: createHeartbeat(children, { downAfterMs: 60_000 }),
+      });
+      const own = (await localAs('probe-a').deadLetters.list({ limit: 500 })).items;
+      const all = await drain((cursor) => parent.deadLetters.list({ limit: 3, cursor }));
+      expect(all).toHaveLength(2 * own.length);
+      const keys = all.map((d) => ({ ts: d.receivedAt, path: d.nodePath, id: d.id }));
+      expect(keys).toEqual([...keys].sort(compareEventKeys));
+      expect(new Set(keys.map((k) => `${k.path}|${k.id}`)).size).toBe(all.length);
     });
   });
 });

@@ -4,6 +4,12 @@ import { Timestamp } from '../domain/time.ts';
 
 export const NodeInfoInput = z.object({}).optional();
 
+/** `node.watch`: the node's info now, then every `intervalMs` (500..60 000, default 5000). */
+export const WatchNodeInput = z.object({
+  intervalMs: z.number().int().min(500).max(60_000).default(5000),
+});
+export type WatchNodeInput = z.infer<typeof WatchNodeInput>;
+
 export const IngestStats = z.object({
   messagesTotal: z.number().int().min(0),
   samplesTotal: z.number().int().min(0),

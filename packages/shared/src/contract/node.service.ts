@@ -2,10 +2,15 @@ import type { DeadLetterPage, ListDeadLettersInput } from './dead-letters.schema
 import type { Device, DevicePage, DeviceRef, ListDevicesInput, UpsertDeviceInput } from './devices.schemas.ts';
 import type { EventPage, SearchEventsInput } from './events.schemas.ts';
 import type { LatestValues, Series, SeriesInput } from './metrics.schemas.ts';
-import type { NodeInfo } from './node.schemas.ts';
+import type { NodeInfo, WatchNodeInput } from './node.schemas.ts';
 
 export interface NodeInfoService {
   info(): Promise<NodeInfo>;
+  /**
+   * The node's info now, then every `intervalMs`, until `signal` aborts. Optional: without it,
+   * `node.watch` polls `info()` (see `watchNodeInfo`).
+   */
+  watch?(input: WatchNodeInput, signal: AbortSignal): AsyncIterable<NodeInfo>;
 }
 
 export interface DevicesService {
@@ -40,4 +45,37 @@ export interface NodeService {
   metrics: MetricsService;
   events: EventsService;
   deadLetters: DeadLettersService;
+}
+
+/**
+ * What `node.watch` streams: the service's own `watch` when it has one, else `info()` now and
+ * then every `intervalMs` after the previous answer, until `signal` aborts. An `info()` that
+ * throws ends the stream with that error.
+ */
+export async function* watchNodeInfo(
+  service: NodeInfoService,
+  input: WatchNodeInput,
+  signal: AbortSignal = new AbortController().signal,
+): AsyncGenerator<NodeInfo, void, undefined> {
+  if (service.watch) {
+    yield* service.watch(input, signal);
+    return;
+  }
+  while (!signal.aborted) {
+    yield await service.info();
+    await pause(input.intervalMs, signal);
+  }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -8,6 +8,11 @@ import type { NodeService } from './node.service.ts';
 export interface NodeContext {
   node: NodeService;
   actor: Actor;
+  /**
+   * What the caller has left of its deadline, in ms, when it said (`x-tierscope-deadline-ms`);
+   * a federating node's `node` service already keeps its fan-outs within it.
+   */
+  budgetMs?: number;
 }
 
 // isDev off: error responses never carry server stack traces, whatever NODE_ENV says.

@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import Fastify, { LogController } from 'fastify';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { DEADLINE_HEADER, readDeadlineHeader, type Heartbeat } from '@tierscope/federation';
+import { nodeRouter, type Actor, type NodeRouter, type NodeService } from '@tierscope/shared';
+
+export interface BffServerDeps {
+  /** The federated service for one call, within the caller's budget when it sent one. */
+  serviceFor: (budgetMs: number | undefined) => NodeService;
+  /** Liveness of the children, for /healthz. */
+  heartbeat: Heartbeat;
+  metrics: Registry;
+  logger: Logger;
+  resolveActor: () => Actor;
+  /** The built console; skipped when the directory does not exist. */
+  webDist: string;
+}
+
+/** 1 MiB: the largest tRPC request body any procedure needs (inputs are small and bounded). */
+const BODY_LIMIT = 1024 * 1024;
+
+/**
+ * The BFF's HTTP surface: tRPC at /trpc (queries and mutations over HTTP, subscriptions as
+ * server-sent events for `httpSubscriptionLink`), /livez, /readyz, /healthz, Prometheus /metrics,
+ * and the console's static files with an SPA fallback to index.html.
+ */
+export async function createBffServer(deps: BffServerDeps) {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT,
+    logController: new LogController({ disableRequestLogging: () => true }),
+    // Subscriptions hold their connection open: close them on shutdown instead of waiting.
+    forceCloseConnections: true,
+  });
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: nodeRouter,
+      createContext: ({ req }) => {
+        const budgetMs = readDeadlineHeader(req.headers[DEADLINE_HEADER]);
+        return { node: deps.serviceFor(budgetMs), actor: deps.resolveActor(), ...(budgetMs !== undefined && { budgetMs }) };
+      },
+      onError: ({ error, path }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error, path }, 'tRPC call failed');
+      },
+    },
+  } satisfies FastifyTRPCPluginOptions<NodeRouter>);
+
+  app.get('/livez', async () => ({ status: 'ok' }));
+  // The BFF keeps no state of its own yet: once it listens it can answer (partially, if children are down).
+  app.get('/readyz', async () => ({ ready: true }));
+  app.get('/healthz', async () => {
+    const children = deps.heartbeat.health().map((c) => ({
+      id: c.id,
+      state: c.state,
+      ageMs: c.ageMs,
+      ...(c.lastError ? { lastError: c.lastError } : {}),
+    }));
+    return { status: 'ok', childrenUp: children.filter((c) => c.state === 'up').length, children };
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const body = await deps.metrics.metrics();
+    return reply.header('content-type', deps.metrics.contentType).send(body);
+  });
+
+  if (existsSync(deps.webDist)) {
+    await app.register(fastifyStatic, { root: deps.webDist, wildcard: false });
+    app.setNotFoundHandler((request, reply) => {
+      const api = /^\/(trpc|livez|readyz|healthz|metrics)(\/|$|\?)/.test(request.url);
+      if (request.method !== 'GET' || api) return reply.code(404).send({ error: 'not found' });
+      return reply.sendFile('index.html');
+    });
+  } else {
+    deps.logger.info({ webDist: deps.webDist }, 'no built console found; serving the API only');
+  }
+
+  return app;
+}

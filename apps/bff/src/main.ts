@@ -1,0 +1,62 @@
+// Composition root only: env → children → federation → server.
+import { createRequire } from 'node:module';
+import { pino } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createFederationRuntime, httpLinksOf } from '@tierscope/federation';
+import { resolveConsoleActor } from './console/actor.ts';
+import { loadBffConfig, type BffConfig } from './env.ts';
+import { registerFederationMetrics } from './http/federation-metrics.ts';
+import { createBffServer } from './http/server.ts';
+
+const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+async function main(config: BffConfig): Promise<void> {
+  const logger = pino({ level: config.logLevel, base: { node: config.nodeId } });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  // The top of the tree: children's paths are returned as they are (`district-1/probe-a`).
+  // Uplink-attached children join through federation.addChild.
+  const federation = createFederationRuntime({
+    id: config.nodeId,
+    isRoot: true,
+    identity: { name: config.nodeName, version, startedAt: Date.now() },
+    children: httpLinksOf(config.children),
+    deadlineMs: config.federationDeadlineMs,
+  });
+  registerFederationMetrics(registry, federation.heartbeat);
+
+  const server = await createBffServer({
+    serviceFor: (budgetMs) => federation.service(budgetMs),
+    heartbeat: federation.heartbeat,
+    metrics: registry,
+    logger,
+    resolveActor: resolveConsoleActor,
+    webDist: config.webDist,
+  });
+  await server.listen({ host: config.httpHost, port: config.httpPort });
+  federation.start();
+  logger.info(
+    { http: `http://${config.httpHost}:${config.httpPort}`, children: config.children.map((c) => `${c.id}=${c.url}`) },
+    'bff ready',
+  );
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    federation.stop();
+    await server.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+const config = loadBffConfig();
+main(config).catch((error: unknown) => {
+  process.stderr.write(`tierscope bff failed to start: ${String(error instanceof Error ? error.stack : error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { NodeId, type NodeService } from '@tierscope/shared';
+import { createHttpChildLink, type ChildLink } from './child-link.ts';
+import { budgetedDeadline, DEFAULT_BUDGET_MARGIN_MS, runWithDeadline } from './deadline-budget.ts';
+import { clampDeadline, DEFAULT_DEADLINE_MS } from './fan-out.ts';
+import { createFederatedNodeService, type FederatedNodeOptions } from './federated-node-service.ts';
+import { createHeartbeat, type ChildHealth, type Heartbeat, type HeartbeatOptions } from './heartbeat.ts';
+
+// ---------------------------------------------------------------------------------------------
+// The child list a node or the BFF is configured with.
+
+/**
+ * `CHILDREN`: `id=url` pairs, comma-separated — `probe-c=http://127.0.0.1:4103,probe-d=http://…`.
+ * The URL is the child's base URL (its tRPC endpoint is `<url>/trpc`) or the endpoint itself.
+ */
+export const ChildList = z
+  .string()
+  .transform((raw) =>
+    raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '')
+      .map((part) => {
+        const at = part.indexOf('=');
+        return at < 0 ? { id: part, url: '' } : { id: part.slice(0, at).trim(), url: part.slice(at + 1).trim() };
+      }),
+  )
+  .pipe(
+    z
+      .array(z.object({ id: NodeId, url: z.url({ protocol: /^https?$/, error: 'child URL: http(s)://host:port' }) }))
+      .refine((children) => new Set(children.map((c) => c.id)).size === children.length, 'child ids must be unique'),
+  );
+export type ChildList = z.infer<typeof ChildList>;
+
+/** The tRPC endpoint of a child given by its base URL (or already by its endpoint). */
+export function childEndpoint(url: string): string {
+  const trimmed = url.replace(/\/+$/, '');
+  return trimmed.endsWith('/trpc') ? trimmed : `${trimmed}/trpc`;
+}
+
+/** Passive links for a configured child list. */
+export function httpLinksOf(children: ChildList, token?: (id: string) => string | undefined): ChildLink[] {
+  return children.map(({ id, url }) =>
+    createHttpChildLink({ id, url: childEndpoint(url), token: token && (() => token(id)) }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// A federating node at run time: children that come and go, a heartbeat per child, and the
+// service for one call under the caller's budget.
+
+export interface FederationRuntimeOptions
+  extends Pick<FederatedNodeOptions, 'id' | 'isRoot' | 'self' | 'identity' | 'concurrency'> {
+  /** The children known at start (passive links from config); more attach with `addChild`. */
+  children?: readonly ChildLink[];
+  /** This node's own fan-out deadline (100..10 000 ms, default 1500). */
+  deadlineMs?: number;
+  /** Kept out of a received budget for this node's own merge and answer. Default 100 ms. */
+  budgetMarginMs?: number;
+  heartbeat?: HeartbeatOptions;
+}
+
+export interface FederationRuntime {
+  /**
+   * The node service for one call. With `budgetMs` (what the caller has left, from
+   * `x-tierscope-deadline-ms`), fan-outs take min(own deadline, budget − margin); every child call
+   * made through an HTTP link carries the time left in turn.
+   */
+  service(budgetMs?: number): NodeService;
+  /**
+   * Attaches a child, or replaces the link of a child with the same id (a reconnected uplink). Its
+   * heartbeat starts at once when the runtime is running. This is where uplink-attached children plug in.
+   */
+  addChild(link: ChildLink): void;
+  /** Detaches a child; false when there was none with that id. */
+  removeChild(id: string): boolean;
+  children(): readonly ChildLink[];
+  /** Liveness over the current children: one heartbeat per child, so attaching one resets no other. */
+  readonly heartbeat: Heartbeat;
+  /** Starts every child's heartbeat. */
+  start(): void;
+  stop(): void;
+}
+
+export function createFederationRuntime(options: FederationRuntimeOptions): FederationRuntime {
+  const ownDeadlineMs = clampDeadline(options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+  const marginMs = options.budgetMarginMs ?? DEFAULT_BUDGET_MARGIN_MS;
+  const members = new Map<string, { link: ChildLink; beat: Heartbeat }>();
+  let running = false;
+
+  const heartbeat: Heartbeat = {
+    start() {
+      running = true;
+      for (const m of members.values()) m.beat.start();
+    },
+    stop() {
+      running = false;
+      for (const m of members.values()) m.beat.stop();
+    },
+    beat: () => Promise.all([...members.values()].map((m) => m.beat.beat())).then(() => undefined),
+    isDown: (id) => members.get(id)?.beat.isDown(id) ?? true,
+    health: () => [...members.values()].flatMap((m): ChildHealth[] => m.beat.health()),
+  };
+
+  const addChild = (link: ChildLink) => {
+    if (link.id === options.id) throw new Error(`a child cannot have this node's own id (${link.id})`);
+    members.get(link.id)?.beat.stop();
+    const beat = createHeartbeat([link], options.heartbeat);
+    members.set(link.id, { link, beat });
+    if (running) beat.start();
+  };
+  for (const link of options.children ?? []) addChild(link);
+
+  return {
+    service(budgetMs) {
+      const deadlineMs = budgetedDeadline(ownDeadlineMs, budgetMs, marginMs);
+      const inner = createFederatedNodeService({
+        id: options.id,
+        isRoot: options.isRoot,
+        self: options.self,
+        identity: options.identity,
+        concurrency: options.concurrency,
+        children: [...members.values()].map((m) => m.link),
+        heartbeat,
+        deadlineMs,
+      });
+      // The fan-out clamps to at least 100 ms; child calls are told the same deadline.
+      return withDeadlineScope(inner, clampDeadline(deadlineMs));
+    },
+    addChild,
+    removeChild(id) {
+      const member = members.get(id);
+      member?.beat.stop();
+      return members.delete(id);
+    },
+    children: () => [...members.values()].map((m) => m.link),
+    heartbeat,
+    start: () => heartbeat.start(),
+    stop: () => heartbeat.stop(),
+  };
+}
+
+/** Every method of `service` runs in a deadline scope that starts when it is called. */
+function withDeadlineScope(service: NodeService, deadlineMs: number): NodeService {
+  const scoped = <R>(call: () => R): R => runWithDeadline(Date.now() + deadlineMs, call);
+  return {
+    node: { ...service.node, info: () => scoped(() => service.node.info()) },
+    devices: {
+      list: (input) => scoped(() => service.devices.list(input)),
+      get: (ref) => scoped(() => service.devices.get(ref)),
+      upsert: (input) => scoped(() => service.devices.upsert(input)),
+    },
+    metrics: {
+      latest: (ref) => scoped(() => service.metrics.latest(ref)),
+      series: (input) => scoped(() => service.metrics.series(input)),
+    },
+    events: { search: (input) => scoped(() => service.events.search(input)) },
+    deadLetters: { list: (input) => scoped(() => service.deadLetters.list(input)) },
+  };
+}
