@@ -2,11 +2,12 @@
 // real processes (probes on their embedded brokers and PGlite, a district node, the BFF), and one
 // device simulator per probe publishing over MQTT.
 //
-//   BFF :4000 ─┬─ district-1 :4110 ─┬─ probe-a :4101 (mqtt 1884)   attached by uplink (see ATTACH_BY_UPLINK)
-//              │                    ├─ probe-b :4102 (mqtt 1885)   attached by uplink (see ATTACH_BY_UPLINK)
+//   BFF :4000 ─┬─ district-1 :4110 ─┬─ probe-a :4101 (mqtt 1884)   dials the district's uplink
+//              │                    ├─ probe-b :4102 (mqtt 1885)   dials the district's uplink
 //              │                    └─ probe-c :4103 (mqtt 1886)   dialled by the district
 //              └─ probe-d :4104 (mqtt 1887)                        dialled by the BFF
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -19,11 +20,8 @@ interface ProcessSpec {
   readyUrl?: string;
 }
 
-/**
- * probe-a and probe-b are meant to dial the district's uplink WebSocket (no inbound port needed).
- * Until the uplink transport lands this stays false, and the district dials their URLs instead.
- */
-const ATTACH_BY_UPLINK = false;
+/** Probes that dial the district's uplink WebSocket: the district is given no URL for them. */
+const UPLINK_PROBES = ['probe-a', 'probe-b'];
 
 const LOG_DIR = '.data/logs';
 const HOST = '127.0.0.1';
@@ -45,6 +43,8 @@ const probes: Probe[] = [
 ];
 const district = { id: 'district-1', httpPort: 4110, mqttPort: 1890 };
 const BFF_PORT = 4000;
+/** A fresh node token per run for each uplink probe; the district knows them as UPLINK_CHILDREN. */
+const uplinkTokens = new Map(UPLINK_PROBES.map((id) => [id, randomBytes(24).toString('base64url')]));
 
 const httpUrl = (port: number) => `http://${HOST}:${port}`;
 const childList = (ids: string[]) =>
@@ -59,6 +59,10 @@ const probeSpec = (probe: Probe): ProcessSpec => ({
     HTTP_PORT: String(probe.httpPort),
     MQTT_PORT: String(probe.mqttPort),
     DATA_DIR: `.data/${probe.id}`,
+    ...(uplinkTokens.has(probe.id) && {
+      PARENT_UPLINK_URL: `ws://${HOST}:${district.httpPort}/uplink`,
+      NODE_TOKEN: uplinkTokens.get(probe.id)!,
+    }),
   },
   readyUrl: `${httpUrl(probe.httpPort)}/readyz`,
 });
@@ -72,8 +76,9 @@ const districtSpec: ProcessSpec = {
     HTTP_PORT: String(district.httpPort),
     MQTT_PORT: String(district.mqttPort),
     DATA_DIR: `.data/${district.id}`,
-    // Dialled by the district; with ATTACH_BY_UPLINK, probe-a and probe-b dial it instead.
-    CHILDREN: childList(ATTACH_BY_UPLINK ? ['probe-c'] : ['probe-a', 'probe-b', 'probe-c']),
+    // probe-c is dialled by the district; probe-a and probe-b dial the district's uplink.
+    CHILDREN: childList(['probe-c']),
+    UPLINK_CHILDREN: [...uplinkTokens].map(([id, token]) => `${id}=${token}`).join(','),
     // Under the BFF's 1500 ms; a budget sent by the BFF lowers it further.
     FEDERATION_DEADLINE_MS: '1200',
   },
@@ -187,7 +192,7 @@ async function main(): Promise<void> {
         (p) =>
           `  ${p.id} (${path(p)}): ${httpUrl(p.httpPort)}/trpc  mqtt://${HOST}:${p.mqttPort}  ${DEVICES_PER_PROBE} simulated devices`,
       ),
-      `  ${ATTACH_BY_UPLINK ? 'probe-a and probe-b dial the district by uplink' : 'probe-a and probe-b: dialled by URL until the uplink lands (ATTACH_BY_UPLINK in scripts/start.ts)'}`,
+      `  ${UPLINK_PROBES.join(' and ')} dial ws://${HOST}:${district.httpPort}/uplink (tokens made for this run); the district has no URL for them`,
       '  device MQTT:          try: mosquitto_pub -p 1884 -t devices/x1/telemetry -m \'{"metrics":{"temp":21.5}}\'',
       `  logs:                 ${LOG_DIR}/`,
       'Press Ctrl+C to stop.',

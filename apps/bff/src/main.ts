@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createFederationRuntime, httpLinksOf } from '@tierscope/federation';
+import { createFederationRuntime, createUplinkServer, httpLinksOf, uplinkTokenVerifier } from '@tierscope/federation';
 import { resolveConsoleActor } from './console/actor.ts';
 import { loadBffConfig, type BffConfig } from './env.ts';
 import { registerFederationMetrics } from './http/federation-metrics.ts';
@@ -15,13 +15,17 @@ async function main(config: BffConfig): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
+  // Uplink children dial the BFF; each is a member from the start, `unreachable` until it attaches.
+  const uplink =
+    config.uplinkChildren.length > 0
+      ? createUplinkServer({ verifyToken: uplinkTokenVerifier(config.uplinkChildren), logger })
+      : undefined;
   // The top of the tree: children's paths are returned as they are (`district-1/probe-a`).
-  // Uplink-attached children join through federation.addChild.
   const federation = createFederationRuntime({
     id: config.nodeId,
     isRoot: true,
     identity: { name: config.nodeName, version, startedAt: Date.now() },
-    children: httpLinksOf(config.children),
+    children: [...httpLinksOf(config.children), ...(uplink ? config.uplinkChildren.map((c) => uplink.link(c.id)) : [])],
     deadlineMs: config.federationDeadlineMs,
   });
   registerFederationMetrics(registry, federation.heartbeat);
@@ -33,11 +37,16 @@ async function main(config: BffConfig): Promise<void> {
     logger,
     resolveActor: resolveConsoleActor,
     webDist: config.webDist,
+    uplink,
   });
   await server.listen({ host: config.httpHost, port: config.httpPort });
   federation.start();
   logger.info(
-    { http: `http://${config.httpHost}:${config.httpPort}`, children: config.children.map((c) => `${c.id}=${c.url}`) },
+    {
+      http: `http://${config.httpHost}:${config.httpPort}`,
+      children: config.children.map((c) => `${c.id}=${c.url}`),
+      uplinkChildren: config.uplinkChildren.map((c) => c.id),
+    },
     'bff ready',
   );
 

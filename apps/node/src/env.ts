@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChildList } from '@tierscope/federation';
+import { ChildList, childrenInBothLists, UplinkChildList } from '@tierscope/federation';
 import { NodeId } from '@tierscope/shared';
 
 const Port = z.coerce.number().int().min(0).max(65535);
@@ -37,12 +37,33 @@ export const NodeConfig = z.object({
    * federates them next to its own devices; uplink-attached children join at run time.
    */
   children: ChildList.default([]),
+  /**
+   * Children that dial this node's uplink WebSocket (`UPLINK_CHILDREN=probe-a=<token>,…`); the node
+   * is given no URL for them. Each is a member of the federation from the start, `unreachable`
+   * until it attaches.
+   */
+  uplinkChildren: UplinkChildList.default([]),
+  /**
+   * This node's parent's uplink endpoint (`PARENT_UPLINK_URL=ws://district:4110/uplink`): the node
+   * dials it with `NODE_TOKEN` and serves its parent's calls down that socket.
+   */
+  parentUplinkUrl: z.url({ protocol: /^wss?$/, error: 'PARENT_UPLINK_URL: ws(s)://host:port/uplink' }).optional(),
+  nodeToken: z.string().min(16, 'NODE_TOKEN: at least 16 characters').max(512).regex(/^\S+$/, 'NODE_TOKEN: no whitespace').optional(),
   /** This node's fan-out deadline; a parent's smaller budget (x-tierscope-deadline-ms) wins. */
   federationDeadlineMs: z.coerce.number().int().min(100).max(10_000).default(1200),
-}).refine((config) => !config.children.some((child) => child.id === config.nodeId), {
-  message: "a child cannot have the node's own id",
-  path: ['children'],
-});
+})
+  .refine((config) => ![...config.children, ...config.uplinkChildren].some((child) => child.id === config.nodeId), {
+    message: "a child cannot have the node's own id",
+    path: ['children'],
+  })
+  .refine((config) => childrenInBothLists(config.children, config.uplinkChildren).length === 0, {
+    message: 'a child is either dialled (CHILDREN) or attached by uplink (UPLINK_CHILDREN), not both',
+    path: ['uplinkChildren'],
+  })
+  .refine((config) => config.parentUplinkUrl === undefined || config.nodeToken !== undefined, {
+    message: 'PARENT_UPLINK_URL needs NODE_TOKEN',
+    path: ['nodeToken'],
+  });
 export type NodeConfig = z.infer<typeof NodeConfig>;
 
 /** Reads process.env (or the given map) once; on bad input prints every bad key and exits. */
@@ -68,6 +89,9 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig
     deadLetterLimit: env.DEAD_LETTER_LIMIT,
     logLevel: env.LOG_LEVEL,
     children: env.CHILDREN || undefined,
+    uplinkChildren: env.UPLINK_CHILDREN || undefined,
+    parentUplinkUrl: env.PARENT_UPLINK_URL || undefined,
+    nodeToken: env.NODE_TOKEN || undefined,
     federationDeadlineMs: env.FEDERATION_DEADLINE_MS || undefined,
   });
   if (!parsed.success) {

@@ -1,10 +1,20 @@
-// Composition root only: env → store → migrate → ingest → service (→ federation) → server.
+// Composition root only: env → store → migrate → ingest → service (→ federation) → server (→ uplink).
 import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createFederationRuntime, httpLinksOf, type FederationRuntime } from '@tierscope/federation';
-import type { Actor, IngestStats, NodeService } from '@tierscope/shared';
+import {
+  createFederationRuntime,
+  createUplinkServer,
+  httpLinksOf,
+  startUplink,
+  uplinkTokenVerifier,
+  type FederationRuntime,
+  type Uplink,
+  type UplinkServer,
+} from '@tierscope/federation';
+import { nodeRouter, type IngestStats, type NodeService } from '@tierscope/shared';
 import { loadNodeConfig, type NodeConfig } from './env.ts';
+import { LOCAL_ACTOR, uplinkParentActor } from './http/actors.ts';
 import { createNodeServer } from './http/server.ts';
 import { startIngest, type IngestRuntime } from './ingest/start-ingest.ts';
 import { createLocalNodeService } from './services/local-node.service.ts';
@@ -16,9 +26,6 @@ import { runRetention } from './store/retention.ts';
 const RETENTION_INTERVAL_MS = 3600_000;
 const STOP_TIMEOUT_MS = 10_000;
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
-
-/** Until the access issue adds parent tokens, a node's API trusts its callers as its own operator. */
-const LOCAL_ACTOR: Actor = { kind: 'system', name: 'local', role: 'admin' };
 
 async function main(config: NodeConfig): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { node: config.nodeId } });
@@ -47,12 +54,15 @@ async function main(config: NodeConfig): Promise<void> {
     onDeviceRegistered: (deviceId) => ingest.ingest.addKnownDevices([deviceId]),
   });
 
-  const federation = federationOf(config, local);
+  const uplinkServer = uplinkServerOf(config, logger);
+  const federation = federationOf(config, local, uplinkServer);
+  const serviceFor = (budgetMs: number | undefined) => federation?.service(budgetMs) ?? local;
   const server = await createNodeServer({
-    serviceFor: (budgetMs) => federation?.service(budgetMs) ?? local,
+    serviceFor,
     logger,
     metrics: registry,
     resolveActor: () => LOCAL_ACTOR,
+    uplink: uplinkServer,
     readiness: [
       { name: 'database', check: async () => ({ ok: await store.ping() }) },
       { name: 'migrations', check: () => migrationsApplied(store) },
@@ -61,11 +71,14 @@ async function main(config: NodeConfig): Promise<void> {
   });
   await server.listen({ host: config.httpHost, port: config.httpPort });
   federation?.start();
+  const uplink = uplinkOf(config, serviceFor, logger);
   logger.info(
     {
       http: `http://${config.httpHost}:${config.httpPort}`,
       mqtt: brokerUrl,
       children: config.children.map((c) => `${c.id}=${c.url}`),
+      uplinkChildren: config.uplinkChildren.map((c) => c.id),
+      ...(config.parentUplinkUrl && { parentUplink: config.parentUplinkUrl }),
     },
     'node ready',
   );
@@ -84,6 +97,7 @@ async function main(config: NodeConfig): Promise<void> {
       process.exit(1);
     }, STOP_TIMEOUT_MS).unref();
     clearInterval(retentionTimer);
+    await uplink?.stop();
     federation?.stop();
     const drained = await ingest.stop();
     await server.close();
@@ -96,18 +110,50 @@ async function main(config: NodeConfig): Promise<void> {
 }
 
 /**
- * With children configured, the node federates them next to its own devices (its own path is its
- * id; a child's is `id/child`). The runtime's addChild/removeChild is where uplink-attached
- * children join at run time.
+ * With children configured (dialled or by uplink), the node federates them next to its own devices
+ * (its own path is its id; a child's is `id/child`). An uplink child is a member from the start:
+ * `unreachable` until its socket attaches.
  */
-function federationOf(config: NodeConfig, local: NodeService): FederationRuntime | undefined {
-  if (config.children.length === 0) return undefined;
+function federationOf(
+  config: NodeConfig,
+  local: NodeService,
+  uplinkServer: UplinkServer | undefined,
+): FederationRuntime | undefined {
+  if (config.children.length === 0 && !uplinkServer) return undefined;
   return createFederationRuntime({
     id: config.nodeId,
     isRoot: false,
     self: local,
-    children: httpLinksOf(config.children),
+    children: [
+      ...httpLinksOf(config.children),
+      ...(uplinkServer ? config.uplinkChildren.map((c) => uplinkServer.link(c.id)) : []),
+    ],
     deadlineMs: config.federationDeadlineMs,
+  });
+}
+
+/** The uplink WebSocket that this node's uplink children dial, when it has any. */
+function uplinkServerOf(config: NodeConfig, logger: pino.Logger): UplinkServer | undefined {
+  if (config.uplinkChildren.length === 0) return undefined;
+  return createUplinkServer({ verifyToken: uplinkTokenVerifier(config.uplinkChildren), logger });
+}
+
+/** With a parent uplink configured, the node dials it and serves its parent's calls down the socket. */
+function uplinkOf(
+  config: NodeConfig,
+  serviceFor: (budgetMs: number | undefined) => NodeService,
+  logger: pino.Logger,
+): Uplink | undefined {
+  const { parentUplinkUrl, nodeToken } = config;
+  if (parentUplinkUrl === undefined || nodeToken === undefined) return undefined;
+  const actor = uplinkParentActor(parentUplinkUrl);
+  return startUplink({
+    parentUrl: parentUplinkUrl,
+    childId: config.nodeId,
+    token: nodeToken,
+    router: nodeRouter,
+    createContext: () => ({ node: serviceFor(undefined), actor }),
+    logger,
   });
 }
 

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { nodeRouter, type Actor, type NodeService } from '@tierscope/shared';
 import { createHttpChildLink } from './child-link.ts';
 import { budgetedDeadline, DEADLINE_HEADER, readDeadlineHeader } from './deadline-budget.ts';
-import { ChildList, childEndpoint, createFederationRuntime } from './federation-runtime.ts';
+import {
+  ChildList,
+  childEndpoint,
+  childrenInBothLists,
+  createFederationRuntime,
+  UplinkChildList,
+  uplinkTokenVerifier,
+} from './federation-runtime.ts';
 import { createInMemoryNodeService, generateDevices } from './testing/in-memory-node-service.ts';
 import { createInProcessChildLink } from './testing/in-process-link.ts';
 
@@ -97,5 +104,33 @@ describe('createFederationRuntime', () => {
     expect(runtime.heartbeat.health().map((h) => h.id)).toEqual(['probe-b']);
     expect(runtime.heartbeat.isDown('probe-a')).toBe(true);
     expect(() => runtime.addChild(createInProcessChildLink('bff', a.service))).toThrow(/own id/);
+  });
+});
+
+describe('UPLINK_CHILDREN', () => {
+  const token = 'x'.repeat(16);
+
+  it('parses id=token pairs and refuses short tokens, bad ids and duplicates', () => {
+    expect(UplinkChildList.parse(` probe-a=${token} , probe-b=${token}y,`)).toEqual([
+      { id: 'probe-a', token },
+      { id: 'probe-b', token: `${token}y` },
+    ]);
+    expect(UplinkChildList.safeParse('probe-a=short').success).toBe(false);
+    expect(UplinkChildList.safeParse(`probe-a`).success).toBe(false);
+    expect(UplinkChildList.safeParse(`bad/id=${token}`).success).toBe(false);
+    expect(UplinkChildList.safeParse(`probe-a=${token},probe-a=${token}`).success).toBe(false);
+  });
+
+  it('names the children configured both as dialled and as uplink children', () => {
+    const dialled = ChildList.parse('probe-a=http://127.0.0.1:4101,probe-c=http://127.0.0.1:4103');
+    expect(childrenInBothLists(dialled, UplinkChildList.parse(`probe-a=${token},probe-b=${token}`))).toEqual(['probe-a']);
+  });
+
+  it("accepts only a child's own token, and no unknown child", async () => {
+    const verify = uplinkTokenVerifier(UplinkChildList.parse(`probe-a=${token},probe-b=${token}b`));
+    expect(await verify('probe-a', token)).toBe(true);
+    expect(await verify('probe-a', `${token}b`)).toBe(false);
+    expect(await verify('probe-b', token)).toBe(false);
+    expect(await verify('probe-z', token)).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { NodeId, type NodeService } from '@tierscope/shared';
 import { createHttpChildLink, type ChildLink } from './child-link.ts';
@@ -31,6 +32,57 @@ export const ChildList = z
       .refine((children) => new Set(children.map((c) => c.id)).size === children.length, 'child ids must be unique'),
   );
 export type ChildList = z.infer<typeof ChildList>;
+
+/**
+ * `UPLINK_CHILDREN`: `id=token` pairs, comma-separated — the children that dial this node's uplink
+ * WebSocket with their node token. Tokens are at least 16 characters.
+ */
+export const UplinkChildList = z
+  .string()
+  .transform((raw) =>
+    raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '')
+      .map((part) => {
+        const at = part.indexOf('=');
+        return at < 0 ? { id: part, token: '' } : { id: part.slice(0, at).trim(), token: part.slice(at + 1).trim() };
+      }),
+  )
+  .pipe(
+    z
+      .array(
+        z.object({
+          id: NodeId,
+          token: z
+            .string()
+            .min(16, 'uplink child token: at least 16 characters')
+            .max(512)
+            .regex(/^\S+$/, 'uplink child token: no whitespace'),
+        }),
+      )
+      .refine((children) => new Set(children.map((c) => c.id)).size === children.length, 'uplink child ids must be unique'),
+  );
+export type UplinkChildList = z.infer<typeof UplinkChildList>;
+
+/** The ids configured both as dialled children and as uplink children: a configuration error. */
+export function childrenInBothLists(children: ChildList, uplinkChildren: UplinkChildList): string[] {
+  const dialled = new Set(children.map((c) => c.id));
+  return uplinkChildren.filter((c) => dialled.has(c.id)).map((c) => c.id);
+}
+
+/**
+ * The uplink server's `verifyToken` over a configured list: the token must equal the child's,
+ * compared in constant time. An unknown child id is refused.
+ */
+export function uplinkTokenVerifier(children: UplinkChildList): (childId: NodeId, token: string) => Promise<boolean> {
+  const tokens = new Map(children.map((c) => [c.id, Buffer.from(c.token)]));
+  return async (childId, token) => {
+    const expected = tokens.get(childId);
+    const given = Buffer.from(token);
+    return expected !== undefined && expected.length === given.length && timingSafeEqual(expected, given);
+  };
+}
 
 /** The tRPC endpoint of a child given by its base URL (or already by its endpoint). */
 export function childEndpoint(url: string): string {

@@ -4,7 +4,7 @@ import Fastify, { LogController } from 'fastify';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { DEADLINE_HEADER, readDeadlineHeader, type Heartbeat } from '@tierscope/federation';
+import { DEADLINE_HEADER, readDeadlineHeader, type Heartbeat, type UplinkServer } from '@tierscope/federation';
 import { nodeRouter, type Actor, type NodeRouter, type NodeService } from '@tierscope/shared';
 
 export interface BffServerDeps {
@@ -17,6 +17,8 @@ export interface BffServerDeps {
   resolveActor: () => Actor;
   /** The built console; skipped when the directory does not exist. */
   webDist: string;
+  /** When children attach by uplink: it takes WebSocket upgrades at /uplink and is closed with the server. */
+  uplink?: UplinkServer;
 }
 
 /** 1 MiB: the largest tRPC request body any procedure needs (inputs are small and bounded). */
@@ -25,7 +27,8 @@ const BODY_LIMIT = 1024 * 1024;
 /**
  * The BFF's HTTP surface: tRPC at /trpc (queries and mutations over HTTP, subscriptions as
  * server-sent events for `httpSubscriptionLink`), /livez, /readyz, /healthz, Prometheus /metrics,
- * and the console's static files with an SPA fallback to index.html.
+ * the uplink WebSocket at /uplink when children attach by uplink, and the console's static files
+ * with an SPA fallback to index.html.
  */
 export async function createBffServer(deps: BffServerDeps) {
   const app = Fastify({
@@ -35,6 +38,12 @@ export async function createBffServer(deps: BffServerDeps) {
     // Subscriptions hold their connection open: close them on shutdown instead of waiting.
     forceCloseConnections: true,
   });
+
+  if (deps.uplink) {
+    const uplink = deps.uplink;
+    uplink.attach(app.server);
+    app.addHook('preClose', () => uplink.close());
+  }
 
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
@@ -71,7 +80,7 @@ export async function createBffServer(deps: BffServerDeps) {
   if (existsSync(deps.webDist)) {
     await app.register(fastifyStatic, { root: deps.webDist, wildcard: false });
     app.setNotFoundHandler((request, reply) => {
-      const api = /^\/(trpc|livez|readyz|healthz|metrics)(\/|$|\?)/.test(request.url);
+      const api = /^\/(trpc|uplink|livez|readyz|healthz|metrics)(\/|$|\?)/.test(request.url);
       if (request.method !== 'GET' || api) return reply.code(404).send({ error: 'not found' });
       return reply.sendFile('index.html');
     });

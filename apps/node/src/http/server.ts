@@ -2,7 +2,7 @@ import Fastify, { LogController } from 'fastify';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { DEADLINE_HEADER, readDeadlineHeader } from '@tierscope/federation';
+import { DEADLINE_HEADER, readDeadlineHeader, type UplinkServer } from '@tierscope/federation';
 import { nodeRouter, type Actor, type NodeRouter, type NodeService } from '@tierscope/shared';
 import { checkReadiness, type ReadinessCheck } from './health.ts';
 
@@ -17,12 +17,17 @@ export interface NodeServerDeps {
   logger: Logger;
   /** Who calls this node's API. Parent tokens and passed-through users arrive with the access issue. */
   resolveActor: () => Actor;
+  /** When children attach by uplink: it takes WebSocket upgrades at /uplink and is closed with the server. */
+  uplink?: UplinkServer;
 }
 
 /** 1 MiB: the largest tRPC request body any procedure needs (inputs are small and bounded). */
 const BODY_LIMIT = 1024 * 1024;
 
-/** The node's HTTP surface: tRPC at /trpc, plus /livez, /readyz and Prometheus /metrics. */
+/**
+ * The node's HTTP surface: tRPC at /trpc, /livez, /readyz, Prometheus /metrics, and the uplink
+ * WebSocket at /uplink when children attach by uplink.
+ */
 export async function createNodeServer(deps: NodeServerDeps) {
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -30,6 +35,13 @@ export async function createNodeServer(deps: NodeServerDeps) {
     // Probes, scrapes and parent heartbeats would drown the log; tRPC errors are logged in onError.
     logController: new LogController({ disableRequestLogging: () => true }),
   });
+
+  if (deps.uplink) {
+    const uplink = deps.uplink;
+    uplink.attach(app.server);
+    // Before the HTTP server stops listening: uplink sockets are upgraded, so close() never waits on them.
+    app.addHook('preClose', () => uplink.close());
+  }
 
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
