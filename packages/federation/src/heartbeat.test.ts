@@ -27,6 +27,19 @@ describe('heartbeat', () => {
     expect(heartbeat.isDown('a')).toBe(false);
   });
 
+  it('pings a child between info refreshes, asking for its full info only every 2 s', async () => {
+    const { service } = createInMemoryNodeService('a', { devices: generateDevices('a', 3, 1), events: [] });
+    const infoCalls = vi.spyOn(service.node, 'info');
+    const heartbeat = createHeartbeat([createInProcessChildLink('a', service)]);
+    heartbeat.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    heartbeat.stop();
+    // ~20 beats in 10 s at 500 ms; the info is due at the first beat and then every 2 s.
+    expect(infoCalls.mock.calls.length).toBeGreaterThanOrEqual(5);
+    expect(infoCalls.mock.calls.length).toBeLessThanOrEqual(7);
+    expect(heartbeat.isDown('a')).toBe(false);
+  });
+
   it('marks a stalled child down after about 2 s and keeps its last-known-good info with its age', async () => {
     const a = probe('a');
     const heartbeat = createHeartbeat([a.link]);

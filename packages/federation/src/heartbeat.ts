@@ -6,8 +6,10 @@ import { fanOut } from './fan-out.ts';
 export interface HeartbeatOptions {
   /** Pause between the end of one round and the start of the next. Default 500 ms. */
   intervalMs?: number;
-  /** Deadline of each `node.info` call. Default 400 ms. */
+  /** Deadline of each call. Default 400 ms. */
   callDeadlineMs?: number;
+  /** How often a child's full `node.info` is refreshed; the beats between only ping. Default 2000 ms. */
+  infoEveryMs?: number;
   /** A child whose last answer is older than this is down. Default 2000 ms. */
   downAfterMs?: number;
   clock?: Clock;
@@ -25,9 +27,10 @@ export interface ChildHealth {
 }
 
 /**
- * Liveness by heartbeat, not by query timeout: each child's `node.info` is called every
- * ~`intervalMs`; a child that has not answered for `downAfterMs` (counted from `start()` before
- * its first answer) is down, and fan-out answers `unreachable` for it without calling it.
+ * Liveness by heartbeat, not by query timeout: each child is pinged every ~`intervalMs` (its full
+ * `node.info`, which costs the child database counts, only every `infoEveryMs`); a child that has
+ * not answered for `downAfterMs` (counted from `start()` before its first answer) is down, and
+ * fan-out answers `unreachable` for it without calling it.
  */
 export interface Heartbeat {
   start(): void;
@@ -44,10 +47,16 @@ export function createHeartbeat(children: readonly ChildLink[], options: Heartbe
   const intervalMs = options.intervalMs ?? 500;
   const callDeadlineMs = options.callDeadlineMs ?? 400;
   const downAfterMs = options.downAfterMs ?? 2000;
+  const infoEveryMs = options.infoEveryMs ?? 2000;
   const state = new Map(
     children.map((c) => [
       c.id,
-      { lastOkAt: null as number | null, info: null as NodeInfo | null, lastError: null as string | null },
+      {
+        lastOkAt: null as number | null,
+        info: null as NodeInfo | null,
+        infoAt: null as number | null,
+        lastError: null as string | null,
+      },
     ]),
   );
   let since = clock.now();
@@ -60,19 +69,31 @@ export function createHeartbeat(children: readonly ChildLink[], options: Heartbe
     return clock.now() - (child.lastOkAt ?? since) > downAfterMs;
   };
 
+  const infoIsDue = (id: string, now: number): boolean => {
+    const infoAt = state.get(id)?.infoAt ?? null;
+    return infoAt === null || now - infoAt >= infoEveryMs;
+  };
+
   const beat = async (): Promise<void> => {
+    const startedAt = clock.now();
     const settled = await fanOut(
       children,
-      (child, signal) =>
-        child.client.node.info.query(undefined, { signal }).then((info) => NodeInfo.parse(info)),
+      (child, signal): Promise<NodeInfo | null> =>
+        infoIsDue(child.id, startedAt)
+          ? child.client.node.info.query(undefined, { signal }).then((info) => NodeInfo.parse(info))
+          : child.client.node.ping.query(undefined, { signal }).then(() => null),
       { deadlineMs: callDeadlineMs, clock },
     );
     const now = clock.now();
     for (const result of settled) {
       const child = state.get(result.id);
       if (!child) continue;
-      if (result.ok) Object.assign(child, { lastOkAt: now, info: result.value, lastError: null });
-      else child.lastError = `${result.state}: ${result.message}`;
+      if (!result.ok) {
+        child.lastError = `${result.state}: ${result.message}`;
+        continue;
+      }
+      Object.assign(child, { lastOkAt: now, lastError: null });
+      if (result.value) Object.assign(child, { info: result.value, infoAt: now });
     }
   };
 
@@ -106,7 +127,7 @@ export function createHeartbeat(children: readonly ChildLink[], options: Heartbe
           id: c.id,
           state: isDown(c.id) ? 'down' : 'up',
           lastHeartbeatAt: child.lastOkAt,
-          ageMs: child.lastOkAt === null ? null : Math.max(0, clock.now() - child.lastOkAt),
+          ageMs: child.infoAt === null ? null : Math.max(0, clock.now() - child.infoAt),
           info: child.info,
           lastError: child.lastError,
         };

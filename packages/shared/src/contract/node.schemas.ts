@@ -60,3 +60,6 @@ export const NodeChild = z.object({
   },
 });
 export type NodeChild = z.infer<typeof NodeChild>;
+
+export const NodePing = z.object({ at: Timestamp });
+export type NodePing = z.infer<typeof NodePing>;
