@@ -8,7 +8,14 @@
 import { progress as report, round, type BenchOptions } from './lib/bench.ts';
 import { FULL_TEXT_QUERY, loadNode, type FleetShape } from './lib/fleet-data.ts';
 import { percentile, shuffle, summarize, timedQuery, type Summary, type TimedAnswer } from './lib/latency.ts';
-import { sleep, startBff, startInBatches, startLeafNode, type LeafNode, type TierProcess } from './lib/tier-process.ts';
+import {
+  sleep,
+  startBff,
+  startInBatches,
+  startLeafNode,
+  type LeafNode,
+  type TierProcess,
+} from './lib/tier-process.ts';
 
 const NODES = 10;
 const benchStarted = performance.now();
@@ -63,9 +70,16 @@ function httpTarget(name: string, url: string): Target {
   return {
     name,
     async ask(query) {
-      const answer = await timedQuery(url, query.procedure, query.input, AbortSignal.timeout(ANSWER_TIMEOUT_MS));
+      const answer = await timedQuery(
+        url,
+        query.procedure,
+        query.input,
+        AbortSignal.timeout(ANSWER_TIMEOUT_MS),
+      );
       if (answer.items !== query.input.limit) {
-        throw new Error(`${query.name} at ${name} returned ${answer.items} items, expected ${String(query.input.limit)}`);
+        throw new Error(
+          `${query.name} at ${name} returned ${answer.items} items, expected ${String(query.input.limit)}`,
+        );
       }
       return answer;
     },
@@ -82,9 +96,17 @@ function parallelTarget(name: string, urls: readonly string[]): Target {
     name,
     async ask(query) {
       const started = performance.now();
-      const answers = await Promise.all(urls.map((url) => timedQuery(url, query.procedure, query.input, AbortSignal.timeout(ANSWER_TIMEOUT_MS))));
+      const answers = await Promise.all(
+        urls.map((url) =>
+          timedQuery(url, query.procedure, query.input, AbortSignal.timeout(ANSWER_TIMEOUT_MS)),
+        ),
+      );
       const ms = performance.now() - started;
-      return { ms, items: answers.reduce((sum, a) => sum + a.items, 0), coverage: { asked: urls.length, answered: urls.length, nodes: [] } };
+      return {
+        ms,
+        items: answers.reduce((sum, a) => sum + a.items, 0),
+        coverage: { asked: urls.length, answered: urls.length, nodes: [] },
+      };
     },
   };
 }
@@ -122,7 +144,14 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
       httpTarget('bff', bff.httpUrl),
       ...nodes.map((n) => httpTarget(n.id, n.tier.httpUrl)),
       // The parallel baseline is a diagnostic: --quick (CI) leaves it out to stay within its time.
-      ...(options.quick ? [] : [parallelTarget(PARALLEL, nodes.map((n) => n.tier.httpUrl))]),
+      ...(options.quick
+        ? []
+        : [
+            parallelTarget(
+              PARALLEL,
+              nodes.map((n) => n.tier.httpUrl),
+            ),
+          ]),
     ];
 
     progress(`warm-up: ${warmupRounds} rounds`);
@@ -174,7 +203,9 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
   } finally {
     progress('stopping the BFF and the nodes');
     await bff?.stop().catch((error: unknown) => progress(`stopping bff: ${String(error)}`));
-    await Promise.all(nodes.map((n) => n.stop().catch((error: unknown) => progress(`stopping ${n.id}: ${String(error)}`))));
+    await Promise.all(
+      nodes.map((n) => n.stop().catch((error: unknown) => progress(`stopping ${n.id}: ${String(error)}`))),
+    );
   }
 }
 
@@ -185,7 +216,9 @@ async function waitChildrenUp(bffUrl: string, ids: readonly string[], timeoutMs 
     const states = await childStates(bffUrl).catch(() => new Map<string, string>());
     if (ids.every((id) => states.get(id) === 'up')) return;
     if (performance.now() > deadline) {
-      throw new Error(`BFF children not all up within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(states))}`);
+      throw new Error(
+        `BFF children not all up within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(states))}`,
+      );
     }
     await sleep(100);
   }
@@ -193,7 +226,9 @@ async function waitChildrenUp(bffUrl: string, ids: readonly string[], timeoutMs 
 
 async function childStates(bffUrl: string): Promise<Map<string, string>> {
   const response = await fetch(`${bffUrl}/trpc/node.info`);
-  const body = (await response.json()) as { result?: { data: { children?: { path: string; state: string }[] } } };
+  const body = (await response.json()) as {
+    result?: { data: { children?: { path: string; state: string }[] } };
+  };
   return new Map((body.result?.data.children ?? []).map((c) => [c.path, c.state]));
 }
 
@@ -203,12 +238,19 @@ async function childStates(bffUrl: string): Promise<Map<string, string>> {
 /** samples[query][target] */
 type Samples = Map<string, Map<string, TimedAnswer[]>>;
 
-async function measureRounds(queries: readonly Query[], targets: readonly Target[], rounds: number): Promise<Samples> {
+async function measureRounds(
+  queries: readonly Query[],
+  targets: readonly Target[],
+  rounds: number,
+): Promise<Samples> {
   const samples: Samples = new Map(queries.map((q) => [q.name, new Map(targets.map((t) => [t.name, []]))]));
   for (let r = 0; r < rounds; r++) {
     for (const query of shuffle([...queries])) {
       for (const target of shuffle([...targets])) {
-        samples.get(query.name)!.get(target.name)!.push(await target.ask(query));
+        samples
+          .get(query.name)!
+          .get(target.name)!
+          .push(await target.ask(query));
       }
     }
   }
@@ -236,7 +278,9 @@ function analyseNormal(queries: readonly Query[], samples: Samples, ids: readonl
     const slowest = direct.reduce((a, b) => (b.summary.p95 > a.summary.p95 ? b : a));
     perQuery[query.name] = {
       bff,
-      ...(byTarget.has(PARALLEL) && { direct_all_parallel: summarize(byTarget.get(PARALLEL)!.map((a) => a.ms)) }),
+      ...(byTarget.has(PARALLEL) && {
+        direct_all_parallel: summarize(byTarget.get(PARALLEL)!.map((a) => a.ms)),
+      }),
       direct_slowest: { node: slowest.id, ...slowest.summary },
       ratio: round(bff.p95 / slowest.summary.p95, 2),
       direct_p95_by_node: Object.fromEntries(direct.map((d) => [d.id, d.summary.p95])),
@@ -252,7 +296,9 @@ function analyseNormal(queries: readonly Query[], samples: Samples, ids: readonl
     partialAnswers += bffAnswers.filter((a) => a.coverage.answered < a.coverage.asked).length;
   }
   // The headline is the slower of the issue's two queries; the full-text one is reported beside it.
-  const slowerQuery = TARGET_QUERIES.reduce((a, b) => (perQuery[b.name]!.bff.p95 > perQuery[a.name]!.bff.p95 ? b : a)).name;
+  const slowerQuery = TARGET_QUERIES.reduce((a, b) =>
+    perQuery[b.name]!.bff.p95 > perQuery[a.name]!.bff.p95 ? b : a,
+  ).name;
   const slower = perQuery[slowerQuery]!;
   return {
     slowerQuery,
@@ -292,7 +338,9 @@ async function measureStalled(
   const firstDownSample: number[] = [];
   let failures = 0;
   for (let cycle = 0; cycle < cycles; cycle++) {
-    progress(`stalled ${cycle + 1}/${cycles}: SIGSTOP ${frozen.id} (pid ${frozen.tier.pid}) for ${windowMs} ms of queries`);
+    progress(
+      `stalled ${cycle + 1}/${cycles}: SIGSTOP ${frozen.id} (pid ${frozen.tier.pid}) for ${windowMs} ms of queries`,
+    );
     frozen.tier.freeze();
     const frozenAt = performance.now();
     // When the heartbeat marks the frozen node down, as node.info says (polled every 100 ms).
@@ -306,10 +354,21 @@ async function measureStalled(
         const sinceFreezeMs = performance.now() - frozenAt;
         try {
           // Never hang: an answer later than deadline + 5 s is a failure, not a sample.
-          const answer = await timedQuery(bffUrl, query.procedure, query.input, AbortSignal.timeout(ANSWER_TIMEOUT_MS));
+          const answer = await timedQuery(
+            bffUrl,
+            query.procedure,
+            query.input,
+            AbortSignal.timeout(ANSWER_TIMEOUT_MS),
+          );
           const state = answer.coverage.nodes.find((n) => n.path === frozen.id)?.state ?? 'missing';
           if (state === 'unreachable' && firstDown === undefined) firstDown = sinceFreezeMs;
-          samples.push({ query: query.name, ms: answer.ms, sinceFreezeMs, frozenState: state, answered: answer.coverage.answered });
+          samples.push({
+            query: query.name,
+            ms: answer.ms,
+            sinceFreezeMs,
+            frozenState: state,
+            answered: answer.coverage.answered,
+          });
         } catch (error) {
           failures++;
           progress(`stalled query failed: ${String(error)}`);
@@ -325,7 +384,8 @@ async function measureStalled(
   }
 
   const whole: Record<string, Summary> = {};
-  for (const query of queries) whole[query.name] = summarize(samples.filter((s) => s.query === query.name).map((s) => s.ms));
+  for (const query of queries)
+    whole[query.name] = summarize(samples.filter((s) => s.query === query.name).map((s) => s.ms));
   // The whole window, every query: the waits before the heartbeat marked the node down and the rest.
   const all = summarize(samples.map((s) => s.ms));
   const beforeDown = samples.filter((s) => s.frozenState === 'timeout');
@@ -353,7 +413,13 @@ async function measureStalled(
       first_skipped_query_after_ms: firstDownSample,
       min_answered: samples.length ? Math.min(...samples.map((s) => s.answered)) : 0,
       over_deadline_plus_50: samples.filter((s) => s.ms > DEADLINE_MS + STALL_SLACK_MS).length,
-      p99_all: round(percentile(samples.map((s) => s.ms), 99), 2),
+      p99_all: round(
+        percentile(
+          samples.map((s) => s.ms),
+          99,
+        ),
+        2,
+      ),
     },
   };
 }

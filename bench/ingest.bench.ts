@@ -1,9 +1,20 @@
-// The node's ingest rate, as ratios against the ceilings measured in the same run.
-import { round, type BenchOptions } from './lib/bench.ts';
+// The node's end-to-end ingest rate (published over MQTT → committed in its PostgreSQL), as ratios
+// against the ceilings measured in the same run on the same payloads at QoS 1.
+import postgres from 'postgres';
+import { progress, round, type BenchOptions } from './lib/bench.ts';
 import { startBenchBroker } from './lib/broker.ts';
 import { createBenchDatabase } from './lib/database.ts';
+import { sleep, startNode } from './lib/node-process.ts';
+import { SAMPLES_PER_MESSAGE } from './lib/payloads.ts';
 import { startPublisher } from './lib/publisher.ts';
 import { measureCeilings, secondsPerMeasurement, workload } from './ingest-ceilings.bench.ts';
+
+/**
+ * How long the node may commit nothing after the publisher is done before the rest counts as lost
+ * (long enough to ride out Mosquitto's periodic save of its in-memory store).
+ */
+const DRAIN_IDLE_MS = 60_000;
+const POLL_MS = 100;
 
 export interface NodeRateContext {
   /** Mosquitto from deploy/mosquitto/mosquitto.conf, fresh for this run. */
@@ -19,21 +30,69 @@ export interface NodeRate {
   samplesPerSec: number;
   /** Samples published and acked by the broker that never reached the samples table. */
   lost: number;
+  /** Samples stored beyond what was published (a duplicate would show here). */
+  extra: number;
+  published: number;
+  stored: number;
   seconds: number;
 }
 
 /**
- * Starts a node against the broker and database, publishes the workload, and measures the rate
- * at which samples land in its samples table. Wired once the node runs.
+ * Starts the real node (apps/node/src/main.ts) against the broker and database, publishes the
+ * workload as fast as the broker acks it, and measures published → committed: from the first
+ * publish until the node has committed every acked message. Then checks the samples table holds
+ * exactly published × metrics rows and stops the node with SIGTERM.
  */
-export async function measureNodeRate(_context: NodeRateContext): Promise<NodeRate> {
-  throw new Error('measureNodeRate: not wired (the node does not run yet)');
+export async function measureNodeRate(context: NodeRateContext): Promise<NodeRate> {
+  const node = await startNode({ brokerUrl: context.brokerUrl, databaseUrl: context.databaseUrl });
+  const sql = postgres(context.databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const publisher = await context.startPublisher({
+      url: context.brokerUrl,
+      durationMs: context.durationMs,
+      t0: Date.now(),
+    });
+    progress(`node: publishing for ${context.durationMs / 1000} s`);
+    const base = (await node.info()).samplesTotal;
+    const started = performance.now();
+    const sent = await publisher.go();
+    const expected = sent.acked * SAMPLES_PER_MESSAGE;
+    let committed = 0;
+    let lastChange = performance.now();
+    let doneAt = lastChange;
+    for (;;) {
+      const now = (await node.info()).samplesTotal - base;
+      if (now !== committed) {
+        committed = now;
+        lastChange = performance.now();
+        doneAt = lastChange;
+      }
+      if (committed >= expected || performance.now() - lastChange > DRAIN_IDLE_MS) break;
+      await sleep(POLL_MS);
+    }
+    const seconds = (doneAt - started) / 1000;
+    const [{ count }] = await sql<[{ count: string }]>`SELECT count(*) FROM samples`;
+    const stored = Number(count);
+    progress(`node: ${stored} of ${expected} samples committed in ${round(seconds, 1)} s`);
+    return {
+      samplesPerSec: round(seconds > 0 ? stored / seconds : 0),
+      lost: Math.max(0, expected - stored),
+      extra: Math.max(0, stored - expected),
+      published: expected,
+      stored,
+      seconds: round(seconds, 2),
+    };
+  } finally {
+    await sql.end();
+    const code = await node.stop();
+    if (code !== 0) progress(`node exited with ${code}`);
+  }
 }
 
 export async function runBench(options: BenchOptions): Promise<Record<string, unknown>> {
   const broker = await startBenchBroker();
   try {
-    // The node first: until it is wired, fail before spending minutes on the ceilings.
+    // The node first: if it fails, fail before spending minutes on the ceilings.
     const database = await createBenchDatabase('node');
     let node: NodeRate;
     try {
@@ -47,15 +106,25 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
       await database.drop();
     }
     const ceilings = await measureCeilings(broker.url, options);
+    const ceiling = ceilings.transport.samplesPerSec;
+    const copy = ceilings.database.copy1.samplesPerSec;
+    const naive = ceilings.naiveGateway.samplesPerSec;
+    const limit = Math.min(ceiling, copy);
+    progress('done');
     return {
+      node_per_s: node.samplesPerSec,
+      ceiling_per_s: ceiling,
+      copy_per_s: copy,
+      naive_per_s: naive,
+      ratio_vs_limit: round(node.samplesPerSec / limit, 3),
+      ratio_vs_naive: round(node.samplesPerSec / naive, 1),
+      lost: node.lost,
+      duplicates: node.extra,
       ...workload(),
+      seconds_per_measurement: secondsPerMeasurement(options),
       node,
-      ...ceilings,
-      ratios: {
-        nodeOverTransport: round(node.samplesPerSec / ceilings.transport.samplesPerSec, 3),
-        nodeOverDatabase: round(node.samplesPerSec / ceilings.database.copy1.samplesPerSec, 3),
-        nodeOverNaiveGateway: round(node.samplesPerSec / ceilings.naiveGateway.samplesPerSec, 2),
-      },
+      transport: ceilings.transport,
+      copy2_per_s: ceilings.database.copy2.samplesPerSec,
     };
   } finally {
     await broker.stop();

@@ -40,7 +40,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 try {
   const bench = (await import(new URL(`${name}.bench.ts`, here).href)) as BenchModule;
   const result = await bench.runBench({ quick: values.quick });
-  process.stdout.write(`${JSON.stringify({ bench: name, quick: values.quick, ...result })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: name, ...result, quick: values.quick })}\n`);
 } catch (error) {
   progress(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   await runInterruptCleanups();

@@ -12,10 +12,22 @@ export interface FleetShape {
 /** Words of event messages; FULL_TEXT_QUERY matches one template in five. */
 const TEMPLATES = [
   (n: number) => ({ type: 'door', severity: 'info', message: `door ${n % 7} opened at gate ${n % 13}` }),
-  (n: number) => ({ type: 'power', severity: 'warning', message: `supply voltage dropped to ${200 + (n % 30)} V` }),
-  (n: number) => ({ type: 'overheat', severity: 'critical', message: `compressor overheat alarm, ${60 + (n % 20)} C` }),
+  (n: number) => ({
+    type: 'power',
+    severity: 'warning',
+    message: `supply voltage dropped to ${200 + (n % 30)} V`,
+  }),
+  (n: number) => ({
+    type: 'overheat',
+    severity: 'critical',
+    message: `compressor overheat alarm, ${60 + (n % 20)} C`,
+  }),
   (n: number) => ({ type: 'link', severity: 'info', message: `uplink restored after ${n % 90} s` }),
-  (n: number) => ({ type: 'battery', severity: 'warning', message: `battery low at ${5 + (n % 15)} percent` }),
+  (n: number) => ({
+    type: 'battery',
+    severity: 'warning',
+    message: `battery low at ${5 + (n % 15)} percent`,
+  }),
 ] as const;
 export const FULL_TEXT_QUERY = 'compressor overheat';
 
@@ -42,7 +54,10 @@ export async function publishFleet(mqttUrl: string, shape: FleetShape, salt: num
     for (let d = 0; d < shape.devices; d++) {
       messages.push({
         topic: `devices/${deviceIdOf(d)}/telemetry`,
-        payload: JSON.stringify({ ts: now - 1000, metrics: { temperature_c: 18 + (d % 10), humidity_pct: 40 + (d % 30) } }),
+        payload: JSON.stringify({
+          ts: now - 1000,
+          metrics: { temperature_c: 18 + (d % 10), humidity_pct: 40 + (d % 30) },
+        }),
       });
     }
     for (let e = 0; e < shape.events; e++) {
@@ -83,7 +98,9 @@ export async function waitStored(databaseUrl: string, shape: FleetShape, timeout
       const events = Number(row.events);
       if (devices >= shape.devices && events >= shape.events) break;
       if (performance.now() > deadline) {
-        throw new Error(`stored ${devices}/${shape.devices} devices and ${events}/${shape.events} events within ${timeoutMs} ms`);
+        throw new Error(
+          `stored ${devices}/${shape.devices} devices and ${events}/${shape.events} events within ${timeoutMs} ms`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -94,7 +111,11 @@ export async function waitStored(databaseUrl: string, shape: FleetShape, timeout
 }
 
 /** Publishes to a node and waits until it stored everything. */
-export async function loadNode(node: { id: string; mqttUrl: string; database: { url: string } }, shape: FleetShape, salt: number): Promise<void> {
+export async function loadNode(
+  node: { id: string; mqttUrl: string; database: { url: string } },
+  shape: FleetShape,
+  salt: number,
+): Promise<void> {
   await publishFleet(node.mqttUrl, shape, salt);
   await waitStored(node.database.url, shape);
   progress(`${node.id}: ${shape.devices} devices, ${shape.events} events stored`);

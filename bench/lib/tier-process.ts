@@ -109,7 +109,8 @@ export async function waitReady(tier: TierProcess, timeoutMs = 90_000): Promise<
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     if (!tier.alive()) throw new Error(`${tier.name} exited before it was ready:\n${tier.output()}`);
-    if (performance.now() > deadline) throw new Error(`${tier.name} not ready within ${timeoutMs} ms:\n${tier.output()}`);
+    if (performance.now() > deadline)
+      throw new Error(`${tier.name} not ready within ${timeoutMs} ms:\n${tier.output()}`);
     const ready = await fetch(`${tier.httpUrl}/readyz`).then(
       (response) => response.ok,
       () => false,
@@ -159,7 +160,13 @@ export async function startLeafNode(id: string, env: Record<string, string> = {}
     await waitReady(tier);
     progress(`node ${id} ready (pid ${tier.pid}, ${tier.httpUrl}, mqtt :${mqttPort})`);
     const started = tier;
-    return { id, tier: started, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, database, stop: () => cleanup(started) };
+    return {
+      id,
+      tier: started,
+      mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+      database,
+      stop: () => cleanup(started),
+    };
   } catch (error) {
     await cleanup(tier);
     throw error;

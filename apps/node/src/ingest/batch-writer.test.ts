@@ -7,12 +7,26 @@ import { MemoryIngestStore } from './memory-ingest-store.ts';
 const logger = pino({ level: 'silent' });
 
 function samplesItem(seq: number, deviceId = 'd-1', metrics = 1): IngestItem {
-  const samples = Array.from({ length: metrics }, (_, i) => ({ deviceId, metric: `m${i}`, ts: seq, value: seq }));
+  const samples = Array.from({ length: metrics }, (_, i) => ({
+    deviceId,
+    metric: `m${i}`,
+    ts: seq,
+    value: seq,
+  }));
   return { kind: 'samples', seq, deviceId, receivedAt: 1000 + seq, samples };
 }
 
 function writer(store: MemoryIngestStore, overrides: Partial<BatchWriterOptions> = {}): BatchWriter {
-  return new BatchWriter({ store, logger, batchMaxSamples: 10, batchMaxAgeMs: 20, queueLimit: 100, retryMinMs: 5, retryMaxMs: 20, ...overrides });
+  return new BatchWriter({
+    store,
+    logger,
+    batchMaxSamples: 10,
+    batchMaxAgeMs: 20,
+    queueLimit: 100,
+    retryMinMs: 5,
+    retryMaxMs: 20,
+    ...overrides,
+  });
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -45,23 +59,61 @@ describe('BatchWriter', () => {
     const store = new MemoryIngestStore();
     const w = writer(store, { batchMaxSamples: 1000 });
     await w.accept(samplesItem(1, 'a'));
-    await w.accept({ kind: 'status', seq: 2, deviceId: 'a', receivedAt: 5000, status: { deviceId: 'a', status: 'online', at: 5000 } });
-    await w.accept({ kind: 'event', seq: 3, deviceId: 'b', receivedAt: 4000, event: { deviceId: 'b', ts: 1, type: 't', severity: 'info', message: '', attrs: {} } });
-    await w.accept({ kind: 'command-ack', seq: 4, deviceId: 'b', receivedAt: 3000, commandAck: { deviceId: 'b', commandId: 'c', ok: true, at: 3000 } });
+    await w.accept({
+      kind: 'status',
+      seq: 2,
+      deviceId: 'a',
+      receivedAt: 5000,
+      status: { deviceId: 'a', status: 'online', at: 5000 },
+    });
+    await w.accept({
+      kind: 'event',
+      seq: 3,
+      deviceId: 'b',
+      receivedAt: 4000,
+      event: { deviceId: 'b', ts: 1, type: 't', severity: 'info', message: '', attrs: {} },
+    });
+    await w.accept({
+      kind: 'command-ack',
+      seq: 4,
+      deviceId: 'b',
+      receivedAt: 3000,
+      commandAck: { deviceId: 'b', commandId: 'c', ok: true, at: 3000 },
+    });
     await w.accept({
       kind: 'dead-letter',
       seq: 5,
-      deadLetter: { seq: 5, receivedAt: 9999, topic: 'devices/zz/telemetry', reason: 'bad-json', detail: '', payloadPreview: '', size: 1 },
+      deadLetter: {
+        seq: 5,
+        receivedAt: 9999,
+        topic: 'devices/zz/telemetry',
+        reason: 'bad-json',
+        detail: '',
+        payloadPreview: '',
+        size: 1,
+      },
     });
     expect(await w.drain()).toBe(true);
     const [batch] = store.batches;
     expect(batch).toMatchObject({ lastSeq: 5 });
-    expect([batch!.samples.length, batch!.statuses.length, batch!.events.length, batch!.commandAcks.length, batch!.deadLetters.length]).toEqual([1, 1, 1, 1, 1]);
+    expect([
+      batch!.samples.length,
+      batch!.statuses.length,
+      batch!.events.length,
+      batch!.commandAcks.length,
+      batch!.deadLetters.length,
+    ]).toEqual([1, 1, 1, 1, 1]);
     expect([...batch!.seen]).toEqual([
       ['a', 5000],
       ['b', 4000],
     ]);
-    expect(w.stats()).toMatchObject({ messagesTotal: 5, samplesTotal: 1, deadLettersTotal: 1, queueDepth: 0, committedSeq: 5 });
+    expect(w.stats()).toMatchObject({
+      messagesTotal: 5,
+      samplesTotal: 1,
+      deadLettersTotal: 1,
+      queueDepth: 0,
+      committedSeq: 5,
+    });
   });
 
   it('commits one batch at a time, in seq order, while the next accumulates', async () => {
@@ -84,7 +136,9 @@ describe('BatchWriter', () => {
     expect(maxInFlight).toBe(1);
     const lastSeqs = store.batches.map((b) => b.lastSeq);
     expect(lastSeqs).toEqual([...lastSeqs].sort((a, b) => a - b));
-    expect(store.batches.flatMap((b) => b.samples.map((s) => s.ts))).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(store.batches.flatMap((b) => b.samples.map((s) => s.ts))).toEqual(
+      Array.from({ length: 100 }, (_, i) => i + 1),
+    );
   });
 
   it('makes accept wait once queueLimit messages are uncommitted, and releases waiters in order as commits land', async () => {
@@ -92,7 +146,9 @@ describe('BatchWriter', () => {
     store.down = true;
     const w = writer(store, { batchMaxSamples: 2, queueLimit: 4 });
     const order: number[] = [];
-    const accepted = Array.from({ length: 8 }, (_, i) => w.accept(samplesItem(i + 1)).then(() => order.push(i + 1)));
+    const accepted = Array.from({ length: 8 }, (_, i) =>
+      w.accept(samplesItem(i + 1)).then(() => order.push(i + 1)),
+    );
     await sleep(30);
     expect(order).toEqual([1, 2, 3, 4]);
     expect(w.stats().queueDepth).toBe(8);
@@ -106,7 +162,10 @@ describe('BatchWriter', () => {
   it('retries a failed commit with backoff until the store is back, losing nothing', async () => {
     const store = new MemoryIngestStore();
     const failures: number[] = [];
-    const w = writer(store, { batchMaxSamples: 3, onFlushFailed: (_error, attempt) => failures.push(attempt) });
+    const w = writer(store, {
+      batchMaxSamples: 3,
+      onFlushFailed: (_error, attempt) => failures.push(attempt),
+    });
     store.down = true;
     for (let seq = 1; seq <= 10; seq++) await w.accept(samplesItem(seq));
     await sleep(80);

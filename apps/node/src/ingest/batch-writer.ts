@@ -11,6 +11,13 @@ export interface BatchWriterOptions {
   batchMaxAgeMs: number;
   /** Messages accepted but not committed; past this, accept() waits. */
   queueLimit: number;
+  /**
+   * While a commit is in flight, closed batches queue up; the next commit takes as many of them as
+   * fit in this many rows, in seq order, as one transaction (default 8 × batchMaxSamples). Under
+   * load the store's fixed cost per transaction (rollup and device upserts, the commit itself) is
+   * then paid once per several batches; at low rates batches stay small and quick.
+   */
+  flushMaxRows?: number;
   /** Backoff between retries of a failed flush: doubles from min up to max. */
   retryMinMs?: number;
   retryMaxMs?: number;
@@ -148,10 +155,17 @@ export class BatchWriter {
 
   private kick(): void {
     if (this.inflight || this.abandoned) return;
-    const next = this.ready.shift();
-    if (!next) return;
-    this.inflight = next;
-    void this.flush(next);
+    const first = this.ready.shift();
+    if (!first) return;
+    const maxRows = this.options.flushMaxRows ?? 8 * this.options.batchMaxSamples;
+    while (this.ready.length > 0 && first.rows + this.ready[0]!.rows <= maxRows) {
+      const more = this.ready.shift()!;
+      mergeInto(first.batch, more.batch);
+      first.rows += more.rows;
+      first.messages += more.messages;
+    }
+    this.inflight = first;
+    void this.flush(first);
   }
 
   private async flush(pending: PendingBatch): Promise<void> {
@@ -165,7 +179,10 @@ export class BatchWriter {
         return;
       } catch (error) {
         this.totals.flushFailures++;
-        this.options.logger.warn({ err: error, attempt, retryInMs: delay, lastSeq: pending.batch.lastSeq }, 'ingest batch commit failed; retrying');
+        this.options.logger.warn(
+          { err: error, attempt, retryInMs: delay, lastSeq: pending.batch.lastSeq },
+          'ingest batch commit failed; retrying',
+        );
         this.options.onFlushFailed?.(error, attempt);
         await this.sleep(delay);
         delay = Math.min(maxDelay, delay * 2);
@@ -230,7 +247,8 @@ export class BatchWriter {
   private countRate(samples: number): void {
     const second = Math.floor(this.now() / 1000);
     this.rateBuckets.set(second, (this.rateBuckets.get(second) ?? 0) + samples);
-    for (const key of this.rateBuckets.keys()) if (key <= second - RATE_WINDOW_S) this.rateBuckets.delete(key);
+    for (const key of this.rateBuckets.keys())
+      if (key <= second - RATE_WINDOW_S) this.rateBuckets.delete(key);
   }
 
   private samplesPerSec(): number {
@@ -242,7 +260,29 @@ export class BatchWriter {
 }
 
 function emptyBatch(): IngestBatch {
-  return { samples: [], events: [], deadLetters: [], statuses: [], commandAcks: [], seen: new Map(), lastSeq: 0 };
+  return {
+    samples: [],
+    events: [],
+    deadLetters: [],
+    statuses: [],
+    commandAcks: [],
+    seen: new Map(),
+    lastSeq: 0,
+  };
+}
+
+/** Appends a later batch to `into`: rows in seq order, the latest time each device was heard from. */
+function mergeInto(into: IngestBatch, later: IngestBatch): void {
+  for (const sample of later.samples) into.samples.push(sample);
+  for (const event of later.events) into.events.push(event);
+  for (const deadLetter of later.deadLetters) into.deadLetters.push(deadLetter);
+  for (const status of later.statuses) into.statuses.push(status);
+  for (const ack of later.commandAcks) into.commandAcks.push(ack);
+  for (const [deviceId, at] of later.seen) {
+    const seen = into.seen.get(deviceId);
+    if (seen === undefined || at > seen) into.seen.set(deviceId, at);
+  }
+  into.lastSeq = Math.max(into.lastSeq, later.lastSeq);
 }
 
 /** Adds one item's rows to a batch and returns how many rows it added. */

@@ -11,7 +11,14 @@ const logger = pino({ level: 'silent' });
 const store = new JsonlIngestStore(storeFile);
 store.writeDelayMs = 30; // keeps many acked messages uncommitted when the kill comes
 const ingest = await TelemetryIngest.start({
-  config: { dataDir, rawRetentionDays: 30, unknownDevices: 'register', batchMaxSamples: 400, batchMaxAgeMs: 20, queueLimit: 5000 },
+  config: {
+    dataDir,
+    rawRetentionDays: 30,
+    unknownDevices: 'register',
+    batchMaxSamples: 400,
+    batchMaxAgeMs: 20,
+    queueLimit: 5000,
+  },
   store,
   logger,
 });

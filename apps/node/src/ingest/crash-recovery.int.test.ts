@@ -23,7 +23,9 @@ describe('a node killed with SIGKILL', () => {
   it('loses no message the embedded broker acked: the journal replays what the store had not committed', async () => {
     const dataDir = join(dir, 'data');
     const storeFile = join(dir, 'store.jsonl');
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, dataDir, storeFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, dataDir, storeFile], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     try {
       const firstLine = await new Promise<string>((resolve, reject) => {
@@ -32,7 +34,11 @@ describe('a node killed with SIGKILL', () => {
       });
       const { port } = JSON.parse(firstLine) as { port: number };
 
-      const publisher = await connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: `crash-pub-${Date.now()}`, protocolVersion: 4, reconnectPeriod: 0 });
+      const publisher = await connectAsync(`mqtt://127.0.0.1:${port}`, {
+        clientId: `crash-pub-${Date.now()}`,
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+      });
       publisher.on('error', () => {});
       const acked = new Set<number>();
       const base = Date.now() - 60_000;
@@ -43,7 +49,11 @@ describe('a node killed with SIGKILL', () => {
         while (!killed) {
           const n = next++;
           try {
-            await publisher.publishAsync('devices/crash-dev/telemetry', JSON.stringify({ ts: base + n, metrics: { n } }), { qos: 1 });
+            await publisher.publishAsync(
+              'devices/crash-dev/telemetry',
+              JSON.stringify({ ts: base + n, metrics: { n } }),
+              { qos: 1 },
+            );
             acked.add(n);
           } catch {
             return;
@@ -61,7 +71,14 @@ describe('a node killed with SIGKILL', () => {
       const store = JsonlIngestStore.load(storeFile);
       const committedBefore = store.samples.size;
       const ingest = await TelemetryIngest.start({
-        config: { dataDir, rawRetentionDays: 30, unknownDevices: 'register', batchMaxSamples: 1000, batchMaxAgeMs: 10, queueLimit: 10_000 },
+        config: {
+          dataDir,
+          rawRetentionDays: 30,
+          unknownDevices: 'register',
+          batchMaxSamples: 1000,
+          batchMaxAgeMs: 10,
+          queueLimit: 10_000,
+        },
         store,
         logger: pino({ level: 'silent' }),
       });
@@ -72,7 +89,9 @@ describe('a node killed with SIGKILL', () => {
       const missing = [...acked].filter((n) => !stored.has(n));
       expect(missing).toEqual([]);
       expect(replayed).toBeGreaterThan(0); // the kill did leave acked messages uncommitted
-      console.info(`crash test: ${acked.size} acked, ${committedBefore} committed before the kill, ${replayed} replayed, ${stored.size} stored`);
+      console.info(
+        `crash test: ${acked.size} acked, ${committedBefore} committed before the kill, ${replayed} replayed, ${stored.size} stored`,
+      );
     } finally {
       child.kill('SIGKILL');
     }

@@ -42,9 +42,13 @@ export class EmbeddedBroker implements MessageIntake {
         if (!holder.broker) return callback(new Error('broker starting'));
         holder.broker.authorizePublish(client, packet, callback);
       },
-      ...(options.username !== undefined ? { authenticate: credentialsCheck(options.username, options.password ?? '') } : {}),
+      ...(options.username !== undefined
+        ? { authenticate: credentialsCheck(options.username, options.password ?? '') }
+        : {}),
     });
-    aedes.on('clientError', (client, error) => options.logger.debug({ clientId: client.id, err: error }, 'mqtt client error'));
+    aedes.on('clientError', (client, error) =>
+      options.logger.debug({ clientId: client.id, err: error }, 'mqtt client error'),
+    );
     const server = createServer(aedes.handle);
     const broker = new EmbeddedBroker(aedes, server, options);
     holder.broker = broker;
@@ -69,9 +73,22 @@ export class EmbeddedBroker implements MessageIntake {
   }
 
   /** Publishes from the node itself (e.g. commands to devices); not ingested. */
-  publish(topic: string, payload: Buffer | string, options: { qos?: 0 | 1; retain?: boolean } = {}): Promise<void> {
-    const packet: PublishPacket = { cmd: 'publish', topic, payload, qos: options.qos ?? 1, retain: options.retain ?? false, dup: false };
-    return new Promise((resolve, reject) => this.aedes.publish(packet, (error) => (error ? reject(error) : resolve())));
+  publish(
+    topic: string,
+    payload: Buffer | string,
+    options: { qos?: 0 | 1; retain?: boolean } = {},
+  ): Promise<void> {
+    const packet: PublishPacket = {
+      cmd: 'publish',
+      topic,
+      payload,
+      qos: options.qos ?? 1,
+      retain: options.retain ?? false,
+      dup: false,
+    };
+    return new Promise((resolve, reject) =>
+      this.aedes.publish(packet, (error) => (error ? reject(error) : resolve())),
+    );
   }
 
   stopIntake(): void {
@@ -86,7 +103,11 @@ export class EmbeddedBroker implements MessageIntake {
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
   }
 
-  private authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
+  private authorizePublish(
+    client: Client | null,
+    packet: PublishPacket,
+    callback: (error?: Error | null) => void,
+  ): void {
     if (!isDeviceTopic(packet.topic)) return callback(null);
     if (this.intakeStopped) return callback(new Error('node is shutting down'));
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
@@ -103,7 +124,11 @@ export class EmbeddedBroker implements MessageIntake {
       },
       (error: unknown) => {
         this.inflight.delete(taking);
-        if (!this.intakeStopped) this.options.logger.error({ err: error, topic: packet.topic }, 'message not ingested; publisher left unacked');
+        if (!this.intakeStopped)
+          this.options.logger.error(
+            { err: error, topic: packet.topic },
+            'message not ingested; publisher left unacked',
+          );
         // aedes closes the publisher's connection: it keeps the message and sends it again.
         callback(error instanceof Error ? error : new Error(String(error)));
       },
@@ -112,7 +137,13 @@ export class EmbeddedBroker implements MessageIntake {
 }
 
 const DEVICE_TOPIC_PATTERNS = DEVICE_TOPIC_FILTERS.map(
-  (filter) => new RegExp(`^${filter.split('/').map((level) => (level === '+' ? '[^/]*' : escapeRegExp(level))).join('/')}$`),
+  (filter) =>
+    new RegExp(
+      `^${filter
+        .split('/')
+        .map((level) => (level === '+' ? '[^/]*' : escapeRegExp(level)))
+        .join('/')}$`,
+    ),
 );
 
 /** Whether a topic is one the node ingests (matches DEVICE_TOPIC_FILTERS). */
@@ -126,7 +157,12 @@ function escapeRegExp(text: string): string {
 
 function credentialsCheck(username: string, password: string) {
   const expected = Buffer.from(`${username}\u0000${password}`);
-  return (_client: Client, user: Readonly<string | undefined>, pass: Readonly<Buffer | undefined>, done: (error: AuthenticateError | null, success: boolean | null) => void): void => {
+  return (
+    _client: Client,
+    user: Readonly<string | undefined>,
+    pass: Readonly<Buffer | undefined>,
+    done: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void => {
     const given = Buffer.from(`${user ?? ''}\u0000${pass?.toString() ?? ''}`);
     const ok = given.length === expected.length && timingSafeEqual(given, expected);
     if (ok) return done(null, true);

@@ -24,7 +24,11 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
       labelNames: ['kind'],
       registers,
     }),
-    samplesStored: new Counter({ name: 'tierscope_ingest_samples_stored_total', help: 'Samples committed to the store', registers }),
+    samplesStored: new Counter({
+      name: 'tierscope_ingest_samples_stored_total',
+      help: 'Samples committed to the store',
+      registers,
+    }),
     deadLetters: new Counter({
       name: 'tierscope_ingest_dead_letters_total',
       help: 'Messages refused, by reason',
@@ -43,9 +47,25 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
-    flushFailures: new Counter({ name: 'tierscope_ingest_flush_failures_total', help: 'Failed batch commits (each is retried)', registers }),
-    queueDepth: new Gauge({ name: 'tierscope_ingest_queue_depth', help: 'Messages accepted and not yet committed', registers }),
-    journalBacklog: new Gauge({ name: 'tierscope_ingest_journal_backlog', help: 'Journaled messages not yet committed', registers }),
-    journalBytes: new Gauge({ name: 'tierscope_ingest_journal_bytes', help: 'Bytes in journal segments on disk', registers }),
+    flushFailures: new Counter({
+      name: 'tierscope_ingest_flush_failures_total',
+      help: 'Failed batch commits (each is retried)',
+      registers,
+    }),
+    queueDepth: new Gauge({
+      name: 'tierscope_ingest_queue_depth',
+      help: 'Messages accepted and not yet committed',
+      registers,
+    }),
+    journalBacklog: new Gauge({
+      name: 'tierscope_ingest_journal_backlog',
+      help: 'Journaled messages not yet committed',
+      registers,
+    }),
+    journalBytes: new Gauge({
+      name: 'tierscope_ingest_journal_bytes',
+      help: 'Bytes in journal segments on disk',
+      registers,
+    }),
   };
 }

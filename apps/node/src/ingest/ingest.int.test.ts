@@ -45,7 +45,12 @@ function configFor(nodeId: string, mqttUrl: string | undefined): IngestRuntimeCo
   };
 }
 
-async function start(name: string, mqttUrl: string | undefined, store: MemoryIngestStore, nodeId: string): Promise<{ runtime: IngestRuntime; url: string }> {
+async function start(
+  name: string,
+  mqttUrl: string | undefined,
+  store: MemoryIngestStore,
+  nodeId: string,
+): Promise<{ runtime: IngestRuntime; url: string }> {
   const runtime = await startIngest({
     config: configFor(nodeId, mqttUrl),
     store,
@@ -61,7 +66,11 @@ async function start(name: string, mqttUrl: string | undefined, store: MemoryIng
   return { runtime, url };
 }
 
-async function device(url: string, id: string, will?: { topic: string; payload: Buffer }): Promise<MqttClient> {
+async function device(
+  url: string,
+  id: string,
+  will?: { topic: string; payload: Buffer },
+): Promise<MqttClient> {
   const client = await connectAsync(url, {
     clientId: `it-dev-${id}`,
     // aedes 1.2 speaks MQTT 3.1.1 only (its MQTT 5 line is a beta).
@@ -74,11 +83,22 @@ async function device(url: string, id: string, will?: { topic: string; payload: 
 }
 
 /** Publishes `count` QoS 1 telemetry messages with distinct ts and waits for every PUBACK. */
-async function publishTelemetry(client: MqttClient, deviceId: string, from: number, count: number): Promise<void> {
+async function publishTelemetry(
+  client: MqttClient,
+  deviceId: string,
+  from: number,
+  count: number,
+): Promise<void> {
   const base = Date.now() - 60_000;
   const inFlight: Array<Promise<unknown>> = [];
   for (let i = from; i < from + count; i++) {
-    inFlight.push(client.publishAsync(`devices/${deviceId}/telemetry`, JSON.stringify({ ts: base + i, metrics: { n: i, t: 20 } }), { qos: 1 }));
+    inFlight.push(
+      client.publishAsync(
+        `devices/${deviceId}/telemetry`,
+        JSON.stringify({ ts: base + i, metrics: { n: i, t: 20 } }),
+        { qos: 1 },
+      ),
+    );
   }
   await Promise.all(inFlight);
 }
@@ -87,7 +107,12 @@ async function publishTelemetry(client: MqttClient, deviceId: string, from: numb
  * Publishes in chunks, each once the previous one is stored: stock Mosquitto (max_queued_messages
  * 1000) drops QoS 1 messages to a subscriber more than 1000 behind, a loss that is the broker's.
  */
-async function publishPaced(client: MqttClient, deviceId: string, count: number, store: MemoryIngestStore): Promise<void> {
+async function publishPaced(
+  client: MqttClient,
+  deviceId: string,
+  count: number,
+  store: MemoryIngestStore,
+): Promise<void> {
   const chunk = 250;
   for (let from = 0; from < count; from += chunk) {
     const size = Math.min(chunk, count - from);
@@ -104,7 +129,13 @@ async function waitFor(check: () => boolean, timeoutMs = 30_000): Promise<void> 
   }
 }
 
-const distinctValues = (store: MemoryIngestStore, deviceId: string) => new Set(store.samplesOf(deviceId).filter((s) => s.metric === 'n').map((s) => s.value));
+const distinctValues = (store: MemoryIngestStore, deviceId: string) =>
+  new Set(
+    store
+      .samplesOf(deviceId)
+      .filter((s) => s.metric === 'n')
+      .map((s) => s.value),
+  );
 
 describe.each(testMqttBackends())('ingest over MQTT ($name broker)', ({ name, url: brokerUrl }) => {
   it(`stores both samples of each of ${N} QoS 1 messages published`, async () => {
@@ -138,13 +169,19 @@ describe.each(testMqttBackends())('ingest over MQTT ($name broker)', ({ name, ur
     const lastSeq = store.checkpoint;
     const behind = new MemoryIngestStore();
     behind.checkpoint = lastSeq - 300;
-    const restarted = await TelemetryIngest.start({ config: configFor('replay', undefined), store: behind, logger });
+    const restarted = await TelemetryIngest.start({
+      config: configFor('replay', undefined),
+      store: behind,
+      logger,
+    });
     expect(restarted.stats().replayed).toBe(300);
     await restarted.stop();
     expect(behind.checkpoint).toBe(lastSeq);
     if (name === 'embedded') {
       // Only our device publishes to the embedded broker: the last 300 seqs are messages 700..999.
-      expect([...distinctValues(behind, deviceId)].sort((a, b) => a - b)).toEqual(Array.from({ length: 300 }, (_, i) => 700 + i));
+      expect([...distinctValues(behind, deviceId)].sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 300 }, (_, i) => 700 + i),
+      );
     } else {
       const replayed = distinctValues(behind, deviceId);
       const original = distinctValues(store, deviceId);
@@ -159,12 +196,21 @@ describe('embedded broker', () => {
     const store = new MemoryIngestStore();
     const { runtime, url } = await start('embedded', undefined, store, `it-will-${runId}`);
     const deviceId = `it-${runId}-will`;
-    const client = await device(url, `${runId}-will`, { topic: `devices/${deviceId}/status`, payload: Buffer.from('offline') });
+    const client = await device(url, `${runId}-will`, {
+      topic: `devices/${deviceId}/status`,
+      payload: Buffer.from('offline'),
+    });
     await client.publishAsync(`devices/${deviceId}/status`, 'online', { qos: 1 });
     client.stream.destroy(); // dies without DISCONNECT: the broker publishes the will
-    await waitFor(() => store.statuses.some((s) => s.deviceId === deviceId && s.status === 'offline'), 10_000);
+    await waitFor(
+      () => store.statuses.some((s) => s.deviceId === deviceId && s.status === 'offline'),
+      10_000,
+    );
     await runtime.stop();
-    expect(store.statuses.filter((s) => s.deviceId === deviceId).map((s) => s.status)).toEqual(['online', 'offline']);
+    expect(store.statuses.filter((s) => s.deviceId === deviceId).map((s) => s.status)).toEqual([
+      'online',
+      'offline',
+    ]);
   });
 
   it('still forwards device messages and other topics to subscribers', async () => {
@@ -201,7 +247,14 @@ describe.runIf(process.env.TEST_MQTT_URL)('external broker session', () => {
         }
       },
     };
-    const connection = MqttConnection.start({ url: brokerUrl, nodeId: `it-redeliver-${runId}`, sink, logger, sessionExpirySeconds: 60, reconnectMinMs: 50 });
+    const connection = MqttConnection.start({
+      url: brokerUrl,
+      nodeId: `it-redeliver-${runId}`,
+      sink,
+      logger,
+      sessionExpirySeconds: 60,
+      reconnectMinMs: 50,
+    });
     try {
       await connection.whenSubscribed();
       const publisher = await device(brokerUrl, `${runId}-redeliver`);

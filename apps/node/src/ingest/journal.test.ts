@@ -19,21 +19,51 @@ async function collect(journal: Journal, afterSeq: number): Promise<JournalRecor
 }
 
 function segmentFiles(): string[] {
-  return readdirSync(dir).filter((name) => name.endsWith('.seg')).sort();
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.seg'))
+    .sort();
 }
 
 describe('Journal', () => {
   it('numbers records from 1 and replays them with every field', async () => {
     const journal = Journal.open(dir);
     expect(journal.lastSeq).toBe(0);
-    expect(journal.append('devices/a/telemetry', Buffer.from('{"metrics":{"t":1}}'), 1000, { packetId: 7 })).toBe(1);
-    expect(journal.append('devices/b/status', Buffer.from('online'), 1001, { clientId: 'dev-b', packetId: 3 })).toBe(2);
+    expect(
+      journal.append('devices/a/telemetry', Buffer.from('{"metrics":{"t":1}}'), 1000, { packetId: 7 }),
+    ).toBe(1);
+    expect(
+      journal.append('devices/b/status', Buffer.from('online'), 1001, { clientId: 'dev-b', packetId: 3 }),
+    ).toBe(2);
     expect(journal.append('devices/c/telemetry', Buffer.alloc(0), 1002, { size: 300_000 })).toBe(3);
     const records = await collect(journal, 0);
     expect(records).toEqual([
-      { seq: 1, topic: 'devices/a/telemetry', payload: Buffer.from('{"metrics":{"t":1}}'), receivedAt: 1000, size: 19, packetId: 7, clientId: undefined },
-      { seq: 2, topic: 'devices/b/status', payload: Buffer.from('online'), receivedAt: 1001, size: 6, packetId: 3, clientId: 'dev-b' },
-      { seq: 3, topic: 'devices/c/telemetry', payload: Buffer.alloc(0), receivedAt: 1002, size: 300_000, packetId: undefined, clientId: undefined },
+      {
+        seq: 1,
+        topic: 'devices/a/telemetry',
+        payload: Buffer.from('{"metrics":{"t":1}}'),
+        receivedAt: 1000,
+        size: 19,
+        packetId: 7,
+        clientId: undefined,
+      },
+      {
+        seq: 2,
+        topic: 'devices/b/status',
+        payload: Buffer.from('online'),
+        receivedAt: 1001,
+        size: 6,
+        packetId: 3,
+        clientId: 'dev-b',
+      },
+      {
+        seq: 3,
+        topic: 'devices/c/telemetry',
+        payload: Buffer.alloc(0),
+        receivedAt: 1002,
+        size: 300_000,
+        packetId: undefined,
+        clientId: undefined,
+      },
     ]);
     expect((await collect(journal, 2)).map((r) => r.seq)).toEqual([3]);
     journal.close();
@@ -46,7 +76,14 @@ describe('Journal', () => {
     const second = Journal.open(dir);
     expect(second.lastSeq).toBe(5);
     expect(second.append('t', Buffer.from('5'), 5)).toBe(6);
-    expect((await collect(second, 0)).map((r) => r.payload.toString())).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect((await collect(second, 0)).map((r) => r.payload.toString())).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+    ]);
     second.close();
   });
 
@@ -72,7 +109,12 @@ describe('Journal', () => {
     first.close();
     const path = join(dir, segmentFiles()[0]!);
     const whole = statSync(path).size;
-    appendFileSync(path, Buffer.from([40, 0, 0, 0, 1, 2, 3, 4, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9]));
+    appendFileSync(
+      path,
+      Buffer.from([
+        40, 0, 0, 0, 1, 2, 3, 4, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
+      ]),
+    );
     const second = Journal.open(dir);
     expect(statSync(path).size).toBe(whole);
     expect(second.lastSeq).toBe(1);
@@ -115,9 +157,21 @@ describe('Journal', () => {
     first.close();
     const journal = Journal.open(dir);
     expect(journal.findRedelivery('devices/a/telemetry', payload, payload.length, 9, 'dev-a')).toBe(1);
-    expect(journal.findRedelivery('devices/a/telemetry', payload, payload.length, 9, 'dev-b')).toBeUndefined();
-    expect(journal.findRedelivery('devices/a/telemetry', payload, payload.length, 10, 'dev-a')).toBeUndefined();
-    expect(journal.findRedelivery('devices/a/telemetry', Buffer.from('{"metrics":{"t":2}}'), payload.length, 9, 'dev-a')).toBeUndefined();
+    expect(
+      journal.findRedelivery('devices/a/telemetry', payload, payload.length, 9, 'dev-b'),
+    ).toBeUndefined();
+    expect(
+      journal.findRedelivery('devices/a/telemetry', payload, payload.length, 10, 'dev-a'),
+    ).toBeUndefined();
+    expect(
+      journal.findRedelivery(
+        'devices/a/telemetry',
+        Buffer.from('{"metrics":{"t":2}}'),
+        payload.length,
+        9,
+        'dev-a',
+      ),
+    ).toBeUndefined();
     journal.close();
   });
 
@@ -126,6 +180,31 @@ describe('Journal', () => {
     journal.append('t', Buffer.from('abc'), 1);
     journal.sync();
     expect(journal.stats()).toEqual({ lastSeq: 1, segments: 1, bytes: 8 + 26 + 1 + 3 });
+    journal.close();
+  });
+
+  it('keeps held records out of the file until flush, then writes them in order; a crash before loses only them', async () => {
+    const journal = Journal.open(dir);
+    journal.append('t', Buffer.from('a'), 1);
+    expect(journal.append('t', Buffer.from('b'), 2, { hold: true })).toBe(2);
+    expect(journal.append('t', Buffer.from('c'), 3, { hold: true, packetId: 4 })).toBe(3);
+    expect(journal.heldRecords).toBe(2);
+    expect(journal.findRedelivery('t', Buffer.from('c'), 1, 4)).toBe(3);
+    // What a process killed now would leave on disk: only the first record.
+    const crashed = Journal.open(dir);
+    expect((await collect(crashed, 0)).map((r) => r.payload.toString())).toEqual(['a']);
+    crashed.close();
+    journal.flush();
+    expect(journal.heldRecords).toBe(0);
+    expect((await collect(journal, 0)).map((r) => [r.seq, r.payload.toString()])).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'c'],
+    ]);
+    // A write-through append writes any held records first.
+    journal.append('t', Buffer.from('d'), 4, { hold: true });
+    journal.append('t', Buffer.from('e'), 5);
+    expect((await collect(journal, 3)).map((r) => r.payload.toString())).toEqual(['d', 'e']);
     journal.close();
   });
 });

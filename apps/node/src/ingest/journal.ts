@@ -1,6 +1,18 @@
 // The ingest journal: journal, then ack, then commit in batches. Every delivered message is
 // appended here before its PUBACK; the store's checkpoint says which records are committed.
-import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, fstatSync, unlinkSync, writevSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  fstatSync,
+  unlinkSync,
+  writevSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -25,6 +37,12 @@ export interface AppendOptions {
   clientId?: string | undefined;
   /** Original size when `payload` is only a prefix of the message (oversize messages). */
   size?: number | undefined;
+  /**
+   * Keep the record in memory until the next flush() (or a later write-through append) instead of
+   * writing it now: many records then cost one write. The caller must not ack the message before
+   * flush() has returned.
+   */
+  hold?: boolean | undefined;
 }
 
 export interface JournalOptions {
@@ -50,6 +68,10 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const SEGMENT_SUFFIX = '.seg';
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 const DEFAULT_RECENT_WINDOW = 4096;
+/** Past this many held bytes (writes failing, say), append refuses held records. */
+const MAX_HELD_BYTES = 16 * 1024 * 1024;
+/** writev takes at most IOV_MAX (1024 on Linux) buffers per call. */
+const MAX_IOVECS = 1024;
 
 interface Segment {
   firstSeq: number;
@@ -80,20 +102,38 @@ export class Journal {
   private closeAfterSync = false;
   private readonly syncTimer: NodeJS.Timeout | undefined;
   private readonly recent = new Map<string, RecentEntry>();
+  /** Records appended with `hold`, not yet written: 4 buffers each, in seq order. */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
 
   private constructor(
     private readonly dir: string,
     private readonly segmentMaxBytes: number,
     private readonly recentWindow: number,
     syncIntervalMs: number,
-    recovered: { segments: Segment[]; fd: number; activeBytes: number; closedBytes: number; nextSeq: number; tail: JournalRecord[] },
+    recovered: {
+      segments: Segment[];
+      fd: number;
+      activeBytes: number;
+      closedBytes: number;
+      nextSeq: number;
+      tail: JournalRecord[];
+    },
   ) {
     this.segments = recovered.segments;
     this.fd = recovered.fd;
     this.activeBytes = recovered.activeBytes;
     this.closedBytes = recovered.closedBytes;
     this.nextSeq = recovered.nextSeq;
-    for (const record of recovered.tail) this.remember(record.seq, record.topic, record.payload, record.size, record.packetId, record.clientId);
+    for (const record of recovered.tail)
+      this.remember(
+        record.seq,
+        record.topic,
+        crc32(record.payload),
+        record.size,
+        record.packetId,
+        record.clientId,
+      );
     if (syncIntervalMs > 0) {
       this.syncTimer = setInterval(() => this.syncInBackground(), syncIntervalMs);
       this.syncTimer.unref();
@@ -146,14 +186,24 @@ export class Journal {
     return this.nextSeq - 1;
   }
 
-  /** Appends one record and returns its sequence. Throws (and leaves the journal unchanged) if the write fails. */
+  /**
+   * Appends one record and returns its sequence. Unless `hold` is set it is written (with any held
+   * records before it) before this returns; if that write fails this throws and the record is not
+   * appended (its sequence is not used).
+   */
   append(topic: string, payload: Buffer, receivedAt: number, options: AppendOptions = {}): number {
     const topicBytes = Buffer.from(topic, 'utf8');
-    const clientBytes = Buffer.from(options.clientId ?? '', 'utf8');
-    if (topicBytes.length > 0xffff || clientBytes.length > 0xffff) throw new Error('journal: topic or client id longer than 65535 bytes');
+    const clientBytes = options.clientId ? Buffer.from(options.clientId, 'utf8') : EMPTY;
+    if (topicBytes.length > 0xffff || clientBytes.length > 0xffff)
+      throw new Error('journal: topic or client id longer than 65535 bytes');
     const bodyLength = FIXED_BODY_BYTES + topicBytes.length + clientBytes.length + payload.length;
-    if (bodyLength > MAX_BODY_BYTES) throw new Error(`journal: record of ${bodyLength} bytes exceeds ${MAX_BODY_BYTES}`);
-    if (this.activeBytes > 0 && this.activeBytes + HEADER_BYTES + bodyLength > this.segmentMaxBytes) this.rotate();
+    if (bodyLength > MAX_BODY_BYTES)
+      throw new Error(`journal: record of ${bodyLength} bytes exceeds ${MAX_BODY_BYTES}`);
+    const total = HEADER_BYTES + bodyLength;
+    if (options.hold && this.heldBytes + total > MAX_HELD_BYTES)
+      throw new Error('journal: too many records held unwritten (are writes failing?)');
+    const pendingBytes = this.activeBytes + this.heldBytes;
+    if (pendingBytes > 0 && pendingBytes + total > this.segmentMaxBytes) this.rotate();
 
     const seq = this.nextSeq;
     const size = options.size ?? payload.length;
@@ -165,38 +215,78 @@ export class Journal {
     fixed.writeUInt16LE(options.packetId ?? 0, 28);
     fixed.writeUInt16LE(topicBytes.length, 30);
     fixed.writeUInt16LE(clientBytes.length, 32);
+    // Node 20's crc32 returns 0 for an empty buffer without a backing store (Buffer.alloc(0)) rather
+    // than the running value: empty parts are skipped.
     let crc = crc32(fixed.subarray(HEADER_BYTES));
-    crc = crc32(topicBytes, crc);
-    crc = crc32(clientBytes, crc);
-    crc = crc32(payload, crc);
+    if (topicBytes.length > 0) crc = crc32(topicBytes, crc);
+    if (clientBytes.length > 0) crc = crc32(clientBytes, crc);
+    if (payload.length > 0) crc = crc32(payload, crc);
     fixed.writeUInt32LE(crc, 4);
 
-    const total = HEADER_BYTES + bodyLength;
-    let written: number;
+    this.held.push(fixed, topicBytes, clientBytes, payload);
+    this.heldBytes += total;
+    if (!options.hold) {
+      try {
+        this.flush();
+      } catch (error) {
+        // Not appended: take it back out, keep any earlier held records for the next flush.
+        this.held.length -= 4;
+        this.heldBytes -= total;
+        throw error;
+      }
+    }
+    this.nextSeq = seq + 1;
+    if (options.packetId && this.recentWindow > 0)
+      this.remember(seq, topic, crc32(payload), size, options.packetId, options.clientId);
+    return seq;
+  }
+
+  /** Records appended with `hold` and not yet written. */
+  get heldRecords(): number {
+    return this.held.length / 4;
+  }
+
+  /**
+   * Writes the held records (one writev). Throws if the write fails: then nothing of them is in
+   * the file and they stay held for the next flush; their messages must not be acked.
+   */
+  flush(): void {
+    if (this.held.length === 0) return;
+    const start = this.activeBytes;
+    let written = 0;
     try {
-      written = writevSync(this.fd, [fixed, topicBytes, clientBytes, payload]);
+      for (let i = 0; i < this.held.length; i += MAX_IOVECS) {
+        const chunk = this.held.slice(i, i + MAX_IOVECS);
+        let bytes = 0;
+        for (const buffer of chunk) bytes += buffer.length;
+        const n = writevSync(this.fd, chunk);
+        written += n;
+        if (n !== bytes) throw new Error(`journal: short write (${n} of ${bytes} bytes)`);
+      }
     } catch (error) {
-      this.cutBackTo(this.activeBytes);
+      if (written > 0) this.cutBackTo(start);
       throw error;
     }
-    if (written !== total) {
-      this.cutBackTo(this.activeBytes);
-      throw new Error(`journal: short write (${written} of ${total} bytes)`);
-    }
-    this.activeBytes += total;
-    this.nextSeq = seq + 1;
+    this.activeBytes += this.heldBytes;
+    this.held = [];
+    this.heldBytes = 0;
     this.dirty = true;
-    this.remember(seq, topic, payload, size, options.packetId, options.clientId);
-    return seq;
   }
 
   /**
    * The sequence of a recent record with this packet id (and client) and identical topic and
    * payload, if any: a broker redelivery (dup flag) of a message journaled but not yet acked.
    */
-  findRedelivery(topic: string, payload: Buffer, size: number, packetId: number, clientId?: string): number | undefined {
+  findRedelivery(
+    topic: string,
+    payload: Buffer,
+    size: number,
+    packetId: number,
+    clientId?: string,
+  ): number | undefined {
     const entry = this.recent.get(recentKey(packetId, clientId));
-    if (!entry || entry.topic !== topic || entry.length !== size || entry.crc !== crc32(payload)) return undefined;
+    if (!entry || entry.topic !== topic || entry.length !== size || entry.crc !== crc32(payload))
+      return undefined;
     return entry.seq;
   }
 
@@ -231,11 +321,16 @@ export class Journal {
   }
 
   stats(): JournalStats {
-    return { lastSeq: this.lastSeq, segments: this.segments.length, bytes: this.closedBytes + this.activeBytes };
+    return {
+      lastSeq: this.lastSeq,
+      segments: this.segments.length,
+      bytes: this.closedBytes + this.activeBytes + this.heldBytes,
+    };
   }
 
   /** Forces written records to the disk (fdatasync), blocking. */
   sync(): void {
+    this.flush();
     if (!this.dirty) return;
     fdatasyncSync(this.fd);
     this.dirty = false;
@@ -243,7 +338,13 @@ export class Journal {
 
   close(): void {
     if (this.syncTimer) clearInterval(this.syncTimer);
-    this.sync();
+    try {
+      this.sync();
+    } finally {
+      // Held records that could not be written belong to messages never acked: the broker has them.
+      this.held = [];
+      this.heldBytes = 0;
+    }
     this.closeFd(this.fd);
   }
 
@@ -269,7 +370,7 @@ export class Journal {
   }
 
   private rotate(): void {
-    this.sync();
+    this.sync(); // writes the held records first: they belong to this segment's sequence range
     this.closeFd(this.fd);
     this.closedBytes += this.activeBytes;
     const segment = createSegment(this.dir, this.nextSeq);
@@ -286,17 +387,26 @@ export class Journal {
     }
   }
 
-  private remember(seq: number, topic: string, payload: Buffer, size: number, packetId: number | undefined, clientId: string | undefined): void {
+  private remember(
+    seq: number,
+    topic: string,
+    crc: number,
+    size: number,
+    packetId: number | undefined,
+    clientId: string | undefined,
+  ): void {
     if (!packetId || this.recentWindow <= 0) return;
     const key = recentKey(packetId, clientId);
     this.recent.delete(key);
-    this.recent.set(key, { seq, topic, crc: crc32(payload), length: size });
+    this.recent.set(key, { seq, topic, crc, length: size });
     if (this.recent.size > this.recentWindow) {
       const oldest = this.recent.keys().next();
       if (!oldest.done) this.recent.delete(oldest.value);
     }
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function recentKey(packetId: number, clientId: string | undefined): string {
   return `${clientId ?? ''}\u0000${packetId}`;
@@ -329,7 +439,10 @@ function fileSize(path: string): number {
 }
 
 /** Scans a segment, truncates it after its last whole record, and returns the tail for redelivery checks. */
-function recoverSegment(segment: Segment, tailLength: number): { lastSeq: number | undefined; validBytes: number; tail: JournalRecord[] } {
+function recoverSegment(
+  segment: Segment,
+  tailLength: number,
+): { lastSeq: number | undefined; validBytes: number; tail: JournalRecord[] } {
   const fd = openSync(segment.path, 'r+');
   try {
     const size = fstatSync(fd).size;

@@ -1,5 +1,14 @@
 // An in-memory IngestStore for tests: idempotent on the same keys as the real store.
-import type { BatchResult, CommandAckRow, DeadLetterRow, EventRow, IngestBatch, IngestStore, SampleRow, StatusRow } from '../store/ingest-store.ts';
+import type {
+  BatchResult,
+  CommandAckRow,
+  DeadLetterRow,
+  EventRow,
+  IngestBatch,
+  IngestStore,
+  SampleRow,
+  StatusRow,
+} from '../store/ingest-store.ts';
 
 export class MemoryIngestStore implements IngestStore {
   readonly samples = new Map<string, SampleRow>();
@@ -43,7 +52,8 @@ export class MemoryIngestStore implements IngestStore {
     }
     this.statuses.push(...batch.statuses);
     this.commandAcks.push(...batch.commandAcks);
-    for (const [deviceId, at] of batch.seen) this.devices.set(deviceId, Math.max(at, this.devices.get(deviceId) ?? 0));
+    for (const [deviceId, at] of batch.seen)
+      this.devices.set(deviceId, Math.max(at, this.devices.get(deviceId) ?? 0));
     this.checkpoint = Math.max(this.checkpoint, batch.lastSeq);
     this.batches.push(batch);
     return { samplesInserted, eventsInserted, deadLettersInserted };

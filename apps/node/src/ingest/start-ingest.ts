@@ -90,7 +90,11 @@ export async function startIngest(options: StartIngestOptions): Promise<IngestRu
   return { ingest, intake, stop: (drainTimeoutMs = 10_000) => stopIngest(intake, ingest, drainTimeoutMs) };
 }
 
-async function stopIngest(intake: MessageIntake, ingest: TelemetryIngest, drainTimeoutMs: number): Promise<boolean> {
+async function stopIngest(
+  intake: MessageIntake,
+  ingest: TelemetryIngest,
+  drainTimeoutMs: number,
+): Promise<boolean> {
   intake.stopIntake();
   const drained = await ingest.stop(drainTimeoutMs);
   await intake.close();

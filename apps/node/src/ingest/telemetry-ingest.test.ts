@@ -14,7 +14,14 @@ let config: IngestConfig;
 
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'ingest-test-'));
-  config = { dataDir, rawRetentionDays: 30, unknownDevices: 'register', batchMaxSamples: 100, batchMaxAgeMs: 5, queueLimit: 1000 };
+  config = {
+    dataDir,
+    rawRetentionDays: 30,
+    unknownDevices: 'register',
+    batchMaxSamples: 100,
+    batchMaxAgeMs: 5,
+    queueLimit: 1000,
+  };
 });
 afterEach(() => {
   rmSync(dataDir, { recursive: true, force: true });
@@ -28,10 +35,13 @@ describe('TelemetryIngest', () => {
   it('stores every message and checkpoints the last seq', async () => {
     const store = new MemoryIngestStore();
     const ingest = await TelemetryIngest.start({ config, store, logger });
-    for (let i = 1; i <= 50; i++) await ingest.ingestMessage('devices/d-1/telemetry', telemetry(i), { packetId: i });
+    for (let i = 1; i <= 50; i++)
+      await ingest.ingestMessage('devices/d-1/telemetry', telemetry(i), { packetId: i });
     await ingest.ingestMessage('devices/d-1/telemetry', Buffer.from('nope'));
     expect(await ingest.stop()).toBe(true);
-    expect([...store.samples.values()].map((s) => s.value).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect([...store.samples.values()].map((s) => s.value).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
     expect([...store.deadLetters.values()]).toMatchObject([{ seq: 51, reason: 'bad-json' }]);
     expect(store.checkpoint).toBe(51);
     expect(store.devices.has('d-1')).toBe(true);
@@ -85,7 +95,11 @@ describe('TelemetryIngest', () => {
     const store = new MemoryIngestStore();
     store.checkpoint = 1;
     const second = await TelemetryIngest.start({ config, store, logger });
-    await second.ingestMessage('devices/d-1/telemetry', telemetry(1), { packetId: 77, clientId: 'dev', dup: true });
+    await second.ingestMessage('devices/d-1/telemetry', telemetry(1), {
+      packetId: 77,
+      clientId: 'dev',
+      dup: true,
+    });
     await second.stop();
     expect(store.samples.size).toBe(0);
     expect(second.stats().duplicatesSkipped).toBe(1);
@@ -102,7 +116,11 @@ describe('TelemetryIngest', () => {
 
   it('under the reject policy admits devices known to the store or added later', async () => {
     const store = new MemoryIngestStore(['known']);
-    const ingest = await TelemetryIngest.start({ config: { ...config, unknownDevices: 'reject' }, store, logger });
+    const ingest = await TelemetryIngest.start({
+      config: { ...config, unknownDevices: 'reject' },
+      store,
+      logger,
+    });
     await ingest.ingestMessage('devices/known/telemetry', telemetry(1));
     await ingest.ingestMessage('devices/later/telemetry', telemetry(2));
     ingest.addKnownDevices(['later']);
@@ -115,12 +133,19 @@ describe('TelemetryIngest', () => {
   it('refuses messages once stopping, so they are not acked', async () => {
     const ingest = await TelemetryIngest.start({ config, store: new MemoryIngestStore(), logger });
     await ingest.stop();
-    await expect(ingest.ingestMessage('devices/d-1/telemetry', telemetry(1))).rejects.toBeInstanceOf(IngestStoppedError);
+    await expect(ingest.ingestMessage('devices/d-1/telemetry', telemetry(1))).rejects.toBeInstanceOf(
+      IngestStoppedError,
+    );
   });
 
   it('exports counts by kind and reason to the registry', async () => {
     const registry = new Registry();
-    const ingest = await TelemetryIngest.start({ config, store: new MemoryIngestStore(), logger, metrics: createIngestMetrics(registry) });
+    const ingest = await TelemetryIngest.start({
+      config,
+      store: new MemoryIngestStore(),
+      logger,
+      metrics: createIngestMetrics(registry),
+    });
     await ingest.ingestMessage('devices/d-1/telemetry', Buffer.from('{"metrics":{"a":1,"b":2}}'));
     await ingest.ingestMessage('devices/d-1/telemetry', Buffer.from('{'));
     await ingest.stop();

@@ -4,7 +4,12 @@ import { MAX_PAYLOAD_BYTES } from '@tierscope/shared';
 import type { NodeConfig } from '../env.ts';
 import type { BatchResult, IngestBatch, IngestStore } from '../store/ingest-store.ts';
 import { BatchWriter, type BatchWriterStats } from './batch-writer.ts';
-import { parseDeviceMessage, type DeviceMessage, type IngestItem, type ParsePolicy } from './device-message.ts';
+import {
+  parseDeviceMessage,
+  type DeviceMessage,
+  type IngestItem,
+  type ParsePolicy,
+} from './device-message.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
 import { Journal, type JournalOptions, type JournalStats } from './journal.ts';
 
@@ -39,6 +44,11 @@ export interface MessageMeta {
   clientId?: string | undefined;
   /** MQTT dup flag: the broker or client is sending this packet again. */
   dup?: boolean | undefined;
+  /**
+   * Hold the journal record in memory until flushJournal(): then resolve means safe to ack only
+   * once flushJournal() has returned. Lets an intake write many records with one write.
+   */
+  holdJournal?: boolean | undefined;
 }
 
 export interface TelemetryIngestStats extends BatchWriterStats {
@@ -123,7 +133,10 @@ export class TelemetryIngest {
       await ingest.stop(0);
       throw error;
     }
-    logger.info({ checkpoint, replayed: ingest.replayed, lastSeq: journal.lastSeq, knownDevices: deviceIds.length }, 'ingest started');
+    logger.info(
+      { checkpoint, replayed: ingest.replayed, lastSeq: journal.lastSeq, knownDevices: deviceIds.length },
+      'ingest started',
+    );
     return ingest;
   }
 
@@ -136,10 +149,25 @@ export class TelemetryIngest {
     if (this.stopping) throw new IngestStoppedError();
     const size = payload.length;
     const kept = size > MAX_PAYLOAD_BYTES ? payload.subarray(0, OVERSIZE_KEPT_BYTES) : payload;
-    if (meta.dup && meta.packetId !== undefined && this.isRedelivery(topic, kept, size, meta.packetId, meta.clientId)) return;
+    if (
+      meta.dup &&
+      meta.packetId !== undefined &&
+      this.isRedelivery(topic, kept, size, meta.packetId, meta.clientId)
+    )
+      return;
     const receivedAt = this.now();
-    const seq = this.journal.append(topic, kept, receivedAt, { packetId: meta.packetId, clientId: meta.clientId, size });
+    const seq = this.journal.append(topic, kept, receivedAt, {
+      packetId: meta.packetId,
+      clientId: meta.clientId,
+      size,
+      hold: meta.holdJournal,
+    });
     await this.take({ seq, topic, payload: kept, receivedAt, size });
+  }
+
+  /** Writes the journal records held for `holdJournal` messages; throws if it cannot (then ack none of them). */
+  flushJournal(): void {
+    this.journal.flush();
   }
 
   /** Registers device ids as known (the reject policy admits only known devices). */
@@ -175,7 +203,13 @@ export class TelemetryIngest {
 
   private async replay(checkpoint: number): Promise<void> {
     for await (const record of this.journal.replay(checkpoint)) {
-      await this.take({ seq: record.seq, topic: record.topic, payload: record.payload, receivedAt: record.receivedAt, size: record.size });
+      await this.take({
+        seq: record.seq,
+        topic: record.topic,
+        payload: record.payload,
+        receivedAt: record.receivedAt,
+        size: record.size,
+      });
       this.replayed++;
     }
   }
@@ -186,12 +220,21 @@ export class TelemetryIngest {
     return this.writer.accept(item);
   }
 
-  private isRedelivery(topic: string, payload: Buffer, size: number, packetId: number, clientId: string | undefined): boolean {
+  private isRedelivery(
+    topic: string,
+    payload: Buffer,
+    size: number,
+    packetId: number,
+    clientId: string | undefined,
+  ): boolean {
     const seq = this.journal.findRedelivery(topic, payload, size, packetId, clientId);
     if (seq === undefined) return false;
     this.duplicatesSkipped++;
     this.options.metrics?.messagesReceived.inc({ kind: 'duplicate' });
-    this.options.logger.debug({ topic, packetId, clientId, seq }, 'broker redelivery of a journaled message skipped');
+    this.options.logger.debug(
+      { topic, packetId, clientId, seq },
+      'broker redelivery of a journaled message skipped',
+    );
     return true;
   }
 
@@ -208,7 +251,13 @@ export class TelemetryIngest {
     const metrics = this.options.metrics;
     if (!metrics) return;
     metrics.samplesStored.inc(batch.samples.length);
-    metrics.batchRows.observe(batch.samples.length + batch.events.length + batch.deadLetters.length + batch.statuses.length + batch.commandAcks.length);
+    metrics.batchRows.observe(
+      batch.samples.length +
+        batch.events.length +
+        batch.deadLetters.length +
+        batch.statuses.length +
+        batch.commandAcks.length,
+    );
     metrics.flushDuration.observe(durationMs / 1000);
     this.updateGauges();
   }

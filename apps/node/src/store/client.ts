@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from './schema.ts';
@@ -44,12 +43,15 @@ export async function openStore(databaseUrl: string): Promise<Store> {
 }
 
 async function openPglite(location: string): Promise<Store> {
+  // Loaded on demand: a node on PostgreSQL never pays PGlite's ~46 MB of WASM and modules.
+  const { PGlite: PGliteClient } = await import('@electric-sql/pglite');
+  const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
   let client: PGlite;
   if (location === 'memory') {
-    client = await PGlite.create();
+    client = await PGliteClient.create();
   } else {
     mkdirSync(location, { recursive: true });
-    client = await PGlite.create(location);
+    client = await PGliteClient.create(location);
   }
   await client.exec(`SET TIME ZONE 'UTC'`);
   const db = drizzlePglite({ client, schema }) as unknown as NodeDatabase;
@@ -61,7 +63,10 @@ async function openPglite(location: string): Promise<Store> {
     exec,
     transaction: (fn) =>
       client.transaction((tx) =>
-        fn({ exec: async <T extends Row>(text: string, params: readonly unknown[] = []) => (await tx.query<T>(text, params as unknown[])).rows }),
+        fn({
+          exec: async <T extends Row>(text: string, params: readonly unknown[] = []) =>
+            (await tx.query<T>(text, params as unknown[])).rows,
+        }),
       ),
     ping: () => pingWith(exec),
     close: () => client.close(),
@@ -98,7 +103,11 @@ async function openPostgres(url: string): Promise<Store> {
 }
 
 /** postgres.js calls this instead of connecting itself; the socket it gets back must be connected. */
-function connectNoDelay(options: { host: string[]; port: number[]; path?: string | false }): Promise<net.Socket> {
+function connectNoDelay(options: {
+  host: string[];
+  port: number[];
+  path?: string | false;
+}): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = options.path
       ? net.connect({ path: options.path })

@@ -8,7 +8,16 @@ import { migrateStore, migrationsApplied } from './migrate.ts';
 const HOUR = 3_600_000;
 
 function batch(parts: Partial<IngestBatch>): IngestBatch {
-  return { samples: [], events: [], deadLetters: [], statuses: [], commandAcks: [], seen: new Map(), lastSeq: 0, ...parts };
+  return {
+    samples: [],
+    events: [],
+    deadLetters: [],
+    statuses: [],
+    commandAcks: [],
+    seen: new Map(),
+    lastSeq: 0,
+    ...parts,
+  };
 }
 
 function seenOf(samples: readonly SampleRow[]): Map<string, number> {
@@ -32,7 +41,10 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
   });
 
   async function count(table: string, where = 'true', params: unknown[] = []): Promise<number> {
-    const [row] = await store.exec<{ n: number }>(`select count(*)::int as n from ${table} where ${where}`, params);
+    const [row] = await store.exec<{ n: number }>(
+      `select count(*)::int as n from ${table} where ${where}`,
+      params,
+    );
     return row?.n ?? -1;
   }
 
@@ -55,11 +67,33 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
       samples,
       seen: seenOf(samples),
       events: [
-        { deviceId: 'twice-0', ts: t0, type: 'door', severity: 'info', message: 'door opened', attrs: { door: 1 } },
-        { deviceId: 'twice-1', ts: t0, type: 'heat', severity: 'critical', message: 'too hot \u0000', attrs: {} },
+        {
+          deviceId: 'twice-0',
+          ts: t0,
+          type: 'door',
+          severity: 'info',
+          message: 'door opened',
+          attrs: { door: 1 },
+        },
+        {
+          deviceId: 'twice-1',
+          ts: t0,
+          type: 'heat',
+          severity: 'critical',
+          message: 'too hot \u0000',
+          attrs: {},
+        },
       ],
       deadLetters: [
-        { seq: 7, receivedAt: t0, topic: 'devices/x/telemetry', reason: 'bad-json', detail: 'Unexpected token', payloadPreview: '{oops\u0000', size: 5 },
+        {
+          seq: 7,
+          receivedAt: t0,
+          topic: 'devices/x/telemetry',
+          reason: 'bad-json',
+          detail: 'Unexpected token',
+          payloadPreview: '{oops\u0000',
+          size: 5,
+        },
       ],
       commandAcks: [{ deviceId: 'twice-0', commandId: 'c1', ok: true, at: t0, result: { rebooted: true } }],
       lastSeq: 42,
@@ -74,8 +108,12 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
     expect(await count('events', `device_id like 'twice-%'`)).toBe(2);
     expect(await count('dead_letters', 'seq = 7')).toBe(1);
     expect(await count('audit_log', `action = 'command.ack' and target = 'twice-0'`)).toBe(1);
-    const [minute] = await store.exec<{ n: number }>(`select sum(count)::int as n from rollups_minute where device_id like 'twice-%'`);
-    const [hour] = await store.exec<{ n: number }>(`select sum(count)::int as n from rollups_hour where device_id like 'twice-%'`);
+    const [minute] = await store.exec<{ n: number }>(
+      `select sum(count)::int as n from rollups_minute where device_id like 'twice-%'`,
+    );
+    const [hour] = await store.exec<{ n: number }>(
+      `select sum(count)::int as n from rollups_hour where device_id like 'twice-%'`,
+    );
     expect(minute?.n).toBe(300);
     expect(hour?.n).toBe(300);
     expect(await ingest.readCheckpoint()).toBe(42);
@@ -89,19 +127,55 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
       { deviceId: 'dup-1', metric: 'temp', ts: t0 + 1000, value: 2 },
       { deviceId: 'dup-1', metric: 'temp', ts: t0, value: 1 },
     ];
-    expect(await ingest.writeBatch(batch({ samples, seen: seenOf(samples), lastSeq: 43 }))).toMatchObject({ samplesInserted: 2 });
+    expect(await ingest.writeBatch(batch({ samples, seen: seenOf(samples), lastSeq: 43 }))).toMatchObject({
+      samplesInserted: 2,
+    });
     const [minute] = await store.exec<{ n: number; sum: number }>(
       `select sum(count)::int as n, sum(sum) as sum from rollups_minute where device_id = 'dup-1'`,
     );
     expect(minute).toEqual({ n: 2, sum: 3 });
   });
 
+  it('keeps ids that array literals would mangle (quotes, backslashes, NULL, commas) as they are', async () => {
+    const ingest = createPgIngestStore(store);
+    const t0 = Date.UTC(2025, 0, 1, 13, 0, 0);
+    const ids = ['NULL', 'q"uote', 'back\\slash', 'a,b {c}', 'sp ace'];
+    const samples = ids.map((deviceId, i) => ({
+      deviceId,
+      metric: ids[(i + 1) % ids.length]!,
+      ts: t0 + i,
+      value: i + 0.5,
+    }));
+    expect(await ingest.writeBatch(batch({ samples, seen: seenOf(samples), lastSeq: 44 }))).toMatchObject({
+      samplesInserted: 5,
+    });
+    const rows = await store.exec<{ device_id: string; metric: string; value: number }>(
+      `select device_id, metric, value from samples where ts >= $1 and ts < $2 order by value`,
+      [new Date(t0).toISOString(), new Date(t0 + 1000).toISOString()],
+    );
+    expect(rows.map((row) => [row.device_id, row.metric, row.value])).toEqual(
+      samples.map((s) => [s.deviceId, s.metric, s.value]),
+    );
+    const [latest] = await store.exec<{ n: number }>(
+      `select count(*)::int as n from latest_values where device_id = any($1::text[])`,
+      [ids],
+    );
+    expect(latest?.n).toBe(5);
+  });
+
   it('stores only the new samples of a batch that overlaps one already stored', async () => {
     const ingest = createPgIngestStore(store);
     const t0 = Date.UTC(2025, 0, 1, 12, 0, 0);
-    const samples = Array.from({ length: 10 }, (_, i) => ({ deviceId: 'overlap-1', metric: 'm', ts: t0 + i * 1000, value: i }));
+    const samples = Array.from({ length: 10 }, (_, i) => ({
+      deviceId: 'overlap-1',
+      metric: 'm',
+      ts: t0 + i * 1000,
+      value: i,
+    }));
     await ingest.writeBatch(batch({ samples: samples.slice(0, 6), seen: seenOf(samples) }));
-    expect(await ingest.writeBatch(batch({ samples: samples.slice(3), seen: seenOf(samples) }))).toMatchObject({ samplesInserted: 4 });
+    expect(
+      await ingest.writeBatch(batch({ samples: samples.slice(3), seen: seenOf(samples) })),
+    ).toMatchObject({ samplesInserted: 4 });
     const [hour] = await store.exec<{ n: number; sum: number }>(
       `select sum(count)::int as n, sum(sum) as sum from rollups_hour where device_id = 'overlap-1'`,
     );
@@ -115,7 +189,12 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 200 - 100;
     const samples: SampleRow[] = [];
     for (let i = 0; i < 4000; i++) {
-      samples.push({ deviceId: `hand-${i % 4}`, metric: 'v', ts: t0 + Math.floor(i / 4) * 7_919, value: Math.round(random() * 1000) / 1000 });
+      samples.push({
+        deviceId: `hand-${i % 4}`,
+        metric: 'v',
+        ts: t0 + Math.floor(i / 4) * 7_919,
+        value: Math.round(random() * 1000) / 1000,
+      });
     }
     // Out of order and overlapping batches: the rollups must still match.
     const shuffled = [...samples].reverse();
@@ -124,14 +203,29 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
       await ingest.writeBatch(batch({ samples: part, seen: seenOf(part), lastSeq: 100 + i }));
     }
 
-    for (const [table, width] of [['rollups_minute', 60_000], ['rollups_hour', HOUR]] as const) {
+    for (const [table, width] of [
+      ['rollups_minute', 60_000],
+      ['rollups_hour', HOUR],
+    ] as const) {
       const expected = new Map<string, { min: number; max: number; sum: number; count: number }>();
       for (const s of samples) {
         const key = `${s.deviceId}|${Math.floor(s.ts / width) * width}`;
         const agg = expected.get(key) ?? { min: Infinity, max: -Infinity, sum: 0, count: 0 };
-        expected.set(key, { min: Math.min(agg.min, s.value), max: Math.max(agg.max, s.value), sum: agg.sum + s.value, count: agg.count + 1 });
+        expected.set(key, {
+          min: Math.min(agg.min, s.value),
+          max: Math.max(agg.max, s.value),
+          sum: agg.sum + s.value,
+          count: agg.count + 1,
+        });
       }
-      const rows = await store.exec<{ device_id: string; bucket: number; min: number; max: number; sum: number; count: number }>(
+      const rows = await store.exec<{
+        device_id: string;
+        bucket: number;
+        min: number;
+        max: number;
+        sum: number;
+        count: number;
+      }>(
         `select device_id, (extract(epoch from bucket) * 1000)::float8 as bucket, min, max, sum, count::int as count
            from ${table} where device_id like 'hand-%'`,
       );
@@ -167,9 +261,16 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
   it('registers unknown devices by id, and a replayed older status never overrides a newer one', async () => {
     const ingest = createPgIngestStore(store);
     const t0 = Date.UTC(2025, 0, 4);
-    await ingest.writeBatch(batch({ seen: new Map([['new-1', t0]]), statuses: [{ deviceId: 'new-1', status: 'offline', at: t0 + 10 }] }));
+    await ingest.writeBatch(
+      batch({
+        seen: new Map([['new-1', t0]]),
+        statuses: [{ deviceId: 'new-1', status: 'offline', at: t0 + 10 }],
+      }),
+    );
     await ingest.writeBatch(batch({ statuses: [{ deviceId: 'new-1', status: 'online', at: t0 + 5 }] }));
-    const [device] = await store.exec<{ name: string; status: string }>(`select name, status from devices where id = 'new-1'`);
+    const [device] = await store.exec<{ name: string; status: string }>(
+      `select name, status from devices where id = 'new-1'`,
+    );
     expect(device).toEqual({ name: 'new-1', status: 'offline' });
     expect(await ingest.listDeviceIds()).toContain('new-1');
   });
@@ -197,10 +298,21 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
       samples,
       seen: seenOf(samples),
       // 'loud' is no severity the schema allows, so the events statement fails after the samples.
-      events: [{ deviceId: 'atomic-1', ts: Date.UTC(2025, 0, 5), type: 't', severity: 'loud' as 'info', message: '', attrs: {} }],
+      events: [
+        {
+          deviceId: 'atomic-1',
+          ts: Date.UTC(2025, 0, 5),
+          type: 't',
+          severity: 'loud' as 'info',
+          message: '',
+          attrs: {},
+        },
+      ],
       lastSeq: before + 1000,
     });
-    await store.exec(`alter table events add constraint events_severity_test check (severity in ('info', 'warning', 'critical'))`);
+    await store.exec(
+      `alter table events add constraint events_severity_test check (severity in ('info', 'warning', 'critical'))`,
+    );
     try {
       await expect(ingest.writeBatch(bad)).rejects.toThrow();
     } finally {

@@ -1,4 +1,4 @@
-import type { RawExecutor, Store } from './client.ts';
+import type { RawExecutor, Row, Store } from './client.ts';
 import type { BatchResult, IngestBatch, IngestStore, SampleRow } from './ingest-store.ts';
 import { dayOf, ensureSamplePartitions, forgetSamplePartitions, isMissingPartition } from './partitions.ts';
 
@@ -39,8 +39,38 @@ SELECT count(*)::int AS inserted FROM ins`;
 // New samples never conflict, so a batch is first tried without it; a unique violation (a replay,
 // a duplicate inside the batch, a second writer) rolls that attempt back and the batch is written
 // again with ON CONFLICT DO NOTHING. Either way exactly the new samples are stored and counted.
-const WRITE_NEW_SAMPLES = writeSamples('');
 const WRITE_SAMPLES_SKIPPING_STORED = writeSamples('ON CONFLICT DO NOTHING');
+
+// The fast path, tried first: when every sample of a batch is new, what is stored is exactly the
+// batch, so its rollups and latest values are aggregated in JS (aggregateSamples) and only upserted
+// here, in the same statement; PostgreSQL no longer re-reads, groups and sorts the inserted rows
+// (about 2x the batch throughput). A unique violation aborts the whole statement, and the batch is
+// written again on the RETURNING path above.
+const rollupUpsert = (table: string, from: number) => `
+INSERT INTO ${table} AS r (device_id, metric, bucket, min, max, sum, count)
+SELECT d, m, to_timestamp(b / 1000.0), lo, hi, s, c
+  FROM unnest($${from}::text[], $${from + 1}::text[], $${from + 2}::float8[], $${from + 3}::float8[],
+              $${from + 4}::float8[], $${from + 5}::float8[], $${from + 6}::int8[]) AS u(d, m, b, lo, hi, s, c)
+ ORDER BY 1, 2, 3
+ON CONFLICT (device_id, metric, bucket) DO UPDATE SET
+  min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),
+  sum = r.sum + excluded.sum, count = r.count + excluded.count`;
+
+const WRITE_NEW_SAMPLES = `
+WITH ins AS (
+  INSERT INTO samples (device_id, metric, ts, value)
+  SELECT d, m, to_timestamp(t / 1000.0), v
+    FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[]) AS u(d, m, t, v)
+), minute AS (${rollupUpsert('rollups_minute', 5)}
+), hour AS (${rollupUpsert('rollups_hour', 12)}
+), latest AS (
+  INSERT INTO latest_values AS l (device_id, metric, ts, value)
+  SELECT d, m, to_timestamp(t / 1000.0), v
+    FROM unnest($19::text[], $20::text[], $21::float8[], $22::float8[]) AS u(d, m, t, v) ORDER BY 1, 2
+  ON CONFLICT (device_id, metric) DO UPDATE SET ts = excluded.ts, value = excluded.value
+    WHERE l.ts < excluded.ts
+)
+SELECT $23::int AS inserted`;
 
 // Hearing from a device means it is online as of that moment, unless a newer status (a last will
 // published later, say) is stored. A device heard from for the first time is registered under its
@@ -103,25 +133,33 @@ ON CONFLICT (id) DO UPDATE SET seq = greatest(ingest_checkpoint.seq, excluded.se
  * LIMITS.md). One batch is one transaction, checkpoint included; every statement is idempotent.
  */
 export function createPgIngestStore(store: Store): IngestStore {
+  // PGlite runs one query at a time in-process: nothing to gain from sending ahead.
+  const pipeline = store.driver === 'postgres';
   return {
     async writeBatch(batch) {
       await ensureSamplePartitions(store, daysOf(batch.samples));
       try {
-        return await store.transaction((tx) => writeInTransaction(tx, batch, WRITE_NEW_SAMPLES));
+        return await store.transaction((tx) => writeInTransaction(tx, batch, WRITE_NEW_SAMPLES, pipeline));
       } catch (error) {
         if (isUniqueViolation(error)) {
-          return store.transaction((tx) => writeInTransaction(tx, batch, WRITE_SAMPLES_SKIPPING_STORED));
+          return store.transaction((tx) =>
+            writeInTransaction(tx, batch, WRITE_SAMPLES_SKIPPING_STORED, pipeline),
+          );
         }
         if (!isMissingPartition(error)) throw error;
         // Retention dropped a day this process still had cached: learn the catalog again, retry once.
         forgetSamplePartitions(store);
         await ensureSamplePartitions(store, daysOf(batch.samples));
-        return store.transaction((tx) => writeInTransaction(tx, batch, WRITE_SAMPLES_SKIPPING_STORED));
+        return store.transaction((tx) =>
+          writeInTransaction(tx, batch, WRITE_SAMPLES_SKIPPING_STORED, pipeline),
+        );
       }
     },
 
     async readCheckpoint() {
-      const [row] = await store.exec<{ seq: number }>(`select seq::float8 as seq from ingest_checkpoint where id = 1`);
+      const [row] = await store.exec<{ seq: number }>(
+        `select seq::float8 as seq from ingest_checkpoint where id = 1`,
+      );
       return row?.seq ?? 0;
     },
 
@@ -132,19 +170,38 @@ export function createPgIngestStore(store: Store): IngestStore {
   };
 }
 
-async function writeInTransaction(tx: RawExecutor, batch: IngestBatch, writeSamplesSql: string): Promise<BatchResult> {
-  const result: BatchResult = { samplesInserted: 0, eventsInserted: 0, deadLettersInserted: 0 };
+/**
+ * The batch's statements in one transaction. On postgres.js they are pipelined: all are sent at
+ * once and PostgreSQL answers them in order, so a batch costs three round trips (BEGIN, the
+ * statements, COMMIT) instead of one per statement. After an error PostgreSQL refuses the rest of
+ * the transaction; the first error is the one thrown (a unique violation takes the RETURNING path).
+ */
+async function writeInTransaction(
+  tx: RawExecutor,
+  batch: IngestBatch,
+  writeSamplesSql: string,
+  pipeline: boolean,
+): Promise<BatchResult> {
+  const sent: Array<Promise<Row[]>> = [];
+  // Sends a statement; without pipelining, also waits for its answer before the next one is sent.
+  const send = async (text: string, params: unknown[]): Promise<{ rows: Promise<Row[]> }> => {
+    const rows = tx.exec(text, params);
+    sent.push(rows);
+    if (!pipeline) await rows;
+    return { rows };
+  };
 
   if (batch.seen.size > 0) {
-    await tx.exec(TOUCH_DEVICES, [[...batch.seen.keys()], [...batch.seen.values()]]);
+    await send(TOUCH_DEVICES, [[...batch.seen.keys()], [...batch.seen.values()]]);
   }
   if (batch.statuses.length > 0) {
-    await tx.exec(SET_STATUSES, [
+    await send(SET_STATUSES, [
       batch.statuses.map((s) => s.deviceId),
       batch.statuses.map((s) => s.status),
       batch.statuses.map((s) => s.at),
     ]);
   }
+  let samples: Promise<Row[]> | undefined;
   if (batch.samples.length > 0) {
     const n = batch.samples.length;
     const deviceIds = new Array<string>(n);
@@ -158,22 +215,144 @@ async function writeInTransaction(tx: RawExecutor, batch: IngestBatch, writeSamp
       tss[i] = sample.ts;
       values[i] = sample.value;
     }
-    const [row] = await tx.exec<{ inserted: number }>(writeSamplesSql, [deviceIds, metrics, tss, values]);
-    result.samplesInserted = row?.inserted ?? 0;
+    const params: unknown[] = [
+      textArray(deviceIds),
+      textArray(metrics),
+      numberArray(tss),
+      numberArray(values),
+    ];
+    if (writeSamplesSql === WRITE_NEW_SAMPLES) params.push(...aggregateSamples(batch.samples), n);
+    samples = (await send(writeSamplesSql, params)).rows;
   }
-  if (batch.events.length > 0) {
-    const [row] = await tx.exec<{ inserted: number }>(INSERT_EVENTS, [toJsonText(batch.events)]);
-    result.eventsInserted = row?.inserted ?? 0;
+  const events =
+    batch.events.length > 0 ? (await send(INSERT_EVENTS, [toJsonText(batch.events)])).rows : undefined;
+  const deadLetters =
+    batch.deadLetters.length > 0
+      ? (await send(INSERT_DEAD_LETTERS, [toJsonText(batch.deadLetters)])).rows
+      : undefined;
+  if (batch.commandAcks.length > 0) await send(INSERT_COMMAND_ACKS, [toJsonText(batch.commandAcks)]);
+  await send(SAVE_CHECKPOINT, [batch.lastSeq]);
+
+  // After an error PostgreSQL refuses the rest of the transaction: throw the first error, in order.
+  const settled = await Promise.allSettled(sent);
+  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+  const inserted = async (rows: Promise<Row[]> | undefined): Promise<number> =>
+    Number((await rows)?.[0]?.inserted ?? 0);
+  return {
+    samplesInserted: await inserted(samples),
+    eventsInserted: await inserted(events),
+    deadLettersInserted: await inserted(deadLetters),
+  };
+}
+
+interface Rollup {
+  min: number;
+  max: number;
+  sum: number;
+  count: number;
+}
+
+interface SeriesAggregate {
+  deviceId: string;
+  metric: string;
+  latestTs: number;
+  latestValue: number;
+  minutes: Map<number, Rollup>;
+}
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * The fast path's parameters 5…22: minute rollups, hour rollups (7 arrays each: device, metric,
+ * bucket ms, min, max, sum, count) and latest values (4 arrays), of a batch stored whole. The same
+ * figures the RETURNING path computes in SQL (date_bin buckets from the epoch).
+ */
+function aggregateSamples(samples: readonly SampleRow[]): unknown[] {
+  const series = new Map<string, SeriesAggregate>();
+  for (const { deviceId, metric, ts, value } of samples) {
+    const key = `${deviceId}\u0000${metric}`;
+    let entry = series.get(key);
+    if (!entry) {
+      entry = { deviceId, metric, latestTs: ts, latestValue: value, minutes: new Map() };
+      series.set(key, entry);
+    } else if (ts > entry.latestTs) {
+      entry.latestTs = ts;
+      entry.latestValue = value;
+    }
+    const bucket = Math.floor(ts / MINUTE_MS) * MINUTE_MS;
+    const rollup = entry.minutes.get(bucket);
+    if (rollup) addTo(rollup, value, value, value, 1);
+    else entry.minutes.set(bucket, { min: value, max: value, sum: value, count: 1 });
   }
-  if (batch.deadLetters.length > 0) {
-    const [row] = await tx.exec<{ inserted: number }>(INSERT_DEAD_LETTERS, [toJsonText(batch.deadLetters)]);
-    result.deadLettersInserted = row?.inserted ?? 0;
+  const minute = rollupColumns();
+  const hour = rollupColumns();
+  const latest: [string[], string[], number[], number[]] = [[], [], [], []];
+  for (const entry of series.values()) {
+    const hours = new Map<number, Rollup>();
+    for (const [bucket, rollup] of entry.minutes) {
+      pushRollup(minute, entry, bucket, rollup);
+      const hourBucket = Math.floor(bucket / HOUR_MS) * HOUR_MS;
+      const hourRollup = hours.get(hourBucket);
+      if (hourRollup) addTo(hourRollup, rollup.min, rollup.max, rollup.sum, rollup.count);
+      else hours.set(hourBucket, { ...rollup });
+    }
+    for (const [bucket, rollup] of hours) pushRollup(hour, entry, bucket, rollup);
+    latest[0].push(entry.deviceId);
+    latest[1].push(entry.metric);
+    latest[2].push(entry.latestTs);
+    latest[3].push(entry.latestValue);
   }
-  if (batch.commandAcks.length > 0) {
-    await tx.exec(INSERT_COMMAND_ACKS, [toJsonText(batch.commandAcks)]);
+  const literals = (columns: Array<string[] | number[]>): string[] =>
+    columns.map((column) =>
+      typeof column[0] === 'string' ? textArray(column as string[]) : numberArray(column as number[]),
+    );
+  return [...literals(minute), ...literals(hour), ...literals(latest)];
+}
+
+/**
+ * PostgreSQL array literals, built here rather than by the driver: for the hot path's large
+ * arrays that is several times cheaper. Every element is quoted (so "NULL" stays a string).
+ */
+function textArray(values: readonly string[]): string {
+  let text = '{';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    text += `${i === 0 ? '' : ','}"${NEEDS_ESCAPE.test(value) ? value.replace(ESCAPED, '\\$&') : value}"`;
   }
-  await tx.exec(SAVE_CHECKPOINT, [batch.lastSeq]);
-  return result;
+  return `${text}}`;
+}
+
+const NEEDS_ESCAPE = /["\\]/;
+const ESCAPED = /["\\]/g;
+
+/** Finite numbers, or NaN/±Infinity, which float8 spells the same way. */
+function numberArray(values: readonly number[]): string {
+  return `{${values.join(',')}}`;
+}
+
+type RollupColumns = [string[], string[], number[], number[], number[], number[], number[]];
+
+function rollupColumns(): RollupColumns {
+  return [[], [], [], [], [], [], []];
+}
+
+function pushRollup(columns: RollupColumns, entry: SeriesAggregate, bucket: number, rollup: Rollup): void {
+  columns[0].push(entry.deviceId);
+  columns[1].push(entry.metric);
+  columns[2].push(bucket);
+  columns[3].push(rollup.min);
+  columns[4].push(rollup.max);
+  columns[5].push(rollup.sum);
+  columns[6].push(rollup.count);
+}
+
+function addTo(rollup: Rollup, min: number, max: number, sum: number, count: number): void {
+  if (min < rollup.min) rollup.min = min;
+  if (max > rollup.max) rollup.max = max;
+  rollup.sum += sum;
+  rollup.count += count;
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -12,9 +12,13 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.m
 /** Applies every migration not yet applied, in order; safe to call on every start. */
 export async function migrateStore(store: Store): Promise<void> {
   if (store.driver === 'pglite') {
-    await migratePglite(store.db as unknown as PgliteDatabase<NodeSchema>, { migrationsFolder: MIGRATIONS_FOLDER });
+    await migratePglite(store.db as unknown as PgliteDatabase<NodeSchema>, {
+      migrationsFolder: MIGRATIONS_FOLDER,
+    });
   } else {
-    await migratePostgres(store.db as unknown as PostgresJsDatabase<NodeSchema>, { migrationsFolder: MIGRATIONS_FOLDER });
+    await migratePostgres(store.db as unknown as PostgresJsDatabase<NodeSchema>, {
+      migrationsFolder: MIGRATIONS_FOLDER,
+    });
   }
 }
 
@@ -28,7 +32,11 @@ export async function migrationsApplied(store: Store): Promise<{ ok: boolean; de
     `select to_regclass('drizzle.__drizzle_migrations') is not null as present`,
   );
   if (!table?.present) return { ok: false, detail: `no migrations applied; this build has ${expected}` };
-  const [row] = await store.exec<{ applied: number }>(`select count(*)::int as applied from drizzle.__drizzle_migrations`);
+  const [row] = await store.exec<{ applied: number }>(
+    `select count(*)::int as applied from drizzle.__drizzle_migrations`,
+  );
   const applied = row?.applied ?? 0;
-  return applied >= expected ? { ok: true } : { ok: false, detail: `${applied} of ${expected} migrations applied` };
+  return applied >= expected
+    ? { ok: true }
+    : { ok: false, detail: `${applied} of ${expected} migrations applied` };
 }

@@ -88,5 +88,7 @@ export function forgetSamplePartitions(store: Store): void {
 
 /** PostgreSQL's "no partition of relation found for row". */
 export function isMissingPartition(error: unknown): boolean {
-  return (error as { code?: unknown }).code === '23514' && /no partition/i.test(String((error as Error).message));
+  return (
+    (error as { code?: unknown }).code === '23514' && /no partition/i.test(String((error as Error).message))
+  );
 }

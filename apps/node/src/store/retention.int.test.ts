@@ -34,7 +34,12 @@ describe.each(testDatabaseBackends())('retention on $name', ({ create }) => {
   it('drops whole day partitions older than raw retention and keeps the rest and the rollups', async () => {
     const ingest = createPgIngestStore(store);
     // One sample per day for the last 10 days, 7 days of raw retention.
-    const samples = Array.from({ length: 10 }, (_, d) => ({ deviceId: 'r-1', metric: 'm', ts: today - d * DAY + 1000, value: d }));
+    const samples = Array.from({ length: 10 }, (_, d) => ({
+      deviceId: 'r-1',
+      metric: 'm',
+      ts: today - d * DAY + 1000,
+      value: d,
+    }));
     await ingest.writeBatch(samplesBatch(samples));
 
     const result = await runRetention(store, { rawRetentionDays: 7, deadLetterLimit: 100, now });

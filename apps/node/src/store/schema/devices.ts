@@ -9,7 +9,9 @@ export const devices = pgTable(
     kind: text('kind').notNull().default(''),
     site: text('site').notNull().default(''),
     labels: jsonb('labels').$type<Record<string, string>>().notNull().default({}),
-    status: text('status', { enum: ['online', 'offline', 'unknown'] }).notNull().default('unknown'),
+    status: text('status', { enum: ['online', 'offline', 'unknown'] })
+      .notNull()
+      .default('unknown'),
     /** When the status last changed hands: a replayed older status message never overrides a newer one. */
     statusAt: timestamp('status_at', { withTimezone: true }),
     firstSeen: timestamp('first_seen', { withTimezone: true }).notNull().defaultNow(),
