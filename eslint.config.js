@@ -3,7 +3,16 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', 'apps/node/drizzle/**', 'e2e/artifacts/**', 'e2e/test-results/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '.data/**',
+      'apps/node/drizzle/**',
+      'e2e/artifacts/**',
+      'e2e/test-results/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -27,7 +36,16 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/apps/*', '@tierscope/node', '@tierscope/bff', '@tierscope/web', '@tierscope/simulator'], message: 'Nothing imports from an app; share code through packages/*.' },
+            {
+              group: [
+                '**/apps/*',
+                '@tierscope/node',
+                '@tierscope/bff',
+                '@tierscope/web',
+                '@tierscope/simulator',
+              ],
+              message: 'Nothing imports from an app; share code through packages/*.',
+            },
           ],
         },
       ],

@@ -156,12 +156,16 @@ async function shutdown(exitCode: number): Promise<void> {
   await Promise.race([
     Promise.all(
       children.map(
-        (c) => new Promise((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve(null) : c.on('exit', resolve))),
+        (c) =>
+          new Promise((resolve) =>
+            c.exitCode !== null || c.signalCode !== null ? resolve(null) : c.on('exit', resolve),
+          ),
       ),
     ),
     sleep(15_000),
   ]);
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   process.exit(exitCode);
 }
 
@@ -171,7 +175,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0));
 
   // PGlite takes seconds to start on a small machine: the leaves first, then each tier above them.
-  process.stderr.write(`starting ${probes.map((p) => p.id).join(', ')} (embedded brokers, PGlite under .data/)…\n`);
+  process.stderr.write(
+    `starting ${probes.map((p) => p.id).join(', ')} (embedded brokers, PGlite under .data/)…\n`,
+  );
   await launchAll(probes.map(probeSpec));
   process.stderr.write(`starting ${district.id}…\n`);
   await launchAll([districtSpec]);

@@ -6,29 +6,33 @@ import { NodeId } from '@tierscope/shared';
 const Port = z.coerce.number().int().min(0).max(65535);
 
 /** Every setting the BFF reads, validated once at start (see loadBffConfig). */
-export const BffConfig = z.object({
-  /** The root's id: it names the BFF in node.info; the children's paths are not prefixed with it. */
-  nodeId: NodeId,
-  nodeName: z.string().min(1).max(200),
-  httpHost: z.string().default('127.0.0.1'),
-  httpPort: Port.default(4000),
-  /** The nodes the BFF dials (`CHILDREN=district-1=http://127.0.0.1:4110,probe-d=http://…`). */
-  children: ChildList.default([]),
-  /**
-   * Children that dial the BFF's uplink WebSocket (`UPLINK_CHILDREN=probe-e=<token>,…`): members from
-   * the start, `unreachable` until they attach.
-   */
-  uplinkChildren: UplinkChildList.default([]),
-  /** The deadline of every fan-out; each child is told the time left, so none answers later. */
-  federationDeadlineMs: z.coerce.number().int().min(100).max(10_000).default(1500),
-  /** The built console; served when the directory exists, skipped otherwise. */
-  webDist: z.string().min(1),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-})
-  .refine((config) => ![...config.children, ...config.uplinkChildren].some((child) => child.id === config.nodeId), {
-    message: "a child cannot have the BFF's own id",
-    path: ['children'],
+export const BffConfig = z
+  .object({
+    /** The root's id: it names the BFF in node.info; the children's paths are not prefixed with it. */
+    nodeId: NodeId,
+    nodeName: z.string().min(1).max(200),
+    httpHost: z.string().default('127.0.0.1'),
+    httpPort: Port.default(4000),
+    /** The nodes the BFF dials (`CHILDREN=district-1=http://127.0.0.1:4110,probe-d=http://…`). */
+    children: ChildList.default([]),
+    /**
+     * Children that dial the BFF's uplink WebSocket (`UPLINK_CHILDREN=probe-e=<token>,…`): members from
+     * the start, `unreachable` until they attach.
+     */
+    uplinkChildren: UplinkChildList.default([]),
+    /** The deadline of every fan-out; each child is told the time left, so none answers later. */
+    federationDeadlineMs: z.coerce.number().int().min(100).max(10_000).default(1500),
+    /** The built console; served when the directory exists, skipped otherwise. */
+    webDist: z.string().min(1),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
+  .refine(
+    (config) => ![...config.children, ...config.uplinkChildren].some((child) => child.id === config.nodeId),
+    {
+      message: "a child cannot have the BFF's own id",
+      path: ['children'],
+    },
+  )
   .refine((config) => childrenInBothLists(config.children, config.uplinkChildren).length === 0, {
     message: 'a child is either dialled (CHILDREN) or attached by uplink (UPLINK_CHILDREN), not both',
     path: ['uplinkChildren'],

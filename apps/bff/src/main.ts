@@ -2,7 +2,12 @@
 import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createFederationRuntime, createUplinkServer, httpLinksOf, uplinkTokenVerifier } from '@tierscope/federation';
+import {
+  createFederationRuntime,
+  createUplinkServer,
+  httpLinksOf,
+  uplinkTokenVerifier,
+} from '@tierscope/federation';
 import { resolveConsoleActor } from './console/actor.ts';
 import { loadBffConfig, type BffConfig } from './env.ts';
 import { registerFederationMetrics } from './http/federation-metrics.ts';
@@ -25,7 +30,10 @@ async function main(config: BffConfig): Promise<void> {
     id: config.nodeId,
     isRoot: true,
     identity: { name: config.nodeName, version, startedAt: Date.now() },
-    children: [...httpLinksOf(config.children), ...(uplink ? config.uplinkChildren.map((c) => uplink.link(c.id)) : [])],
+    children: [
+      ...httpLinksOf(config.children),
+      ...(uplink ? config.uplinkChildren.map((c) => uplink.link(c.id)) : []),
+    ],
     deadlineMs: config.federationDeadlineMs,
   });
   registerFederationMetrics(registry, federation.heartbeat);
@@ -66,6 +74,8 @@ async function main(config: BffConfig): Promise<void> {
 
 const config = loadBffConfig();
 main(config).catch((error: unknown) => {
-  process.stderr.write(`tierscope bff failed to start: ${String(error instanceof Error ? error.stack : error)}\n`);
+  process.stderr.write(
+    `tierscope bff failed to start: ${String(error instanceof Error ? error.stack : error)}\n`,
+  );
   process.exit(1);
 });

@@ -61,7 +61,8 @@ const probeCToken = randomBytes(24).toString('base64url');
 let bff: TierProcess;
 let client: TRPCClient<NodeRouter>;
 
-const trpcClient = (url: string) => createTRPCClient<NodeRouter>({ links: [httpLink({ url: `${url}/trpc` })] });
+const trpcClient = (url: string) =>
+  createTRPCClient<NodeRouter>({ links: [httpLink({ url: `${url}/trpc` })] });
 
 async function startProbe(id: string, path: string, env: Record<string, string> = {}): Promise<Probe> {
   const mqttPort = await freePort();
@@ -78,7 +79,9 @@ async function startProbe(id: string, path: string, env: Record<string, string> 
 
 /** Publishes with QoS 1, a few messages in flight at a time. */
 async function publishAll(probe: Probe, messages: { topic: string; payload: object }[]): Promise<void> {
-  const connection = await mqtt.connectAsync(`mqtt://127.0.0.1:${probe.mqttPort}`, { clientId: `test-${probe.id}` });
+  const connection = await mqtt.connectAsync(`mqtt://127.0.0.1:${probe.mqttPort}`, {
+    clientId: `test-${probe.id}`,
+  });
   try {
     let next = 0;
     const worker = async () => {
@@ -119,7 +122,10 @@ async function publishFleet(probe: Probe, index: number): Promise<void> {
   );
 }
 
-function childState(info: Awaited<ReturnType<TRPCClient<NodeRouter>['node']['info']['query']>>, path: string) {
+function childState(
+  info: Awaited<ReturnType<TRPCClient<NodeRouter>['node']['info']['query']>>,
+  path: string,
+) {
   return info.children?.find((c) => c.path === path)?.state;
 }
 
@@ -161,7 +167,10 @@ beforeAll(async () => {
   await waitFor(
     'every device and event ingested and every node up',
     async () => {
-      const [info, events] = await Promise.all([client.node.info.query(), client.events.search.query({ limit: 500 })]);
+      const [info, events] = await Promise.all([
+        client.node.info.query(),
+        client.events.search.query({ limit: 500 }),
+      ]);
       return (
         info.devices.total === PROBE_COUNT * DEVICES_PER_PROBE &&
         events.items.length === PROBE_COUNT * EVENTS_PER_PROBE &&
@@ -242,9 +251,12 @@ describe('three tiers of real processes', () => {
 
   it('streams a subscription over server-sent events at /trpc', async () => {
     const controller = new AbortController();
-    const response = await fetch(`${bff.url}/trpc/node.watch?input=${encodeURIComponent('{"intervalMs":500}')}`, {
-      signal: controller.signal,
-    });
+    const response = await fetch(
+      `${bff.url}/trpc/node.watch?input=${encodeURIComponent('{"intervalMs":500}')}`,
+      {
+        signal: controller.signal,
+      },
+    );
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     let text = '';
     const decoder = new TextDecoder();
@@ -294,9 +306,16 @@ describe('three tiers of real processes', () => {
     expect(page.items).toHaveLength(500);
     expect(page.items.every((d) => d.nodePath.startsWith('district-1/'))).toBe(true);
 
-    await waitFor('probe-d down', async () => childState(await client.node.info.query(), 'probe-d') === 'down', 10_000);
+    await waitFor(
+      'probe-d down',
+      async () => childState(await client.node.info.query(), 'probe-d') === 'down',
+      10_000,
+    );
     expect(performance.now() - killedAt).toBeLessThan(3000 + SCHEDULING_SLACK_MS);
     const later = await client.devices.list.query({ limit: 1 });
-    expect(later.coverage.nodes.find((n) => n.path === 'probe-d')).toMatchObject({ state: 'unreachable', latencyMs: 0 });
+    expect(later.coverage.nodes.find((n) => n.path === 'probe-d')).toMatchObject({
+      state: 'unreachable',
+      latencyMs: 0,
+    });
   });
 });

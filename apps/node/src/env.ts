@@ -5,57 +5,71 @@ import { NodeId } from '@tierscope/shared';
 const Port = z.coerce.number().int().min(0).max(65535);
 
 /** Every setting a node reads, validated once at start (see loadNodeConfig). */
-export const NodeConfig = z.object({
-  nodeId: NodeId,
-  nodeName: z.string().min(1).max(200),
-  httpHost: z.string().default('127.0.0.1'),
-  httpPort: Port.default(4100),
-  /** postgres://… through postgres.js; `pglite:<dir>` or `pglite:memory` through PGlite. */
-  databaseUrl: z
-    .string()
-    .regex(/^(postgres(ql)?:\/\/.+|pglite:.+)$/, 'DATABASE_URL: postgres://… or pglite:<dir> or pglite:memory'),
-  /** mqtt://… an external broker; unset means an embedded aedes broker on mqttPort. */
-  mqttUrl: z
-    .string()
-    .regex(/^mqtts?:\/\/.+/, 'MQTT_URL: mqtt://host:port')
-    .optional(),
-  mqttPort: Port.default(1884),
-  mqttUsername: z.string().optional(),
-  mqttPassword: z.string().optional(),
-  /** Where the ingest journal lives (acked messages not yet committed). */
-  dataDir: z.string().min(1),
-  rawRetentionDays: z.coerce.number().int().min(1).max(3650).default(30),
-  unknownDevices: z.enum(['register', 'reject']).default('register'),
-  batchMaxSamples: z.coerce.number().int().min(1).max(100_000).default(5000),
-  batchMaxAgeMs: z.coerce.number().int().min(1).max(10_000).default(50),
-  /** Messages accepted but not committed; past this, acks wait and the broker holds the rest. */
-  queueLimit: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
-  deadLetterLimit: z.coerce.number().int().min(100).max(10_000_000).default(10_000),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /**
-   * Children this node dials (`CHILDREN=probe-c=http://127.0.0.1:4103,…`). With any, the node
-   * federates them next to its own devices; uplink-attached children join at run time.
-   */
-  children: ChildList.default([]),
-  /**
-   * Children that dial this node's uplink WebSocket (`UPLINK_CHILDREN=probe-a=<token>,…`); the node
-   * is given no URL for them. Each is a member of the federation from the start, `unreachable`
-   * until it attaches.
-   */
-  uplinkChildren: UplinkChildList.default([]),
-  /**
-   * This node's parent's uplink endpoint (`PARENT_UPLINK_URL=ws://district:4110/uplink`): the node
-   * dials it with `NODE_TOKEN` and serves its parent's calls down that socket.
-   */
-  parentUplinkUrl: z.url({ protocol: /^wss?$/, error: 'PARENT_UPLINK_URL: ws(s)://host:port/uplink' }).optional(),
-  nodeToken: z.string().min(16, 'NODE_TOKEN: at least 16 characters').max(512).regex(/^\S+$/, 'NODE_TOKEN: no whitespace').optional(),
-  /** This node's fan-out deadline; a parent's smaller budget (x-tierscope-deadline-ms) wins. */
-  federationDeadlineMs: z.coerce.number().int().min(100).max(10_000).default(1200),
-})
-  .refine((config) => ![...config.children, ...config.uplinkChildren].some((child) => child.id === config.nodeId), {
-    message: "a child cannot have the node's own id",
-    path: ['children'],
+export const NodeConfig = z
+  .object({
+    nodeId: NodeId,
+    nodeName: z.string().min(1).max(200),
+    httpHost: z.string().default('127.0.0.1'),
+    httpPort: Port.default(4100),
+    /** postgres://… through postgres.js; `pglite:<dir>` or `pglite:memory` through PGlite. */
+    databaseUrl: z
+      .string()
+      .regex(
+        /^(postgres(ql)?:\/\/.+|pglite:.+)$/,
+        'DATABASE_URL: postgres://… or pglite:<dir> or pglite:memory',
+      ),
+    /** mqtt://… an external broker; unset means an embedded aedes broker on mqttPort. */
+    mqttUrl: z
+      .string()
+      .regex(/^mqtts?:\/\/.+/, 'MQTT_URL: mqtt://host:port')
+      .optional(),
+    mqttPort: Port.default(1884),
+    mqttUsername: z.string().optional(),
+    mqttPassword: z.string().optional(),
+    /** Where the ingest journal lives (acked messages not yet committed). */
+    dataDir: z.string().min(1),
+    rawRetentionDays: z.coerce.number().int().min(1).max(3650).default(30),
+    unknownDevices: z.enum(['register', 'reject']).default('register'),
+    batchMaxSamples: z.coerce.number().int().min(1).max(100_000).default(5000),
+    batchMaxAgeMs: z.coerce.number().int().min(1).max(10_000).default(50),
+    /** Messages accepted but not committed; past this, acks wait and the broker holds the rest. */
+    queueLimit: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
+    deadLetterLimit: z.coerce.number().int().min(100).max(10_000_000).default(10_000),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /**
+     * Children this node dials (`CHILDREN=probe-c=http://127.0.0.1:4103,…`). With any, the node
+     * federates them next to its own devices; uplink-attached children join at run time.
+     */
+    children: ChildList.default([]),
+    /**
+     * Children that dial this node's uplink WebSocket (`UPLINK_CHILDREN=probe-a=<token>,…`); the node
+     * is given no URL for them. Each is a member of the federation from the start, `unreachable`
+     * until it attaches.
+     */
+    uplinkChildren: UplinkChildList.default([]),
+    /**
+     * This node's parent's uplink endpoint (`PARENT_UPLINK_URL=ws://district:4110/uplink`): the node
+     * dials it with `NODE_TOKEN` and serves its parent's calls down that socket.
+     */
+    parentUplinkUrl: z
+      .url({ protocol: /^wss?$/, error: 'PARENT_UPLINK_URL: ws(s)://host:port/uplink' })
+      .optional(),
+    nodeToken: z
+      .string()
+      .min(16, 'NODE_TOKEN: at least 16 characters')
+      .max(512)
+      .regex(/^\S+$/, 'NODE_TOKEN: no whitespace')
+      .optional(),
+    /** This node's fan-out deadline; a parent's smaller budget (x-tierscope-deadline-ms) wins. */
+    federationDeadlineMs: z.coerce.number().int().min(100).max(10_000).default(1200),
   })
+  .refine(
+    (config) => ![...config.children, ...config.uplinkChildren].some((child) => child.id === config.nodeId),
+    {
+      message: "a child cannot have the node's own id",
+      path: ['children'],
+    },
+  )
   .refine((config) => childrenInBothLists(config.children, config.uplinkChildren).length === 0, {
     message: 'a child is either dialled (CHILDREN) or attached by uplink (UPLINK_CHILDREN), not both',
     path: ['uplinkChildren'],

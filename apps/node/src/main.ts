@@ -182,6 +182,8 @@ async function retain(store: Store, config: NodeConfig, logger: pino.Logger): Pr
 
 const config = loadNodeConfig();
 main(config).catch((error: unknown) => {
-  process.stderr.write(`tierscope node ${config.nodeId} failed to start: ${String(error instanceof Error ? error.stack : error)}\n`);
+  process.stderr.write(
+    `tierscope node ${config.nodeId} failed to start: ${String(error instanceof Error ? error.stack : error)}\n`,
+  );
   process.exit(1);
 });

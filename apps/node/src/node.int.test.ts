@@ -165,7 +165,10 @@ describe.each(backends)('a node on $name', (backend) => {
     await node.kill('SIGTERM');
 
     const counted = await countSamples(setup.databaseUrl, `kill-${run}`);
-    expect(counted, `node output after the restart:\n${node.output()}`).toEqual({ rows: 3000 * 2, distinct: 3000 * 2 });
+    expect(counted, `node output after the restart:\n${node.output()}`).toEqual({
+      rows: 3000 * 2,
+      distinct: 3000 * 2,
+    });
   });
 
   it('dead-letters each kind of invalid payload with its reason while valid traffic is stored complete', async () => {

@@ -24,7 +24,12 @@ function recordingLink(id: string, service: NodeService, seen: (string | null)[]
     fetch: async (url: string | URL | Request, init?: RequestInit) => {
       const req = new Request(url, init);
       seen.push(req.headers.get(DEADLINE_HEADER));
-      return fetchRequestHandler({ endpoint: '/trpc', req, router: nodeRouter, createContext: () => ({ node: service, actor: parent }) });
+      return fetchRequestHandler({
+        endpoint: '/trpc',
+        req,
+        router: nodeRouter,
+        createContext: () => ({ node: service, actor: parent }),
+      });
     },
   });
 }
@@ -61,8 +66,16 @@ describe('deadline budget', () => {
 describe('createFederationRuntime', () => {
   it('tells each child the time left of the budget, and sends no budget from a heartbeat', async () => {
     const seen: (string | null)[] = [];
-    const leaf = createInMemoryNodeService('probe-a', { devices: generateDevices('probe-a', 5, 1), events: [] });
-    const runtime = createFederationRuntime({ id: 'district-1', isRoot: false, children: [recordingLink('probe-a', leaf.service, seen)], deadlineMs: 1200 });
+    const leaf = createInMemoryNodeService('probe-a', {
+      devices: generateDevices('probe-a', 5, 1),
+      events: [],
+    });
+    const runtime = createFederationRuntime({
+      id: 'district-1',
+      isRoot: false,
+      children: [recordingLink('probe-a', leaf.service, seen)],
+      deadlineMs: 1200,
+    });
 
     await runtime.service(900).devices.list({ limit: 10 });
     await runtime.service().devices.list({ limit: 10 });
@@ -77,9 +90,17 @@ describe('createFederationRuntime', () => {
   });
 
   it('answers timeout within the budget rather than its own longer deadline', async () => {
-    const slow = createInMemoryNodeService('probe-a', { devices: generateDevices('probe-a', 5, 1), events: [] });
+    const slow = createInMemoryNodeService('probe-a', {
+      devices: generateDevices('probe-a', 5, 1),
+      events: [],
+    });
     slow.controls.stalled = true;
-    const runtime = createFederationRuntime({ id: 'district-1', isRoot: false, children: [createInProcessChildLink('probe-a', slow.service)], deadlineMs: 5000 });
+    const runtime = createFederationRuntime({
+      id: 'district-1',
+      isRoot: false,
+      children: [createInProcessChildLink('probe-a', slow.service)],
+      deadlineMs: 5000,
+    });
     const started = Date.now();
     const page = await runtime.service(400).devices.list({ limit: 10 });
     expect(Date.now() - started).toBeLessThan(400);
@@ -123,7 +144,9 @@ describe('UPLINK_CHILDREN', () => {
 
   it('names the children configured both as dialled and as uplink children', () => {
     const dialled = ChildList.parse('probe-a=http://127.0.0.1:4101,probe-c=http://127.0.0.1:4103');
-    expect(childrenInBothLists(dialled, UplinkChildList.parse(`probe-a=${token},probe-b=${token}`))).toEqual(['probe-a']);
+    expect(childrenInBothLists(dialled, UplinkChildList.parse(`probe-a=${token},probe-b=${token}`))).toEqual([
+      'probe-a',
+    ]);
   });
 
   it("accepts only a child's own token, and no unknown child", async () => {

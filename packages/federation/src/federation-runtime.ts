@@ -23,13 +23,23 @@ export const ChildList = z
       .filter((part) => part !== '')
       .map((part) => {
         const at = part.indexOf('=');
-        return at < 0 ? { id: part, url: '' } : { id: part.slice(0, at).trim(), url: part.slice(at + 1).trim() };
+        return at < 0
+          ? { id: part, url: '' }
+          : { id: part.slice(0, at).trim(), url: part.slice(at + 1).trim() };
       }),
   )
   .pipe(
     z
-      .array(z.object({ id: NodeId, url: z.url({ protocol: /^https?$/, error: 'child URL: http(s)://host:port' }) }))
-      .refine((children) => new Set(children.map((c) => c.id)).size === children.length, 'child ids must be unique'),
+      .array(
+        z.object({
+          id: NodeId,
+          url: z.url({ protocol: /^https?$/, error: 'child URL: http(s)://host:port' }),
+        }),
+      )
+      .refine(
+        (children) => new Set(children.map((c) => c.id)).size === children.length,
+        'child ids must be unique',
+      ),
   );
 export type ChildList = z.infer<typeof ChildList>;
 
@@ -46,7 +56,9 @@ export const UplinkChildList = z
       .filter((part) => part !== '')
       .map((part) => {
         const at = part.indexOf('=');
-        return at < 0 ? { id: part, token: '' } : { id: part.slice(0, at).trim(), token: part.slice(at + 1).trim() };
+        return at < 0
+          ? { id: part, token: '' }
+          : { id: part.slice(0, at).trim(), token: part.slice(at + 1).trim() };
       }),
   )
   .pipe(
@@ -61,7 +73,10 @@ export const UplinkChildList = z
             .regex(/^\S+$/, 'uplink child token: no whitespace'),
         }),
       )
-      .refine((children) => new Set(children.map((c) => c.id)).size === children.length, 'uplink child ids must be unique'),
+      .refine(
+        (children) => new Set(children.map((c) => c.id)).size === children.length,
+        'uplink child ids must be unique',
+      ),
   );
 export type UplinkChildList = z.infer<typeof UplinkChildList>;
 
@@ -75,7 +90,9 @@ export function childrenInBothLists(children: ChildList, uplinkChildren: UplinkC
  * The uplink server's `verifyToken` over a configured list: the token must equal the child's,
  * compared in constant time. An unknown child id is refused.
  */
-export function uplinkTokenVerifier(children: UplinkChildList): (childId: NodeId, token: string) => Promise<boolean> {
+export function uplinkTokenVerifier(
+  children: UplinkChildList,
+): (childId: NodeId, token: string) => Promise<boolean> {
   const tokens = new Map(children.map((c) => [c.id, Buffer.from(c.token)]));
   return async (childId, token) => {
     const expected = tokens.get(childId);
@@ -101,8 +118,10 @@ export function httpLinksOf(children: ChildList, token?: (id: string) => string 
 // A federating node at run time: children that come and go, a heartbeat per child, and the
 // service for one call under the caller's budget.
 
-export interface FederationRuntimeOptions
-  extends Pick<FederatedNodeOptions, 'id' | 'isRoot' | 'self' | 'identity' | 'concurrency'> {
+export interface FederationRuntimeOptions extends Pick<
+  FederatedNodeOptions,
+  'id' | 'isRoot' | 'self' | 'identity' | 'concurrency'
+> {
   /** The children known at start (passive links from config); more attach with `addChild`. */
   children?: readonly ChildLink[];
   /** This node's own fan-out deadline (100..10 000 ms, default 1500). */

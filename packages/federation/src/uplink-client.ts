@@ -123,7 +123,9 @@ export function startUplink(options: UplinkOptions): Uplink {
     ws.once('close', (code: number, reason: Buffer) => {
       if (socket === ws) socket = undefined;
       if (stopped) return;
-      const why = opened ? `closed by the parent (${code}${reason.length ? `: ${reason.toString()}` : ''})` : status.lastError;
+      const why = opened
+        ? `closed by the parent (${code}${reason.length ? `: ${reason.toString()}` : ''})`
+        : status.lastError;
       const failedAttempts = opened ? 0 : status.failedAttempts + 1;
       const delayMs = uplinkBackoffMs(failedAttempts, options.backoff, random);
       setStatus({ state: 'waiting', failedAttempts, lastError: why });

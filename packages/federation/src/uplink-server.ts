@@ -88,7 +88,10 @@ export function createUplinkServer(options: UplinkServerOptions): UplinkServer {
   });
   const sessions = new Map<NodeId, UplinkSession>();
   const links = new Map<NodeId, ChildLink>();
-  const listeners = { attach: new Set<(e: UplinkEvent) => void>(), detach: new Set<(e: UplinkEvent) => void>() };
+  const listeners = {
+    attach: new Set<(e: UplinkEvent) => void>(),
+    detach: new Set<(e: UplinkEvent) => void>(),
+  };
   const detachers = new Set<() => void>();
   let closed = false;
 
@@ -138,7 +141,10 @@ export function createUplinkServer(options: UplinkServerOptions): UplinkServer {
       return;
     }
     if (!verified) {
-      logger.warn({ childId: childId.data, address: req.socket.remoteAddress }, 'uplink refused: bad node token');
+      logger.warn(
+        { childId: childId.data, address: req.socket.remoteAddress },
+        'uplink refused: bad node token',
+      );
       refuse(socket, 401, 'Unauthorized');
       return;
     }
@@ -189,7 +195,9 @@ export function createUplinkServer(options: UplinkServerOptions): UplinkServer {
     async close() {
       closed = true;
       for (const detach of [...detachers]) detach();
-      const ending = [...sessions.values()].map((s) => s.end('parent closing', UplinkCloseCode.parentClosing));
+      const ending = [...sessions.values()].map((s) =>
+        s.end('parent closing', UplinkCloseCode.parentClosing),
+      );
       await Promise.all(ending);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
@@ -288,7 +296,10 @@ class UplinkSession {
       observable<never, TRPCClientError<NodeRouter>>((o) =>
         o.error(TRPCClientError.from(new Error('the uplink link is terminating'))),
       );
-    const subscription = wsLink<NodeRouter>({ client: this.client })(runtime)({ op, next: terminating }).subscribe({
+    const subscription = wsLink<NodeRouter>({ client: this.client })(runtime)({
+      op,
+      next: terminating,
+    }).subscribe({
       next: (value) => observer.next(value),
       error: (error) => {
         if (done) return;
@@ -322,7 +333,11 @@ class UplinkSession {
     });
     this.ended = closed;
     this.onEnd(reason);
-    const error = new UplinkUnreachableError(this.childId, 'ECONNRESET', `uplink of ${this.childId} lost: ${reason}`);
+    const error = new UplinkUnreachableError(
+      this.childId,
+      'ECONNRESET',
+      `uplink of ${this.childId} lost: ${reason}`,
+    );
     for (const fail of [...this.inFlight]) fail(error);
     // Closing first stops the WS client from reconnecting when it sees its socket close.
     this.client.close().catch(() => undefined);

@@ -6,7 +6,12 @@ import { nodeRouter, type Actor, type NodeInfo, type NodeService } from '@tiersc
 import { fanOut } from './fan-out.ts';
 import { createFederatedNodeService } from './federated-node-service.ts';
 import type { Heartbeat } from './heartbeat.ts';
-import { createInMemoryNodeService, generateDevices, generateEvents, type LeafControls } from './testing/in-memory-node-service.ts';
+import {
+  createInMemoryNodeService,
+  generateDevices,
+  generateEvents,
+  type LeafControls,
+} from './testing/in-memory-node-service.ts';
 import { startUplink, type Uplink, type UplinkOptions, type UplinkStatus } from './uplink-client.ts';
 import { UPLINK_NODE_HEADER } from './uplink-protocol.ts';
 import { createUplinkServer, type UplinkServer } from './uplink-server.ts';
@@ -61,7 +66,12 @@ function countingLeaf(id: string) {
 
 const uplinks: Uplink[] = [];
 
-function dial(parentUrl: string, childId: string, service: NodeService, overrides: Partial<UplinkOptions> = {}): Uplink {
+function dial(
+  parentUrl: string,
+  childId: string,
+  service: NodeService,
+  overrides: Partial<UplinkOptions> = {},
+): Uplink {
   const uplink = startUplink({
     parentUrl,
     childId,
@@ -150,7 +160,10 @@ describe('a child attached only by its uplink', () => {
     expect(page.nextCursor).not.toBeNull();
 
     const device = page.items[0]!;
-    const renamed = await client.devices.upsert.mutate({ deviceId: device.id, name: 'renamed over the uplink' });
+    const renamed = await client.devices.upsert.mutate({
+      deviceId: device.id,
+      name: 'renamed over the uplink',
+    });
     expect(renamed).toMatchObject({ id: device.id, name: 'renamed over the uplink' });
 
     const missing = await client.devices.get.query({ deviceId: 'no-such-device' }).catch((e: unknown) => e);
@@ -210,7 +223,9 @@ describe('a child attached only by its uplink', () => {
     controls.stalled = true;
     try {
       const started = Date.now();
-      const call = parent.uplink.link('probe-u').client.devices.list.query({ limit: 5 }, { signal: AbortSignal.timeout(150) });
+      const call = parent.uplink
+        .link('probe-u')
+        .client.devices.list.query({ limit: 5 }, { signal: AbortSignal.timeout(150) });
       await expect(call).rejects.toThrow();
       expect(Date.now() - started).toBeLessThan(600);
     } finally {
@@ -224,7 +239,10 @@ describe('a child attached only by its uplink', () => {
     const refused = await statusMatching(uplink, (s) => s.failedAttempts >= 2);
     expect(refused.lastError).toContain('401');
     expect(parent.uplink.isAttached('probe-v')).toBe(false);
-    const call = await parent.uplink.link('probe-v').client.node.info.query().catch((e: unknown) => e);
+    const call = await parent.uplink
+      .link('probe-v')
+      .client.node.info.query()
+      .catch((e: unknown) => e);
     expect(call).toBeInstanceOf(TRPCClientError);
   });
 

@@ -4,7 +4,12 @@ import Fastify, { LogController } from 'fastify';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { DEADLINE_HEADER, readDeadlineHeader, type Heartbeat, type UplinkServer } from '@tierscope/federation';
+import {
+  DEADLINE_HEADER,
+  readDeadlineHeader,
+  type Heartbeat,
+  type UplinkServer,
+} from '@tierscope/federation';
 import { nodeRouter, type Actor, type NodeRouter, type NodeService } from '@tierscope/shared';
 
 export interface BffServerDeps {
@@ -51,10 +56,15 @@ export async function createBffServer(deps: BffServerDeps) {
       router: nodeRouter,
       createContext: ({ req }) => {
         const budgetMs = readDeadlineHeader(req.headers[DEADLINE_HEADER]);
-        return { node: deps.serviceFor(budgetMs), actor: deps.resolveActor(), ...(budgetMs !== undefined && { budgetMs }) };
+        return {
+          node: deps.serviceFor(budgetMs),
+          actor: deps.resolveActor(),
+          ...(budgetMs !== undefined && { budgetMs }),
+        };
       },
       onError: ({ error, path }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error, path }, 'tRPC call failed');
+        if (error.code === 'INTERNAL_SERVER_ERROR')
+          deps.logger.error({ err: error, path }, 'tRPC call failed');
       },
     },
   } satisfies FastifyTRPCPluginOptions<NodeRouter>);

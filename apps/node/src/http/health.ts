@@ -16,7 +16,10 @@ export async function checkReadiness(checks: readonly ReadinessCheck[]): Promise
       try {
         return [c.name, await c.check()] as const;
       } catch (error) {
-        return [c.name, { ok: false, detail: error instanceof Error ? error.message : String(error) }] as const;
+        return [
+          c.name,
+          { ok: false, detail: error instanceof Error ? error.message : String(error) },
+        ] as const;
       }
     }),
   );

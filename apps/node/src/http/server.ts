@@ -49,10 +49,15 @@ export async function createNodeServer(deps: NodeServerDeps) {
       router: nodeRouter,
       createContext: ({ req }) => {
         const budgetMs = readDeadlineHeader(req.headers[DEADLINE_HEADER]);
-        return { node: deps.serviceFor(budgetMs), actor: deps.resolveActor(), ...(budgetMs !== undefined && { budgetMs }) };
+        return {
+          node: deps.serviceFor(budgetMs),
+          actor: deps.resolveActor(),
+          ...(budgetMs !== undefined && { budgetMs }),
+        };
       },
       onError: ({ error, path }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error, path }, 'tRPC call failed');
+        if (error.code === 'INTERNAL_SERVER_ERROR')
+          deps.logger.error({ err: error, path }, 'tRPC call failed');
       },
     },
   } satisfies FastifyTRPCPluginOptions<NodeRouter>);

@@ -28,7 +28,10 @@ export function assertOwnPath(ref: { nodePath?: string | undefined }, nodePath: 
 }
 
 /** Latest value per metric for each device id given. */
-export async function latestByDevice(db: NodeDatabase, ids: readonly string[]): Promise<Map<string, Record<string, LatestValue>>> {
+export async function latestByDevice(
+  db: NodeDatabase,
+  ids: readonly string[],
+): Promise<Map<string, Record<string, LatestValue>>> {
   const byDevice = new Map<string, Record<string, LatestValue>>();
   if (ids.length === 0) return byDevice;
   const rows = await db
@@ -138,7 +141,9 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
           ? insert.onConflictDoUpdate({ target: devices.id, set: changes })
           : insert.onConflictDoNothing());
         // The service interface carries no caller; the router-level actor is not visible here.
-        await tx.insert(auditLog).values({ actor: 'api', action: 'device.upsert', target: input.deviceId, details: changes });
+        await tx
+          .insert(auditLog)
+          .values({ actor: 'api', action: 'device.upsert', target: input.deviceId, details: changes });
       });
       deps.onDeviceRegistered?.(input.deviceId);
       return get({ deviceId: input.deviceId });

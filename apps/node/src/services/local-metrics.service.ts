@@ -36,9 +36,14 @@ export function createLocalMetricsService(deps: LocalNodeServiceDeps): MetricsSe
         lt(samples.ts, to),
       );
       // Counting stops past maxPoints: all the plan needs is whether raw points would fit.
-      const [counted] = await db
-        .select({ n: sql<number>`count(*)`.mapWith(Number) })
-        .from(db.select({ one: sql`1` }).from(samples).where(rawInRange).limit(input.maxPoints + 1).as('r'));
+      const [counted] = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(
+        db
+          .select({ one: sql`1` })
+          .from(samples)
+          .where(rawInRange)
+          .limit(input.maxPoints + 1)
+          .as('r'),
+      );
       const plan = planSeries({
         from: input.from,
         to: input.to,
@@ -55,7 +60,13 @@ export function createLocalMetricsService(deps: LocalNodeServiceDeps): MetricsSe
           .from(samples)
           .where(rawInRange)
           .orderBy(asc(samples.ts));
-        const points = rows.map((r): SeriesPoint => ({ ts: r.ts.getTime(), avg: r.value, min: r.value, max: r.value, count: 1 }));
+        const points = rows.map((r): SeriesPoint => ({
+          ts: r.ts.getTime(),
+          avg: r.value,
+          min: r.value,
+          max: r.value,
+          count: 1,
+        }));
         return { ...head, points };
       }
 

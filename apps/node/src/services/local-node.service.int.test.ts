@@ -25,7 +25,16 @@ const DAY = 24 * HOUR;
 const NODE_PATH = 'district-1/probe-a';
 
 function batch(parts: Partial<IngestBatch>): IngestBatch {
-  return { samples: [], events: [], deadLetters: [], statuses: [], commandAcks: [], seen: new Map(), lastSeq: 0, ...parts };
+  return {
+    samples: [],
+    events: [],
+    deadLetters: [],
+    statuses: [],
+    commandAcks: [],
+    seen: new Map(),
+    lastSeq: 0,
+    ...parts,
+  };
 }
 
 describe.each(testDatabaseBackends())('local node service on $name', ({ create }) => {
@@ -44,7 +53,13 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
       nodePath: NODE_PATH,
       version: '0.1.0',
       startedAt: 1_700_000_000_000,
-      ingestStats: () => ({ messagesTotal: 1, samplesTotal: 4, samplesPerSec: 0, queueDepth: 0, deadLettersTotal: 0 }),
+      ingestStats: () => ({
+        messagesTotal: 1,
+        samplesTotal: 4,
+        samplesPerSec: 0,
+        queueDepth: 0,
+        deadLettersTotal: 0,
+      }),
       brokerHealth: () => ({ connected: true, embedded: true, url: 'mqtt://127.0.0.1:1884' }),
       onDeviceRegistered: (id) => registered.push(id),
     });
@@ -106,7 +121,14 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
       expect(await ids({ limit: 100, label: 'floor=2' })).toHaveLength(12);
       expect(await ids({ limit: 100, label: 'room=Boiler_Room' })).toEqual(['dev-05']);
       expect(await ids({ limit: 100, status: 'online' })).toEqual(['dev-07']);
-      expect(await ids({ limit: 100, site: 'south', label: 'floor=0' })).toEqual(['dev-03', 'dev-09', 'dev-15', 'dev-21', 'dev-27', 'dev-33']);
+      expect(await ids({ limit: 100, site: 'south', label: 'floor=0' })).toEqual([
+        'dev-03',
+        'dev-09',
+        'dev-15',
+        'dev-21',
+        'dev-27',
+        'dev-33',
+      ]);
       expect(await ids({ limit: 100, search: 'boiler' })).toEqual(['dev-05']);
       expect(await ids({ limit: 100, search: 'DEV-1' })).toHaveLength(10);
       expect(await ids({ limit: 100, search: 'sensor-3' })).toHaveLength(9);
@@ -125,13 +147,22 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
 
     it('throws NotFoundError for a missing device or another node path', async () => {
       await expect(service.devices.get({ deviceId: 'nope' })).rejects.toBeInstanceOf(NotFoundError);
-      await expect(service.devices.get({ deviceId: 'dev-01', nodePath: 'district-1/probe-b' })).rejects.toBeInstanceOf(NotFoundError);
-      await expect(service.devices.get({ deviceId: 'dev-01', nodePath: NODE_PATH })).resolves.toMatchObject({ id: 'dev-01' });
+      await expect(
+        service.devices.get({ deviceId: 'dev-01', nodePath: 'district-1/probe-b' }),
+      ).rejects.toBeInstanceOf(NotFoundError);
+      await expect(service.devices.get({ deviceId: 'dev-01', nodePath: NODE_PATH })).resolves.toMatchObject({
+        id: 'dev-01',
+      });
     });
 
     it('upsert changes only the fields given, writes the audit log and tells the ingest', async () => {
       const device = await service.devices.upsert({ deviceId: 'dev-01', kind: 'thermostat' });
-      expect(device).toMatchObject({ name: 'sensor-1', site: 'south', kind: 'thermostat', status: 'unknown' });
+      expect(device).toMatchObject({
+        name: 'sensor-1',
+        site: 'south',
+        kind: 'thermostat',
+        status: 'unknown',
+      });
       expect(registered).toContain('dev-01');
       const [audit] = await store.exec<{ n: number }>(
         `select count(*)::int as n from audit_log where action = 'device.upsert' and target = 'dev-01'`,
@@ -182,8 +213,17 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
       expect(door.items).toHaveLength(8);
       const notGate3 = await service.events.search({ limit: 100, query: '"door open" -3', from: t0 });
       expect(notGate3.items).toHaveLength(7);
-      const hotCritical = await service.events.search({ limit: 100, query: 'overheating', severity: 'critical', from: t0 });
-      expect(hotCritical.items.map((e) => e.message).sort()).toEqual(['compressor overheating by 10 degrees', 'compressor overheating by 20 degrees', 'compressor overheating by 5 degrees']);
+      const hotCritical = await service.events.search({
+        limit: 100,
+        query: 'overheating',
+        severity: 'critical',
+        from: t0,
+      });
+      expect(hotCritical.items.map((e) => e.message).sort()).toEqual([
+        'compressor overheating by 10 degrees',
+        'compressor overheating by 20 degrees',
+        'compressor overheating by 5 degrees',
+      ]);
       const byDevice = await service.events.search({ limit: 100, deviceId: 'ev-1', from: t0, to: t0 + 3000 });
       expect(byDevice.items.map((e) => e.ts)).toEqual([t0 + 2000, t0 + 1000, t0]);
     });
@@ -197,11 +237,14 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
     const valueAt = (i: number) => ((i * 37) % 1000) / 10 - 20;
 
     beforeAll(async () => {
-      for (let i = 0; i < 43_200; i++) samples.push({ deviceId: 'series-1', metric: 'temp', ts: start + i * MINUTE, value: valueAt(i) });
+      for (let i = 0; i < 43_200; i++)
+        samples.push({ deviceId: 'series-1', metric: 'temp', ts: start + i * MINUTE, value: valueAt(i) });
       const ingest = createPgIngestStore(store);
       for (let i = 0; i < samples.length; i += 5000) {
         const part = samples.slice(i, i + 5000);
-        await ingest.writeBatch(batch({ samples: part, seen: new Map([['series-1', part.at(-1)!.ts]]), lastSeq: i }));
+        await ingest.writeBatch(
+          batch({ samples: part, seen: new Map([['series-1', part.at(-1)!.ts]]), lastSeq: i }),
+        );
       }
     });
 
@@ -211,7 +254,12 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
         if (s.ts < from || s.ts >= to) continue;
         const b = Math.floor(s.ts / width) * width;
         const agg = buckets.get(b) ?? { min: Infinity, max: -Infinity, sum: 0, count: 0 };
-        buckets.set(b, { min: Math.min(agg.min, s.value), max: Math.max(agg.max, s.value), sum: agg.sum + s.value, count: agg.count + 1 });
+        buckets.set(b, {
+          min: Math.min(agg.min, s.value),
+          max: Math.max(agg.max, s.value),
+          sum: agg.sum + s.value,
+          count: agg.count + 1,
+        });
       }
       return [...buckets].sort(([a], [b]) => a - b);
     }
@@ -219,37 +267,70 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
     it.each([
       { maxPoints: 500, source: 'hour', bucketMs: 2 * HOUR },
       { maxPoints: 2000, source: 'minute', bucketMs: 22 * MINUTE },
-    ])('reads $source rollups at $maxPoints points, with the right min, max and avg', async ({ maxPoints, source, bucketMs }) => {
-      const series = await service.metrics.series({ deviceId: 'series-1', metric: 'temp', from: start, to: end, maxPoints });
-      expect(series).toMatchObject({ source, bucketMs, nodePath: NODE_PATH });
-      expect(series.points.length).toBeLessThanOrEqual(maxPoints);
-      const expected = expectedBuckets(start, end, bucketMs);
-      expect(series.points).toHaveLength(expected.length);
-      series.points.forEach((point, i) => {
-        const [ts, want] = expected[i]!;
-        expect(point.ts).toBe(ts);
-        expect(point.min).toBe(want.min);
-        expect(point.max).toBe(want.max);
-        expect(point.count).toBe(want.count);
-        expect(point.avg).toBeCloseTo(want.sum / want.count, 9);
-      });
-      expect(series.points.reduce((n, p) => n + p.count, 0)).toBe(43_200);
-    });
+    ])(
+      'reads $source rollups at $maxPoints points, with the right min, max and avg',
+      async ({ maxPoints, source, bucketMs }) => {
+        const series = await service.metrics.series({
+          deviceId: 'series-1',
+          metric: 'temp',
+          from: start,
+          to: end,
+          maxPoints,
+        });
+        expect(series).toMatchObject({ source, bucketMs, nodePath: NODE_PATH });
+        expect(series.points.length).toBeLessThanOrEqual(maxPoints);
+        const expected = expectedBuckets(start, end, bucketMs);
+        expect(series.points).toHaveLength(expected.length);
+        series.points.forEach((point, i) => {
+          const [ts, want] = expected[i]!;
+          expect(point.ts).toBe(ts);
+          expect(point.min).toBe(want.min);
+          expect(point.max).toBe(want.max);
+          expect(point.count).toBe(want.count);
+          expect(point.avg).toBeCloseTo(want.sum / want.count, 9);
+        });
+        expect(series.points.reduce((n, p) => n + p.count, 0)).toBe(43_200);
+      },
+    );
 
     it('returns raw points when the range holds no more samples than maxPoints', async () => {
       const from = start + 10 * DAY + 7 * MINUTE;
-      const series = await service.metrics.series({ deviceId: 'series-1', metric: 'temp', from, to: from + 2 * HOUR, maxPoints: 500 });
+      const series = await service.metrics.series({
+        deviceId: 'series-1',
+        metric: 'temp',
+        from,
+        to: from + 2 * HOUR,
+        maxPoints: 500,
+      });
       expect(series).toMatchObject({ source: 'raw', bucketMs: 0 });
       expect(series.points).toHaveLength(120);
-      expect(series.points[0]).toEqual({ ts: from, min: valueAt(10 * 1440 + 7), max: valueAt(10 * 1440 + 7), avg: valueAt(10 * 1440 + 7), count: 1 });
+      expect(series.points[0]).toEqual({
+        ts: from,
+        min: valueAt(10 * 1440 + 7),
+        max: valueAt(10 * 1440 + 7),
+        avg: valueAt(10 * 1440 + 7),
+        count: 1,
+      });
     });
 
     it('re-buckets raw samples under a minute and minute rollups for a day', async () => {
       const from = start + 3 * DAY;
-      const raw = await service.metrics.series({ deviceId: 'series-1', metric: 'temp', from, to: from + 12 * HOUR, maxPoints: 720 });
+      const raw = await service.metrics.series({
+        deviceId: 'series-1',
+        metric: 'temp',
+        from,
+        to: from + 12 * HOUR,
+        maxPoints: 720,
+      });
       expect(raw).toMatchObject({ source: 'raw' });
       expect(raw.points.length).toBeLessThanOrEqual(720);
-      const day = await service.metrics.series({ deviceId: 'series-1', metric: 'temp', from, to: from + DAY, maxPoints: 100 });
+      const day = await service.metrics.series({
+        deviceId: 'series-1',
+        metric: 'temp',
+        from,
+        to: from + DAY,
+        maxPoints: 100,
+      });
       expect(day).toMatchObject({ source: 'minute', bucketMs: 15 * MINUTE });
       expect(day.points).toHaveLength(96);
       expect(day.points.reduce((n, p) => n + p.count, 0)).toBe(1440);
@@ -278,10 +359,22 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
 
     it('lists dead letters newest first across pages, filtered by reason', async () => {
       const first = await service.deadLetters.list({ limit: 2, reason: 'oversize' });
-      const second = await service.deadLetters.list({ limit: 2, reason: 'oversize', cursor: first.nextCursor! });
-      expect([...first.items, ...second.items].map((d) => d.topic)).toEqual(['devices/d6/telemetry', 'devices/d3/telemetry', 'devices/d0/telemetry']);
+      const second = await service.deadLetters.list({
+        limit: 2,
+        reason: 'oversize',
+        cursor: first.nextCursor!,
+      });
+      expect([...first.items, ...second.items].map((d) => d.topic)).toEqual([
+        'devices/d6/telemetry',
+        'devices/d3/telemetry',
+        'devices/d0/telemetry',
+      ]);
       expect(second.nextCursor).toBeNull();
-      expect(first.items[0]).toMatchObject({ nodePath: NODE_PATH, reason: 'oversize', receivedAt: Date.UTC(2025, 0, 1) + 6 });
+      expect(first.items[0]).toMatchObject({
+        nodePath: NODE_PATH,
+        reason: 'oversize',
+        receivedAt: Date.UTC(2025, 0, 1) + 6,
+      });
     });
 
     it('reports device counts, the injected stats and the database driver', async () => {
@@ -308,11 +401,27 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
         nodePath,
         version: '0.1.0',
         startedAt: 0,
-        ingestStats: () => ({ messagesTotal: 0, samplesTotal: 0, samplesPerSec: 0, queueDepth: 0, deadLettersTotal: 0 }),
+        ingestStats: () => ({
+          messagesTotal: 0,
+          samplesTotal: 0,
+          samplesPerSec: 0,
+          queueDepth: 0,
+          deadLettersTotal: 0,
+        }),
         brokerHealth: () => ({ connected: true, embedded: true, url: 'mqtt://127.0.0.1:1884' }),
       });
     // Names and ids that collide with the SQL leaf's, plus ones only a code-point order sorts right.
-    const names = ['sensor-0', 'sensor-1', 'sensor-3', 'Sensor-1', 'sensor-10', 'éclair', 'Ω-meter', 'sensor-1 ', '_x'];
+    const names = [
+      'sensor-0',
+      'sensor-1',
+      'sensor-3',
+      'Sensor-1',
+      'sensor-10',
+      'éclair',
+      'Ω-meter',
+      'sensor-1 ',
+      '_x',
+    ];
     const memoryDevices = (nodePath: string): Device[] =>
       Array.from({ length: 30 }, (_, i) => ({
         id: i % 3 === 0 ? `dev-${String(i).padStart(2, '0')}` : `dev-${i}`,
@@ -339,7 +448,9 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
         attrs: {},
       }));
 
-    async function drain<T>(fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>) {
+    async function drain<T>(
+      fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
+    ) {
       const all: T[] = [];
       let cursor: string | undefined;
       let pages = 0;
@@ -355,46 +466,56 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
     it.each([
       { layout: 'two children of district-1', self: false },
       { layout: 'probe-a serving its own rows and the in-memory child', self: true },
-    ])('pages devices and events across the SQL leaf and the in-memory leaf exactly once, in the global order ($layout)', async ({ self }) => {
-      const ownId = self ? 'probe-a' : 'district-1';
-      const prefix = `${ownId}/`;
-      const sqlLeaf = localAs('probe-a');
-      const memory = createInMemoryNodeService('probe-b', { devices: memoryDevices('probe-b'), events: memoryEvents('probe-b') });
-      const children: ChildLink[] = [
-        ...(self ? [] : [createInProcessChildLink('probe-a', sqlLeaf)]),
-        createInProcessChildLink('probe-b', memory.service),
-      ];
-      const parent = createFederatedNodeService({
-        id: ownId,
-        isRoot: false,
-        children,
-        heartbeat: createHeartbeat(children, { downAfterMs: 60_000 }),
-        ...(self ? { self: sqlLeaf } : {}),
-      });
-      const sqlPath = self ? 'probe-a' : `${prefix}probe-a`;
-      const withPath = <T extends { nodePath: string }>(items: T[], nodePath: string) => items.map((item) => ({ ...item, nodePath }));
+    ])(
+      'pages devices and events across the SQL leaf and the in-memory leaf exactly once, in the global order ($layout)',
+      async ({ self }) => {
+        const ownId = self ? 'probe-a' : 'district-1';
+        const prefix = `${ownId}/`;
+        const sqlLeaf = localAs('probe-a');
+        const memory = createInMemoryNodeService('probe-b', {
+          devices: memoryDevices('probe-b'),
+          events: memoryEvents('probe-b'),
+        });
+        const children: ChildLink[] = [
+          ...(self ? [] : [createInProcessChildLink('probe-a', sqlLeaf)]),
+          createInProcessChildLink('probe-b', memory.service),
+        ];
+        const parent = createFederatedNodeService({
+          id: ownId,
+          isRoot: false,
+          children,
+          heartbeat: createHeartbeat(children, { downAfterMs: 60_000 }),
+          ...(self ? { self: sqlLeaf } : {}),
+        });
+        const sqlPath = self ? 'probe-a' : `${prefix}probe-a`;
+        const withPath = <T extends { nodePath: string }>(items: T[], nodePath: string) =>
+          items.map((item) => ({ ...item, nodePath }));
 
-      const expectedDevices = [
-        ...withPath((await sqlLeaf.devices.list({ limit: 500 })).items, sqlPath),
-        ...withPath(memoryDevices('probe-b'), `${prefix}probe-b`),
-      ].sort((a, b) => compareDeviceKeys(deviceKeyOf(a), deviceKeyOf(b)));
-      for (const limit of [1, 7, 37]) {
-        const devices = await drain((cursor) => parent.devices.list({ limit, cursor }));
-        expect(devices.map(deviceKeyOf)).toEqual(expectedDevices.map(deviceKeyOf));
-      }
+        const expectedDevices = [
+          ...withPath((await sqlLeaf.devices.list({ limit: 500 })).items, sqlPath),
+          ...withPath(memoryDevices('probe-b'), `${prefix}probe-b`),
+        ].sort((a, b) => compareDeviceKeys(deviceKeyOf(a), deviceKeyOf(b)));
+        for (const limit of [1, 7, 37]) {
+          const devices = await drain((cursor) => parent.devices.list({ limit, cursor }));
+          expect(devices.map(deviceKeyOf)).toEqual(expectedDevices.map(deviceKeyOf));
+        }
 
-      const expectedEvents = [
-        ...withPath((await sqlLeaf.events.search({ limit: 500, from: t0 })).items, sqlPath),
-        ...withPath(memoryEvents('probe-b'), `${prefix}probe-b`),
-      ].sort((a, b) => compareEventKeys(eventKeyOf(a), eventKeyOf(b)));
-      for (const limit of [1, 4, 10]) {
-        const events = await drain((cursor) => parent.events.search({ limit, cursor, from: t0 }));
-        expect(events.map(eventKeyOf)).toEqual(expectedEvents.map(eventKeyOf));
-      }
-    });
+        const expectedEvents = [
+          ...withPath((await sqlLeaf.events.search({ limit: 500, from: t0 })).items, sqlPath),
+          ...withPath(memoryEvents('probe-b'), `${prefix}probe-b`),
+        ].sort((a, b) => compareEventKeys(eventKeyOf(a), eventKeyOf(b)));
+        for (const limit of [1, 4, 10]) {
+          const events = await drain((cursor) => parent.events.search({ limit, cursor, from: t0 }));
+          expect(events.map(eventKeyOf)).toEqual(expectedEvents.map(eventKeyOf));
+        }
+      },
+    );
 
     it('pages dead letters of two leaves in (receivedAt desc, path, id) order, as mergeDeadLetterPages does', async () => {
-      const children = [createInProcessChildLink('probe-a', localAs('probe-a')), createInProcessChildLink('probe-b', localAs('probe-b'))];
+      const children = [
+        createInProcessChildLink('probe-a', localAs('probe-a')),
+        createInProcessChildLink('probe-b', localAs('probe-b')),
+      ];
       const parent = createFederatedNodeService({
         id: 'bff',
         isRoot: true,

@@ -7,25 +7,51 @@ const base = { now, rawRetentionMs: 30 * DAY, rawCount: 10_000 };
 
 describe('planSeries', () => {
   it('returns raw points when the range holds no more samples than maxPoints', () => {
-    expect(planSeries({ ...base, from: now - HOUR_MS, to: now, maxPoints: 500, rawCount: 500 })).toEqual({ source: 'raw', bucketMs: 0 });
+    expect(planSeries({ ...base, from: now - HOUR_MS, to: now, maxPoints: 500, rawCount: 500 })).toEqual({
+      source: 'raw',
+      bucketMs: 0,
+    });
   });
 
   it('re-buckets raw samples while the bucket stays under a minute', () => {
-    expect(planSeries({ ...base, from: now - HOUR_MS, to: now, maxPoints: 500 })).toEqual({ source: 'raw', bucketMs: 7215 });
+    expect(planSeries({ ...base, from: now - HOUR_MS, to: now, maxPoints: 500 })).toEqual({
+      source: 'raw',
+      bucketMs: 7215,
+    });
   });
 
   it('reads minute rollups for a day at 500 points, in whole minutes', () => {
-    expect(planSeries({ ...base, from: now - DAY, to: now, maxPoints: 500 })).toEqual({ source: 'minute', bucketMs: 3 * MINUTE_MS });
+    expect(planSeries({ ...base, from: now - DAY, to: now, maxPoints: 500 })).toEqual({
+      source: 'minute',
+      bucketMs: 3 * MINUTE_MS,
+    });
   });
 
   it('reads hour rollups for 30 days at 500 points, and minute rollups at 2000', () => {
-    expect(planSeries({ ...base, from: now - 30 * DAY, to: now, maxPoints: 500 })).toEqual({ source: 'hour', bucketMs: 2 * HOUR_MS });
-    expect(planSeries({ ...base, from: now - 30 * DAY, to: now, maxPoints: 2000 })).toEqual({ source: 'minute', bucketMs: 22 * MINUTE_MS });
+    expect(planSeries({ ...base, from: now - 30 * DAY, to: now, maxPoints: 500 })).toEqual({
+      source: 'hour',
+      bucketMs: 2 * HOUR_MS,
+    });
+    expect(planSeries({ ...base, from: now - 30 * DAY, to: now, maxPoints: 2000 })).toEqual({
+      source: 'minute',
+      bucketMs: 22 * MINUTE_MS,
+    });
   });
 
   it('skips raw samples past raw retention and minute rollups past 90 days', () => {
-    expect(planSeries({ ...base, from: now - 40 * DAY, to: now - 40 * DAY + HOUR_MS, maxPoints: 500, rawCount: 0 }).source).toBe('minute');
-    expect(planSeries({ ...base, from: now - 100 * DAY, to: now - 100 * DAY + HOUR_MS, maxPoints: 500, rawCount: 0 }).source).toBe('hour');
+    expect(
+      planSeries({ ...base, from: now - 40 * DAY, to: now - 40 * DAY + HOUR_MS, maxPoints: 500, rawCount: 0 })
+        .source,
+    ).toBe('minute');
+    expect(
+      planSeries({
+        ...base,
+        from: now - 100 * DAY,
+        to: now - 100 * DAY + HOUR_MS,
+        maxPoints: 500,
+        rawCount: 0,
+      }).source,
+    ).toBe('hour');
   });
 });
 

@@ -13,7 +13,10 @@ export interface TestDatabase {
  * the real PostgreSQL at TEST_DATABASE_URL when it is set (CI sets it). Each run gets its own
  * database name, dropped afterwards, so runs never see each other's data.
  */
-export function testDatabaseBackends(): Array<{ name: TestDatabase['name']; create: () => Promise<TestDatabase> }> {
+export function testDatabaseBackends(): Array<{
+  name: TestDatabase['name'];
+  create: () => Promise<TestDatabase>;
+}> {
   const backends: Array<{ name: TestDatabase['name']; create: () => Promise<TestDatabase> }> = [
     { name: 'pglite', create: async () => ({ name: 'pglite', url: 'pglite:memory', drop: async () => {} }) },
   ];

@@ -32,14 +32,16 @@ export const Alert = z.object({
 export type Alert = z.infer<typeof Alert>;
 
 /** Most severe first, then newest. */
-export const ListAlertsInput = z.object({
-  state: AlertState.optional(),
-  severity: Severity.optional(),
-  deviceId: DeviceId.optional(),
-  search: z.string().max(200).optional(),
-  limit: Limit,
-  cursor: Cursor.optional(),
-}).prefault({});
+export const ListAlertsInput = z
+  .object({
+    state: AlertState.optional(),
+    severity: Severity.optional(),
+    deviceId: DeviceId.optional(),
+    search: z.string().max(200).optional(),
+    limit: Limit,
+    cursor: Cursor.optional(),
+  })
+  .prefault({});
 export type ListAlertsInput = z.infer<typeof ListAlertsInput>;
 
 export const AlertPage = pageOf(Alert);

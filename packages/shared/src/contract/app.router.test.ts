@@ -27,8 +27,12 @@ function fakeService(overrides: Partial<NodeService['devices']> = {}): NodeServi
   return {
     node: { info: unused },
     devices: {
-      list: () => Promise.resolve({ items: [device], nextCursor: null, coverage: selfCoverage('probe-a', 1) }),
-      get: ({ deviceId }) => (deviceId === 'x1' ? Promise.resolve(device) : Promise.reject(new NotFoundError(`no device ${deviceId}`))),
+      list: () =>
+        Promise.resolve({ items: [device], nextCursor: null, coverage: selfCoverage('probe-a', 1) }),
+      get: ({ deviceId }) =>
+        deviceId === 'x1'
+          ? Promise.resolve(device)
+          : Promise.reject(new NotFoundError(`no device ${deviceId}`)),
       upsert: () => Promise.resolve(device),
       ...overrides,
     },
@@ -67,18 +71,26 @@ describe('node router', () => {
   });
 
   it('maps a forged cursor to BAD_REQUEST, not a server error', async () => {
-    const service = fakeService({ list: () => Promise.reject(new InvalidCursorError('cursor is not valid')) });
+    const service = fakeService({
+      list: () => Promise.reject(new InvalidCursorError('cursor is not valid')),
+    });
     expect(await codeOf(callerAs('viewer', service).devices.list({ cursor: 'garbage' }))).toBe('BAD_REQUEST');
   });
 
   it('lets only an admin upsert a device', async () => {
-    expect(await codeOf(callerAs('operator').devices.upsert({ deviceId: 'x1', name: 'X' }))).toBe('FORBIDDEN');
+    expect(await codeOf(callerAs('operator').devices.upsert({ deviceId: 'x1', name: 'X' }))).toBe(
+      'FORBIDDEN',
+    );
     expect(await codeOf(callerAs('admin').devices.upsert({ deviceId: 'x1', name: 'X' }))).toBe('OK');
   });
 
   it('rejects a service answer that breaks the output schema, so a parent never relays bad data', async () => {
-    const broken = fakeService({ get: () => Promise.resolve({ ...device, status: 'exploded' } as unknown as Device) });
-    expect(await codeOf(callerAs('viewer', broken).devices.get({ deviceId: 'x1' }))).toBe('INTERNAL_SERVER_ERROR');
+    const broken = fakeService({
+      get: () => Promise.resolve({ ...device, status: 'exploded' } as unknown as Device),
+    });
+    expect(await codeOf(callerAs('viewer', broken).devices.get({ deviceId: 'x1' }))).toBe(
+      'INTERNAL_SERVER_ERROR',
+    );
   });
 
   it('refuses a device id outside the device API alphabet', async () => {

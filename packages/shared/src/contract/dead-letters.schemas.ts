@@ -29,11 +29,13 @@ export const DeadLetter = z.object({
 export type DeadLetter = z.infer<typeof DeadLetter>;
 
 /** Newest first. */
-export const ListDeadLettersInput = z.object({
-  reason: DeadLetterReason.optional(),
-  limit: Limit,
-  cursor: Cursor.optional(),
-}).prefault({});
+export const ListDeadLettersInput = z
+  .object({
+    reason: DeadLetterReason.optional(),
+    limit: Limit,
+    cursor: Cursor.optional(),
+  })
+  .prefault({});
 export type ListDeadLettersInput = z.infer<typeof ListDeadLettersInput>;
 
 export const DeadLetterPage = pageOf(DeadLetter);

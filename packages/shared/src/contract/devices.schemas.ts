@@ -30,14 +30,16 @@ export const LabelFilter = z
   .regex(/^[A-Za-z0-9_.-]{1,64}=.{0,256}$/, 'label filter: key=value');
 
 /** Devices come in order of name, then node path, then id; the cursor continues that order. */
-export const ListDevicesInput = z.object({
-  search: z.string().max(200).optional(),
-  status: DeviceStatus.optional(),
-  label: LabelFilter.optional(),
-  site: z.string().max(200).optional(),
-  limit: Limit,
-  cursor: Cursor.optional(),
-}).prefault({});
+export const ListDevicesInput = z
+  .object({
+    search: z.string().max(200).optional(),
+    status: DeviceStatus.optional(),
+    label: LabelFilter.optional(),
+    site: z.string().max(200).optional(),
+    limit: Limit,
+    cursor: Cursor.optional(),
+  })
+  .prefault({});
 export type ListDevicesInput = z.infer<typeof ListDevicesInput>;
 
 export const DevicePage = pageOf(Device);

@@ -17,15 +17,17 @@ export const DeviceEvent = z.object({
 export type DeviceEvent = z.infer<typeof DeviceEvent>;
 
 /** Newest first (time, then node path, then id); `query` is full-text (web search syntax). */
-export const SearchEventsInput = z.object({
-  query: z.string().max(200).optional(),
-  severity: Severity.optional(),
-  deviceId: DeviceId.optional(),
-  from: Timestamp.optional(),
-  to: Timestamp.optional(),
-  limit: Limit,
-  cursor: Cursor.optional(),
-}).prefault({});
+export const SearchEventsInput = z
+  .object({
+    query: z.string().max(200).optional(),
+    severity: Severity.optional(),
+    deviceId: DeviceId.optional(),
+    from: Timestamp.optional(),
+    to: Timestamp.optional(),
+    limit: Limit,
+    cursor: Cursor.optional(),
+  })
+  .prefault({});
 export type SearchEventsInput = z.infer<typeof SearchEventsInput>;
 
 export const EventPage = pageOf(DeviceEvent);

@@ -41,7 +41,10 @@ describe('node.watch', () => {
     let calls = 0;
     const service = serviceWithInfo({ info: () => Promise.resolve({ ...info, version: `v${++calls}` }) });
     const controller = new AbortController();
-    const caller = createCallerFactory(nodeRouter)({ node: service, actor: viewer }, { signal: controller.signal });
+    const caller = createCallerFactory(nodeRouter)(
+      { node: service, actor: viewer },
+      { signal: controller.signal },
+    );
     const stream = (await caller.node.watch({ intervalMs: 1000 }))[Symbol.asyncIterator]();
 
     expect((await stream.next()).value).toMatchObject({ version: 'v1' });
@@ -72,7 +75,10 @@ describe('node.watch', () => {
   });
 
   it.each([499, 60_001])('refuses intervalMs %i as BAD_REQUEST', async (intervalMs) => {
-    const caller = createCallerFactory(nodeRouter)({ node: serviceWithInfo({ info: () => Promise.resolve(info) }), actor: viewer });
+    const caller = createCallerFactory(nodeRouter)({
+      node: serviceWithInfo({ info: () => Promise.resolve(info) }),
+      actor: viewer,
+    });
     const error: unknown = await caller.node.watch({ intervalMs }).then(
       () => null,
       (e: unknown) => e,

@@ -1,5 +1,11 @@
 import type { DeadLetterPage, ListDeadLettersInput } from './dead-letters.schemas.ts';
-import type { Device, DevicePage, DeviceRef, ListDevicesInput, UpsertDeviceInput } from './devices.schemas.ts';
+import type {
+  Device,
+  DevicePage,
+  DeviceRef,
+  ListDevicesInput,
+  UpsertDeviceInput,
+} from './devices.schemas.ts';
 import type { EventPage, SearchEventsInput } from './events.schemas.ts';
 import type { LatestValues, Series, SeriesInput } from './metrics.schemas.ts';
 import type { NodeInfo, WatchNodeInput } from './node.schemas.ts';

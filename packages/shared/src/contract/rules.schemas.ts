@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { Labels, MetricName } from '../domain/ids.ts';
 import { Severity } from '../domain/severity.ts';
 
-const Duration = z.number().int().min(0).max(7 * 24 * 3600 * 1000);
+const Duration = z
+  .number()
+  .int()
+  .min(0)
+  .max(7 * 24 * 3600 * 1000);
 
 /** Which devices a rule watches: a glob on the device id (`*` and `?`) and labels all equal. */
 export const RuleScope = z.object({

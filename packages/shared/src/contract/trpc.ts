@@ -26,7 +26,8 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
-    if (cause instanceof NotFoundError) throw new TRPCError({ code: 'NOT_FOUND', message: cause.message, cause });
+    if (cause instanceof NotFoundError)
+      throw new TRPCError({ code: 'NOT_FOUND', message: cause.message, cause });
     if (cause instanceof BadRequestError || cause instanceof InvalidCursorError)
       throw new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
   }

@@ -24,7 +24,9 @@ export const MetricName = z
   .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'metric name: 1–64 of A-Z, a-z, 0-9, "_", ".", ":", "-"');
 export type MetricName = z.infer<typeof MetricName>;
 
-export const LabelKey = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'label key: 1–64 of A-Z, a-z, 0-9, "_", ".", "-"');
+export const LabelKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'label key: 1–64 of A-Z, a-z, 0-9, "_", ".", "-"');
 export const Labels = z
   .record(LabelKey, z.string().max(256))
   .refine((labels) => Object.keys(labels).length <= 32, 'at most 32 labels');

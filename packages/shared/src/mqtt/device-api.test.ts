@@ -24,11 +24,18 @@ describe('device API payloads', () => {
   });
 
   it('reads the device id and kind from a device topic', () => {
-    expect(parseDeviceTopic('devices/x1/commands/ack')).toEqual({ ok: true, deviceId: 'x1', kind: 'commands/ack' });
+    expect(parseDeviceTopic('devices/x1/commands/ack')).toEqual({
+      ok: true,
+      deviceId: 'x1',
+      kind: 'commands/ack',
+    });
   });
 
   it('names a bad device id and a topic outside the API differently', () => {
-    expect(parseDeviceTopic('devices/bad id/telemetry')).toMatchObject({ ok: false, reason: 'bad-device-id' });
+    expect(parseDeviceTopic('devices/bad id/telemetry')).toMatchObject({
+      ok: false,
+      reason: 'bad-device-id',
+    });
     expect(parseDeviceTopic('devices/x1/firmware')).toMatchObject({ ok: false, reason: 'bad-topic' });
   });
 

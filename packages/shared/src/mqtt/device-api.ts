@@ -24,11 +24,19 @@ const TOPIC_KINDS: readonly string[] = ['telemetry', 'events', 'status', 'comman
 export function parseDeviceTopic(topic: string): ParsedTopic {
   const match = /^devices\/([^/]*)\/(.+)$/.exec(topic);
   if (!match || !TOPIC_KINDS.includes(match[2]!)) {
-    return { ok: false, reason: 'bad-topic', detail: `topic "${topic.slice(0, 200)}" is not part of the device API` };
+    return {
+      ok: false,
+      reason: 'bad-topic',
+      detail: `topic "${topic.slice(0, 200)}" is not part of the device API`,
+    };
   }
   const deviceId = match[1]!;
   if (!DeviceId.safeParse(deviceId).success) {
-    return { ok: false, reason: 'bad-device-id', detail: `device id "${deviceId.slice(0, 200)}" is not [A-Za-z0-9._:-]{1,128}` };
+    return {
+      ok: false,
+      reason: 'bad-device-id',
+      detail: `device id "${deviceId.slice(0, 200)}" is not [A-Za-z0-9._:-]{1,128}`,
+    };
   }
   return { ok: true, deviceId, kind: match[2] as DeviceTopicKind };
 }
@@ -46,7 +54,10 @@ export const TelemetryPayload = z.strictObject({
   metrics: z
     .record(MetricName, z.number().finite())
     .refine((m) => Object.keys(m).length > 0, 'metrics must hold at least one value')
-    .refine((m) => Object.keys(m).length <= MAX_METRICS_PER_MESSAGE, `at most ${MAX_METRICS_PER_MESSAGE} metrics`),
+    .refine(
+      (m) => Object.keys(m).length <= MAX_METRICS_PER_MESSAGE,
+      `at most ${MAX_METRICS_PER_MESSAGE} metrics`,
+    ),
 });
 export type TelemetryPayload = z.infer<typeof TelemetryPayload>;
 
