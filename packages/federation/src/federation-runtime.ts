@@ -10,24 +10,31 @@ import { createHeartbeat, type ChildHealth, type Heartbeat, type HeartbeatOption
 // ---------------------------------------------------------------------------------------------
 // The child list a node or the BFF is configured with.
 
+/** Splits `a=x,b=y` into pairs; a part without `=` keeps an empty value, for the schema to refuse. */
+function splitIdPairs(raw: string): Array<{ id: string; value: string }> {
+  return raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => {
+      const at = part.indexOf('=');
+      return at < 0
+        ? { id: part, value: '' }
+        : { id: part.slice(0, at).trim(), value: part.slice(at + 1).trim() };
+    });
+}
+
+function hasUniqueIds(children: ReadonlyArray<{ id: string }>): boolean {
+  return new Set(children.map((c) => c.id)).size === children.length;
+}
+
 /**
  * `CHILDREN`: `id=url` pairs, comma-separated — `probe-c=http://127.0.0.1:4103,probe-d=http://…`.
  * The URL is the child's base URL (its tRPC endpoint is `<url>/trpc`) or the endpoint itself.
  */
 export const ChildList = z
   .string()
-  .transform((raw) =>
-    raw
-      .split(',')
-      .map((part) => part.trim())
-      .filter((part) => part !== '')
-      .map((part) => {
-        const at = part.indexOf('=');
-        return at < 0
-          ? { id: part, url: '' }
-          : { id: part.slice(0, at).trim(), url: part.slice(at + 1).trim() };
-      }),
-  )
+  .transform((raw) => splitIdPairs(raw).map(({ id, value }) => ({ id, url: value })))
   .pipe(
     z
       .array(
@@ -36,10 +43,7 @@ export const ChildList = z
           url: z.url({ protocol: /^https?$/, error: 'child URL: http(s)://host:port' }),
         }),
       )
-      .refine(
-        (children) => new Set(children.map((c) => c.id)).size === children.length,
-        'child ids must be unique',
-      ),
+      .refine(hasUniqueIds, 'child ids must be unique'),
   );
 export type ChildList = z.infer<typeof ChildList>;
 
@@ -49,18 +53,7 @@ export type ChildList = z.infer<typeof ChildList>;
  */
 export const UplinkChildList = z
   .string()
-  .transform((raw) =>
-    raw
-      .split(',')
-      .map((part) => part.trim())
-      .filter((part) => part !== '')
-      .map((part) => {
-        const at = part.indexOf('=');
-        return at < 0
-          ? { id: part, token: '' }
-          : { id: part.slice(0, at).trim(), token: part.slice(at + 1).trim() };
-      }),
-  )
+  .transform((raw) => splitIdPairs(raw).map(({ id, value }) => ({ id, token: value })))
   .pipe(
     z
       .array(
@@ -73,10 +66,7 @@ export const UplinkChildList = z
             .regex(/^\S+$/, 'uplink child token: no whitespace'),
         }),
       )
-      .refine(
-        (children) => new Set(children.map((c) => c.id)).size === children.length,
-        'uplink child ids must be unique',
-      ),
+      .refine(hasUniqueIds, 'uplink child ids must be unique'),
   );
 export type UplinkChildList = z.infer<typeof UplinkChildList>;
 
