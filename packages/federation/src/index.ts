@@ -10,3 +10,4 @@ export * from './federation-runtime.ts';
 export * from './uplink-protocol.ts';
 export * from './uplink-server.ts';
 export * from './uplink-client.ts';
+export * from './node-api.ts';

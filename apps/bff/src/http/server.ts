@@ -1,16 +1,10 @@
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController } from 'fastify';
-import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import {
-  DEADLINE_HEADER,
-  readDeadlineHeader,
-  type Heartbeat,
-  type UplinkServer,
-} from '@tierscope/federation';
-import { nodeRouter, type Actor, type NodeRouter, type NodeService } from '@tierscope/shared';
+import { registerNodeApi, type Heartbeat, type UplinkServer } from '@tierscope/federation';
+import type { Actor, NodeService } from '@tierscope/shared';
 
 export interface BffServerDeps {
   /** The federated service for one call, within the caller's budget when it sent one. */
@@ -44,30 +38,7 @@ export async function createBffServer(deps: BffServerDeps) {
     forceCloseConnections: true,
   });
 
-  if (deps.uplink) {
-    const uplink = deps.uplink;
-    uplink.attach(app.server);
-    app.addHook('preClose', () => uplink.close());
-  }
-
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
-      router: nodeRouter,
-      createContext: ({ req }) => {
-        const budgetMs = readDeadlineHeader(req.headers[DEADLINE_HEADER]);
-        return {
-          node: deps.serviceFor(budgetMs),
-          actor: deps.resolveActor(),
-          ...(budgetMs !== undefined && { budgetMs }),
-        };
-      },
-      onError: ({ error, path }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR')
-          deps.logger.error({ err: error, path }, 'tRPC call failed');
-      },
-    },
-  } satisfies FastifyTRPCPluginOptions<NodeRouter>);
+  await registerNodeApi(app, deps);
 
   app.get('/livez', async () => ({ status: 'ok' }));
   // The BFF keeps no state of its own yet: once it listens it can answer (partially, if children are down).

@@ -1,9 +1,8 @@
 import Fastify, { LogController } from 'fastify';
-import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { DEADLINE_HEADER, readDeadlineHeader, type UplinkServer } from '@tierscope/federation';
-import { nodeRouter, type Actor, type NodeRouter, type NodeService } from '@tierscope/shared';
+import { registerNodeApi, type UplinkServer } from '@tierscope/federation';
+import type { Actor, NodeService } from '@tierscope/shared';
 import { checkReadiness, type ReadinessCheck } from './health.ts';
 
 export interface NodeServerDeps {
@@ -36,31 +35,7 @@ export async function createNodeServer(deps: NodeServerDeps) {
     logController: new LogController({ disableRequestLogging: () => true }),
   });
 
-  if (deps.uplink) {
-    const uplink = deps.uplink;
-    uplink.attach(app.server);
-    // Before the HTTP server stops listening: uplink sockets are upgraded, so close() never waits on them.
-    app.addHook('preClose', () => uplink.close());
-  }
-
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
-      router: nodeRouter,
-      createContext: ({ req }) => {
-        const budgetMs = readDeadlineHeader(req.headers[DEADLINE_HEADER]);
-        return {
-          node: deps.serviceFor(budgetMs),
-          actor: deps.resolveActor(),
-          ...(budgetMs !== undefined && { budgetMs }),
-        };
-      },
-      onError: ({ error, path }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR')
-          deps.logger.error({ err: error, path }, 'tRPC call failed');
-      },
-    },
-  } satisfies FastifyTRPCPluginOptions<NodeRouter>);
+  await registerNodeApi(app, deps);
 
   app.get('/livez', async () => ({ status: 'ok' }));
 

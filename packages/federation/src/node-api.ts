@@ -1,0 +1,52 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import { nodeRouter, type Actor, type NodeRouter, type NodeService } from '@tierscope/shared';
+import { DEADLINE_HEADER, readDeadlineHeader } from './deadline-budget.ts';
+import type { UplinkServer } from './uplink-server.ts';
+
+export interface NodeApiOptions {
+  /**
+   * The service for one call. `budgetMs` is what the caller has left (x-tierscope-deadline-ms),
+   * when it said; a federating tier keeps its fan-outs within it.
+   */
+  serviceFor: (budgetMs: number | undefined) => NodeService;
+  /** Who is calling; access control arrives with the access issue. */
+  resolveActor: () => Actor;
+  /** When children attach by uplink: it takes WebSocket upgrades at /uplink and is closed with the server. */
+  uplink?: UplinkServer | undefined;
+}
+
+/**
+ * Serves the one node contract the same way at every tier: tRPC at /trpc (HTTP, and subscriptions
+ * as server-sent events) with the caller's deadline budget in context, plus the uplink WebSocket.
+ */
+export async function registerNodeApi<Logger extends FastifyBaseLogger>(
+  app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>,
+  options: NodeApiOptions,
+): Promise<void> {
+  const { uplink } = options;
+  if (uplink) {
+    uplink.attach(app.server);
+    // Before the HTTP server stops listening: uplink sockets are upgraded, so close() never waits on them.
+    app.addHook('preClose', () => uplink.close());
+  }
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: nodeRouter,
+      createContext: ({ req }) => {
+        const budgetMs = readDeadlineHeader(req.headers[DEADLINE_HEADER]);
+        return {
+          node: options.serviceFor(budgetMs),
+          actor: options.resolveActor(),
+          ...(budgetMs !== undefined && { budgetMs }),
+        };
+      },
+      onError: ({ error, path }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error, path }, 'tRPC call failed');
+      },
+    },
+  } satisfies FastifyTRPCPluginOptions<NodeRouter>);
+}
