@@ -16,10 +16,13 @@ import { nodeRouter, type IngestStats, type NodeService } from '@tierscope/share
 import { loadNodeConfig, type NodeConfig } from './env.ts';
 import { LOCAL_ACTOR, uplinkParentActor } from './http/actors.ts';
 import { createNodeServer } from './http/server.ts';
+import { AlertingRuntime } from './alerting/alerting-runtime.ts';
 import { startIngest, type IngestRuntime } from './ingest/start-ingest.ts';
 import { createLocalNodeService } from './services/local-node.service.ts';
 import { openStore, type Store } from './store/client.ts';
+import { AlertStore } from './store/alert-store.pg.ts';
 import { createPgIngestStore } from './store/ingest-store.pg.ts';
+import { loadDeviceFacts } from './store/device-facts.ts';
 import { migrateStore, migrationsApplied } from './store/migrate.ts';
 import { runRetention } from './store/retention.ts';
 
@@ -38,11 +41,29 @@ async function main(config: NodeConfig): Promise<void> {
   logger.info({ driver: store.driver }, 'store ready');
   await retain(store, config, logger);
 
-  const ingest = await startIngest({ config, store: createPgIngestStore(store), logger, registry });
+  const alertStore = new AlertStore(store, config.nodeId);
+  const alerting = new AlertingRuntime({
+    store: alertStore,
+    nodePath: config.nodeId,
+    logger: logger.child({ component: 'alerting' }),
+  });
+  await alerting.load(await loadDeviceFacts(store));
+
+  const ingest = await startIngest({
+    config,
+    store: createPgIngestStore(store, { writeAlertTransitions: alerting.writeInTransaction }),
+    logger,
+    registry,
+    prepareBatch: alerting.prepareBatch,
+    onBatchCommitted: (_batch, result) => alerting.published(result.alertChanges),
+  });
+  alerting.start();
   const brokerUrl = config.mqttUrl ?? `mqtt://${config.httpHost}:${config.mqttPort}`;
 
   const local = createLocalNodeService({
     store,
+    alertStore,
+    alerting,
     nodeId: config.nodeId,
     nodeName: config.nodeName,
     nodePath: config.nodeId,
@@ -51,7 +72,10 @@ async function main(config: NodeConfig): Promise<void> {
     rawRetentionDays: config.rawRetentionDays,
     ingestStats: () => ingestStats(ingest),
     brokerHealth: () => ({ connected: ingest.intake.connected, embedded: !config.mqttUrl, url: brokerUrl }),
-    onDeviceRegistered: (deviceId) => ingest.ingest.addKnownDevices([deviceId]),
+    onDeviceRegistered: (device) => {
+      ingest.ingest.addKnownDevices([device.id]);
+      alerting.deviceChanged(device.id, device.labels);
+    },
   });
 
   const uplinkServer = uplinkServerOf(config, logger);
@@ -97,6 +121,7 @@ async function main(config: NodeConfig): Promise<void> {
       process.exit(1);
     }, STOP_TIMEOUT_MS).unref();
     clearInterval(retentionTimer);
+    alerting.stop();
     await uplink?.stop();
     federation?.stop();
     const drained = await ingest.stop();

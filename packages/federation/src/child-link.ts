@@ -1,5 +1,7 @@
-import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, type TRPCClient } from '@trpc/client';
+import { EventSource } from 'eventsource';
 import type { NodeId, NodeRouter } from '@tierscope/shared';
+import { actingUserHeaders } from './acting-user.ts';
 import { deadlineHeaders } from './deadline-budget.ts';
 
 /**
@@ -26,18 +28,33 @@ export interface HttpChildLinkOptions {
 /**
  * A passive link: one HTTP request per call (`httpLink`, not batched, so a slow call never holds
  * back another). Deadlines are the caller's: pass `{ signal }` to each call. A call made inside
- * `runWithDeadline` also tells the child its time left (`x-tierscope-deadline-ms`).
+ * `runWithDeadline` also tells the child its time left (`x-tierscope-deadline-ms`); one made inside
+ * `runAsActor` names the user it acts for.
  */
 export function createHttpChildLink(options: HttpChildLinkOptions): ChildLink {
+  const authorization = (): Record<string, string> => {
+    const token = options.token?.();
+    return token ? { authorization: `Bearer ${token}` } : {};
+  };
   const client = createTRPCClient<NodeRouter>({
     links: [
-      httpLink({
-        url: options.url,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-        headers: () => {
-          const token = options.token?.();
-          return { ...deadlineHeaders(), ...(token ? { authorization: `Bearer ${token}` } : {}) };
-        },
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        // Subscriptions (the alert stream) as server-sent events; the link reconnects by itself
+        // and resumes from the last tracked id it received.
+        true: httpSubscriptionLink({
+          url: options.url,
+          EventSource,
+          eventSourceOptions: () => ({
+            fetch: (input, init) =>
+              (options.fetch ?? fetch)(input, { ...init, headers: { ...init.headers, ...authorization() } }),
+          }),
+        }),
+        false: httpLink({
+          url: options.url,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+          headers: () => ({ ...deadlineHeaders(), ...actingUserHeaders(), ...authorization() }),
+        }),
       }),
     ],
   });

@@ -18,7 +18,9 @@ import {
   type NodeInfo,
   type NodeService,
 } from '@tierscope/shared';
+import type { ChildAlertMirror } from './child-alert-mirror.ts';
 import type { ChildLink } from './child-link.ts';
+import { createFederatedAlerting } from './federated-alerting.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { fanOut, type Settled } from './fan-out.ts';
 import type { ChildHealth, Heartbeat } from './heartbeat.ts';
@@ -34,6 +36,7 @@ import {
   type Page,
 } from './merge.ts';
 import { remoteOfLink, remoteOfService, type RemoteNode } from './remote-node.ts';
+import type { NodeUnreachableAlerts } from './unreachable-alerts.ts';
 
 export interface FederatedNodeOptions {
   /** This node's id. A non-root node prefixes every path it returns with `id/`. */
@@ -51,6 +54,10 @@ export interface FederatedNodeOptions {
   deadlineMs?: number;
   concurrency?: number;
   clock?: Clock;
+  /** The tier's own `node unreachable` alerts (raised from the heartbeat by the runtime). */
+  unreachable?: NodeUnreachableAlerts;
+  /** Children's last known open alerts, shown stale while a child does not answer. */
+  mirror?: ChildAlertMirror;
 }
 
 /** A member of a fan-out: this node's own service, or one child. */
@@ -154,6 +161,15 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
   const childTree = (): NodeChild[] => heartbeat.health().map((h) => asNodeChild(h, prefix));
 
   return {
+    ...createFederatedAlerting({
+      id,
+      prefix,
+      members,
+      listAcross,
+      routed: (nodePath, call) => routed(nodePath, (m, path, signal) => call(m, path ?? nodePath, signal)),
+      unreachable: options.unreachable,
+      mirror: options.mirror,
+    }),
     node: {
       info: () => baseInfo().then((base) => mergeNodeInfo(base, childTree())),
     },

@@ -4,7 +4,11 @@ import { NodeId, type NodeService } from '@tierscope/shared';
 import { createHttpChildLink, type ChildLink } from './child-link.ts';
 import { budgetedDeadline, DEFAULT_BUDGET_MARGIN_MS, runWithDeadline } from './deadline-budget.ts';
 import { clampDeadline, DEFAULT_DEADLINE_MS } from './fan-out.ts';
+import { ChildAlertMirror } from './child-alert-mirror.ts';
 import { createFederatedNodeService, type FederatedNodeOptions } from './federated-node-service.ts';
+import { outputPrefix } from './merge.ts';
+import { remoteOfLink } from './remote-node.ts';
+import { NodeUnreachableAlerts } from './unreachable-alerts.ts';
 import { createHeartbeat, type ChildHealth, type Heartbeat, type HeartbeatOptions } from './heartbeat.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -138,16 +142,50 @@ export interface FederationRuntime {
   children(): readonly ChildLink[];
   /** Liveness over the current children: one heartbeat per child, so attaching one resets no other. */
   readonly heartbeat: Heartbeat;
-  /** Starts every child's heartbeat. */
+  /** The tier's own `node unreachable` alerts, raised and resolved from the heartbeat. */
+  readonly unreachable: NodeUnreachableAlerts;
+  /** Starts every child's heartbeat, the alert mirrors and the unreachable watch. */
   start(): void;
   stop(): void;
 }
+
+/** How often the runtime compares child states to raise or resolve `node unreachable` alerts. */
+const UNREACHABLE_CHECK_MS = 500;
+/** A child that has never answered is reported unreachable only after this long. */
+const UNREACHABLE_GRACE_MS = 5000;
 
 export function createFederationRuntime(options: FederationRuntimeOptions): FederationRuntime {
   const ownDeadlineMs = clampDeadline(options.deadlineMs ?? DEFAULT_DEADLINE_MS);
   const marginMs = options.budgetMarginMs ?? DEFAULT_BUDGET_MARGIN_MS;
   const members = new Map<string, { link: ChildLink; beat: Heartbeat }>();
   let running = false;
+  const prefix = outputPrefix(options.id, options.isRoot);
+  const unreachable = new NodeUnreachableAlerts();
+  const mirror = new ChildAlertMirror();
+  const follow = (link: ChildLink) => {
+    const remote = remoteOfLink(link);
+    mirror.follow({
+      id: link.id,
+      prefix,
+      open: (lastEventId, handlers) => remote.alerts.watch(lastEventId, handlers),
+    });
+  };
+  // A child is reported unreachable once the heartbeat has seen it up, or after a start-up grace.
+  const seenUp = new Set<string>();
+  let startedAt = 0;
+  let unreachableTimer: NodeJS.Timeout | undefined;
+  const checkUnreachable = () => {
+    const now = Date.now();
+    for (const health of heartbeat.health()) {
+      const path = `${prefix}${health.id}`;
+      if (health.state === 'up') {
+        seenUp.add(health.id);
+        unreachable.childUp(path, now);
+      } else if (seenUp.has(health.id) || now - startedAt > UNREACHABLE_GRACE_MS) {
+        unreachable.childDown(path, health.lastHeartbeatAt ?? now);
+      }
+    }
+  };
 
   const heartbeat: Heartbeat = {
     start() {
@@ -168,7 +206,10 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
     members.get(link.id)?.beat.stop();
     const beat = createHeartbeat([link], options.heartbeat);
     members.set(link.id, { link, beat });
-    if (running) beat.start();
+    if (running) {
+      beat.start();
+      follow(link);
+    }
   };
   for (const link of options.children ?? []) addChild(link);
 
@@ -184,6 +225,8 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
         children: [...members.values()].map((m) => m.link),
         heartbeat,
         deadlineMs,
+        unreachable,
+        mirror,
       });
       // The fan-out clamps to at least 100 ms; child calls are told the same deadline.
       return withDeadlineScope(inner, clampDeadline(deadlineMs));
@@ -192,12 +235,24 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
     removeChild(id) {
       const member = members.get(id);
       member?.beat.stop();
+      mirror.unfollow(id);
       return members.delete(id);
     },
     children: () => [...members.values()].map((m) => m.link),
     heartbeat,
-    start: () => heartbeat.start(),
-    stop: () => heartbeat.stop(),
+    unreachable,
+    start: () => {
+      heartbeat.start();
+      startedAt = Date.now();
+      for (const m of members.values()) follow(m.link);
+      unreachableTimer = setInterval(checkUnreachable, UNREACHABLE_CHECK_MS);
+      unreachableTimer.unref();
+    },
+    stop: () => {
+      heartbeat.stop();
+      clearInterval(unreachableTimer);
+      mirror.stop();
+    },
   };
 }
 
@@ -217,5 +272,22 @@ function withDeadlineScope(service: NodeService, deadlineMs: number): NodeServic
     },
     events: { search: (input) => scoped(() => service.events.search(input)) },
     deadLetters: { list: (input) => scoped(() => service.deadLetters.list(input)) },
+    alerts: {
+      list: (input) => scoped(() => service.alerts.list(input)),
+      ack: (input, actor) => scoped(() => service.alerts.ack(input, actor)),
+      unack: (input, actor) => scoped(() => service.alerts.unack(input, actor)),
+      // A stream has no deadline: it runs until the subscriber leaves.
+      watch: (input, signal) => service.alerts.watch(input, signal),
+    },
+    silences: {
+      list: (input) => scoped(() => service.silences.list(input)),
+      create: (input, actor) => scoped(() => service.silences.create(input, actor)),
+      expire: (ref, actor) => scoped(() => service.silences.expire(ref, actor)),
+    },
+    rules: {
+      list: (input) => scoped(() => service.rules.list(input)),
+      upsert: (input, actor) => scoped(() => service.rules.upsert(input, actor)),
+      delete: (ref, actor) => scoped(() => service.rules.delete(ref, actor)),
+    },
   };
 }

@@ -1,4 +1,21 @@
 import {
+  Alert,
+  AlertChange,
+  AlertPage,
+  RulePage,
+  Silence,
+  SilencePage,
+  StoredRule,
+  type AckAlertInput,
+  type Actor,
+  type AlertRef,
+  type CreateSilenceInput,
+  type ListAlertsInput,
+  type ListRulesInput,
+  type ListSilencesInput,
+  type RuleRef,
+  type SilenceRef,
+  type UpsertRuleInput,
   DeadLetterPage,
   Device,
   DevicePage,
@@ -14,6 +31,8 @@ import {
   type SeriesInput,
   type UpsertDeviceInput,
 } from '@tierscope/shared';
+import { iterableStreamMember, type AlertStreamHandlers } from './alert-stream.ts';
+import { runAsActor } from './acting-user.ts';
 import type { ChildLink } from './child-link.ts';
 
 /**
@@ -34,6 +53,23 @@ export interface RemoteNode {
   };
   events: { search(input: SearchEventsInput, signal: AbortSignal): Promise<EventPage> };
   deadLetters: { list(input: ListDeadLettersInput, signal: AbortSignal): Promise<DeadLetterPage> };
+  alerts: {
+    list(input: ListAlertsInput, signal: AbortSignal): Promise<AlertPage>;
+    ack(input: AckAlertInput, actor: Actor, signal: AbortSignal): Promise<Alert>;
+    unack(input: AlertRef, actor: Actor, signal: AbortSignal): Promise<Alert>;
+    /** Opens the live stream after `lastEventId`; returns the function that closes it. */
+    watch(lastEventId: string | undefined, handlers: AlertStreamHandlers): () => void;
+  };
+  silences: {
+    list(input: ListSilencesInput, signal: AbortSignal): Promise<SilencePage>;
+    create(input: CreateSilenceInput, actor: Actor, signal: AbortSignal): Promise<Silence>;
+    expire(ref: SilenceRef, actor: Actor, signal: AbortSignal): Promise<Silence>;
+  };
+  rules: {
+    list(input: ListRulesInput, signal: AbortSignal): Promise<RulePage>;
+    upsert(input: UpsertRuleInput, actor: Actor, signal: AbortSignal): Promise<StoredRule>;
+    delete(ref: RuleRef, actor: Actor, signal: AbortSignal): Promise<StoredRule>;
+  };
 }
 
 export function remoteOfLink({ client }: ChildLink): RemoteNode {
@@ -57,6 +93,53 @@ export function remoteOfLink({ client }: ChildLink): RemoteNode {
       list: (input, signal) =>
         client.deadLetters.list.query(input, { signal }).then((v) => DeadLetterPage.parse(v)),
     },
+    alerts: {
+      list: (input, signal) => client.alerts.list.query(input, { signal }).then((v) => AlertPage.parse(v)),
+      // Mutations carry the acting user, so the owning node records who did it.
+      ack: (input, actor, signal) =>
+        runAsActor(actor, () => client.alerts.ack.mutate(input, { signal })).then((v) => Alert.parse(v)),
+      unack: (input, actor, signal) =>
+        runAsActor(actor, () => client.alerts.unack.mutate(input, { signal })).then((v) => Alert.parse(v)),
+      watch: (lastEventId, handlers) => {
+        const subscription = client.alerts.watch.subscribe(
+          { lastEventId: lastEventId ?? null },
+          {
+            onStarted: () => handlers.onUp(),
+            onData: (event) => {
+              const parsed = AlertChange.safeParse(event.data);
+              if (parsed.success) handlers.onItem({ id: event.id, change: parsed.data });
+              else handlers.onEnd(new Error(`child sent an invalid alert change: ${parsed.error.message}`));
+            },
+            onError: (error) => handlers.onEnd(error),
+            onComplete: () => handlers.onEnd(),
+            onConnectionStateChange: (state) => {
+              if (state.state === 'connecting' && state.error) handlers.onDown(state.error.message);
+              if (state.state === 'pending') handlers.onUp();
+            },
+          },
+        );
+        return () => subscription.unsubscribe();
+      },
+    },
+    silences: {
+      list: (input, signal) =>
+        client.silences.list.query(input, { signal }).then((v) => SilencePage.parse(v)),
+      create: (input, actor, signal) =>
+        runAsActor(actor, () => client.silences.create.mutate(input, { signal })).then((v) =>
+          Silence.parse(v),
+        ),
+      expire: (ref, actor, signal) =>
+        runAsActor(actor, () => client.silences.expire.mutate(ref, { signal })).then((v) => Silence.parse(v)),
+    },
+    rules: {
+      list: (input, signal) => client.rules.list.query(input, { signal }).then((v) => RulePage.parse(v)),
+      upsert: (input, actor, signal) =>
+        runAsActor(actor, () => client.rules.upsert.mutate(input, { signal })).then((v) =>
+          StoredRule.parse(v),
+        ),
+      delete: (ref, actor, signal) =>
+        runAsActor(actor, () => client.rules.delete.mutate(ref, { signal })).then((v) => StoredRule.parse(v)),
+    },
   };
 }
 
@@ -75,5 +158,24 @@ export function remoteOfService(service: NodeService): RemoteNode {
     },
     events: { search: (input) => service.events.search(input) },
     deadLetters: { list: (input) => service.deadLetters.list(input) },
+    alerts: {
+      list: (input) => service.alerts.list(input),
+      ack: (input, actor) => service.alerts.ack(input, actor),
+      unack: (input, actor) => service.alerts.unack(input, actor),
+      watch: (lastEventId, handlers) =>
+        iterableStreamMember('', '', (id, signal) =>
+          service.alerts.watch({ lastEventId: id ?? null }, signal),
+        ).open(lastEventId, handlers),
+    },
+    silences: {
+      list: (input) => service.silences.list(input),
+      create: (input, actor) => service.silences.create(input, actor),
+      expire: (ref, actor) => service.silences.expire(ref, actor),
+    },
+    rules: {
+      list: (input) => service.rules.list(input),
+      upsert: (input, actor) => service.rules.upsert(input, actor),
+      delete: (ref, actor) => service.rules.delete(ref, actor),
+    },
   };
 }

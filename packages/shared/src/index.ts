@@ -3,6 +3,7 @@ export * from './domain/index.ts';
 export * from './contract/schemas.ts';
 export * from './contract/errors.ts';
 export * from './contract/node.service.ts';
+export * from './contract/alerting.service.ts';
 export * from './contract/trpc.ts';
 export * from './contract/app.router.ts';
 export * from './contract/order-keys.ts';

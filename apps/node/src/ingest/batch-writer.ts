@@ -21,6 +21,11 @@ export interface BatchWriterOptions {
   /** Backoff between retries of a failed flush: doubles from min up to max. */
   retryMinMs?: number;
   retryMaxMs?: number;
+  /**
+   * Called once per flush, just before the first attempt, in seq order (the alert engine evaluates
+   * here, so what it decides is written in the batch's own transaction).
+   */
+  prepare?: (batch: IngestBatch) => void;
   /** Called after each commit, in seq order. */
   onCommitted?: (batch: IngestBatch, result: BatchResult, durationMs: number) => void;
   /** Called after each failed attempt; the batch is retried. */
@@ -165,6 +170,7 @@ export class BatchWriter {
       first.messages += more.messages;
     }
     this.inflight = first;
+    this.options.prepare?.(first.batch);
     void this.flush(first);
   }
 

@@ -29,6 +29,9 @@ export interface StartIngestOptions {
   /** The node's metrics registry; the ingest metrics are registered on it. */
   registry?: Registry | undefined;
   journal?: TelemetryIngestOptions['journal'];
+  /** The alert engine's hooks into the batch path. */
+  prepareBatch?: TelemetryIngestOptions['prepareBatch'];
+  onBatchCommitted?: TelemetryIngestOptions['onBatchCommitted'];
   /** Host the embedded broker binds (default all interfaces). */
   embeddedBrokerHost?: string;
   /** Overrides for tests: a unique client id, a short session expiry. */
@@ -60,6 +63,8 @@ export async function startIngest(options: StartIngestOptions): Promise<IngestRu
     logger: logger.child({ component: 'ingest' }),
     metrics: options.registry ? createIngestMetrics(options.registry) : undefined,
     journal: options.journal,
+    prepareBatch: options.prepareBatch,
+    onBatchCommitted: options.onBatchCommitted,
   });
   const brokerLogger = logger.child({ component: 'mqtt' });
   let intake: MqttConnection | EmbeddedBroker;

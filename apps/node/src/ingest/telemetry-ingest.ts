@@ -35,6 +35,10 @@ export interface TelemetryIngestOptions {
   retryMinMs?: number;
   retryMaxMs?: number;
   now?: () => number;
+  /** Runs once per batch before its commit: the alert engine evaluates it and rides in its transaction. */
+  prepareBatch?: (batch: IngestBatch) => void;
+  /** Runs after each commit, in order (announces the alert changes the batch stored). */
+  onBatchCommitted?: (batch: IngestBatch, result: BatchResult) => void;
 }
 
 /** How a message arrived; lets a broker redelivery of an already journaled message be recognised. */
@@ -104,6 +108,7 @@ export class TelemetryIngest {
       retryMinMs: options.retryMinMs,
       retryMaxMs: options.retryMaxMs,
       now: this.now,
+      prepare: options.prepareBatch,
       onCommitted: (batch, result, durationMs) => this.committed(batch, result, durationMs),
       onFlushFailed: () => options.metrics?.flushFailures.inc(),
     });
@@ -245,8 +250,9 @@ export class TelemetryIngest {
     if (item.kind === 'dead-letter') metrics.deadLetters.inc({ reason: item.deadLetter.reason });
   }
 
-  private committed(batch: IngestBatch, _result: BatchResult, durationMs: number): void {
+  private committed(batch: IngestBatch, result: BatchResult, durationMs: number): void {
     this.journal.release(batch.lastSeq);
+    this.options.onBatchCommitted?.(batch, result);
     if (this.policy.unknownDevices === 'register') this.addKnownDevices(batch.seen.keys());
     const metrics = this.options.metrics;
     if (!metrics) return;

@@ -145,8 +145,9 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
           .insert(auditLog)
           .values({ actor: 'api', action: 'device.upsert', target: input.deviceId, details: changes });
       });
-      deps.onDeviceRegistered?.(input.deviceId);
-      return get({ deviceId: input.deviceId });
+      const device = await get({ deviceId: input.deviceId });
+      deps.onDeviceRegistered?.(device);
+      return device;
     },
   };
 }

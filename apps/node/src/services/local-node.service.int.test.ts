@@ -12,6 +12,7 @@ import {
 import { createFederatedNodeService, createHeartbeat, type ChildLink } from '@tierscope/federation';
 import { createInMemoryNodeService } from '@tierscope/federation/testing/in-memory-node-service.ts';
 import { createInProcessChildLink } from '@tierscope/federation/testing/in-process-link.ts';
+import { alertingDepsFor } from '../testing/alerting-deps.ts';
 import { testDatabaseBackends, type TestDatabase } from '../testing/test-databases.ts';
 import { openStore, type Store } from '../store/client.ts';
 import type { IngestBatch, SampleRow } from '../store/ingest-store.ts';
@@ -49,6 +50,7 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
     await migrateStore(store);
     service = createLocalNodeService({
       store,
+      ...alertingDepsFor(store, NODE_PATH),
       nodeId: 'probe-a',
       nodePath: NODE_PATH,
       version: '0.1.0',
@@ -61,7 +63,7 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
         deadLettersTotal: 0,
       }),
       brokerHealth: () => ({ connected: true, embedded: true, url: 'mqtt://127.0.0.1:1884' }),
-      onDeviceRegistered: (id) => registered.push(id),
+      onDeviceRegistered: (device) => registered.push(device.id),
     });
   });
   afterAll(async () => {
@@ -397,6 +399,7 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
     const localAs = (nodePath: string) =>
       createLocalNodeService({
         store,
+        ...alertingDepsFor(store, nodePath),
         nodeId: nodePath,
         nodePath,
         version: '0.1.0',

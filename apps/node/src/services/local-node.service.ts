@@ -1,4 +1,9 @@
 import type { NodeService } from '@tierscope/shared';
+import {
+  createLocalAlertsService,
+  createLocalRulesService,
+  createLocalSilencesService,
+} from './local-alerting.service.ts';
 import { createLocalDeadLettersService } from './local-dead-letters.service.ts';
 import { createLocalDevicesService } from './local-devices.service.ts';
 import { createLocalEventsService } from './local-events.service.ts';
@@ -16,5 +21,8 @@ export function createLocalNodeService(deps: LocalNodeServiceDeps): NodeService 
     metrics: createLocalMetricsService(deps),
     events: createLocalEventsService(deps),
     deadLetters: createLocalDeadLettersService(deps),
+    alerts: createLocalAlertsService(deps),
+    silences: createLocalSilencesService(deps),
+    rules: createLocalRulesService(deps),
   };
 }

@@ -1,4 +1,6 @@
 import type { IngestStats } from '@tierscope/shared';
+import type { AlertingRuntime } from '../alerting/alerting-runtime.ts';
+import type { AlertStore } from '../store/alert-store.pg.ts';
 import type { Store } from '../store/client.ts';
 
 export interface BrokerHealth {
@@ -10,6 +12,8 @@ export interface BrokerHealth {
 /** What the local services need from the composition root; config arrives here, never from env. */
 export interface LocalNodeServiceDeps {
   store: Store;
+  alertStore: AlertStore;
+  alerting: AlertingRuntime;
   nodeId: string;
   /** Defaults to the node id. */
   nodeName?: string;
@@ -22,6 +26,6 @@ export interface LocalNodeServiceDeps {
   rawRetentionDays?: number;
   ingestStats: () => IngestStats;
   brokerHealth: () => BrokerHealth;
-  /** Called after devices.upsert, so the ingest's known-device cache accepts the device at once. */
-  onDeviceRegistered?: (deviceId: string) => void;
+  /** Called after devices.upsert: the ingest's known-device cache and the alert engine's labels update at once. */
+  onDeviceRegistered?: (device: { id: string; labels: Record<string, string> }) => void;
 }

@@ -1,3 +1,5 @@
+import type { AlertTransition } from '../alerting/rule-engine.ts';
+import type { CommittedChange } from './alert-store.pg.ts';
 import type { RawExecutor, Row, Store } from './client.ts';
 import type { BatchResult, IngestBatch, IngestStore, SampleRow } from './ingest-store.ts';
 import { dayOf, ensureSamplePartitions, forgetSamplePartitions, isMissingPartition } from './partitions.ts';
@@ -128,13 +130,25 @@ const SAVE_CHECKPOINT = `
 INSERT INTO ingest_checkpoint (id, seq) VALUES (1, $1::int8)
 ON CONFLICT (id) DO UPDATE SET seq = greatest(ingest_checkpoint.seq, excluded.seq)`;
 
+/** Writes the alert engine's transitions inside the batch's transaction; returns the new changes. */
+export type AlertTransitionWriter = (
+  tx: RawExecutor,
+  transitions: readonly AlertTransition[],
+) => Promise<CommittedChange[]>;
+
+export interface PgIngestStoreOptions {
+  writeAlertTransitions?: AlertTransitionWriter | undefined;
+}
+
 /**
  * The ingest path's store on the raw driver (drizzle's insert builder is ~5x slower for bulk rows,
  * LIMITS.md). One batch is one transaction, checkpoint included; every statement is idempotent.
  */
-export function createPgIngestStore(store: Store): IngestStore {
+export function createPgIngestStore(store: Store, options: PgIngestStoreOptions = {}): IngestStore {
   // PGlite runs one query at a time in-process: nothing to gain from sending ahead.
   const pipeline = store.driver === 'postgres';
+  const writeInTransaction = (tx: RawExecutor, batch: IngestBatch, writeSamplesSql: string, pipe: boolean) =>
+    writeBatchStatements(tx, batch, writeSamplesSql, pipe, options.writeAlertTransitions);
   return {
     async writeBatch(batch) {
       await ensureSamplePartitions(store, daysOf(batch.samples));
@@ -176,11 +190,12 @@ export function createPgIngestStore(store: Store): IngestStore {
  * statements, COMMIT) instead of one per statement. After an error PostgreSQL refuses the rest of
  * the transaction; the first error is the one thrown (a unique violation takes the RETURNING path).
  */
-async function writeInTransaction(
+async function writeBatchStatements(
   tx: RawExecutor,
   batch: IngestBatch,
   writeSamplesSql: string,
   pipeline: boolean,
+  writeAlertTransitions: AlertTransitionWriter | undefined,
 ): Promise<BatchResult> {
   const sent: Array<Promise<Row[]>> = [];
   // Sends a statement; without pipelining, also waits for its answer before the next one is sent.
@@ -239,10 +254,13 @@ async function writeInTransaction(
   if (failed) throw failed.reason;
   const inserted = async (rows: Promise<Row[]> | undefined): Promise<number> =>
     Number((await rows)?.[0]?.inserted ?? 0);
+  const transitions = batch.alertTransitions ?? [];
   return {
     samplesInserted: await inserted(samples),
     eventsInserted: await inserted(events),
     deadLettersInserted: await inserted(deadLetters),
+    ...(transitions.length > 0 &&
+      writeAlertTransitions && { alertChanges: await writeAlertTransitions(tx, transitions) }),
   };
 }
 

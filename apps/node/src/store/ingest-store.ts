@@ -1,4 +1,6 @@
 import type { DeadLetterReason, DeviceStatus, Severity } from '@tierscope/shared';
+import type { AlertTransition } from '../alerting/rule-engine.ts';
+import type { CommittedChange } from './alert-store.pg.ts';
 
 export interface SampleRow {
   deviceId: string;
@@ -58,12 +60,16 @@ export interface IngestBatch {
   seen: Map<string, number>;
   /** The highest journal sequence in this batch; stored as the checkpoint in the same transaction. */
   lastSeq: number;
+  /** What the alert engine decided on this batch: written in its transaction, so a crash loses neither. */
+  alertTransitions?: AlertTransition[];
 }
 
 export interface BatchResult {
   samplesInserted: number;
   eventsInserted: number;
   deadLettersInserted: number;
+  /** Alert changes the batch's transitions stored (new ones only). */
+  alertChanges?: CommittedChange[];
 }
 
 /** The store as the ingest path sees it. */

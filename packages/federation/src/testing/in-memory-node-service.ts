@@ -20,6 +20,7 @@ import {
   type NodeService,
   type Severity,
 } from '@tierscope/shared';
+import { InMemoryAlerts } from './in-memory-alerts.ts';
 
 /** Test controls of an in-memory leaf: make it slow, stall it, or fail it, while it runs. */
 export interface LeafControls {
@@ -37,7 +38,7 @@ export interface LeafControls {
 export function createInMemoryNodeService(
   id: string,
   data: { devices: readonly Device[]; events: readonly DeviceEvent[]; deadLetters?: readonly DeadLetter[] },
-): { service: NodeService; controls: LeafControls } {
+): { service: NodeService; controls: LeafControls; alerts: InMemoryAlerts } {
   const devices = [...data.devices].sort((a, b) => compareDeviceKeys(deviceKeyOf(a), deviceKeyOf(b)));
   const events = [...data.events].sort((a, b) => compareEventKeys(eventKeyOf(a), eventKeyOf(b)));
   const deadLetters = [...(data.deadLetters ?? [])];
@@ -90,7 +91,15 @@ export function createInMemoryNodeService(
     database: { reachable: true, driver: 'pglite' },
   };
 
+  const alerts = new InMemoryAlerts(id);
   const service: NodeService = {
+    alerts: {
+      ...alerts.service,
+      list: (input) => gate().then(() => alerts.service.list(input)),
+      ack: (input, actor) => gate().then(() => alerts.service.ack(input, actor)),
+    },
+    silences: alerts.silences,
+    rules: alerts.rules,
     node: { info: () => gate().then(() => info) },
     devices: {
       list: async (input) => {
@@ -149,7 +158,7 @@ export function createInMemoryNodeService(
     },
     deadLetters: { list: (input) => gate().then(() => page(deadLetters, input.limit, () => 'unused')) },
   };
-  return { service, controls };
+  return { service, controls, alerts };
 }
 
 /** A deterministic pseudo-random source, so a failing test names its seed. */

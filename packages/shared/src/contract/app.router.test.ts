@@ -24,6 +24,10 @@ const device: Device = {
 
 function fakeService(overrides: Partial<NodeService['devices']> = {}): NodeService {
   const unused = () => Promise.reject(new Error('not used in this test'));
+  // eslint-disable-next-line require-yield
+  const unusedStream = async function* () {
+    throw new Error('not used in this test');
+  };
   return {
     node: { info: unused },
     devices: {
@@ -39,6 +43,9 @@ function fakeService(overrides: Partial<NodeService['devices']> = {}): NodeServi
     metrics: { latest: unused, series: unused },
     events: { search: unused },
     deadLetters: { list: unused },
+    alerts: { list: unused, ack: unused, unack: unused, watch: unusedStream },
+    silences: { list: unused, create: unused, expire: unused },
+    rules: { list: unused, upsert: unused, delete: unused },
   };
 }
 

@@ -1,8 +1,10 @@
+import { alertsRouter, silencesRouter } from './alerts.router.ts';
 import { deadLettersRouter } from './dead-letters.router.ts';
 import { devicesRouter } from './devices.router.ts';
 import { eventsRouter } from './events.router.ts';
 import { metricsRouter } from './metrics.router.ts';
 import { nodeInfoRouter } from './node.router.ts';
+import { rulesRouter } from './rules.router.ts';
 import { router } from './trpc.ts';
 
 /** The one node contract: every tier serves exactly this router. */
@@ -12,5 +14,8 @@ export const nodeRouter = router({
   metrics: metricsRouter,
   events: eventsRouter,
   deadLetters: deadLettersRouter,
+  alerts: alertsRouter,
+  silences: silencesRouter,
+  rules: rulesRouter,
 });
 export type NodeRouter = typeof nodeRouter;

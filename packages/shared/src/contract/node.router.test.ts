@@ -20,12 +20,19 @@ const info: NodeInfo = {
 
 function serviceWithInfo(nodeInfo: NodeService['node']): NodeService {
   const unused = () => Promise.reject(new Error('not used in this test'));
+  // eslint-disable-next-line require-yield
+  const unusedStream = async function* () {
+    throw new Error('not used in this test');
+  };
   return {
     node: nodeInfo,
     devices: { list: unused, get: unused, upsert: unused },
     metrics: { latest: unused, series: unused },
     events: { search: unused },
     deadLetters: { list: unused },
+    alerts: { list: unused, ack: unused, unack: unused, watch: unusedStream },
+    silences: { list: unused, create: unused, expire: unused },
+    rules: { list: unused, upsert: unused, delete: unused },
   };
 }
 

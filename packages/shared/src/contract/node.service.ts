@@ -1,3 +1,4 @@
+import type { AlertsService, RulesService, SilencesService } from './alerting.service.ts';
 import type { DeadLetterPage, ListDeadLettersInput } from './dead-letters.schemas.ts';
 import type {
   Device,
@@ -51,6 +52,9 @@ export interface NodeService {
   metrics: MetricsService;
   events: EventsService;
   deadLetters: DeadLettersService;
+  alerts: AlertsService;
+  silences: SilencesService;
+  rules: RulesService;
 }
 
 /**

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { decodeCursor, encodeCursor } from '../cursor-codec.ts';
 import { DeviceId, NodePath } from '../domain/ids.ts';
 import type { Cursor } from '../domain/page.ts';
-import { Timestamp } from '../domain/time.ts';
+import { severityRank, type Severity } from '../domain/severity.ts';
 
 /*
  * Keyset orders shared by every tier. A cursor is a position in the GLOBAL order of the node that
@@ -148,7 +148,17 @@ export function isAfterDevicePosition(key: DeviceKey, position: DevicePosition |
 // events.search: (ts descending, nodePath ascending, id ascending). Dead letters use the same
 // shape with `ts` = receivedAt.
 
-export const EventKey = z.object({ ts: Timestamp, path: NodePath, id: z.string().max(64) });
+/**
+ * `ts` is an event time, or for alerts a sort value that puts severity above time (alertSortValue,
+ * below 3 × 2^44, which is still a valid Date for the events' SQL).
+ */
+const OrderValue = z
+  .number()
+  .int()
+  .min(0)
+  .max(3 * 2 ** 44);
+
+export const EventKey = z.object({ ts: OrderValue, path: NodePath, id: z.string().max(300) });
 export type EventKey = z.infer<typeof EventKey>;
 
 /**
@@ -157,7 +167,7 @@ export type EventKey = z.infer<typeof EventKey>;
  */
 export const EventPosition = z.discriminatedUnion('kind', [
   EventKey.extend({ kind: z.literal('after') }),
-  z.object({ kind: z.literal('bound'), ts: Timestamp, inclusive: z.boolean() }),
+  z.object({ kind: z.literal('bound'), ts: OrderValue, inclusive: z.boolean() }),
 ]);
 export type EventPosition = z.infer<typeof EventPosition>;
 
@@ -212,4 +222,24 @@ export function isAfterEventPosition(key: EventKey, position: EventPosition | un
   if (position.kind === 'bound')
     return key.ts < position.ts || (key.ts === position.ts && position.inclusive);
   return compareEventKeys(key, position) > 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// alerts.list: most severe first, then newest start, then node path, then id. That is the events
+// order over one number that puts severity above time, so alerts page with the events machinery.
+
+/** Start times up to 2527; beyond that they clamp (an alert dated so far is a bad clock anyway). */
+const ALERT_TIME_SPAN = 2 ** 44;
+
+export function alertSortValue(alert: { severity: Severity; startedAt: number }): number {
+  return severityRank[alert.severity] * ALERT_TIME_SPAN + Math.min(alert.startedAt, ALERT_TIME_SPAN - 1);
+}
+
+export function alertKeyOf(alert: {
+  severity: Severity;
+  startedAt: number;
+  nodePath: string;
+  id: string;
+}): EventKey {
+  return { ts: alertSortValue(alert), path: alert.nodePath, id: alert.id };
 }

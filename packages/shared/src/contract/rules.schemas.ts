@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Labels, MetricName } from '../domain/ids.ts';
+import { Labels, MetricName, NodePath } from '../domain/ids.ts';
+import { Cursor, Limit, pageOf } from '../domain/page.ts';
 import { Severity } from '../domain/severity.ts';
 
 const Duration = z
@@ -14,8 +15,10 @@ export const RuleScope = z.object({
   labels: Labels.default({}),
 });
 
+export const RuleId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'rule id: 1–64 of A-Z, a-z, 0-9, "_", "-"');
+
 const RuleBase = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  id: RuleId,
   name: z.string().min(1).max(200),
   severity: Severity,
   enabled: z.boolean().default(true),
@@ -28,6 +31,8 @@ export const RuleCondition = z.discriminatedUnion('kind', [
     metric: MetricName,
     operator: z.enum(['>', '>=', '<', '<=']),
     value: z.number(),
+    /** Resolves only once the value is this far back on the good side: no flapping on noise. */
+    hysteresis: z.number().min(0).default(0),
     forMs: Duration,
   }),
   z.object({ kind: z.literal('no-data'), metric: MetricName.optional(), forMs: Duration.min(1000) }),
@@ -39,9 +44,35 @@ export const RuleCondition = z.discriminatedUnion('kind', [
     forMs: Duration,
   }),
   z.object({ kind: z.literal('device-offline'), forMs: Duration }),
-  z.object({ kind: z.literal('event-match'), eventType: z.string().max(64), minSeverity: Severity }),
+  z.object({
+    kind: z.literal('event-match'),
+    eventType: z.string().max(64),
+    minSeverity: Severity,
+    /** Resolves once no matching event has arrived for this long. */
+    resolveAfterMs: Duration.min(1000).default(300_000),
+  }),
 ]);
 export type RuleCondition = z.infer<typeof RuleCondition>;
 
 export const Rule = RuleBase.extend({ condition: RuleCondition });
 export type Rule = z.infer<typeof Rule>;
+
+/** A rule as listed: where it is stored and evaluated. */
+export const StoredRule = Rule.extend({ nodePath: NodePath });
+export type StoredRule = z.infer<typeof StoredRule>;
+
+/** By node path, then id. */
+export const ListRulesInput = z
+  .object({ nodePath: NodePath.optional(), limit: Limit, cursor: Cursor.optional() })
+  .prefault({});
+export type ListRulesInput = z.infer<typeof ListRulesInput>;
+
+export const RulePage = pageOf(StoredRule);
+export type RulePage = z.infer<typeof RulePage>;
+
+/** Stores the rule at `nodePath`, which evaluates it over its own devices. */
+export const UpsertRuleInput = z.object({ nodePath: NodePath, rule: Rule });
+export type UpsertRuleInput = z.infer<typeof UpsertRuleInput>;
+
+export const RuleRef = z.object({ nodePath: NodePath, id: RuleId });
+export type RuleRef = z.infer<typeof RuleRef>;

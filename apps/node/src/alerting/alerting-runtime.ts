@@ -1,0 +1,168 @@
+import type { Logger } from 'pino';
+import picomatch from 'picomatch';
+import type { Actor, Rule, Silence } from '@tierscope/shared';
+import type { AlertStore, ChangeHook, CommittedChange, SilenceCheck } from '../store/alert-store.pg.ts';
+import type { RawExecutor } from '../store/client.ts';
+import type { IngestBatch } from '../store/ingest-store.ts';
+import { RuleEngine, type AlertTransition, type RuleEngineOptions } from './rule-engine.ts';
+
+const TICK_MS = 1000;
+/** Every alert change takes this lock in its transaction, so change seqs commit in seq order. */
+const CHANGE_LOG_LOCK = `SELECT pg_advisory_xact_lock(7202605)`;
+
+export interface AlertingRuntimeOptions {
+  store: AlertStore;
+  /** The node's own path: silences with a node-path matcher compare against it. */
+  nodePath: string;
+  logger: Logger;
+  /** Called in every transaction that stores changes (the notifier's outbox rows). */
+  inTransaction?: ChangeHook;
+  /** Called after changes commit (wakes the notifier). */
+  afterCommit?: (changes: readonly CommittedChange[]) => void;
+  engine?: RuleEngineOptions;
+  now?: () => number;
+  tickMs?: number;
+}
+
+export type ChangeListener = (changes: readonly CommittedChange[]) => void;
+
+/**
+ * The node's alerting: the engine fed by ingest batches and a timer, rules and silences kept in
+ * memory from the store, every change written with its change-log row and announced to the live
+ * streams after commit.
+ */
+export class AlertingRuntime {
+  readonly engine: RuleEngine;
+  private silences: Silence[] = [];
+  private readonly listeners = new Set<ChangeListener>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private readonly now: () => number;
+
+  constructor(private readonly options: AlertingRuntimeOptions) {
+    this.engine = new RuleEngine(options.engine);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Loads rules, devices, silences and the open alerts, so evaluation continues where it stopped. */
+  async load(
+    devices: readonly { id: string; labels: Record<string, string>; lastSeen: number | null }[],
+  ): Promise<void> {
+    const now = this.now();
+    for (const device of devices) this.engine.setDevice(device.id, device.labels, device.lastSeen ?? now);
+    const rules = await this.options.store.loadRules();
+    this.engine.setRules(rules, now);
+    this.engine.restoreOpen(await this.options.store.openAlertFacts());
+    this.silences = await this.options.store.loadSilences(now);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.options.tickMs ?? TICK_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** The batch writer's prepare hook: the engine's decisions ride in the batch's transaction. */
+  prepareBatch = (batch: IngestBatch): void => {
+    const transitions = this.engine.evaluateBatch(batch, this.now());
+    if (transitions.length > 0) batch.alertTransitions = transitions;
+  };
+
+  /** The ingest store's writer for those decisions. */
+  writeInTransaction = async (
+    tx: RawExecutor,
+    transitions: readonly AlertTransition[],
+  ): Promise<CommittedChange[]> => {
+    await tx.exec(CHANGE_LOG_LOCK);
+    const changes = await this.options.store.writeTransitions(tx, transitions, this.isSilenced);
+    if (changes.length > 0) await this.options.inTransaction?.(tx, changes);
+    return changes;
+  };
+
+  /** Hook for the ack path and others that write changes outside the ingest. */
+  changeHook: ChangeHook = async (tx, changes) => {
+    if (changes.length > 0) await this.options.inTransaction?.(tx, changes);
+  };
+
+  /** After a commit: the streams and the notifier learn of the new changes. */
+  published(changes: readonly CommittedChange[] | undefined): void {
+    if (!changes || changes.length === 0) return;
+    this.options.afterCommit?.(changes);
+    for (const listener of this.listeners) listener(changes);
+  }
+
+  onChanges(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  isSilenced: SilenceCheck = (alert, at) =>
+    this.silences.some(
+      (silence) => silence.startsAt <= at && at < silence.endsAt && this.matches(silence, alert),
+    );
+
+  async reloadRules(): Promise<void> {
+    const rules: Rule[] = await this.options.store.loadRules();
+    await this.apply(this.engine.setRules(rules, this.now()));
+  }
+
+  async reloadSilences(): Promise<void> {
+    this.silences = await this.options.store.loadSilences(this.now());
+  }
+
+  deviceChanged(id: string, labels: Record<string, string>): void {
+    this.engine.setDevice(id, labels, this.now());
+  }
+
+  async setAck(
+    alertId: string,
+    ack: { note: string } | null,
+    actor: Actor,
+  ): Promise<CommittedChange | undefined> {
+    const change = await this.options.store.setAck(
+      alertId,
+      ack && { by: actor.name, at: this.now(), note: ack.note },
+      actor,
+      async (tx, changes) => {
+        await this.changeHook(tx, changes);
+      },
+      CHANGE_LOG_LOCK,
+    );
+    if (change) this.published([change]);
+    return change;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.apply(this.engine.tick(this.now()));
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'alert evaluation tick failed; next tick retries');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async apply(transitions: readonly AlertTransition[]): Promise<void> {
+    if (transitions.length === 0) return;
+    const changes = await this.options.store.transaction((tx) => this.writeInTransaction(tx, transitions));
+    this.published(changes);
+  }
+
+  private matches(silence: Silence, alert: { deviceId: string | null; ruleId: string }): boolean {
+    const { nodePath, devicePattern, ruleId } = silence.matchers;
+    const own = this.options.nodePath;
+    if (nodePath !== undefined && !(own === nodePath || own.startsWith(`${nodePath}/`))) return false;
+    if (ruleId !== undefined && ruleId !== alert.ruleId) return false;
+    if (
+      devicePattern !== undefined &&
+      !(alert.deviceId !== null && picomatch.isMatch(alert.deviceId, devicePattern))
+    )
+      return false;
+    return true;
+  }
+}

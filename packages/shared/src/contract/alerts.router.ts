@@ -1,0 +1,61 @@
+import { tracked } from '@trpc/server';
+import {
+  AckAlertInput,
+  Alert,
+  AlertPage,
+  AlertRef,
+  CreateSilenceInput,
+  ListAlertsInput,
+  ListSilencesInput,
+  Silence,
+  SilencePage,
+  SilenceRef,
+  WatchAlertsInput,
+  type AlertChange,
+} from './alerts.schemas.ts';
+import type { AlertsService } from './alerting.service.ts';
+import { operatorProcedure, router, viewerProcedure } from './trpc.ts';
+
+export const alertsRouter = router({
+  list: viewerProcedure
+    .input(ListAlertsInput)
+    .output(AlertPage)
+    .query(({ ctx, input }) => ctx.node.alerts.list(input)),
+  ack: operatorProcedure
+    .input(AckAlertInput)
+    .output(Alert)
+    .mutation(({ ctx, input }) => ctx.node.alerts.ack(input, ctx.actor)),
+  unack: operatorProcedure
+    .input(AlertRef)
+    .output(Alert)
+    .mutation(({ ctx, input }) => ctx.node.alerts.unack(input, ctx.actor)),
+  /** Live changes with resumable ids: a client that reconnects with its last id misses nothing. */
+  watch: viewerProcedure
+    .input(WatchAlertsInput)
+    .subscription(({ ctx, input, signal }) => trackedChanges(ctx.node.alerts, input, signal)),
+});
+
+export const silencesRouter = router({
+  list: viewerProcedure
+    .input(ListSilencesInput)
+    .output(SilencePage)
+    .query(({ ctx, input }) => ctx.node.silences.list(input)),
+  create: operatorProcedure
+    .input(CreateSilenceInput)
+    .output(Silence)
+    .mutation(({ ctx, input }) => ctx.node.silences.create(input, ctx.actor)),
+  expire: operatorProcedure
+    .input(SilenceRef)
+    .output(Silence)
+    .mutation(({ ctx, input }) => ctx.node.silences.expire(input, ctx.actor)),
+});
+
+async function* trackedChanges(
+  alerts: AlertsService,
+  input: WatchAlertsInput,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<ReturnType<typeof tracked<AlertChange>>, void, undefined> {
+  for await (const item of alerts.watch(input, signal ?? new AbortController().signal)) {
+    yield tracked(item.id, item.change);
+  }
+}

@@ -1,0 +1,17 @@
+import { ListRulesInput, RulePage, RuleRef, StoredRule, UpsertRuleInput } from './rules.schemas.ts';
+import { adminProcedure, router, viewerProcedure } from './trpc.ts';
+
+export const rulesRouter = router({
+  list: viewerProcedure
+    .input(ListRulesInput)
+    .output(RulePage)
+    .query(({ ctx, input }) => ctx.node.rules.list(input)),
+  upsert: adminProcedure
+    .input(UpsertRuleInput)
+    .output(StoredRule)
+    .mutation(({ ctx, input }) => ctx.node.rules.upsert(input, ctx.actor)),
+  delete: adminProcedure
+    .input(RuleRef)
+    .output(StoredRule)
+    .mutation(({ ctx, input }) => ctx.node.rules.delete(input, ctx.actor)),
+});
