@@ -118,11 +118,17 @@ export async function* mergeAlertStreams(
         onDown: markStale,
         onUp: markFresh,
         onEnd: () => {
-          stop?.();
           markStale();
-          if (signal.aborted) return;
-          reopenTimer = setTimeout(connect, delay);
-          delay = Math.min(REOPEN_MAX_MS, delay * 2);
+          if (!signal.aborted) {
+            reopenTimer = setTimeout(connect, delay);
+            delay = Math.min(REOPEN_MAX_MS, delay * 2);
+          }
+          // Called from inside the ended stream's own callback: releasing it may throw; nothing is lost.
+          try {
+            stop?.();
+          } catch {
+            // already closed
+          }
         },
       });
     };

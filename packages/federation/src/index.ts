@@ -11,3 +11,7 @@ export * from './uplink-protocol.ts';
 export * from './uplink-server.ts';
 export * from './uplink-client.ts';
 export * from './node-api.ts';
+export * from './acting-user.ts';
+export * from './alert-stream.ts';
+export * from './child-alert-mirror.ts';
+export * from './unreachable-alerts.ts';

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import { nodeRouter, type Actor, type NodeRouter, type NodeService } from '@tierscope/shared';
@@ -11,8 +11,8 @@ export interface NodeApiOptions {
    * when it said; a federating tier keeps its fan-outs within it.
    */
   serviceFor: (budgetMs: number | undefined) => NodeService;
-  /** Who is calling; access control arrives with the access issue. */
-  resolveActor: () => Actor;
+  /** Who is calling, from the request's headers; access control arrives with the access issue. */
+  resolveActor: (headers: IncomingHttpHeaders) => Actor;
   /** When children attach by uplink: it takes WebSocket upgrades at /uplink and is closed with the server. */
   uplink?: UplinkServer | undefined;
 }
@@ -40,7 +40,7 @@ export async function registerNodeApi<Logger extends FastifyBaseLogger>(
         const budgetMs = readDeadlineHeader(req.headers[DEADLINE_HEADER]);
         return {
           node: options.serviceFor(budgetMs),
-          actor: options.resolveActor(),
+          actor: options.resolveActor(req.headers),
           ...(budgetMs !== undefined && { budgetMs }),
         };
       },

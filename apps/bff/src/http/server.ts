@@ -3,8 +3,13 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { registerNodeApi, type Heartbeat, type UplinkServer } from '@tierscope/federation';
-import type { Actor, NodeService } from '@tierscope/shared';
+import {
+  registerNodeApi,
+  type Heartbeat,
+  type NodeApiOptions,
+  type UplinkServer,
+} from '@tierscope/federation';
+import type { NodeService } from '@tierscope/shared';
 
 export interface BffServerDeps {
   /** The federated service for one call, within the caller's budget when it sent one. */
@@ -13,7 +18,7 @@ export interface BffServerDeps {
   heartbeat: Heartbeat;
   metrics: Registry;
   logger: Logger;
-  resolveActor: () => Actor;
+  resolveActor: NodeApiOptions['resolveActor'];
   /** The built console; skipped when the directory does not exist. */
   webDist: string;
   /** When children attach by uplink: it takes WebSocket upgrades at /uplink and is closed with the server. */

@@ -1,3 +1,5 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { ACTING_USER_HEADER, readActingUserHeader } from '@tierscope/federation';
 import type { Actor } from '@tierscope/shared';
 
 /*
@@ -11,4 +13,12 @@ export const LOCAL_ACTOR: Actor = { kind: 'system', name: 'local', role: 'admin'
 /** The parent whose calls arrive down this node's uplink socket. */
 export function uplinkParentActor(parentUrl: string): Actor {
   return { kind: 'node', name: `parent via ${new URL(parentUrl).host}`, role: 'admin' };
+}
+
+/**
+ * The actor of an HTTP call: the user a parent says it acts for (so acks record the real user),
+ * else the local caller. Trusted as is until the access issue authenticates the parent first.
+ */
+export function httpCallerActor(headers: IncomingHttpHeaders): Actor {
+  return readActingUserHeader(headers[ACTING_USER_HEADER]) ?? LOCAL_ACTOR;
 }

@@ -1,8 +1,8 @@
 import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { registerNodeApi, type UplinkServer } from '@tierscope/federation';
-import type { Actor, NodeService } from '@tierscope/shared';
+import { registerNodeApi, type NodeApiOptions, type UplinkServer } from '@tierscope/federation';
+import type { NodeService } from '@tierscope/shared';
 import { checkReadiness, type ReadinessCheck } from './health.ts';
 
 export interface NodeServerDeps {
@@ -15,7 +15,7 @@ export interface NodeServerDeps {
   metrics: Registry;
   logger: Logger;
   /** Who calls this node's API. Parent tokens and passed-through users arrive with the access issue. */
-  resolveActor: () => Actor;
+  resolveActor: NodeApiOptions['resolveActor'];
   /** When children attach by uplink: it takes WebSocket upgrades at /uplink and is closed with the server. */
   uplink?: UplinkServer;
 }
