@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ChildList, childrenInBothLists, UplinkChildList } from '@tierscope/federation';
 import { NodeId } from '@tierscope/shared';
+import { refusalOfUrl } from './alerting/notifier/allowlist.ts';
+import { WebhookAllowlistText, WebhookList } from './alerting/notifier/webhook-config.ts';
 
 const Port = z.coerce.number().int().min(0).max(65535);
 
@@ -62,6 +64,16 @@ export const NodeConfig = z
       .optional(),
     /** This node's fan-out deadline; a parent's smaller budget (x-tierscope-deadline-ms) wins. */
     federationDeadlineMs: z.coerce.number().int().min(100).max(10_000).default(1200),
+    /**
+     * Webhooks sent Alertmanager v4 JSON for the alerts they select (`WEBHOOKS`, a JSON array:
+     * `[{"id":"ops","url":"https://hooks.example.com/x","minSeverity":"critical"}]`).
+     */
+    webhooks: WebhookList.default([]),
+    /**
+     * Where webhooks may send (`WEBHOOK_ALLOWLIST=hooks.example.com,*.example.org,10.1.0.0/16`);
+     * a private, loopback or link-local address is refused unless an IP or CIDR here covers it.
+     */
+    webhookAllowlist: WebhookAllowlistText.prefault(''),
   })
   .refine(
     (config) => ![...config.children, ...config.uplinkChildren].some((child) => child.id === config.nodeId),
@@ -77,6 +89,18 @@ export const NodeConfig = z
   .refine((config) => config.parentUplinkUrl === undefined || config.nodeToken !== undefined, {
     message: 'PARENT_UPLINK_URL needs NODE_TOKEN',
     path: ['nodeToken'],
+  })
+  .superRefine((config, ctx) => {
+    config.webhooks.forEach((webhook, index) => {
+      const refusal = refusalOfUrl(webhook.url, config.webhookAllowlist);
+      if (refusal) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['webhooks', index, 'url'],
+          message: `webhook "${webhook.id}": ${refusal}`,
+        });
+      }
+    });
   });
 export type NodeConfig = z.infer<typeof NodeConfig>;
 
@@ -107,6 +131,8 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig
     parentUplinkUrl: env.PARENT_UPLINK_URL || undefined,
     nodeToken: env.NODE_TOKEN || undefined,
     federationDeadlineMs: env.FEDERATION_DEADLINE_MS || undefined,
+    webhooks: env.WEBHOOKS || undefined,
+    webhookAllowlist: env.WEBHOOK_ALLOWLIST || undefined,
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);

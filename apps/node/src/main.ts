@@ -14,9 +14,14 @@ import {
 } from '@tierscope/federation';
 import { nodeRouter, type IngestStats, type NodeService } from '@tierscope/shared';
 import { loadNodeConfig, type NodeConfig } from './env.ts';
-import { LOCAL_ACTOR, uplinkParentActor } from './http/actors.ts';
+import { httpCallerActor, uplinkParentActor } from './http/actors.ts';
 import { createNodeServer } from './http/server.ts';
 import { AlertingRuntime } from './alerting/alerting-runtime.ts';
+import { checkWebhookTargets } from './alerting/notifier/allowlist.ts';
+import { DeliveryWorker } from './alerting/notifier/delivery-worker.ts';
+import { notificationHook } from './alerting/notifier/notification-hook.ts';
+import { createNotifierMetrics } from './alerting/notifier/notifier-metrics.ts';
+import { createOutboxStore } from './alerting/notifier/outbox-store.ts';
 import { startIngest, type IngestRuntime } from './ingest/start-ingest.ts';
 import { createLocalNodeService } from './services/local-node.service.ts';
 import { openStore, type Store } from './store/client.ts';
@@ -41,11 +46,23 @@ async function main(config: NodeConfig): Promise<void> {
   logger.info({ driver: store.driver }, 'store ready');
   await retain(store, config, logger);
 
+  const outbox = createOutboxStore(store);
+  const notifier = new DeliveryWorker({
+    outbox,
+    webhooks: config.webhooks,
+    allowlist: config.webhookAllowlist,
+    logger: logger.child({ component: 'notifier' }),
+    metrics: createNotifierMetrics(registry),
+  });
+  await warnUnresolvedWebhooks(config, logger);
   const alertStore = new AlertStore(store, config.nodeId);
   const alerting = new AlertingRuntime({
     store: alertStore,
     nodePath: config.nodeId,
     logger: logger.child({ component: 'alerting' }),
+    // Notifications are written with the alert change that causes them, then sent from the outbox.
+    inTransaction: notificationHook({ outbox, webhooks: config.webhooks }),
+    afterCommit: () => notifier.wake(),
   });
   await alerting.load(await loadDeviceFacts(store));
 
@@ -58,6 +75,7 @@ async function main(config: NodeConfig): Promise<void> {
     onBatchCommitted: (_batch, result) => alerting.published(result.alertChanges),
   });
   alerting.start();
+  notifier.start();
   const brokerUrl = config.mqttUrl ?? `mqtt://${config.httpHost}:${config.mqttPort}`;
 
   const local = createLocalNodeService({
@@ -85,7 +103,7 @@ async function main(config: NodeConfig): Promise<void> {
     serviceFor,
     logger,
     metrics: registry,
-    resolveActor: () => LOCAL_ACTOR,
+    resolveActor: httpCallerActor,
     uplink: uplinkServer,
     readiness: [
       { name: 'database', check: async () => ({ ok: await store.ping() }) },
@@ -125,6 +143,7 @@ async function main(config: NodeConfig): Promise<void> {
     await uplink?.stop();
     federation?.stop();
     const drained = await ingest.stop();
+    await notifier.stop();
     await server.close();
     await store.close();
     logger.info({ drained }, 'stopped');
@@ -191,6 +210,13 @@ function ingestStats(ingest: IngestRuntime): IngestStats {
     queueDepth: stats.queueDepth,
     deadLettersTotal: stats.deadLettersTotal,
   };
+}
+
+/** Refused targets stop the start (checkWebhookTargets throws); unresolvable ones are retried at each send. */
+async function warnUnresolvedWebhooks(config: NodeConfig, logger: pino.Logger): Promise<void> {
+  const unresolved = await checkWebhookTargets(config.webhooks, config.webhookAllowlist);
+  for (const { webhookId, error } of unresolved)
+    logger.warn({ webhookId, error }, 'webhook host does not resolve now; it is checked again at each send');
 }
 
 async function retain(store: Store, config: NodeConfig, logger: pino.Logger): Promise<void> {

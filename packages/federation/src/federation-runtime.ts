@@ -152,7 +152,7 @@ export interface FederationRuntime {
 /** How often the runtime compares child states to raise or resolve `node unreachable` alerts. */
 const UNREACHABLE_CHECK_MS = 500;
 /** A child that has never answered is reported unreachable only after this long. */
-const UNREACHABLE_GRACE_MS = 5000;
+const UNREACHABLE_GRACE_MS = 30_000;
 
 export function createFederationRuntime(options: FederationRuntimeOptions): FederationRuntime {
   const ownDeadlineMs = clampDeadline(options.deadlineMs ?? DEFAULT_DEADLINE_MS);
@@ -178,10 +178,14 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
     const now = Date.now();
     for (const health of heartbeat.health()) {
       const path = `${prefix}${health.id}`;
-      if (health.state === 'up') {
+      // Up only counts once the child has answered: before its first beat, "up" is just a start state.
+      if (health.state === 'up' && health.lastHeartbeatAt !== null) {
         seenUp.add(health.id);
         unreachable.childUp(path, now);
-      } else if (seenUp.has(health.id) || now - startedAt > UNREACHABLE_GRACE_MS) {
+      } else if (
+        health.state === 'down' &&
+        (seenUp.has(health.id) || now - startedAt > UNREACHABLE_GRACE_MS)
+      ) {
         unreachable.childDown(path, health.lastHeartbeatAt ?? now);
       }
     }

@@ -1,0 +1,240 @@
+import type { LookupFunction } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { allowlistedLookup, refusalOfUrl, type ResolveHost, type WebhookAllowlist } from './allowlist.ts';
+import type { NotifierMetrics } from './notifier-metrics.ts';
+import type { ClaimedNotification, OutboxStore } from './outbox-store.ts';
+import {
+  backoffDelayMs,
+  decide,
+  DEFAULT_RETRY_POLICY,
+  type AttemptOutcome,
+  type DeliveryDecision,
+  type RetryPolicy,
+} from './retry-policy.ts';
+import type { Webhook } from './webhook-config.ts';
+import { postWebhook } from './webhook-request.ts';
+
+export interface DeliveryWorkerOptions {
+  outbox: OutboxStore;
+  webhooks: readonly Webhook[];
+  allowlist: WebhookAllowlist;
+  logger: Logger;
+  metrics?: NotifierMetrics | undefined;
+  /** Default: 1 s base, 5 min cap. */
+  retry?: Partial<RetryPolicy> | undefined;
+  /** Rows claimed and sent together. Default 16. */
+  batchSize?: number | undefined;
+  /** How long past the longest webhook timeout a claimed row stays leased. Default 5 s. */
+  leaseMarginMs?: number | undefined;
+  /** The longest sleep, so rows another process wrote are found without wake(). Default 30 s. */
+  idleCheckMs?: number | undefined;
+  /** How long stop() waits for sends in flight before aborting them. Default 5 s. */
+  stopTimeoutMs?: number | undefined;
+  now?: (() => number) | undefined;
+  random?: (() => number) | undefined;
+  /** DNS for webhook hosts (tests point names at chosen addresses). Default: dns.lookup, every address. */
+  resolve?: ResolveHost | undefined;
+}
+
+/** After the store fails, wait this long at most before trying it again. */
+const STORE_RETRY_POLICY: RetryPolicy = { baseDelayMs: 500, maxDelayMs: 30_000 };
+/** Sleep at least this long when nothing could be claimed, so rows locked elsewhere cause no busy loop. */
+const MIN_IDLE_MS = 20;
+/** After aborting sends, how long stop() lets the loop settle before returning. */
+const ABORT_SETTLE_MS = 1000;
+
+/**
+ * Sends the outbox: claims due rows, POSTs each to its webhook, and records delivered, retry or
+ * failed (retry-policy.ts decides). Sleeps until the next row is due or wake() is called. A row is
+ * leased while it is sent, so a worker killed mid-send leaves it to be sent again (at least once).
+ */
+export class DeliveryWorker {
+  readonly #outbox: OutboxStore;
+  readonly #webhooks: ReadonlyMap<string, Webhook>;
+  readonly #allowlist: WebhookAllowlist;
+  readonly #logger: Logger;
+  readonly #metrics: NotifierMetrics | undefined;
+  readonly #retry: RetryPolicy;
+  readonly #batchSize: number;
+  readonly #leaseMs: number;
+  readonly #idleCheckMs: number;
+  readonly #stopTimeoutMs: number;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #lookup: LookupFunction;
+  /** Aborts the sends in flight when stop() has waited long enough for them. */
+  readonly #abortSends = new AbortController();
+  #stopped = false;
+  #loop: Promise<void> | undefined;
+  #woken = false;
+  #wakeSleeper: (() => void) | undefined;
+
+  constructor(options: DeliveryWorkerOptions) {
+    this.#outbox = options.outbox;
+    this.#webhooks = new Map(options.webhooks.map((webhook) => [webhook.id, webhook]));
+    this.#allowlist = options.allowlist;
+    this.#logger = options.logger.child({ component: 'notifier' });
+    this.#metrics = options.metrics;
+    this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.#batchSize = options.batchSize ?? 16;
+    const longestTimeoutMs = Math.max(0, ...options.webhooks.map((webhook) => webhook.timeoutMs));
+    this.#leaseMs = longestTimeoutMs + (options.leaseMarginMs ?? 5000);
+    this.#idleCheckMs = options.idleCheckMs ?? 30_000;
+    this.#stopTimeoutMs = options.stopTimeoutMs ?? 5000;
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+    this.#lookup = allowlistedLookup(options.allowlist, options.resolve);
+  }
+
+  /** Starts the loop; the first pass sends whatever an earlier run left in the outbox. */
+  start(): void {
+    if (this.#loop || this.#stopped) return;
+    this.#loop = this.#run();
+  }
+
+  /** New rows were committed: look for due rows now instead of at the next planned time. */
+  wake(): void {
+    this.#woken = true;
+    this.#wakeSleeper?.();
+  }
+
+  /**
+   * Stops claiming and waits for the sends in flight, at most stopTimeoutMs; then aborts them. An
+   * aborted send's row stays leased and is sent again after the lease (by the next run).
+   */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#wakeSleeper?.();
+    const loop = this.#loop;
+    if (!loop) return;
+    const finished = await Promise.race([
+      loop.then(() => true),
+      delay(this.#stopTimeoutMs, false, { ref: false }),
+    ]);
+    if (finished) return;
+    this.#logger.warn(
+      { afterMs: this.#stopTimeoutMs },
+      'aborting sends in flight; they are sent again later',
+    );
+    this.#abortSends.abort();
+    await Promise.race([loop, delay(ABORT_SETTLE_MS, undefined, { ref: false })]);
+  }
+
+  async #run(): Promise<void> {
+    let storeFailures = 0;
+    while (!this.#stopped) {
+      try {
+        const claimed = await this.#sendDue();
+        this.#metrics?.outboxPending.set(await this.#outbox.pendingCount());
+        storeFailures = 0;
+        if (claimed === this.#batchSize) continue;
+        await this.#sleep(await this.#untilNextDue());
+      } catch (error) {
+        storeFailures += 1;
+        const retryInMs = backoffDelayMs(storeFailures, STORE_RETRY_POLICY, this.#random);
+        this.#logger.error({ err: error, retryInMs }, 'outbox unavailable; trying again');
+        await this.#sleep(retryInMs);
+      }
+    }
+  }
+
+  /** Claims one batch and sends it; returns how many rows were claimed. */
+  async #sendDue(): Promise<number> {
+    const now = this.#now();
+    const rows = await this.#outbox.claimDue(now, this.#batchSize, now + this.#leaseMs);
+    const results = await Promise.allSettled(rows.map((row) => this.#send(row)));
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
+    return rows.length;
+  }
+
+  async #send(row: ClaimedNotification): Promise<void> {
+    const webhook = this.#webhookFor(row);
+    if (typeof webhook === 'string') {
+      await this.#fail(row, webhook);
+      return;
+    }
+    const outcome = await this.#post(row, webhook);
+    // Aborted by stop(): the store may be closing, and the lease brings the row back anyway.
+    if (this.#abortSends.signal.aborted && outcome.kind === 'unanswered') return;
+    const now = this.#now();
+    await this.#record(row, decide(outcome, row.attempt, now, this.#retry, this.#random), now);
+  }
+
+  /** The row's webhook, or why it cannot be sent (removed from the configuration, or refused). */
+  #webhookFor(row: ClaimedNotification): Webhook | string {
+    const webhook = this.#webhooks.get(row.webhookId);
+    if (!webhook) return 'the webhook is no longer configured';
+    return refusalOfUrl(webhook.url, this.#allowlist) ?? webhook;
+  }
+
+  #post(row: ClaimedNotification, webhook: Webhook): Promise<AttemptOutcome> {
+    return postWebhook({
+      url: webhook.url,
+      body: row.body,
+      headers: {
+        'Content-Type': 'application/json',
+        'User-Agent': 'tierscope-node',
+        // The same key on every attempt: a receiver that saw it already can drop the repeat.
+        'Idempotency-Key': `${encodeURIComponent(row.fingerprint)}:${row.changeSeq}`,
+      },
+      timeoutMs: webhook.timeoutMs,
+      lookup: this.#lookup,
+      signal: this.#abortSends.signal,
+    });
+  }
+
+  async #record(row: ClaimedNotification, decision: DeliveryDecision, now: number): Promise<void> {
+    if (decision.action === 'delivered') {
+      await this.#outbox.markDelivered(row.id, now);
+      this.#metrics?.sent.inc({ webhook: row.webhookId });
+      this.#logger.debug(this.#context(row), 'notification delivered');
+    } else if (decision.action === 'retry') {
+      await this.#outbox.scheduleRetry(row.id, now + decision.delayMs, decision.error);
+      this.#metrics?.retried.inc({ webhook: row.webhookId });
+      this.#logger.warn(
+        { ...this.#context(row), error: decision.error, retryInMs: decision.delayMs },
+        'notification not delivered; will retry',
+      );
+    } else {
+      await this.#fail(row, decision.error);
+    }
+  }
+
+  async #fail(row: ClaimedNotification, error: string): Promise<void> {
+    await this.#outbox.markFailed(row.id, this.#now(), error);
+    this.#metrics?.failed.inc({ webhook: row.webhookId });
+    this.#logger.error({ ...this.#context(row), error }, 'notification failed for good; not retried');
+  }
+
+  /** What a log line says about a row: never the URL (its path or query may hold a token). */
+  #context(row: ClaimedNotification): Record<string, unknown> {
+    return { webhook: row.webhookId, changeSeq: row.changeSeq, attempt: row.attempt };
+  }
+
+  async #untilNextDue(): Promise<number> {
+    const next = await this.#outbox.nextDueAt();
+    const untilNext = next === undefined ? this.#idleCheckMs : next - this.#now();
+    return Math.min(this.#idleCheckMs, Math.max(MIN_IDLE_MS, untilNext));
+  }
+
+  /** Sleeps for ms, or less if wake() or stop() is called (or was called since the last sleep). */
+  async #sleep(ms: number): Promise<void> {
+    if (this.#woken || this.#stopped) {
+      this.#woken = false;
+      return;
+    }
+    const woken = new AbortController();
+    this.#wakeSleeper = () => woken.abort();
+    try {
+      await delay(ms, undefined, { signal: woken.signal });
+    } catch {
+      // Woken early.
+    } finally {
+      this.#wakeSleeper = undefined;
+      this.#woken = false;
+    }
+  }
+}

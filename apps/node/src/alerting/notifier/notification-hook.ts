@@ -1,0 +1,31 @@
+import type { AlertChange } from '@tierscope/shared';
+import type { RawExecutor } from '../../store/client.ts';
+import type { PayloadLinks } from './alertmanager-payload.ts';
+import { notificationsFor } from './notification-plan.ts';
+import type { OutboxStore } from './outbox-store.ts';
+import type { Webhook } from './webhook-config.ts';
+
+export interface NotificationHookOptions {
+  outbox: OutboxStore;
+  webhooks: readonly Webhook[];
+  links?: PayloadLinks | undefined;
+  now?: (() => number) | undefined;
+}
+
+/**
+ * For the alert store: run inside the transaction that stores alert changes, it writes their
+ * notifications to the outbox in that same transaction, so they commit together or not at all.
+ * Call the delivery worker's wake() after the commit.
+ */
+export function notificationHook(
+  options: NotificationHookOptions,
+): (tx: RawExecutor, changes: ReadonlyArray<{ seq: number; change: AlertChange }>) => Promise<void> {
+  const now = options.now ?? Date.now;
+  return async (tx, changes) => {
+    const at = now();
+    const rows = changes.flatMap(({ seq, change }) =>
+      notificationsFor(change, seq, options.webhooks, at, options.links),
+    );
+    await options.outbox.insert(rows, tx);
+  };
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import type { AlertChange } from '@tierscope/shared';
+import { notificationsFor } from './notification-plan.ts';
+import { testChange, testWebhook } from './test-alerts.ts';
+
+const NOW = Date.UTC(2025, 5, 15, 12, 5, 0);
+
+const planned = (change: AlertChange, webhooks = [testWebhook()]) =>
+  notificationsFor(change, 42, webhooks, NOW).map((row) => row.webhookId);
+
+describe('notificationsFor', () => {
+  it('makes one outbox row per selecting webhook, due now, keyed by change and fingerprint', () => {
+    const rows = notificationsFor(testChange('fired'), 42, [testWebhook(), testWebhook({ id: 'chat' })], NOW);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({
+      webhookId: 'ops',
+      changeSeq: 42,
+      fingerprint: 'temp-high:sensor-1',
+      createdAt: NOW,
+      nextAttemptAt: NOW,
+      payload: { version: '4', status: 'firing', receiver: 'ops' },
+    });
+    expect(rows[1]?.payload).toMatchObject({ receiver: 'chat' });
+  });
+
+  it('notifies fired and flapping as firing, and resolved as resolved', () => {
+    expect(notificationsFor(testChange('fired'), 1, [testWebhook()], NOW)[0]?.payload.status).toBe('firing');
+    expect(notificationsFor(testChange('flapping'), 1, [testWebhook()], NOW)[0]?.payload.status).toBe(
+      'firing',
+    );
+    expect(notificationsFor(testChange('resolved'), 1, [testWebhook()], NOW)[0]?.payload.status).toBe(
+      'resolved',
+    );
+  });
+
+  it.each(['pending', 'acked', 'unacked', 'stale', 'fresh'] as const)('notifies nobody of %s', (kind) => {
+    expect(planned(testChange(kind))).toEqual([]);
+  });
+
+  it('notifies nobody of a silenced alert, firing or resolved', () => {
+    expect(planned(testChange('fired', { silenced: true }))).toEqual([]);
+    expect(planned(testChange('resolved', { silenced: true }))).toEqual([]);
+  });
+
+  it('sends resolved only to webhooks that want it', () => {
+    const webhooks = [testWebhook(), testWebhook({ id: 'quiet', sendResolved: false })];
+    expect(planned(testChange('resolved'), webhooks)).toEqual(['ops']);
+    expect(planned(testChange('fired'), webhooks)).toEqual(['ops', 'quiet']);
+  });
+
+  it('skips alerts below a webhook minimum severity (warning by default)', () => {
+    const webhooks = [testWebhook(), testWebhook({ id: 'pager', minSeverity: 'critical' })];
+    expect(planned(testChange('fired', { severity: 'info' }), webhooks)).toEqual([]);
+    expect(planned(testChange('fired', { severity: 'warning' }), webhooks)).toEqual(['ops']);
+    expect(planned(testChange('fired', { severity: 'critical' }), webhooks)).toEqual(['ops', 'pager']);
+  });
+
+  it('matches the device id against a glob; an alert without a device never matches one', () => {
+    const webhooks = [testWebhook({ matchers: { devicePattern: 'sensor-?' } })];
+    expect(planned(testChange('fired', { deviceId: 'sensor-7' }), webhooks)).toEqual(['ops']);
+    expect(planned(testChange('fired', { deviceId: 'sensor-17' }), webhooks)).toEqual([]);
+    expect(
+      planned(testChange('fired', { deviceId: 'pump.1' }), [
+        testWebhook({ matchers: { devicePattern: 'pump*' } }),
+      ]),
+    ).toEqual(['ops']);
+    expect(planned(testChange('fired', { deviceId: null }), webhooks)).toEqual([]);
+  });
+
+  it('matches the rule id exactly', () => {
+    const webhooks = [testWebhook({ matchers: { ruleId: 'temp-high' } })];
+    expect(planned(testChange('fired'), webhooks)).toEqual(['ops']);
+    expect(planned(testChange('fired', { ruleId: 'temp-higher' }), webhooks)).toEqual([]);
+  });
+
+  it('matches a node path and its subtree, not a sibling sharing its prefix', () => {
+    const webhooks = [testWebhook({ matchers: { nodePath: 'district-1/probe-a' } })];
+    expect(planned(testChange('fired', { nodePath: 'district-1/probe-a' }), webhooks)).toEqual(['ops']);
+    expect(planned(testChange('fired', { nodePath: 'district-1/probe-a/room-2' }), webhooks)).toEqual([
+      'ops',
+    ]);
+    expect(planned(testChange('fired', { nodePath: 'district-1/probe-ab' }), webhooks)).toEqual([]);
+    expect(planned(testChange('fired', { nodePath: 'district-1' }), webhooks)).toEqual([]);
+  });
+
+  it('places a node-level alert at its subject for the node path matcher', () => {
+    const webhooks = [testWebhook({ matchers: { nodePath: 'district-1/probe-a' } })];
+    const unreachable = testChange('fired', {
+      nodePath: 'district-1',
+      deviceId: null,
+      subjectPath: 'district-1/probe-a',
+    });
+    expect(planned(unreachable, webhooks)).toEqual(['ops']);
+  });
+
+  it('needs every matcher to match', () => {
+    const webhooks = [testWebhook({ matchers: { ruleId: 'temp-high', devicePattern: 'pump-*' } })];
+    expect(planned(testChange('fired'), webhooks)).toEqual([]);
+  });
+});

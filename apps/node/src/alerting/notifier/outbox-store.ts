@@ -1,0 +1,133 @@
+import type { RawExecutor, Store } from '../../store/client.ts';
+import type { OutboxInsert } from './notification-plan.ts';
+
+/** A notification claimed for one attempt. */
+export interface ClaimedNotification {
+  id: number;
+  webhookId: string;
+  changeSeq: number;
+  fingerprint: string;
+  /** The stored payload as JSON text: the request body, sent as is. */
+  body: string;
+  /** Attempts so far, this one included. */
+  attempt: number;
+}
+
+/** The `notification_outbox` table: what is still to be sent, and what became of the rest. */
+export interface OutboxStore {
+  /**
+   * Inserts the rows, skipping any already stored for the same webhook and change (a replay).
+   * Pass the alert-change transaction as `tx` so the rows commit with the change or not at all.
+   */
+  insert(rows: readonly OutboxInsert[], tx?: RawExecutor): Promise<number>;
+  /**
+   * Claims up to `limit` rows due at `now`, leasing each until `leaseUntil`: a worker that dies
+   * mid-send leaves the row to be sent again once the lease runs out (at least once). A row waits
+   * while an earlier change of the same alert to the same webhook is unsent, so a receiver never
+   * sees `resolved` before its `firing`. Safe with several workers (rows are taken SKIP LOCKED).
+   */
+  claimDue(now: number, limit: number, leaseUntil: number): Promise<ClaimedNotification[]>;
+  markDelivered(id: number, at: number): Promise<void>;
+  scheduleRetry(id: number, nextAttemptAt: number, error: string): Promise<void>;
+  /** Stops the row for good (kept with its error for the console). */
+  markFailed(id: number, at: number, error: string): Promise<void>;
+  /**
+   * Epoch ms when the next row may be claimed (a lease running out counts), or undefined when
+   * nothing is unsent. Rows waiting behind an earlier change of their alert do not count.
+   */
+  nextDueAt(): Promise<number | undefined>;
+  /** Rows neither delivered nor failed. */
+  pendingCount(): Promise<number>;
+}
+
+const UNSENT = 'delivered_at is null and failed_at is null';
+
+const INSERT = `
+with ins as (
+  insert into notification_outbox (webhook_id, change_seq, fingerprint, payload, created_at, next_attempt_at)
+  select "webhookId", "changeSeq", fingerprint, payload, to_timestamp("createdAt" / 1000.0), to_timestamp("nextAttemptAt" / 1000.0)
+    from jsonb_to_recordset($1::jsonb)
+      as x("webhookId" text, "changeSeq" int8, fingerprint text, payload jsonb, "createdAt" float8, "nextAttemptAt" float8)
+  on conflict (webhook_id, change_seq) do nothing
+  returning 1
+)
+select count(*)::int as inserted from ins`;
+
+// An unsent row is sendable when no earlier change of the same alert to the same webhook is unsent.
+const FIRST_IN_LINE = `not exists (
+  select 1 from notification_outbox e
+   where e.webhook_id = n.webhook_id and e.fingerprint = n.fingerprint and e.change_seq < n.change_seq
+     and e.delivered_at is null and e.failed_at is null)`;
+
+const CLAIM_DUE = `
+update notification_outbox o
+   set attempts = o.attempts + 1, next_attempt_at = to_timestamp($3::float8 / 1000.0)
+  from (
+    select id from notification_outbox n
+     where ${UNSENT} and next_attempt_at <= to_timestamp($1::float8 / 1000.0) and ${FIRST_IN_LINE}
+     order by next_attempt_at, id
+     limit $2
+     for update skip locked
+  ) due
+ where o.id = due.id
+returning o.id::float8 as id, o.webhook_id as "webhookId", o.change_seq::float8 as "changeSeq",
+          o.fingerprint, o.payload::text as body, o.attempts as attempt`;
+
+/** The outbox over the node's store; the same SQL on PGlite and PostgreSQL. */
+export function createOutboxStore(store: Store): OutboxStore {
+  return {
+    async insert(rows, tx = store) {
+      if (rows.length === 0) return 0;
+      const [result] = await tx.exec<{ inserted: number }>(INSERT, [JSON.stringify(rows)]);
+      return result?.inserted ?? 0;
+    },
+
+    async claimDue(now, limit, leaseUntil) {
+      const rows = await store.exec<ClaimedNotification & Record<string, unknown>>(CLAIM_DUE, [
+        now,
+        limit,
+        leaseUntil,
+      ]);
+      return rows.sort((a, b) => a.id - b.id);
+    },
+
+    async markDelivered(id, at) {
+      await store.exec(
+        `update notification_outbox set delivered_at = to_timestamp($2::float8 / 1000.0), last_error = null
+          where id = $1::int8 and delivered_at is null`,
+        [id, at],
+      );
+    },
+
+    async scheduleRetry(id, nextAttemptAt, error) {
+      await store.exec(
+        `update notification_outbox set next_attempt_at = to_timestamp($2::float8 / 1000.0), last_error = $3
+          where id = $1::int8 and ${UNSENT}`,
+        [id, nextAttemptAt, error],
+      );
+    },
+
+    async markFailed(id, at, error) {
+      await store.exec(
+        `update notification_outbox set failed_at = to_timestamp($2::float8 / 1000.0), last_error = $3
+          where id = $1::int8 and ${UNSENT}`,
+        [id, at, error],
+      );
+    },
+
+    async nextDueAt() {
+      const [row] = await store.exec<{ at: number | null }>(
+        `select (extract(epoch from min(next_attempt_at)) * 1000)::float8 as at
+           from notification_outbox n where ${UNSENT} and ${FIRST_IN_LINE}`,
+      );
+      return row?.at ?? undefined;
+    },
+
+    async pendingCount() {
+      const [row] = await store.exec<{ n: number }>(
+        `select count(*)::int as n from notification_outbox where ${UNSENT}`,
+      );
+      return row?.n ?? 0;
+    },
+  };
+}
