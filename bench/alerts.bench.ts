@@ -1,0 +1,142 @@
+// `npm run bench -- alerts [--quick]`: latency from the MQTT publish of a violating sample to the
+// alert change reaching a subscriber of the BFF, through three tiers, while the probes ingest
+// background telemetry from the device simulator.
+//
+// Topology: probe-a and probe-b (leaf nodes, each on a fresh PostgreSQL database with its embedded
+// broker) ← district-1 (a node federating both) ← BFF. One threshold rule on each probe. Alerts are
+// raised on distinct devices, alternating probes, a few in flight at a time; each latency runs
+// from just before the QoS 1 publish to the change's arrival over the BFF's SSE stream.
+import { spawn, type ChildProcess } from 'node:child_process';
+import mqtt from 'mqtt';
+import { createHttpChildLink, remoteOfLink } from '@tierscope/federation';
+import type { Rule } from '@tierscope/shared';
+import { onInterrupt, progress, round, type BenchOptions } from './lib/bench.ts';
+import { percentile } from './lib/latency.ts';
+import { sleep, startBff, startLeafNode, type LeafNode } from './lib/tier-process.ts';
+
+const TARGET_P99_MS = 500;
+/** Background load per probe: simulated devices × messages per second each (several metrics per message). */
+const BACKGROUND_DEVICES = 100;
+const BACKGROUND_RATE = 5;
+/** Alerts raised per second, spread over both probes. */
+const ALERTS_PER_SECOND = 20;
+
+const rule: Rule = {
+  id: 'bench-hot',
+  name: 'Bench: too hot',
+  severity: 'critical',
+  enabled: true,
+  scope: { devicePattern: 'alarm-*', labels: {} },
+  condition: { kind: 'threshold', metric: 'bench_temp', operator: '>', value: 100, hysteresis: 0, forMs: 0 },
+};
+
+export async function runBench(options: BenchOptions): Promise<Record<string, unknown>> {
+  const alertCount = options.quick ? 300 : 1000;
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const simulators: ChildProcess[] = [];
+  const cleanup = async () => {
+    for (const sim of simulators) sim.kill('SIGTERM');
+    for (const s of started.reverse()) await s.stop().catch(() => undefined);
+  };
+  const removeCleanup = onInterrupt(cleanup);
+  try {
+    const probes: LeafNode[] = [];
+    for (const id of ['probe-a', 'probe-b']) {
+      const probe = await startLeafNode(id);
+      started.push(probe);
+      probes.push(probe);
+    }
+    const district = await startLeafNode('district-1', {
+      CHILDREN: probes.map((p) => `${p.id}=${p.tier.httpUrl}`).join(','),
+    });
+    started.push(district);
+    const bff = await startBff([{ id: 'district-1', httpUrl: district.tier.httpUrl }]);
+    started.push(bff);
+    const bffLink = createHttpChildLink({ id: 'bff', url: `${bff.httpUrl}/trpc` });
+    for (const probe of probes)
+      await bffLink.client.rules.upsert.mutate({ nodePath: `district-1/${probe.id}`, rule });
+
+    for (const probe of probes) simulators.push(startSimulator(probe.mqttUrl));
+    progress(`background load: ${BACKGROUND_DEVICES} devices × ${BACKGROUND_RATE}/s on each probe`);
+    await sleep(options.quick ? 3000 : 10_000);
+
+    const publishedAt = new Map<string, number>();
+    const latencies: number[] = [];
+    let done: (() => void) | undefined;
+    const stopWatching = remoteOfLink(bffLink).alerts.watch(undefined, {
+      onItem: ({ change }) => {
+        if (change.kind !== 'fired' || change.alert.deviceId === null) return;
+        const sentAt = publishedAt.get(change.alert.deviceId);
+        if (sentAt === undefined) return;
+        publishedAt.delete(change.alert.deviceId);
+        latencies.push(performance.now() - sentAt);
+        if (latencies.length === alertCount) done?.();
+      },
+      onDown: (reason) => progress(`BFF stream down: ${reason}`),
+      onUp: () => {},
+      onEnd: () => {},
+    });
+    await sleep(1000);
+
+    const publishers = await Promise.all(
+      probes.map((p) => mqtt.connectAsync(p.mqttUrl, { clientId: `bench-alarms-${p.id}` })),
+    );
+    const finished = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    progress(`raising ${alertCount} alerts at ${ALERTS_PER_SECOND}/s`);
+    for (let i = 0; i < alertCount; i++) {
+      const deviceId = `alarm-${i}`;
+      const publisher = publishers[i % publishers.length]!;
+      publishedAt.set(deviceId, performance.now());
+      void publisher.publishAsync(
+        `devices/${deviceId}/telemetry`,
+        JSON.stringify({ metrics: { bench_temp: 150 } }),
+        { qos: 1 },
+      );
+      await sleep(1000 / ALERTS_PER_SECOND);
+    }
+    const timedOut = await Promise.race([finished.then(() => false), sleep(30_000).then(() => true)]);
+    stopWatching();
+    await Promise.all(publishers.map((p) => p.endAsync()));
+    if (timedOut) progress(`only ${latencies.length} of ${alertCount} alerts reached the BFF subscriber`);
+
+    const p99 = percentile(latencies, 99);
+    return {
+      bench: 'alerts',
+      n: latencies.length,
+      p50_ms: round(percentile(latencies, 50), 1),
+      p95_ms: round(percentile(latencies, 95), 1),
+      p99_ms: round(p99, 1),
+      max_ms: round(Math.max(...latencies), 1),
+      missing: alertCount - latencies.length,
+      tiers: 3,
+      background_msgs_per_s: 2 * BACKGROUND_DEVICES * BACKGROUND_RATE,
+      target_p99_ms: TARGET_P99_MS,
+      meets_target: p99 < TARGET_P99_MS && latencies.length === alertCount,
+    };
+  } finally {
+    await cleanup();
+    removeCleanup();
+  }
+}
+
+function startSimulator(url: string): ChildProcess {
+  return spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'apps/simulator/src/main.ts',
+      '--url',
+      url,
+      '--devices',
+      String(BACKGROUND_DEVICES),
+      '--rate',
+      String(BACKGROUND_RATE),
+      '--log-level',
+      'warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+}
