@@ -192,6 +192,22 @@ describe.each(testDatabaseBackends())('alerting on a leaf ($name)', ({ create })
     ).rejects.toThrow(/not this node's event id/);
   });
 
+  it('writes every alert change, ack, silence and rule change to the audit log with who did it', async () => {
+    const rows = await store.exec<{ actor: string; action: string; target: string }>(
+      `SELECT actor, action, target FROM audit_log ORDER BY id`,
+    );
+    const entries = rows.map((r) => `${r.actor} ${r.action} ${r.target}`);
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        'user:ada rule.upsert hot',
+        `system:rule-engine alert.fired hot:boiler-1:${T0}`,
+        `user:olga alert.ack hot:boiler-1:${T0}`,
+        `system:rule-engine alert.resolved hot:boiler-1:${T0}`,
+      ]),
+    );
+    expect(entries.some((e) => e.startsWith('user:olga maintenance.create'))).toBe(true);
+  });
+
   it('pages the alert list most severe first, then newest, without repeats', async () => {
     const seen: string[] = [];
     let cursor: string | undefined;

@@ -23,6 +23,9 @@ export type SilenceCheck = (alert: { deviceId: string | null; ruleId: string }, 
 /** Called inside the transaction that stores the changes: the notifier's outbox rows go in with them. */
 export type ChangeHook = (tx: RawExecutor, changes: readonly CommittedChange[]) => Promise<void>;
 
+/** Who the audit log names for changes the rule engine makes. */
+const ENGINE_ACTOR: Actor = { kind: 'system', name: 'rule-engine', role: 'admin' };
+
 const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
 
 /** The alert row as the contract's Alert, built in SQL so a change's snapshot is the row as stored. */
@@ -127,7 +130,13 @@ export class AlertStore {
         alertId = updated[0]!.id;
       }
       const change = await this.recordChange(tx, alertId, t.kind, t.at);
-      if (change) committed.push(change);
+      if (!change) continue;
+      committed.push(change);
+      await audit(tx, ENGINE_ACTOR, `alert.${t.kind}`, alertId, {
+        summary: t.summary,
+        value: t.value,
+        at: t.at,
+      });
     }
     return committed;
   }
