@@ -110,9 +110,12 @@ async function* watchChanges(
 ): AsyncGenerator<TrackedAlertChange, void, undefined> {
   const { alertStore, alerting } = deps;
   let wake: (() => void) | undefined;
-  let pendingWake = false;
-  const unsubscribe = alerting.onChanges(() => {
-    pendingWake = true;
+  // Changes announced after commit, in seq order: when they continue the stream exactly, they are
+  // sent without reading them back from the store (the read is the fallback for any gap).
+  const announced: CommittedChange[] = [];
+  const unsubscribe = alerting.onChanges((changes) => {
+    announced.push(...changes);
+    if (announced.length > CHANGE_READ_LIMIT) announced.splice(0, announced.length - CHANGE_READ_LIMIT);
     wake?.();
   });
   const onAbort = () => wake?.();
@@ -126,17 +129,27 @@ async function* watchChanges(
     } else {
       last = parseLeafEventId(lastEventId);
     }
+    let readStore = true;
     while (!signal.aborted) {
-      pendingWake = false;
-      const changes = await alertStore.changesAfter(last, CHANGE_READ_LIMIT);
+      while (announced.length > 0 && announced[0]!.seq <= last) announced.shift();
+      if (!readStore && announced.length > 0 && announced[0]!.seq !== last + 1) readStore = true;
+      const changes: CommittedChange[] = readStore
+        ? await alertStore.changesAfter(last, CHANGE_READ_LIMIT)
+        : announced.splice(0);
+      readStore = changes.length === CHANGE_READ_LIMIT;
       for (const change of changes) {
         if (signal.aborted) return;
+        if (change.seq <= last) continue;
         last = change.seq;
         yield tracked(change);
       }
-      if (changes.length === CHANGE_READ_LIMIT || pendingWake) continue;
+      if (readStore || announced.length > 0) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, STREAM_POLL_MS);
+        const timer = setTimeout(() => {
+          // Nothing announced for a while: read the store once, in case an announcement was missed.
+          readStore = true;
+          resolve();
+        }, STREAM_POLL_MS);
         wake = () => {
           clearTimeout(timer);
           resolve();
