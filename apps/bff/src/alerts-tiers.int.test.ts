@@ -279,7 +279,7 @@ describe('alerts through three tiers of real processes', () => {
       .filter((b) => b.status === 'firing')
       .flatMap((b) => b.alerts.map((a) => a.labels.device));
     expect(firing).not.toContain('boiler-9');
-    expect(webhookBodies[0]).toMatchObject({ version: '4', status: expect.any(String) });
+    expect(webhookBodies[0]).toMatchObject({ version: '4', status: expect.any(String) as unknown });
   });
 
   it('raises device-offline from a last will, and no-data when a meter falls silent', async () => {

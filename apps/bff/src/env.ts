@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ChildList, childrenInBothLists, UplinkChildList } from '@tierscope/federation';
+import { ChildList, childrenInBothLists, ChildTokenList, UplinkChildList } from '@tierscope/federation';
 import { NodeId } from '@tierscope/shared';
+import { NewPassword, Username } from './console/console.schemas.ts';
 
 const Port = z.coerce.number().int().min(0).max(65535);
 
@@ -20,11 +21,30 @@ export const BffConfig = z
      * the start, `unreachable` until they attach.
      */
     uplinkChildren: UplinkChildList.default([]),
+    /** Tokens the BFF presents to the children it dials (`CHILD_TOKENS=district-1=<token>,…`). */
+    childTokens: ChildTokenList.prefault(''),
     /** The deadline of every fan-out; each child is told the time left, so none answers later. */
     federationDeadlineMs: z.coerce.number().int().min(100).max(10_000).default(1500),
     /** The built console; served when the directory exists, skipped otherwise. */
     webDist: z.string().min(1),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** The BFF's own database (users, sessions, audit): postgres://… or pglite:<dir> or pglite:memory. */
+    databaseUrl: z
+      .string()
+      .regex(
+        /^(postgres(ql)?:\/\/.+|pglite:.+)$/,
+        'DATABASE_URL: postgres://… or pglite:<dir> or pglite:memory',
+      ),
+    /** The first admin's name, created at the first start only (when there are no users). */
+    adminUser: Username.default('admin'),
+    /** The first admin's password; unset, a one-time password is printed at the first start. */
+    adminPassword: NewPassword.optional(),
+    /** Where browsers reach the console; https makes the session cookie `__Host-` and Secure. */
+    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** A console session unused this long ends. */
+    sessionIdleMinutes: z.coerce.number().int().min(1).max(1440).default(30),
+    /** A console session ends this long after login, however busy. */
+    sessionMaxHours: z.coerce.number().int().min(1).max(720).default(12),
   })
   .refine(
     (config) => ![...config.children, ...config.uplinkChildren].some((child) => child.id === config.nodeId),
@@ -51,9 +71,16 @@ export function loadBffConfig(env: NodeJS.ProcessEnv = process.env): BffConfig {
     httpPort: env.HTTP_PORT,
     children: env.CHILDREN || undefined,
     uplinkChildren: env.UPLINK_CHILDREN || undefined,
+    childTokens: env.CHILD_TOKENS ?? '',
     federationDeadlineMs: env.FEDERATION_DEADLINE_MS || undefined,
     webDist: env.WEB_DIST ?? DEFAULT_WEB_DIST,
     logLevel: env.LOG_LEVEL,
+    databaseUrl: env.DATABASE_URL ?? 'pglite:.data/bff',
+    adminUser: env.BFF_ADMIN_USER || undefined,
+    adminPassword: env.BFF_ADMIN_PASSWORD || undefined,
+    publicUrl: env.BFF_PUBLIC_URL || undefined,
+    sessionIdleMinutes: env.SESSION_IDLE_MINUTES || undefined,
+    sessionMaxHours: env.SESSION_MAX_HOURS || undefined,
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);

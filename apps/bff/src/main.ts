@@ -6,7 +6,7 @@ import {
   createFederationRuntime,
   createUplinkServer,
   httpLinksOf,
-  uplinkTokenVerifier,
+  childTokenRegistryOf,
 } from '@tierscope/federation';
 import { resolveConsoleActor } from './console/actor.ts';
 import { loadBffConfig, type BffConfig } from './env.ts';
@@ -21,20 +21,24 @@ async function main(config: BffConfig): Promise<void> {
   collectDefaultMetrics({ register: registry });
 
   // Uplink children dial the BFF; each is a member from the start, `unreachable` until it attaches.
+  const childTokens = childTokenRegistryOf(config.uplinkChildren);
   const uplink =
     config.uplinkChildren.length > 0
-      ? createUplinkServer({ verifyToken: uplinkTokenVerifier(config.uplinkChildren), logger })
+      ? createUplinkServer({ verifyToken: childTokens.verify, logger })
       : undefined;
+  // A rotated or revoked token ends that child's socket at once; the others keep theirs.
+  if (uplink) childTokens.onChange((childId) => void uplink.drop(childId, 'token rotated or revoked'));
   // The top of the tree: children's paths are returned as they are (`district-1/probe-a`).
   const federation = createFederationRuntime({
     id: config.nodeId,
     isRoot: true,
     identity: { name: config.nodeName, version, startedAt: Date.now() },
     children: [
-      ...httpLinksOf(config.children),
+      ...httpLinksOf(config.children, (id) => config.childTokens.find((c) => c.id === id)?.token),
       ...(uplink ? config.uplinkChildren.map((c) => uplink.link(c.id)) : []),
     ],
     deadlineMs: config.federationDeadlineMs,
+    childTokens,
   });
   registerFederationMetrics(registry, federation.heartbeat);
 

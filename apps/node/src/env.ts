@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { ChildList, childrenInBothLists, UplinkChildList } from '@tierscope/federation';
+import {
+  ChildList,
+  childrenInBothLists,
+  ChildTokenList,
+  TokenHashList,
+  UplinkChildList,
+} from '@tierscope/federation';
 import { NodeId } from '@tierscope/shared';
 import { refusalOfUrl } from './alerting/notifier/allowlist.ts';
 import { WebhookAllowlistText, WebhookList } from './alerting/notifier/webhook-config.ts';
@@ -26,8 +32,19 @@ export const NodeConfig = z
       .regex(/^mqtts?:\/\/.+/, 'MQTT_URL: mqtt://host:port')
       .optional(),
     mqttPort: Port.default(1884),
+    /**
+     * With MQTT_URL, the node's own login at the broker. With the embedded broker and DEVICE_AUTH=off,
+     * the one login every client shares.
+     */
     mqttUsername: z.string().optional(),
     mqttPassword: z.string().optional(),
+    /**
+     * The embedded broker's device logins (`DEVICE_AUTH`): `required` = each device logs in as
+     * itself (username = device id, password from devices.rotateCredentials) and may publish only
+     * under `devices/{its id}/` and subscribe only to its own commands; `off` = anyone may connect.
+     * Quarantine applies either way. An external broker enforces its own (README: Device access).
+     */
+    deviceAuth: z.enum(['required', 'off']).default('off'),
     /** Where the ingest journal lives (acked messages not yet committed). */
     dataDir: z.string().min(1),
     rawRetentionDays: z.coerce.number().int().min(1).max(3650).default(30),
@@ -49,6 +66,13 @@ export const NodeConfig = z
      * until it attaches.
      */
     uplinkChildren: UplinkChildList.default([]),
+    /**
+     * Hashes of the tokens a parent may call this node with (`PARENT_TOKEN_HASHES=sha256:…`, several
+     * while a rotation overlaps). With any, /trpc answers 401 to a call without one of them.
+     */
+    parentTokenHashes: TokenHashList.prefault(''),
+    /** Tokens this node presents to the children it dials (`CHILD_TOKENS=probe-a=<token>,…`). */
+    childTokens: ChildTokenList.prefault(''),
     /**
      * This node's parent's uplink endpoint (`PARENT_UPLINK_URL=ws://district:4110/uplink`): the node
      * dials it with `NODE_TOKEN` and serves its parent's calls down that socket.
@@ -86,6 +110,15 @@ export const NodeConfig = z
     message: 'a child is either dialled (CHILDREN) or attached by uplink (UPLINK_CHILDREN), not both',
     path: ['uplinkChildren'],
   })
+  .refine((config) => config.deviceAuth === 'off' || config.mqttUrl === undefined, {
+    message:
+      'DEVICE_AUTH=required is enforced by the embedded broker; with MQTT_URL, configure the broker (README: Device access)',
+    path: ['deviceAuth'],
+  })
+  .refine((config) => config.deviceAuth === 'off' || config.mqttUrl !== undefined || !config.mqttUsername, {
+    message: 'with DEVICE_AUTH=required each device logs in as itself; the shared MQTT_USERNAME login is off',
+    path: ['mqttUsername'],
+  })
   .refine((config) => config.parentUplinkUrl === undefined || config.nodeToken !== undefined, {
     message: 'PARENT_UPLINK_URL needs NODE_TOKEN',
     path: ['nodeToken'],
@@ -118,6 +151,7 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig
     mqttPort: env.MQTT_PORT,
     mqttUsername: env.MQTT_USERNAME,
     mqttPassword: env.MQTT_PASSWORD,
+    deviceAuth: env.DEVICE_AUTH || undefined,
     dataDir,
     rawRetentionDays: env.RAW_RETENTION_DAYS,
     unknownDevices: env.UNKNOWN_DEVICES,
@@ -128,6 +162,8 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig
     logLevel: env.LOG_LEVEL,
     children: env.CHILDREN || undefined,
     uplinkChildren: env.UPLINK_CHILDREN || undefined,
+    parentTokenHashes: env.PARENT_TOKEN_HASHES ?? '',
+    childTokens: env.CHILD_TOKENS ?? '',
     parentUplinkUrl: env.PARENT_UPLINK_URL || undefined,
     nodeToken: env.NODE_TOKEN || undefined,
     federationDeadlineMs: env.FEDERATION_DEADLINE_MS || undefined,

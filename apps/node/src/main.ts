@@ -7,7 +7,10 @@ import {
   createUplinkServer,
   httpLinksOf,
   startUplink,
-  uplinkTokenVerifier,
+  bearerToken,
+  childTokenRegistryOf,
+  tokenMatches,
+  type ChildTokenRegistry,
   type FederationRuntime,
   type Uplink,
   type UplinkServer,
@@ -22,6 +25,7 @@ import { DeliveryWorker } from './alerting/notifier/delivery-worker.ts';
 import { notificationHook } from './alerting/notifier/notification-hook.ts';
 import { createNotifierMetrics } from './alerting/notifier/notifier-metrics.ts';
 import { createOutboxStore } from './alerting/notifier/outbox-store.ts';
+import { loadDeviceAccess } from './access/device-access.ts';
 import { startIngest, type IngestRuntime } from './ingest/start-ingest.ts';
 import { createLocalNodeService } from './services/local-node.service.ts';
 import { openStore, type Store } from './store/client.ts';
@@ -65,11 +69,13 @@ async function main(config: NodeConfig): Promise<void> {
     afterCommit: () => notifier.wake(),
   });
   await alerting.load(await loadDeviceFacts(store));
+  const deviceAccess = await loadDeviceAccess(store);
 
   const ingest = await startIngest({
     config,
     store: createPgIngestStore(store, { writeAlertTransitions: alerting.writeInTransaction }),
     logger,
+    access: deviceAccess,
     registry,
     prepareBatch: alerting.prepareBatch,
     onBatchCommitted: (_batch, result) => alerting.published(result.alertChanges),
@@ -94,16 +100,24 @@ async function main(config: NodeConfig): Promise<void> {
       ingest.ingest.addKnownDevices([device.id]);
       alerting.deviceChanged(device.id, device.labels);
     },
+    deviceAccess,
   });
 
-  const uplinkServer = uplinkServerOf(config, logger);
-  const federation = federationOf(config, local, uplinkServer);
+  const childTokens = childTokenRegistryOf(config.uplinkChildren);
+  const uplinkServer = uplinkServerOf(config, childTokens, logger);
+  const federation = federationOf(config, local, uplinkServer, childTokens);
   const serviceFor = (budgetMs: number | undefined) => federation?.service(budgetMs) ?? local;
   const server = await createNodeServer({
     serviceFor,
     logger,
     metrics: registry,
     resolveActor: httpCallerActor,
+    ...(config.parentTokenHashes.length > 0 && {
+      authorizeCall: (headers) => {
+        const token = bearerToken(headers.authorization);
+        return token !== undefined && tokenMatches(config.parentTokenHashes, token);
+      },
+    }),
     uplink: uplinkServer,
     readiness: [
       { name: 'database', check: async () => ({ ok: await store.ping() }) },
@@ -162,6 +176,7 @@ function federationOf(
   config: NodeConfig,
   local: NodeService,
   uplinkServer: UplinkServer | undefined,
+  childTokens: ChildTokenRegistry,
 ): FederationRuntime | undefined {
   if (config.children.length === 0 && !uplinkServer) return undefined;
   return createFederationRuntime({
@@ -169,17 +184,25 @@ function federationOf(
     isRoot: false,
     self: local,
     children: [
-      ...httpLinksOf(config.children),
+      ...httpLinksOf(config.children, (id) => config.childTokens.find((c) => c.id === id)?.token),
       ...(uplinkServer ? config.uplinkChildren.map((c) => uplinkServer.link(c.id)) : []),
     ],
     deadlineMs: config.federationDeadlineMs,
+    childTokens,
   });
 }
 
 /** The uplink WebSocket that this node's uplink children dial, when it has any. */
-function uplinkServerOf(config: NodeConfig, logger: pino.Logger): UplinkServer | undefined {
+function uplinkServerOf(
+  config: NodeConfig,
+  childTokens: ChildTokenRegistry,
+  logger: pino.Logger,
+): UplinkServer | undefined {
   if (config.uplinkChildren.length === 0) return undefined;
-  return createUplinkServer({ verifyToken: uplinkTokenVerifier(config.uplinkChildren), logger });
+  const server = createUplinkServer({ verifyToken: childTokens.verify, logger });
+  // A rotated or revoked token ends that child's socket at once; it must dial with a valid one.
+  childTokens.onChange((childId) => void server.drop(childId, 'token rotated or revoked'));
+  return server;
 }
 
 /** With a parent uplink configured, the node dials it and serves its parent's calls down the socket. */

@@ -27,9 +27,10 @@ export interface FederationMembers {
   id: string;
   prefix: string;
   members: readonly AlertingMember[];
-  /** Fans a list call out to every member, results in member order. */
+  /** Fans a list call out to the members `pathFilter` selects (all without one); `nodePath` is the filter as each sees it. */
   listAcross<T extends { nodePath: string }>(
-    call: (member: AlertingMember, signal: AbortSignal) => Promise<Page<T>>,
+    call: (member: AlertingMember, signal: AbortSignal, nodePath: string | undefined) => Promise<Page<T>>,
+    pathFilter?: string,
   ): Promise<MemberResult<Page<T>>[]>;
   /** Sends a call to the member that owns `nodePath`, with the path as that member sees it. */
   routed<T extends { nodePath: string }>(
@@ -87,13 +88,14 @@ export function createFederatedAlerting(f: FederationMembers): {
   const alerts: AlertsService = {
     async list(input) {
       const position = input.cursor === undefined ? undefined : decodeEventCursor(input.cursor);
-      const results = await f.listAcross((m, signal) =>
-        m.remote.alerts.list(
-          { ...input, nodePath: childPathOf(input.nodePath, m, f.prefix), cursor: positionFor(position, m) },
-          signal,
-        ),
+      const results = await f.listAcross(
+        (m, signal, nodePath) =>
+          m.remote.alerts.list({ ...input, nodePath, cursor: positionFor(position, m) }, signal),
+        input.nodePath,
       );
-      const failed = results.flatMap((r, i) => (r.ok ? [] : [f.members[i]!.id]));
+      const failed = results.flatMap((r) =>
+        r.ok ? [] : f.members.filter((m) => m.kind === 'child' && m.path === r.path).map((m) => m.id),
+      );
       const extras = localExtras(input, position, failed);
       // The extras count as no node in coverage: they are this tier's own knowledge.
       const extraResult: MemberResult<Page<Alert>> = {
@@ -156,11 +158,9 @@ export function createFederatedAlerting(f: FederationMembers): {
 
   const silences: SilencesService = {
     async list(input) {
-      const results = await f.listAcross((m, signal) =>
-        m.remote.silences.list(
-          { ...input, nodePath: childPathOf(input.nodePath, m, f.prefix), cursor: undefined },
-          signal,
-        ),
+      const results = await f.listAcross(
+        (m, signal, nodePath) => m.remote.silences.list({ ...input, nodePath, cursor: undefined }, signal),
+        input.nodePath,
       );
       const page = mergePages(
         results,
@@ -196,11 +196,9 @@ export function createFederatedAlerting(f: FederationMembers): {
 
   const rules: RulesService = {
     async list(input) {
-      const results = await f.listAcross((m, signal) =>
-        m.remote.rules.list(
-          { ...input, nodePath: childPathOf(input.nodePath, m, f.prefix), cursor: undefined },
-          signal,
-        ),
+      const results = await f.listAcross(
+        (m, signal, nodePath) => m.remote.rules.list({ ...input, nodePath, cursor: undefined }, signal),
+        input.nodePath,
       );
       const page = mergePages(
         results,
@@ -223,16 +221,6 @@ export function createFederatedAlerting(f: FederationMembers): {
   };
 
   return { alerts, silences, rules };
-}
-
-/**
- * A path filter as a member sees it: none when the filter contains the member's whole subtree, the
- * stripped path when it points inside the member, and unchanged (matching nothing there) otherwise.
- */
-function childPathOf(filter: string | undefined, m: AlertingMember, prefix: string): string | undefined {
-  if (filter === undefined || m.kind === 'self') return filter;
-  if (m.path === filter || m.path.startsWith(`${filter}/`)) return undefined;
-  return filter.startsWith(`${m.path}/`) ? stripPrefix(filter, prefix) : filter;
 }
 
 function stripPrefix(path: string, prefix: string): string {

@@ -96,6 +96,18 @@ function tree() {
 }
 
 describe('federated node service', () => {
+  it('asks only the subtree a nodePath filter names, and answers a sibling with the same prefix nothing', async () => {
+    const { root, allDevices } = tree();
+    const page = await root.devices.list({ nodePath: 'a/x', limit: 500 });
+    expect(page.coverage.nodes.map((n) => n.path)).toEqual(['a/x']);
+    expect(page.items.map((d) => d.id)).toEqual(
+      allDevices.filter((d) => d.nodePath === 'a/x').map((d) => d.id),
+    );
+    const district = await root.events.search({ nodePath: 'a', limit: 500 });
+    expect(district.coverage.nodes.map((n) => n.path).sort()).toEqual(['a', 'a/x', 'a/x-1']);
+    expect(new Set(district.items.map((e) => e.nodePath))).toEqual(new Set(['a', 'a/x', 'a/x-1']));
+  });
+
   it('pages devices through two tiers, visiting each exactly once in (name, path, id) order', async () => {
     const { root, allDevices } = tree();
     const random = seededRandom(42);
@@ -160,6 +172,25 @@ describe('federated node service', () => {
     expect(device).toMatchObject({ id: wanted.id, nodePath: 'a/x-1', name: wanted.name });
     const latest = await root.metrics.latest({ nodePath: 'a-b', deviceId: leaves.ab.devices[0]!.id });
     expect(latest.nodePath).toBe('a-b');
+  });
+
+  it("routes credential rotation, quarantine and release to the owner two tiers down, in the root's paths", async () => {
+    const { root, leaves } = tree();
+    const deviceId = leaves.x1.devices[3]!.id;
+    const admin = { kind: 'user' as const, name: 'ada', role: 'admin' as const };
+    const credentials = await root.devices.rotateCredentials({ nodePath: 'a/x-1', deviceId }, admin);
+    expect(credentials).toMatchObject({ nodePath: 'a/x-1', deviceId, username: deviceId });
+    const quarantined = await root.devices.quarantine(
+      { nodePath: 'a/x-1', deviceId, reason: 'tampered', until: 2_000_000_000_000 },
+      admin,
+    );
+    expect(quarantined).toMatchObject({ nodePath: 'a/x-1', quarantine: { reason: 'tampered' } });
+    expect((await root.devices.get({ nodePath: 'a/x-1', deviceId })).quarantine?.reason).toBe('tampered');
+    const released = await root.devices.release({ nodePath: 'a/x-1', deviceId }, admin);
+    expect(released.quarantine).toBeUndefined();
+    await expect(
+      root.devices.quarantine({ nodePath: 'nowhere', deviceId, reason: 'x' }, admin),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('answers NOT_FOUND for a path naming no child, and for a device the owner does not have', async () => {

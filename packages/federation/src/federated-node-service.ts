@@ -19,6 +19,7 @@ import {
   type NodeService,
 } from '@tierscope/shared';
 import type { ChildAlertMirror } from './child-alert-mirror.ts';
+import type { ChildTokenRegistry } from './node-tokens.ts';
 import type { ChildLink } from './child-link.ts';
 import { createFederatedAlerting } from './federated-alerting.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -35,6 +36,7 @@ import {
   type MemberResult,
   type Page,
 } from './merge.ts';
+import { filterForMember, memberSelected } from './path-filter.ts';
 import { remoteOfLink, remoteOfService, type RemoteNode } from './remote-node.ts';
 import type { NodeUnreachableAlerts } from './unreachable-alerts.ts';
 
@@ -58,6 +60,8 @@ export interface FederatedNodeOptions {
   unreachable?: NodeUnreachableAlerts;
   /** Children's last known open alerts, shown stale while a child does not answer. */
   mirror?: ChildAlertMirror;
+  /** The uplink children's token hashes, when children attach by uplink. */
+  childTokens?: ChildTokenRegistry;
 }
 
 /** A member of a fan-out: this node's own service, or one child. */
@@ -103,12 +107,18 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
     isDown: (m: Member) => m.kind === 'child' && heartbeat.isDown(m.id),
   };
 
+  /** Fans out to the members a `nodePath` filter selects (all without one), results in member order. */
   const listAcross = <T extends { nodePath: string }>(
-    call: (member: Member, signal: AbortSignal) => Promise<Page<T>>,
-  ) =>
-    fanOut(members, call, fanOptions).then((settled) =>
-      settled.map((s, i) => asMemberResult(s, members[i]!)),
-    );
+    call: (member: Member, signal: AbortSignal, nodePath: string | undefined) => Promise<Page<T>>,
+    pathFilter?: string,
+  ) => {
+    const selected = members.filter((m) => memberSelected(m, pathFilter));
+    return fanOut(
+      selected,
+      (m, signal) => call(m, signal, filterForMember(m, pathFilter, prefix)),
+      fanOptions,
+    ).then((settled) => settled.map((s, i) => asMemberResult(s, selected[i]!)));
+  };
 
   const devicePosition = (cursor: Cursor | undefined) =>
     cursor === undefined ? undefined : decodeDeviceCursor(cursor);
@@ -156,6 +166,12 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
     return { ...settled.value, nodePath: `${target.member.prefix}${settled.value.nodePath}` };
   };
 
+  /** The id of this tier's own uplink child at `path`, if that is what it names. */
+  const ownUplinkChild = (path: string): string | undefined => {
+    const rest = prefix === '' ? path : path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
+    return rest !== undefined && !rest.includes('/') && options.childTokens?.knows(rest) ? rest : undefined;
+  };
+
   const baseInfo = (): Promise<NodeInfo> =>
     options.self ? options.self.node.info() : Promise.resolve(synthesizedInfo(id, options.identity));
   const childTree = (): NodeChild[] => heartbeat.health().map((h) => asNodeChild(h, prefix));
@@ -172,12 +188,32 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
     }),
     node: {
       info: () => baseInfo().then((base) => mergeNodeInfo(base, childTree())),
+      rotateChildToken: (input) =>
+        ownUplinkChild(input.nodePath) !== undefined
+          ? Promise.resolve({
+              nodePath: input.nodePath,
+              token: options.childTokens!.rotate(ownUplinkChild(input.nodePath)!),
+            })
+          : routed(input.nodePath, (m, nodePath, signal) =>
+              m.remote.node.rotateChildToken({ nodePath: nodePath ?? input.nodePath }, signal),
+            ),
+      revokeChildToken: (input) =>
+        ownUplinkChild(input.nodePath) !== undefined
+          ? Promise.resolve({
+              nodePath: input.nodePath,
+              revoked: options.childTokens!.revoke(ownUplinkChild(input.nodePath)!),
+            })
+          : routed(input.nodePath, (m, nodePath, signal) =>
+              m.remote.node.revokeChildToken({ nodePath: nodePath ?? input.nodePath }, signal),
+            ),
     },
     devices: {
       list: async (input) => {
         const position = devicePosition(input.cursor);
-        const results = await listAcross((m, signal) =>
-          m.remote.devices.list({ ...input, cursor: deviceCursorFor(position, m) }, signal),
+        const results = await listAcross(
+          (m, signal, nodePath) =>
+            m.remote.devices.list({ ...input, nodePath, cursor: deviceCursorFor(position, m) }, signal),
+          input.nodePath,
         );
         return mergeDevicePages(results, input.limit);
       },
@@ -186,6 +222,18 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
       upsert: (input) =>
         routed(input.nodePath, (m, nodePath, signal) =>
           m.remote.devices.upsert({ ...input, nodePath }, signal),
+        ),
+      rotateCredentials: (input, actor) =>
+        routed(input.nodePath, (m, nodePath, signal) =>
+          m.remote.devices.rotateCredentials({ ...input, nodePath }, actor, signal),
+        ),
+      quarantine: (input, actor) =>
+        routed(input.nodePath, (m, nodePath, signal) =>
+          m.remote.devices.quarantine({ ...input, nodePath }, actor, signal),
+        ),
+      release: (input, actor) =>
+        routed(input.nodePath, (m, nodePath, signal) =>
+          m.remote.devices.release({ ...input, nodePath }, actor, signal),
         ),
     },
     metrics: {
@@ -199,8 +247,10 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
     events: {
       search: async (input) => {
         const position = eventPosition(input.cursor);
-        const results = await listAcross((m, signal) =>
-          m.remote.events.search({ ...input, cursor: eventCursorFor(position, m) }, signal),
+        const results = await listAcross(
+          (m, signal, nodePath) =>
+            m.remote.events.search({ ...input, nodePath, cursor: eventCursorFor(position, m) }, signal),
+          input.nodePath,
         );
         return mergeEventPages(results, input.limit);
       },
@@ -208,8 +258,10 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
     deadLetters: {
       list: async (input) => {
         const position = eventPosition(input.cursor);
-        const results = await listAcross((m, signal) =>
-          m.remote.deadLetters.list({ ...input, cursor: eventCursorFor(position, m) }, signal),
+        const results = await listAcross(
+          (m, signal, nodePath) =>
+            m.remote.deadLetters.list({ ...input, nodePath, cursor: eventCursorFor(position, m) }, signal),
+          input.nodePath,
         );
         return mergeDeadLetterPages(results, input.limit);
       },

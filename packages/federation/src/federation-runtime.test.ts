@@ -1,3 +1,4 @@
+import { hashNodeToken } from './node-tokens.ts';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { describe, expect, it } from 'vitest';
 import { nodeRouter, type Actor, type NodeService } from '@tierscope/shared';
@@ -9,7 +10,7 @@ import {
   childrenInBothLists,
   createFederationRuntime,
   UplinkChildList,
-  uplinkTokenVerifier,
+  childTokenRegistryOf,
 } from './federation-runtime.ts';
 import { createInMemoryNodeService, generateDevices } from './testing/in-memory-node-service.ts';
 import { createInProcessChildLink } from './testing/in-process-link.ts';
@@ -133,8 +134,8 @@ describe('UPLINK_CHILDREN', () => {
 
   it('parses id=token pairs and refuses short tokens, bad ids and duplicates', () => {
     expect(UplinkChildList.parse(` probe-a=${token} , probe-b=${token}y,`)).toEqual([
-      { id: 'probe-a', token },
-      { id: 'probe-b', token: `${token}y` },
+      { id: 'probe-a', tokenHash: hashNodeToken(token) },
+      { id: 'probe-b', tokenHash: hashNodeToken(`${token}y`) },
     ]);
     expect(UplinkChildList.safeParse('probe-a=short').success).toBe(false);
     expect(UplinkChildList.safeParse(`probe-a`).success).toBe(false);
@@ -150,10 +151,29 @@ describe('UPLINK_CHILDREN', () => {
   });
 
   it("accepts only a child's own token, and no unknown child", async () => {
-    const verify = uplinkTokenVerifier(UplinkChildList.parse(`probe-a=${token},probe-b=${token}b`));
-    expect(await verify('probe-a', token)).toBe(true);
-    expect(await verify('probe-a', `${token}b`)).toBe(false);
-    expect(await verify('probe-b', token)).toBe(false);
-    expect(await verify('probe-z', token)).toBe(false);
+    const registry = childTokenRegistryOf(UplinkChildList.parse(`probe-a=${token},probe-b=${token}b`));
+    expect(await registry.verify('probe-a', token)).toBe(true);
+    expect(await registry.verify('probe-a', `${token}b`)).toBe(false);
+    expect(await registry.verify('probe-b', token)).toBe(false);
+    expect(await registry.verify('probe-z', token)).toBe(false);
+  });
+
+  it('keeps only hashes, takes a configured hash as is, and refuses a rotated or revoked token at once', async () => {
+    const hashOfB = hashNodeToken(`${token}b`);
+    const children = UplinkChildList.parse(`probe-a=${token},probe-b=${hashOfB}`);
+    expect(children).toEqual([
+      { id: 'probe-a', tokenHash: hashNodeToken(token) },
+      { id: 'probe-b', tokenHash: hashOfB },
+    ]);
+    const registry = childTokenRegistryOf(children);
+    const changed: string[] = [];
+    registry.onChange((id) => changed.push(id));
+    const fresh = registry.rotate('probe-a');
+    expect(await registry.verify('probe-a', token)).toBe(false);
+    expect(await registry.verify('probe-a', fresh)).toBe(true);
+    expect(await registry.verify('probe-b', `${token}b`)).toBe(true);
+    expect(registry.revoke('probe-b')).toBe(true);
+    expect(await registry.verify('probe-b', `${token}b`)).toBe(false);
+    expect(changed).toEqual(['probe-a', 'probe-b']);
   });
 });

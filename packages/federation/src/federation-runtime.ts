@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { NodeId, type NodeService } from '@tierscope/shared';
 import { createHttpChildLink, type ChildLink } from './child-link.ts';
@@ -9,6 +8,7 @@ import { createFederatedNodeService, type FederatedNodeOptions } from './federat
 import { outputPrefix } from './merge.ts';
 import { remoteOfLink } from './remote-node.ts';
 import { NodeUnreachableAlerts } from './unreachable-alerts.ts';
+import { ChildTokenRegistry, hashNodeToken, NodeToken, TokenHash } from './node-tokens.ts';
 import { createHeartbeat, type ChildHealth, type Heartbeat, type HeartbeatOptions } from './heartbeat.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -55,6 +55,10 @@ export type ChildList = z.infer<typeof ChildList>;
  * `UPLINK_CHILDREN`: `id=token` pairs, comma-separated — the children that dial this node's uplink
  * WebSocket with their node token. Tokens are at least 16 characters.
  */
+/**
+ * `UPLINK_CHILDREN=probe-a=sha256:<hex>,…`: each uplink child and the hash of its token (a plain
+ * token is accepted too and hashed at once, for development; only the hash is kept).
+ */
 export const UplinkChildList = z
   .string()
   .transform((raw) => splitIdPairs(raw).map(({ id, value }) => ({ id, token: value })))
@@ -64,14 +68,13 @@ export const UplinkChildList = z
         z.object({
           id: NodeId,
           token: z
-            .string()
-            .min(16, 'uplink child token: at least 16 characters')
-            .max(512)
-            .regex(/^\S+$/, 'uplink child token: no whitespace'),
+            .union([TokenHash, NodeToken])
+            .transform((value) => (TokenHash.safeParse(value).success ? value : hashNodeToken(value))),
         }),
       )
       .refine(hasUniqueIds, 'uplink child ids must be unique'),
-  );
+  )
+  .transform((children) => children.map(({ id, token }) => ({ id, tokenHash: token })));
 export type UplinkChildList = z.infer<typeof UplinkChildList>;
 
 /** The ids configured both as dialled children and as uplink children: a configuration error. */
@@ -80,22 +83,18 @@ export function childrenInBothLists(children: ChildList, uplinkChildren: UplinkC
   return uplinkChildren.filter((c) => dialled.has(c.id)).map((c) => c.id);
 }
 
-/**
- * The uplink server's `verifyToken` over a configured list: the token must equal the child's,
- * compared in constant time. An unknown child id is refused.
- */
-export function uplinkTokenVerifier(
-  children: UplinkChildList,
-): (childId: NodeId, token: string) => Promise<boolean> {
-  const tokens = new Map(children.map((c) => [c.id, Buffer.from(c.token)]));
-  return async (childId, token) => {
-    const expected = tokens.get(childId);
-    const given = Buffer.from(token);
-    return expected !== undefined && expected.length === given.length && timingSafeEqual(expected, given);
-  };
+/** The registry of uplink children's token hashes, from the configured list. */
+export function childTokenRegistryOf(children: UplinkChildList): ChildTokenRegistry {
+  return new ChildTokenRegistry(children.map((c) => [c.id, c.tokenHash] as const));
 }
 
-/** The tRPC endpoint of a child given by its base URL (or already by its endpoint). */
+/** `CHILD_TOKENS=probe-a=<token>,…`: the tokens this tier presents when it calls dialled children. */
+export const ChildTokenList = z
+  .string()
+  .transform((raw) => splitIdPairs(raw).map(({ id, value }) => ({ id, token: value })))
+  .pipe(z.array(z.object({ id: NodeId, token: NodeToken })).refine(hasUniqueIds, 'child ids must be unique'));
+export type ChildTokenList = z.infer<typeof ChildTokenList>;
+
 export function childEndpoint(url: string): string {
   const trimmed = url.replace(/\/+$/, '');
   return trimmed.endsWith('/trpc') ? trimmed : `${trimmed}/trpc`;
@@ -123,6 +122,8 @@ export interface FederationRuntimeOptions extends Pick<
   /** Kept out of a received budget for this node's own merge and answer. Default 100 ms. */
   budgetMarginMs?: number;
   heartbeat?: HeartbeatOptions;
+  /** The uplink children's token hashes, so the tier can rotate and revoke them. */
+  childTokens?: ChildTokenRegistry;
 }
 
 export interface FederationRuntime {
@@ -231,6 +232,7 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
         deadlineMs,
         unreachable,
         mirror,
+        ...(options.childTokens && { childTokens: options.childTokens }),
       });
       // The fan-out clamps to at least 100 ms; child calls are told the same deadline.
       return withDeadlineScope(inner, clampDeadline(deadlineMs));
@@ -269,6 +271,9 @@ function withDeadlineScope(service: NodeService, deadlineMs: number): NodeServic
       list: (input) => scoped(() => service.devices.list(input)),
       get: (ref) => scoped(() => service.devices.get(ref)),
       upsert: (input) => scoped(() => service.devices.upsert(input)),
+      rotateCredentials: (input, actor) => scoped(() => service.devices.rotateCredentials(input, actor)),
+      quarantine: (input, actor) => scoped(() => service.devices.quarantine(input, actor)),
+      release: (input, actor) => scoped(() => service.devices.release(input, actor)),
     },
     metrics: {
       latest: (ref) => scoped(() => service.metrics.latest(ref)),

@@ -15,3 +15,4 @@ export * from './acting-user.ts';
 export * from './alert-stream.ts';
 export * from './child-alert-mirror.ts';
 export * from './unreachable-alerts.ts';
+export * from './node-tokens.ts';

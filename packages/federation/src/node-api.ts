@@ -13,6 +13,11 @@ export interface NodeApiOptions {
   serviceFor: (budgetMs: number | undefined) => NodeService;
   /** Who is calling, from the request's headers; access control arrives with the access issue. */
   resolveActor: (headers: IncomingHttpHeaders) => Actor;
+  /**
+   * Whether the caller may use the API at all (a node: does it present a parent's token?). A call
+   * it refuses gets 401 before any procedure runs. Default: everyone.
+   */
+  authorizeCall?: (headers: IncomingHttpHeaders) => boolean;
   /** When children attach by uplink: it takes WebSocket upgrades at /uplink and is closed with the server. */
   uplink?: UplinkServer | undefined;
 }
@@ -30,6 +35,24 @@ export async function registerNodeApi<Logger extends FastifyBaseLogger>(
     uplink.attach(app.server);
     // Before the HTTP server stops listening: uplink sockets are upgraded, so close() never waits on them.
     app.addHook('preClose', () => uplink.close());
+  }
+
+  const { authorizeCall } = options;
+  if (authorizeCall) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (!request.url.startsWith('/trpc') || authorizeCall(request.headers)) return;
+      await reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        // The shape of a tRPC error (-32001 is UNAUTHORIZED), so tRPC clients read it as one.
+        .send({
+          error: {
+            message: 'this node answers only its parent: a valid node token is required',
+            code: -32001,
+            data: { code: 'UNAUTHORIZED', httpStatus: 401 },
+          },
+        });
+    });
   }
 
   await app.register(fastifyTRPCPlugin, {

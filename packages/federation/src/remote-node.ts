@@ -17,7 +17,12 @@ import {
   type SilenceRef,
   type UpsertRuleInput,
   DeadLetterPage,
+  NotFoundError,
+  RevokedChildToken,
+  RotatedChildToken,
+  type ChildTokenInput,
   Device,
+  DeviceCredentials,
   DevicePage,
   EventPage,
   LatestValues,
@@ -27,6 +32,9 @@ import {
   type ListDeadLettersInput,
   type ListDevicesInput,
   type NodeService,
+  type QuarantineDeviceInput,
+  type ReleaseDeviceInput,
+  type RotateDeviceCredentialsInput,
   type SearchEventsInput,
   type SeriesInput,
   type UpsertDeviceInput,
@@ -41,11 +49,22 @@ import type { ChildLink } from './child-link.ts';
  * never a broken merged answer.
  */
 export interface RemoteNode {
-  node: { info(signal: AbortSignal): Promise<NodeInfo> };
+  node: {
+    info(signal: AbortSignal): Promise<NodeInfo>;
+    rotateChildToken(input: ChildTokenInput, signal: AbortSignal): Promise<RotatedChildToken>;
+    revokeChildToken(input: ChildTokenInput, signal: AbortSignal): Promise<RevokedChildToken>;
+  };
   devices: {
     list(input: ListDevicesInput, signal: AbortSignal): Promise<DevicePage>;
     get(ref: DeviceRef, signal: AbortSignal): Promise<Device>;
     upsert(input: UpsertDeviceInput, signal: AbortSignal): Promise<Device>;
+    rotateCredentials(
+      input: RotateDeviceCredentialsInput,
+      actor: Actor,
+      signal: AbortSignal,
+    ): Promise<DeviceCredentials>;
+    quarantine(input: QuarantineDeviceInput, actor: Actor, signal: AbortSignal): Promise<Device>;
+    release(input: ReleaseDeviceInput, actor: Actor, signal: AbortSignal): Promise<Device>;
   };
   metrics: {
     latest(ref: DeviceRef, signal: AbortSignal): Promise<LatestValues>;
@@ -74,11 +93,29 @@ export interface RemoteNode {
 
 export function remoteOfLink({ client }: ChildLink): RemoteNode {
   return {
-    node: { info: (signal) => client.node.info.query(undefined, { signal }).then((v) => NodeInfo.parse(v)) },
+    node: {
+      info: (signal) => client.node.info.query(undefined, { signal }).then((v) => NodeInfo.parse(v)),
+      rotateChildToken: (input, signal) =>
+        client.node.rotateChildToken.mutate(input, { signal }).then((v) => RotatedChildToken.parse(v)),
+      revokeChildToken: (input, signal) =>
+        client.node.revokeChildToken.mutate(input, { signal }).then((v) => RevokedChildToken.parse(v)),
+    },
     devices: {
       list: (input, signal) => client.devices.list.query(input, { signal }).then((v) => DevicePage.parse(v)),
       get: (ref, signal) => client.devices.get.query(ref, { signal }).then((v) => Device.parse(v)),
       upsert: (input, signal) => client.devices.upsert.mutate(input, { signal }).then((v) => Device.parse(v)),
+      rotateCredentials: (input, actor, signal) =>
+        runAsActor(actor, () => client.devices.rotateCredentials.mutate(input, { signal })).then((v) =>
+          DeviceCredentials.parse(v),
+        ),
+      quarantine: (input, actor, signal) =>
+        runAsActor(actor, () => client.devices.quarantine.mutate(input, { signal })).then((v) =>
+          Device.parse(v),
+        ),
+      release: (input, actor, signal) =>
+        runAsActor(actor, () => client.devices.release.mutate(input, { signal })).then((v) =>
+          Device.parse(v),
+        ),
     },
     metrics: {
       latest: (ref, signal) =>
@@ -146,11 +183,20 @@ export function remoteOfLink({ client }: ChildLink): RemoteNode {
 /** A node's own local service, called in-process; it cannot be aborted, the deadline still applies. */
 export function remoteOfService(service: NodeService): RemoteNode {
   return {
-    node: { info: () => service.node.info() },
+    node: {
+      info: () => service.node.info(),
+      rotateChildToken: (input) =>
+        service.node.rotateChildToken ? service.node.rotateChildToken(input) : noChildren(input),
+      revokeChildToken: (input) =>
+        service.node.revokeChildToken ? service.node.revokeChildToken(input) : noChildren(input),
+    },
     devices: {
       list: (input) => service.devices.list(input),
       get: (ref) => service.devices.get(ref),
       upsert: (input) => service.devices.upsert(input),
+      rotateCredentials: (input, actor) => service.devices.rotateCredentials(input, actor),
+      quarantine: (input, actor) => service.devices.quarantine(input, actor),
+      release: (input, actor) => service.devices.release(input, actor),
     },
     metrics: {
       latest: (ref) => service.metrics.latest(ref),
@@ -178,4 +224,9 @@ export function remoteOfService(service: NodeService): RemoteNode {
       delete: (ref, actor) => service.rules.delete(ref, actor),
     },
   };
+}
+
+/** A node's own service answers for its children only when it federates some. */
+function noChildren(input: { nodePath: string }): Promise<never> {
+  return Promise.reject(new NotFoundError(`no uplink child ${input.nodePath}`));
 }

@@ -19,6 +19,8 @@ export const UplinkCloseCode = {
   parentClosing: 1001,
   /** The child is stopping its uplink. */
   childStopping: 1000,
+  /** The child's token was rotated or revoked: it must dial again with a valid one. */
+  tokenChanged: 4003,
 } as const;
 
 /** The pino-shaped subset of a logger the uplink writes to (a fastify or pino logger fits). */

@@ -65,6 +65,8 @@ export interface UplinkServer {
   attachedIds(): NodeId[];
   /** `attach` after a child's socket is registered; `detach` when it is gone. Returns an unsubscribe. */
   on(event: 'attach' | 'detach', listener: (event: UplinkEvent) => void): () => void;
+  /** Detaches one child at once (its token changed); the others keep their sockets. */
+  drop(childId: NodeId, reason: string): Promise<void>;
   /** Refuses new sockets and closes every uplink; resolves when they are closed (≤ ~1 s). */
   close(): Promise<void>;
 }
@@ -191,6 +193,9 @@ export function createUplinkServer(options: UplinkServerOptions): UplinkServer {
     on(event, listener) {
       listeners[event].add(listener);
       return () => listeners[event].delete(listener);
+    },
+    async drop(childId, reason) {
+      await sessions.get(childId)?.end(reason, UplinkCloseCode.tokenChanged);
     },
     async close() {
       closed = true;

@@ -14,8 +14,10 @@ export interface NodeServerDeps {
   readiness: readonly ReadinessCheck[];
   metrics: Registry;
   logger: Logger;
-  /** Who calls this node's API. Parent tokens and passed-through users arrive with the access issue. */
+  /** Who calls this node's API: the user a trusted parent acts for, or the parent itself. */
   resolveActor: NodeApiOptions['resolveActor'];
+  /** Refuses calls that do not present a parent's token (when the node is configured with any). */
+  authorizeCall?: NodeApiOptions['authorizeCall'];
   /** When children attach by uplink: it takes WebSocket upgrades at /uplink and is closed with the server. */
   uplink?: UplinkServer;
 }

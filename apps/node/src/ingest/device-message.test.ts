@@ -216,6 +216,37 @@ describe('parseDeviceMessage', () => {
     ).toBe('samples');
   });
 
+  it('dead-letters every message of a quarantined device with reason quarantined, and only while in force', () => {
+    const quarantine = { reason: 'leaked credentials', until: NOW + 60_000, by: 'ops', at: NOW - 1000 };
+    const quarantined: ParsePolicy = {
+      ...policy,
+      quarantineAt: (id, at) =>
+        id === 'bad' && at >= quarantine.at && at < quarantine.until ? quarantine : undefined,
+    };
+    for (const [topic, payload] of [
+      ['devices/bad/telemetry', '{"metrics":{"t":1}}'],
+      ['devices/bad/status', 'online'],
+      ['devices/bad/events', 'not json'],
+      ['devices/bad/telemetry', 'x'.repeat(300 * 1024)],
+    ] as const) {
+      const dead = deadLetterOf(parseDeviceMessage(message(topic, payload), quarantined));
+      expect(dead.reason).toBe('quarantined');
+      expect(dead.detail).toContain('leaked credentials');
+      expect(dead.detail).toContain(new Date(quarantine.until).toISOString());
+    }
+    expect(
+      parseDeviceMessage(message('devices/good/telemetry', '{"metrics":{"t":1}}'), quarantined).kind,
+    ).toBe('samples');
+    // Received before the quarantine began, or after it lifted: stored as usual.
+    for (const receivedAt of [quarantine.at - 1, quarantine.until]) {
+      const item = parseDeviceMessage(
+        message('devices/bad/telemetry', '{"metrics":{"t":1}}', { receivedAt }),
+        quarantined,
+      );
+      expect(item.kind).toBe('samples');
+    }
+  });
+
   it('refuses timestamps older than retention or more than a day ahead of the receive time', () => {
     const old = deadLetterOf(
       parseDeviceMessage(

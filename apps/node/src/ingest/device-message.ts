@@ -9,6 +9,7 @@ import {
   parseDeviceTopic,
   parseStatus,
   type DeadLetterReason,
+  type DeviceQuarantine,
 } from '@tierscope/shared';
 import type { CommandAckRow, DeadLetterRow, EventRow, SampleRow, StatusRow } from '../store/ingest-store.ts';
 
@@ -33,6 +34,11 @@ export interface ParsePolicy {
   rawRetentionDays: number;
   unknownDevices: 'register' | 'reject';
   isKnownDevice(deviceId: string): boolean;
+  /**
+   * The device's quarantine in force when the message was received, if any. Asked with
+   * `receivedAt`, so a replay agrees with the live parse unless the device was released since.
+   */
+  quarantineAt?(deviceId: string, receivedAt: number): DeviceQuarantine | undefined;
 }
 
 /** What one message becomes. Every variant carries the journal seq, which orders and checkpoints it. */
@@ -57,7 +63,8 @@ export function parseDeviceMessage(message: DeviceMessage, policy: ParsePolicy):
     topic.ok &&
     topic.kind === 'telemetry' &&
     message.size <= MAX_PAYLOAD_BYTES &&
-    (policy.unknownDevices === 'register' || policy.isKnownDevice(topic.deviceId))
+    (policy.unknownDevices === 'register' || policy.isKnownDevice(topic.deviceId)) &&
+    !policy.quarantineAt?.(topic.deviceId, message.receivedAt)
   ) {
     const item = fastSamples(message, topic.deviceId, policy);
     if (item) return item;
@@ -86,10 +93,13 @@ function fastSamples(message: DeviceMessage, deviceId: string, policy: ParsePoli
 function parseSlowly(message: DeviceMessage, policy: ParsePolicy): IngestItem {
   const reject = (reason: DeadLetterReason, detail: string): IngestItem =>
     deadLetter(message, reason, detail);
+  const topic = parseTopicCached(message.topic);
+  // Whatever a quarantined device sends is kept for what it is: the reason is the quarantine.
+  const quarantine = topic.ok ? policy.quarantineAt?.(topic.deviceId, message.receivedAt) : undefined;
+  if (topic.ok && quarantine) return reject('quarantined', quarantineDetail(topic.deviceId, quarantine));
   if (message.size > MAX_PAYLOAD_BYTES) {
     return reject('oversize', `payload is ${message.size} bytes; the limit is ${MAX_PAYLOAD_BYTES} bytes`);
   }
-  const topic = parseTopicCached(message.topic);
   if (!topic.ok) return reject(topic.reason, topic.detail);
   if (topic.kind === 'commands')
     return reject(
@@ -155,6 +165,11 @@ function parseSlowly(message: DeviceMessage, policy: ParsePolicy): IngestItem {
     kind: 'command-ack',
     commandAck: { deviceId, commandId: id, ok, at: message.receivedAt, result, error },
   };
+}
+
+function quarantineDetail(deviceId: string, quarantine: DeviceQuarantine): string {
+  const until = quarantine.until === null ? 'until released' : `until ${isoOrNumber(quarantine.until)}`;
+  return `device "${deviceId}" is quarantined ${until} (by ${quarantine.by}): ${quarantine.reason}`;
 }
 
 // Device topics repeat: remember the last few thousand parsed (parseDeviceTopic is pure).

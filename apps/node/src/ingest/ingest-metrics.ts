@@ -13,6 +13,8 @@ export interface IngestMetrics {
   /** Journaled records not yet committed to the store. */
   journalBacklog: Gauge;
   journalBytes: Gauge;
+  /** Embedded broker refusals, by kind: bad-credentials, quarantined, publish, subscribe. */
+  brokerRefusals: Counter<'kind'>;
 }
 
 export function createIngestMetrics(registry: Registry): IngestMetrics {
@@ -65,6 +67,12 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
     journalBytes: new Gauge({
       name: 'tierscope_ingest_journal_bytes',
       help: 'Bytes in journal segments on disk',
+      registers,
+    }),
+    brokerRefusals: new Counter({
+      name: 'tierscope_mqtt_refusals_total',
+      help: "Embedded broker refusals: logins, and publishes and subscriptions outside a device's own topics",
+      labelNames: ['kind'],
       registers,
     }),
   };

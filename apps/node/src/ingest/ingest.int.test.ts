@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { emptyDeviceAccess } from '../access/device-access.ts';
 import { testMqttBackends } from '../testing/test-databases.ts';
 import { EmbeddedBroker } from './embedded-broker.ts';
 import { MemoryIngestStore } from './memory-ingest-store.ts';
@@ -37,6 +38,7 @@ function configFor(nodeId: string, mqttUrl: string | undefined): IngestRuntimeCo
     mqttPort: 0,
     mqttUsername: undefined,
     mqttPassword: undefined,
+    deviceAuth: 'off',
     rawRetentionDays: 30,
     unknownDevices: 'register',
     batchMaxSamples: 500,
@@ -55,6 +57,7 @@ async function start(
     config: configFor(nodeId, mqttUrl),
     store,
     logger,
+    access: emptyDeviceAccess(),
     embeddedBrokerHost: '127.0.0.1',
     mqttClientId: `tierscope-node-${nodeId}`,
     sessionExpirySeconds: 120,

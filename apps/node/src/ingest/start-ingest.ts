@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { DeviceAccess } from '../access/device-access.ts';
 import type { NodeConfig } from '../env.ts';
 import type { IngestStore } from '../store/ingest-store.ts';
 import { EmbeddedBroker } from './embedded-broker.ts';
@@ -15,6 +16,7 @@ export type IngestRuntimeConfig = Pick<
   | 'mqttPort'
   | 'mqttUsername'
   | 'mqttPassword'
+  | 'deviceAuth'
   | 'rawRetentionDays'
   | 'unknownDevices'
   | 'batchMaxSamples'
@@ -26,6 +28,8 @@ export interface StartIngestOptions {
   config: IngestRuntimeConfig;
   store: IngestStore;
   logger: Logger;
+  /** Device credentials and quarantines, shared with the devices service. */
+  access: DeviceAccess;
   /** The node's metrics registry; the ingest metrics are registered on it. */
   registry?: Registry | undefined;
   journal?: TelemetryIngestOptions['journal'];
@@ -56,12 +60,14 @@ export interface IngestRuntime {
  * the broker intake, so replayed messages are ordered before new ones.
  */
 export async function startIngest(options: StartIngestOptions): Promise<IngestRuntime> {
-  const { config, store, logger } = options;
+  const { config, store, logger, access } = options;
+  const metrics = options.registry ? createIngestMetrics(options.registry) : undefined;
   const ingest = await TelemetryIngest.start({
     config,
     store,
     logger: logger.child({ component: 'ingest' }),
-    metrics: options.registry ? createIngestMetrics(options.registry) : undefined,
+    metrics,
+    quarantines: access.quarantines,
     journal: options.journal,
     prepareBatch: options.prepareBatch,
     onBatchCommitted: options.onBatchCommitted,
@@ -87,6 +93,9 @@ export async function startIngest(options: StartIngestOptions): Promise<IngestRu
           logger: brokerLogger,
           username: config.mqttUsername,
           password: config.mqttPassword,
+          deviceAuth: config.deviceAuth,
+          access,
+          refusals: metrics?.brokerRefusals,
         });
   } catch (error) {
     await ingest.stop(0);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { MAX_PAYLOAD_BYTES } from '@tierscope/shared';
+import type { QuarantineList } from '../access/quarantine-list.ts';
 import type { NodeConfig } from '../env.ts';
 import type { BatchResult, IngestBatch, IngestStore } from '../store/ingest-store.ts';
 import { BatchWriter, type BatchWriterStats } from './batch-writer.ts';
@@ -29,6 +30,8 @@ export interface TelemetryIngestOptions {
   store: IngestStore;
   logger: Logger;
   metrics?: IngestMetrics | undefined;
+  /** Messages of a device quarantined when they arrive become dead letters (reason `quarantined`). */
+  quarantines?: QuarantineList | undefined;
   /** Segment size and fdatasync interval of the journal under `<dataDir>/journal`. */
   journal?: Pick<JournalOptions, 'segmentMaxBytes' | 'syncIntervalMs'>;
   /** Retry backoff of failed commits. */
@@ -98,6 +101,9 @@ export class TelemetryIngest {
       rawRetentionDays: config.rawRetentionDays,
       unknownDevices: config.unknownDevices,
       isKnownDevice: (deviceId) => this.knownDevices.has(deviceId),
+      ...(options.quarantines && {
+        quarantineAt: options.quarantines.activeAt.bind(options.quarantines),
+      }),
     };
     this.writer = new BatchWriter({
       store,

@@ -20,6 +20,7 @@ import { z } from 'zod';
 import type { AlertingRuntime } from '../alerting/alerting-runtime.ts';
 import type { AlertStore, CommittedChange } from '../store/alert-store.pg.ts';
 import { cutPage, elapsedSince } from './paging.ts';
+import { pathSelects } from './path-scoped.ts';
 
 export interface LocalAlertingDeps {
   alertStore: AlertStore;
@@ -31,11 +32,6 @@ export interface LocalAlertingDeps {
 const CHANGE_READ_LIMIT = 500;
 /** A stream re-reads the log this often even without a wake-up, in case a notification was missed. */
 const STREAM_POLL_MS = 1000;
-
-/** True when a path filter names this node or one of its ancestors, so its alerts are in scope. */
-function pathSelects(filter: string | undefined, ownPath: string): boolean {
-  return filter === undefined || ownPath === filter || ownPath.startsWith(`${filter}/`);
-}
 
 function requireOwnPath(nodePath: string, ownPath: string, what: string): void {
   if (nodePath !== ownPath) throw new NotFoundError(`no ${what} at ${nodePath}: this node is ${ownPath}`);

@@ -1,5 +1,6 @@
 import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import {
+  BadRequestError,
   decodeDeviceCursor,
   deviceKeyOf,
   devicePositionForOwnItems,
@@ -8,11 +9,20 @@ import {
   selfCoverage,
   type Device,
   type DevicePosition,
+  type DeviceQuarantine,
   type DeviceRef,
   type DevicesService,
   type LatestValue,
 } from '@tierscope/shared';
+import { hashDevicePassword, newDevicePassword } from '../access/device-password.ts';
+import { quarantineInForce } from '../access/quarantine-list.ts';
 import type { NodeDatabase } from '../store/client.ts';
+import {
+  deleteQuarantine,
+  readQuarantines,
+  storeDeviceCredentials,
+  storeQuarantine,
+} from '../store/device-access.pg.ts';
 import { auditLog, devices, latestValues } from '../store/schema.ts';
 import type { LocalNodeServiceDeps } from './local-node.types.ts';
 import { byCodePoint } from './order-sql.ts';
@@ -61,7 +71,12 @@ function afterPosition(position: DevicePosition): SQL {
 /** devices.list in the global order: name, then id (one node path), both compared as COLLATE "C". */
 export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesService {
   const { db } = deps.store;
-  const toDevice = (row: DeviceRow, latest: Record<string, LatestValue> = {}): Device => ({
+  const now = deps.now ?? Date.now;
+  const toDevice = (
+    row: DeviceRow,
+    latest: Record<string, LatestValue> = {},
+    quarantine?: DeviceQuarantine,
+  ): Device => ({
     id: row.id,
     nodePath: deps.nodePath,
     name: row.name,
@@ -72,14 +87,18 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
     firstSeen: row.firstSeen.getTime(),
     lastSeen: row.lastSeen?.getTime() ?? null,
     latest,
+    ...(quarantine && quarantineInForce(quarantine, now()) && { quarantine }),
   });
 
   async function get(ref: DeviceRef): Promise<Device> {
     assertOwnPath(ref, deps.nodePath);
     const [row] = await db.select().from(devices).where(eq(devices.id, ref.deviceId));
     if (!row) throw new NotFoundError(`no device ${ref.deviceId} on ${deps.nodePath}`);
-    const latest = await latestByDevice(db, [row.id]);
-    return toDevice(row, latest.get(row.id));
+    const [latest, quarantines] = await Promise.all([
+      latestByDevice(db, [row.id]),
+      readQuarantines(db, [row.id]),
+    ]);
+    return toDevice(row, latest.get(row.id), quarantines.get(row.id));
   }
 
   return {
@@ -112,14 +131,12 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
         .where(and(...where))
         .orderBy(byCodePoint(devices.name), byCodePoint(devices.id))
         .limit(input.limit + 1);
-      const latest = await latestByDevice(
-        db,
-        rows.slice(0, input.limit).map((row) => row.id),
-      );
+      const ids = rows.slice(0, input.limit).map((row) => row.id);
+      const [latest, quarantines] = await Promise.all([latestByDevice(db, ids), readQuarantines(db, ids)]);
       const page = cutPage(
         rows,
         input.limit,
-        (row) => toDevice(row, latest.get(row.id)),
+        (row) => toDevice(row, latest.get(row.id), quarantines.get(row.id)),
         (device) => encodeDeviceCursor(deviceKeyOf(device)),
       );
       return { ...page, coverage: selfCoverage(deps.nodePath, elapsedSince(started)) };
@@ -148,6 +165,50 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
       const device = await get({ deviceId: input.deviceId });
       deps.onDeviceRegistered?.(device);
       return device;
+    },
+
+    async rotateCredentials(input, actor) {
+      assertOwnPath(input, deps.nodePath);
+      const password = newDevicePassword();
+      const passwordHash = await hashDevicePassword(password);
+      const createdAt = new Date(now());
+      const username = input.deviceId;
+      await storeDeviceCredentials(
+        db,
+        { deviceId: input.deviceId, username, passwordHash, createdAt },
+        actor,
+      );
+      deps.deviceAccess?.authenticator.setPasswordHash(input.deviceId, passwordHash);
+      return {
+        deviceId: input.deviceId,
+        nodePath: deps.nodePath,
+        username,
+        password,
+        createdAt: createdAt.getTime(),
+      };
+    },
+
+    async quarantine(input, actor) {
+      await get(input);
+      const at = now();
+      if (input.until !== undefined && input.until <= at)
+        throw new BadRequestError(`until (${new Date(input.until).toISOString()}) is not in the future`);
+      const quarantine: DeviceQuarantine = {
+        reason: input.reason,
+        until: input.until ?? null,
+        by: actor.name,
+        at,
+      };
+      await storeQuarantine(db, input.deviceId, quarantine, actor);
+      deps.deviceAccess?.quarantines.set(input.deviceId, quarantine);
+      return get(input);
+    },
+
+    async release(input, actor) {
+      await get(input);
+      await deleteQuarantine(db, input.deviceId, actor);
+      deps.deviceAccess?.quarantines.remove(input.deviceId);
+      return get(input);
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { IngestStats } from '@tierscope/shared';
+import type { DeviceAccess } from '../access/device-access.ts';
 import type { AlertingRuntime } from '../alerting/alerting-runtime.ts';
 import type { AlertStore } from '../store/alert-store.pg.ts';
 import type { Store } from '../store/client.ts';
@@ -28,4 +29,8 @@ export interface LocalNodeServiceDeps {
   brokerHealth: () => BrokerHealth;
   /** Called after devices.upsert: the ingest's known-device cache and the alert engine's labels update at once. */
   onDeviceRegistered?: (device: { id: string; labels: Record<string, string> }) => void;
+  /** The broker's and the ingest's copy of credentials and quarantines, updated after each change is stored. */
+  deviceAccess?: DeviceAccess;
+  /** The clock quarantines are dated and compared with; defaults to Date.now. */
+  now?: () => number;
 }

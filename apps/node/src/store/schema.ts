@@ -4,5 +4,6 @@ export * from './schema/metrics.ts';
 export * from './schema/events.ts';
 export * from './schema/dead-letters.ts';
 export * from './schema/audit-log.ts';
+export * from './schema/device-access.ts';
 export * from './schema/ingest.ts';
 export * from './samples-table.ts';

@@ -39,7 +39,10 @@ export function createInMemoryNodeService(
   id: string,
   data: { devices: readonly Device[]; events: readonly DeviceEvent[]; deadLetters?: readonly DeadLetter[] },
 ): { service: NodeService; controls: LeafControls; alerts: InMemoryAlerts } {
-  const devices = [...data.devices].sort((a, b) => compareDeviceKeys(deviceKeyOf(a), deviceKeyOf(b)));
+  // Copies: quarantine and release change them.
+  const devices = data.devices
+    .map((d) => ({ ...d }))
+    .sort((a, b) => compareDeviceKeys(deviceKeyOf(a), deviceKeyOf(b)));
   const events = [...data.events].sort((a, b) => compareEventKeys(eventKeyOf(a), eventKeyOf(b)));
   const deadLetters = [...(data.deadLetters ?? [])];
   let releaseAll: (() => void)[] = [];
@@ -120,6 +123,26 @@ export function createInMemoryNodeService(
       get: (ref) => gate().then(() => find(ref.deviceId)),
       upsert: (input) =>
         gate().then(() => ({ ...find(input.deviceId), ...(input.name ? { name: input.name } : {}) })),
+      rotateCredentials: (input) =>
+        gate().then(() => ({
+          deviceId: input.deviceId,
+          nodePath: id,
+          username: input.deviceId,
+          password: `password-of-${input.deviceId}`,
+          createdAt: 0,
+        })),
+      quarantine: (input, actor) =>
+        gate().then(() => {
+          const device = find(input.deviceId);
+          device.quarantine = { reason: input.reason, until: input.until ?? null, by: actor.name, at: 0 };
+          return device;
+        }),
+      release: (input) =>
+        gate().then(() => {
+          const device = find(input.deviceId);
+          delete device.quarantine;
+          return device;
+        }),
     },
     metrics: {
       latest: (ref) =>

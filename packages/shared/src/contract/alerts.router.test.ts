@@ -32,7 +32,14 @@ function alertingService(acks: { by: string; note: string }[]): NodeService {
   const unused = () => Promise.reject(new Error('not used in this test'));
   return {
     node: { info: unused },
-    devices: { list: unused, get: unused, upsert: unused },
+    devices: {
+      list: unused,
+      get: unused,
+      upsert: unused,
+      rotateCredentials: unused,
+      quarantine: unused,
+      release: unused,
+    },
     metrics: { latest: unused, series: unused },
     events: { search: unused },
     deadLetters: { list: unused },

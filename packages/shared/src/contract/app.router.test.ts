@@ -38,6 +38,17 @@ function fakeService(overrides: Partial<NodeService['devices']> = {}): NodeServi
           ? Promise.resolve(device)
           : Promise.reject(new NotFoundError(`no device ${deviceId}`)),
       upsert: () => Promise.resolve(device),
+      rotateCredentials: ({ deviceId }, actor) =>
+        Promise.resolve({
+          deviceId,
+          nodePath: 'probe-a',
+          username: deviceId,
+          password: `secret-for-${actor.name}`,
+          createdAt: 3,
+        }),
+      quarantine: ({ reason, until }, actor) =>
+        Promise.resolve({ ...device, quarantine: { reason, until: until ?? null, by: actor.name, at: 3 } }),
+      release: () => Promise.resolve(device),
       ...overrides,
     },
     metrics: { latest: unused, series: unused },
@@ -89,6 +100,40 @@ describe('node router', () => {
       'FORBIDDEN',
     );
     expect(await codeOf(callerAs('admin').devices.upsert({ deviceId: 'x1', name: 'X' }))).toBe('OK');
+  });
+
+  it('lets only an admin rotate device credentials, and returns the password once from the service', async () => {
+    expect(await codeOf(callerAs('operator').devices.rotateCredentials({ deviceId: 'x1' }))).toBe(
+      'FORBIDDEN',
+    );
+    const credentials = await callerAs('admin').devices.rotateCredentials({ deviceId: 'x1' });
+    expect(credentials).toEqual({
+      deviceId: 'x1',
+      nodePath: 'probe-a',
+      username: 'x1',
+      password: 'secret-for-tester',
+      createdAt: 3,
+    });
+  });
+
+  it('lets an operator quarantine and release a device, passing the acting user, but not a viewer', async () => {
+    const input = { deviceId: 'x1', reason: 'leaked credentials', until: 5000 };
+    expect(await codeOf(callerAs('viewer').devices.quarantine(input))).toBe('FORBIDDEN');
+    expect(await codeOf(callerAs('viewer').devices.release({ deviceId: 'x1' }))).toBe('FORBIDDEN');
+    const quarantined = await callerAs('operator').devices.quarantine(input);
+    expect(quarantined.quarantine).toEqual({
+      reason: 'leaked credentials',
+      until: 5000,
+      by: 'tester',
+      at: 3,
+    });
+    expect((await callerAs('operator').devices.release({ deviceId: 'x1' })).quarantine).toBeUndefined();
+  });
+
+  it('refuses a quarantine without a reason before the service is called', async () => {
+    expect(await codeOf(callerAs('operator').devices.quarantine({ deviceId: 'x1', reason: '  ' }))).toBe(
+      'BAD_REQUEST',
+    );
   });
 
   it('rejects a service answer that breaks the output schema, so a parent never relays bad data', async () => {

@@ -11,6 +11,8 @@ export const DeadLetterReason = z.enum([
   'invalid-payload',
   'unknown-device',
   'timestamp-out-of-range',
+  /** The device is quarantined (devices.quarantine): its messages are kept here, not stored. */
+  'quarantined',
 ]);
 export type DeadLetterReason = z.infer<typeof DeadLetterReason>;
 
@@ -32,6 +34,8 @@ export type DeadLetter = z.infer<typeof DeadLetter>;
 export const ListDeadLettersInput = z
   .object({
     reason: DeadLetterReason.optional(),
+    /** Only items of this node and its subtree. */
+    nodePath: NodePath.optional(),
     limit: Limit,
     cursor: Cursor.optional(),
   })

@@ -1,5 +1,15 @@
-import { adminProcedure, router, viewerProcedure } from './trpc.ts';
-import { Device, DevicePage, DeviceRef, ListDevicesInput, UpsertDeviceInput } from './devices.schemas.ts';
+import { adminProcedure, operatorProcedure, router, viewerProcedure } from './trpc.ts';
+import {
+  Device,
+  DeviceCredentials,
+  DevicePage,
+  DeviceRef,
+  ListDevicesInput,
+  QuarantineDeviceInput,
+  ReleaseDeviceInput,
+  RotateDeviceCredentialsInput,
+  UpsertDeviceInput,
+} from './devices.schemas.ts';
 
 export const devicesRouter = router({
   list: viewerProcedure
@@ -14,4 +24,17 @@ export const devicesRouter = router({
     .input(UpsertDeviceInput)
     .output(Device)
     .mutation(({ ctx, input }) => ctx.node.devices.upsert(input)),
+  /** The answer holds the only copy of the password: the node stores its hash. */
+  rotateCredentials: adminProcedure
+    .input(RotateDeviceCredentialsInput)
+    .output(DeviceCredentials)
+    .mutation(({ ctx, input }) => ctx.node.devices.rotateCredentials(input, ctx.actor)),
+  quarantine: operatorProcedure
+    .input(QuarantineDeviceInput)
+    .output(Device)
+    .mutation(({ ctx, input }) => ctx.node.devices.quarantine(input, ctx.actor)),
+  release: operatorProcedure
+    .input(ReleaseDeviceInput)
+    .output(Device)
+    .mutation(({ ctx, input }) => ctx.node.devices.release(input, ctx.actor)),
 });

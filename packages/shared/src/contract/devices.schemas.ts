@@ -9,6 +9,19 @@ export type DeviceStatus = z.infer<typeof DeviceStatus>;
 export const LatestValue = z.object({ value: z.number(), ts: Timestamp });
 export type LatestValue = z.infer<typeof LatestValue>;
 
+/**
+ * A device in quarantine: its broker connection is refused and dropped, and its messages become
+ * dead letters (reason `quarantined`) until it is released or `until` passes (null: until released).
+ */
+export const DeviceQuarantine = z.object({
+  reason: z.string().min(1).max(500),
+  until: Timestamp.nullable(),
+  /** Who quarantined it, and when. */
+  by: z.string().max(200),
+  at: Timestamp,
+});
+export type DeviceQuarantine = z.infer<typeof DeviceQuarantine>;
+
 export const Device = z.object({
   id: DeviceId,
   nodePath: NodePath,
@@ -20,6 +33,8 @@ export const Device = z.object({
   firstSeen: Timestamp,
   lastSeen: Timestamp.nullable(),
   latest: z.record(MetricName, LatestValue),
+  /** Present while the device is quarantined; absent otherwise (and from nodes that predate it). */
+  quarantine: DeviceQuarantine.optional(),
 });
 export type Device = z.infer<typeof Device>;
 
@@ -36,6 +51,8 @@ export const ListDevicesInput = z
     status: DeviceStatus.optional(),
     label: LabelFilter.optional(),
     site: z.string().max(200).optional(),
+    /** Only items of this node and its subtree. */
+    nodePath: NodePath.optional(),
     limit: Limit,
     cursor: Cursor.optional(),
   })
@@ -56,3 +73,32 @@ export const UpsertDeviceInput = DeviceRef.extend({
   labels: Labels.optional(),
 });
 export type UpsertDeviceInput = z.infer<typeof UpsertDeviceInput>;
+
+/** Makes new broker credentials for a device; the previous password stops working at once. */
+export const RotateDeviceCredentialsInput = DeviceRef;
+export type RotateDeviceCredentialsInput = z.infer<typeof RotateDeviceCredentialsInput>;
+
+/**
+ * What a device logs in to its node's broker with. The password is shown this once: the node keeps
+ * only its hash, so a lost password is replaced by rotating again.
+ */
+export const DeviceCredentials = z.object({
+  deviceId: DeviceId,
+  nodePath: NodePath,
+  /** The MQTT username: the device id. */
+  username: z.string().min(1).max(128),
+  password: z.string().min(1).max(256),
+  createdAt: Timestamp,
+});
+export type DeviceCredentials = z.infer<typeof DeviceCredentials>;
+
+export const QuarantineDeviceInput = DeviceRef.extend({
+  /** When the quarantine lifts by itself; must be in the future. Omitted: until released. */
+  until: Timestamp.optional(),
+  reason: z.string().trim().min(1).max(500),
+});
+export type QuarantineDeviceInput = z.infer<typeof QuarantineDeviceInput>;
+
+/** Ends a device's quarantine now; releasing a device that is not quarantined changes nothing. */
+export const ReleaseDeviceInput = DeviceRef;
+export type ReleaseDeviceInput = z.infer<typeof ReleaseDeviceInput>;

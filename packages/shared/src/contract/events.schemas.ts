@@ -24,6 +24,8 @@ export const SearchEventsInput = z
     deviceId: DeviceId.optional(),
     from: Timestamp.optional(),
     to: Timestamp.optional(),
+    /** Only items of this node and its subtree. */
+    nodePath: NodePath.optional(),
     limit: Limit,
     cursor: Cursor.optional(),
   })

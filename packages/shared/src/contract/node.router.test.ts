@@ -26,7 +26,14 @@ function serviceWithInfo(nodeInfo: NodeService['node']): NodeService {
   };
   return {
     node: nodeInfo,
-    devices: { list: unused, get: unused, upsert: unused },
+    devices: {
+      list: unused,
+      get: unused,
+      upsert: unused,
+      rotateCredentials: unused,
+      quarantine: unused,
+      release: unused,
+    },
     metrics: { latest: unused, series: unused },
     events: { search: unused },
     deadLetters: { list: unused },

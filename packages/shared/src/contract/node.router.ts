@@ -1,6 +1,14 @@
-import { NodeInfo, NodePing, WatchNodeInput } from './node.schemas.ts';
+import { NotFoundError } from './errors.ts';
+import {
+  ChildTokenInput,
+  NodeInfo,
+  NodePing,
+  RevokedChildToken,
+  RotatedChildToken,
+  WatchNodeInput,
+} from './node.schemas.ts';
 import { watchNodeInfo } from './node.service.ts';
-import { router, viewerProcedure } from './trpc.ts';
+import { adminProcedure, router, viewerProcedure } from './trpc.ts';
 
 export const nodeInfoRouter = router({
   info: viewerProcedure.output(NodeInfo).query(({ ctx }) => ctx.node.node.info()),
@@ -13,4 +21,18 @@ export const nodeInfoRouter = router({
   watch: viewerProcedure
     .input(WatchNodeInput)
     .subscription(({ ctx, input, signal }) => watchNodeInfo(ctx.node.node, input, signal)),
+  rotateChildToken: adminProcedure
+    .input(ChildTokenInput)
+    .output(RotatedChildToken)
+    .mutation(({ ctx, input }) => {
+      if (!ctx.node.node.rotateChildToken) throw new NotFoundError(`${input.nodePath} has no children`);
+      return ctx.node.node.rotateChildToken(input);
+    }),
+  revokeChildToken: adminProcedure
+    .input(ChildTokenInput)
+    .output(RevokedChildToken)
+    .mutation(({ ctx, input }) => {
+      if (!ctx.node.node.revokeChildToken) throw new NotFoundError(`${input.nodePath} has no children`);
+      return ctx.node.node.revokeChildToken(input);
+    }),
 });

@@ -63,3 +63,14 @@ export type NodeChild = z.infer<typeof NodeChild>;
 
 export const NodePing = z.object({ at: Timestamp });
 export type NodePing = z.infer<typeof NodePing>;
+
+/** An uplink child, by its path: the tier it attaches to changes its token. */
+export const ChildTokenInput = z.object({ nodePath: NodePath });
+export type ChildTokenInput = z.infer<typeof ChildTokenInput>;
+
+/** The new token, shown once: configure the child with it (NODE_TOKEN); only its hash is kept. */
+export const RotatedChildToken = z.object({ nodePath: NodePath, token: z.string().min(16).max(512) });
+export type RotatedChildToken = z.infer<typeof RotatedChildToken>;
+
+export const RevokedChildToken = z.object({ nodePath: NodePath, revoked: z.boolean() });
+export type RevokedChildToken = z.infer<typeof RevokedChildToken>;

@@ -1,15 +1,26 @@
+import type { Actor } from '../domain/roles.ts';
 import type { AlertsService, RulesService, SilencesService } from './alerting.service.ts';
 import type { DeadLetterPage, ListDeadLettersInput } from './dead-letters.schemas.ts';
 import type {
   Device,
+  DeviceCredentials,
   DevicePage,
   DeviceRef,
   ListDevicesInput,
+  QuarantineDeviceInput,
+  ReleaseDeviceInput,
+  RotateDeviceCredentialsInput,
   UpsertDeviceInput,
 } from './devices.schemas.ts';
 import type { EventPage, SearchEventsInput } from './events.schemas.ts';
 import type { LatestValues, Series, SeriesInput } from './metrics.schemas.ts';
-import type { NodeInfo, WatchNodeInput } from './node.schemas.ts';
+import type {
+  ChildTokenInput,
+  NodeInfo,
+  RevokedChildToken,
+  RotatedChildToken,
+  WatchNodeInput,
+} from './node.schemas.ts';
 
 export interface NodeInfoService {
   info(): Promise<NodeInfo>;
@@ -18,6 +29,13 @@ export interface NodeInfoService {
    * `node.watch` polls `info()` (see `watchNodeInfo`).
    */
   watch?(input: WatchNodeInput, signal: AbortSignal): AsyncIterable<NodeInfo>;
+  /**
+   * A new token for the uplink child at `input.nodePath`, set at the tier it attaches to: its old
+   * token stops working and its socket is dropped; the other children are untouched. Only
+   * federating tiers have children: elsewhere NotFoundError.
+   */
+  rotateChildToken?(input: ChildTokenInput): Promise<RotatedChildToken>;
+  revokeChildToken?(input: ChildTokenInput): Promise<RevokedChildToken>;
 }
 
 export interface DevicesService {
@@ -26,6 +44,18 @@ export interface DevicesService {
   get(ref: DeviceRef): Promise<Device>;
   /** Registers the device or updates its name, kind, site and labels. */
   upsert(input: UpsertDeviceInput): Promise<Device>;
+  /**
+   * New broker credentials for the device (registered or not yet seen), audited with `actor`. The
+   * old password is refused from now on; a connection already open stays (quarantine cuts one).
+   */
+  rotateCredentials(input: RotateDeviceCredentialsInput, actor: Actor): Promise<DeviceCredentials>;
+  /**
+   * Quarantines a registered device (NotFoundError otherwise; BadRequestError for an `until` in the
+   * past), replacing any quarantine it is in; audited with `actor`.
+   */
+  quarantine(input: QuarantineDeviceInput, actor: Actor): Promise<Device>;
+  /** Ends the device's quarantine now; audited with `actor` when there was one. */
+  release(input: ReleaseDeviceInput, actor: Actor): Promise<Device>;
 }
 
 export interface MetricsService {

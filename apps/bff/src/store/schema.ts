@@ -1,0 +1,5 @@
+// Every table of the BFF's own database (drizzle-kit reads schema/*.ts for the migrations).
+export * from './schema/users.ts';
+export * from './schema/sessions.ts';
+export * from './schema/login-attempts.ts';
+export * from './schema/audit-log.ts';

@@ -1,0 +1,113 @@
+import { eq, inArray } from 'drizzle-orm';
+import type { Actor, DeviceQuarantine } from '@tierscope/shared';
+import type { NodeDatabase } from './client.ts';
+import { auditLog, deviceCredentials, deviceQuarantine } from './schema.ts';
+
+type QuarantineRow = typeof deviceQuarantine.$inferSelect;
+
+/** How an actor is named in the audit log and in `rotated_by` / `by`. */
+function actorName(actor: Actor): string {
+  return `${actor.kind}:${actor.name}`;
+}
+
+/** Every stored password hash and quarantine, for the node's in-memory copy at start. */
+export async function readDeviceAccess(db: NodeDatabase): Promise<{
+  credentials: Array<{ deviceId: string; passwordHash: string }>;
+  quarantines: Array<{ deviceId: string; quarantine: DeviceQuarantine }>;
+}> {
+  const credentials = await db
+    .select({ deviceId: deviceCredentials.deviceId, passwordHash: deviceCredentials.passwordHash })
+    .from(deviceCredentials);
+  const quarantines = await db.select().from(deviceQuarantine);
+  return {
+    credentials,
+    quarantines: quarantines.map((row) => ({ deviceId: row.deviceId, quarantine: toQuarantine(row) })),
+  };
+}
+
+/** The stored quarantines of these devices (lifted ones too: the caller compares `until`). */
+export async function readQuarantines(
+  db: NodeDatabase,
+  deviceIds: readonly string[],
+): Promise<Map<string, DeviceQuarantine>> {
+  if (deviceIds.length === 0) return new Map();
+  const rows = await db
+    .select()
+    .from(deviceQuarantine)
+    .where(inArray(deviceQuarantine.deviceId, [...deviceIds]));
+  return new Map(rows.map((row) => [row.deviceId, toQuarantine(row)]));
+}
+
+/** Replaces the device's password hash and audits it (never the password or the hash). */
+export async function storeDeviceCredentials(
+  db: NodeDatabase,
+  row: { deviceId: string; username: string; passwordHash: string; createdAt: Date },
+  actor: Actor,
+): Promise<void> {
+  const rotatedBy = actorName(actor);
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(deviceCredentials)
+      .values({ ...row, rotatedBy })
+      .onConflictDoUpdate({
+        target: deviceCredentials.deviceId,
+        set: { username: row.username, passwordHash: row.passwordHash, createdAt: row.createdAt, rotatedBy },
+      });
+    await tx.insert(auditLog).values({
+      actor: rotatedBy,
+      action: 'device.credentials.rotate',
+      target: row.deviceId,
+      details: { username: row.username },
+    });
+  });
+}
+
+/** Puts the device in quarantine (replacing any it is in) and audits it. */
+export async function storeQuarantine(
+  db: NodeDatabase,
+  deviceId: string,
+  quarantine: DeviceQuarantine,
+  actor: Actor,
+): Promise<void> {
+  const values = {
+    reason: quarantine.reason,
+    until: quarantine.until === null ? null : new Date(quarantine.until),
+    by: quarantine.by,
+    at: new Date(quarantine.at),
+  };
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(deviceQuarantine)
+      .values({ deviceId, ...values })
+      .onConflictDoUpdate({ target: deviceQuarantine.deviceId, set: values });
+    await tx.insert(auditLog).values({
+      actor: actorName(actor),
+      action: 'device.quarantine',
+      target: deviceId,
+      details: { reason: quarantine.reason, until: quarantine.until },
+    });
+  });
+}
+
+/** Ends the device's quarantine; audited when there was one. Resolves whether there was. */
+export async function deleteQuarantine(db: NodeDatabase, deviceId: string, actor: Actor): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const deleted = await tx
+      .delete(deviceQuarantine)
+      .where(eq(deviceQuarantine.deviceId, deviceId))
+      .returning({ reason: deviceQuarantine.reason, until: deviceQuarantine.until });
+    const [ended] = deleted;
+    if (!ended) return false;
+    await tx.insert(auditLog).values({
+      actor: actorName(actor),
+      action: 'device.release',
+      target: deviceId,
+      details: { reason: ended.reason, until: ended.until?.getTime() ?? null },
+    });
+    return true;
+  });
+}
+
+function toQuarantine(row: QuarantineRow): DeviceQuarantine {
+  return { reason: row.reason, until: row.until?.getTime() ?? null, by: row.by, at: row.at.getTime() };
+}

@@ -1,0 +1,36 @@
+/*
+ * A `nodePath` filter on a list ("this node and its subtree"), as each member of a fan-out sees it.
+ * Members whose subtree the filter does not touch are not asked at all, so a filtered answer's
+ * coverage names only the nodes that matter.
+ */
+
+export interface PathMember {
+  kind: 'self' | 'child';
+  /** The member's path in this tier's output space. */
+  path: string;
+}
+
+/** Whether `member` holds any item the filter selects. */
+export function memberSelected(member: PathMember, filter: string | undefined): boolean {
+  if (filter === undefined) return true;
+  // A node's own items all carry its own path.
+  if (member.kind === 'self') return member.path === filter || member.path.startsWith(`${filter}/`);
+  return isWithin(member.path, filter) || filter.startsWith(`${member.path}/`);
+}
+
+/**
+ * The filter to send a selected member: none when the filter contains its whole subtree, else the
+ * path inside it with this tier's prefix removed.
+ */
+export function filterForMember(
+  member: PathMember,
+  filter: string | undefined,
+  prefix: string,
+): string | undefined {
+  if (filter === undefined || isWithin(member.path, filter)) return undefined;
+  return prefix !== '' && filter.startsWith(prefix) ? filter.slice(prefix.length) : filter;
+}
+
+function isWithin(path: string, ancestor: string): boolean {
+  return path === ancestor || path.startsWith(`${ancestor}/`);
+}
