@@ -43,7 +43,7 @@ async function main(config: BffConfig): Promise<void> {
   registerFederationMetrics(registry, federation.heartbeat);
 
   const server = await createBffServer({
-    serviceFor: (budgetMs) => federation.service(budgetMs),
+    serviceFor: (budgetMs, actor) => federation.service(budgetMs, actor),
     heartbeat: federation.heartbeat,
     metrics: registry,
     logger,

@@ -5,6 +5,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import {
   createFederationRuntime,
   createUplinkServer,
+  outOfScopeService,
   httpLinksOf,
   startUplink,
   bearerToken,
@@ -15,7 +16,7 @@ import {
   type Uplink,
   type UplinkServer,
 } from '@tierscope/federation';
-import { nodeRouter, type IngestStats, type NodeService } from '@tierscope/shared';
+import { inScope, nodeRouter, type Actor, type IngestStats, type NodeService } from '@tierscope/shared';
 import { loadNodeConfig, type NodeConfig } from './env.ts';
 import { httpCallerActor, uplinkParentActor } from './http/actors.ts';
 import { createNodeServer } from './http/server.ts';
@@ -106,7 +107,10 @@ async function main(config: NodeConfig): Promise<void> {
   const childTokens = childTokenRegistryOf(config.uplinkChildren);
   const uplinkServer = uplinkServerOf(config, childTokens, logger);
   const federation = federationOf(config, local, uplinkServer, childTokens);
-  const serviceFor = (budgetMs: number | undefined) => federation?.service(budgetMs) ?? local;
+  // A scoped user calling this node directly sees it only if it lies in their scope.
+  const serviceFor = (budgetMs: number | undefined, actor?: Actor) =>
+    federation?.service(budgetMs, actor) ??
+    (inScope(actor?.scope, config.nodeId) ? local : outOfScopeService(config.nodeId));
   const server = await createNodeServer({
     serviceFor,
     logger,
@@ -208,7 +212,7 @@ function uplinkServerOf(
 /** With a parent uplink configured, the node dials it and serves its parent's calls down the socket. */
 function uplinkOf(
   config: NodeConfig,
-  serviceFor: (budgetMs: number | undefined) => NodeService,
+  serviceFor: (budgetMs: number | undefined, actor?: Actor) => NodeService,
   logger: pino.Logger,
 ): Uplink | undefined {
   const { parentUplinkUrl, nodeToken } = config;

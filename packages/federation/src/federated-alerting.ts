@@ -14,6 +14,9 @@ import {
   type RulesService,
   type SilencesService,
   type StoredRule,
+  type Scope,
+  type TrackedAlertChange,
+  inScope,
 } from '@tierscope/shared';
 import { encodeCursor } from '@tierscope/shared';
 import { mergeAlertStreams, type AlertStreamMember } from './alert-stream.ts';
@@ -41,6 +44,8 @@ export interface FederationMembers {
   unreachable?: NodeUnreachableAlerts | undefined;
   /** Last known open alerts of children that do not answer. */
   mirror?: ChildAlertMirror | undefined;
+  /** A scoped caller sees only alerts owned in its subtrees (this tier's own ones included). */
+  scope?: Scope | undefined;
 }
 
 export interface AlertingMember {
@@ -79,7 +84,12 @@ export function createFederatedAlerting(f: FederationMembers): {
       ...failed.flatMap((childId) => f.mirror?.staleAlerts(childId) ?? []),
     ];
     return extras
-      .filter((alert) => alertMatches(alert, input) && isAfterEventPosition(alertKeyOf(alert), position))
+      .filter(
+        (alert) =>
+          inScope(f.scope, alert.nodePath) &&
+          alertMatches(alert, input) &&
+          isAfterEventPosition(alertKeyOf(alert), position),
+      )
       .sort(byAlertKey)
       .slice(0, input.limit + 1);
   };
@@ -152,7 +162,8 @@ export function createFederatedAlerting(f: FederationMembers): {
           },
         });
       }
-      return mergeAlertStreams(streams, input.lastEventId ?? undefined, signal);
+      const merged = mergeAlertStreams(streams, input.lastEventId ?? undefined, signal);
+      return f.scope === undefined ? merged : inScopeChanges(merged, f.scope);
     },
   };
 
@@ -243,4 +254,12 @@ function alertMatches(alert: Alert, input: ListAlertsInput): boolean {
       return false;
   }
   return true;
+}
+
+/** A stream as a scoped caller sees it: changes of alerts owned outside its subtrees are left out. */
+async function* inScopeChanges(
+  stream: AsyncIterable<TrackedAlertChange>,
+  scope: Scope,
+): AsyncGenerator<TrackedAlertChange, void, undefined> {
+  for await (const item of stream) if (inScope(scope, item.change.alert.nodePath)) yield item;
 }

@@ -17,6 +17,7 @@ import {
   type NodeId,
   type NodeInfo,
   type NodeService,
+  type Actor,
 } from '@tierscope/shared';
 import type { ChildAlertMirror } from './child-alert-mirror.ts';
 import type { ChildTokenRegistry } from './node-tokens.ts';
@@ -37,6 +38,7 @@ import {
   type Page,
 } from './merge.ts';
 import { filterForMember, memberSelected } from './path-filter.ts';
+import { pruneChildInfo, scopeMembers } from './scoped-members.ts';
 import { remoteOfLink, remoteOfService, type RemoteNode } from './remote-node.ts';
 import type { NodeUnreachableAlerts } from './unreachable-alerts.ts';
 
@@ -62,6 +64,8 @@ export interface FederatedNodeOptions {
   mirror?: ChildAlertMirror;
   /** The uplink children's token hashes, when children attach by uplink. */
   childTokens?: ChildTokenRegistry;
+  /** Who is asking: a user's scope limits which members are asked and what they answer. */
+  actor?: Actor | undefined;
 }
 
 /** A member of a fan-out: this node's own service, or one child. */
@@ -99,7 +103,11 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
     prefix: '',
     remote: remoteOfService(options.self),
   };
-  const members = self ? [self, ...children] : children;
+  // A scoped user's fan-outs reach only the members in scope, each called as that user.
+  const scope = options.actor?.scope;
+  const allMembers = self ? [self, ...children] : children;
+  const members = scopeMembers(allMembers, options.actor, prefix);
+  const selfVisible = members.some((m) => m.kind === 'self');
   const fanOptions = {
     deadlineMs: options.deadlineMs,
     concurrency: options.concurrency,
@@ -140,13 +148,16 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
     );
 
   const route = (nodePath: string | undefined): { member: Member; nodePath: string | undefined } => {
+    // Only members in the caller's scope can be addressed; others are not found, as if absent.
+    const visibleSelf = members.find((m) => m.kind === 'self');
     if (nodePath === undefined) {
-      if (self && children.length === 0) return { member: self, nodePath };
+      if (visibleSelf && children.length === 0) return { member: visibleSelf, nodePath };
       throw new BadRequestError(`nodePath is required: node ${id} federates ${children.length} children`);
     }
-    if (self && nodePath === id) return { member: self, nodePath };
+    if (visibleSelf && nodePath === id) return { member: visibleSelf, nodePath };
     const rest = prefix === '' || nodePath.startsWith(prefix) ? nodePath.slice(prefix.length) : undefined;
-    const member = rest === undefined ? undefined : children.find((c) => c.id === rest.split('/')[0]);
+    const member =
+      rest === undefined ? undefined : members.find((c) => c.kind === 'child' && c.id === rest.split('/')[0]);
     if (!member || rest === undefined) throw new NotFoundError(`no node ${nodePath} under ${id}`);
     return { member, nodePath: rest };
   };
@@ -173,8 +184,14 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
   };
 
   const baseInfo = (): Promise<NodeInfo> =>
-    options.self ? options.self.node.info() : Promise.resolve(synthesizedInfo(id, options.identity));
-  const childTree = (): NodeChild[] => heartbeat.health().map((h) => asNodeChild(h, prefix));
+    options.self && selfVisible
+      ? options.self.node.info()
+      : Promise.resolve(synthesizedInfo(id, options.identity));
+  const childTree = (): NodeChild[] =>
+    heartbeat.health().flatMap((h) => {
+      const child = pruneChildInfo(asNodeChild(h, prefix), scope);
+      return child ? [child] : [];
+    });
 
   return {
     ...createFederatedAlerting({
@@ -185,6 +202,7 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
       routed: (nodePath, call) => routed(nodePath, (m, path, signal) => call(m, path ?? nodePath, signal)),
       unreachable: options.unreachable,
       mirror: options.mirror,
+      scope,
     }),
     node: {
       info: () => baseInfo().then((base) => mergeNodeInfo(base, childTree())),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NodeId, type NodeService } from '@tierscope/shared';
+import { NodeId, type Actor, type NodeService } from '@tierscope/shared';
 import { createHttpChildLink, type ChildLink } from './child-link.ts';
 import { budgetedDeadline, DEFAULT_BUDGET_MARGIN_MS, runWithDeadline } from './deadline-budget.ts';
 import { clampDeadline, DEFAULT_DEADLINE_MS } from './fan-out.ts';
@@ -132,7 +132,7 @@ export interface FederationRuntime {
    * `x-tierscope-deadline-ms`), fan-outs take min(own deadline, budget − margin); every child call
    * made through an HTTP link carries the time left in turn.
    */
-  service(budgetMs?: number): NodeService;
+  service(budgetMs?: number, actor?: Actor): NodeService;
   /**
    * Attaches a child, or replaces the link of a child with the same id (a reconnected uplink). Its
    * heartbeat starts at once when the runtime is running. This is where uplink-attached children plug in.
@@ -219,7 +219,7 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
   for (const link of options.children ?? []) addChild(link);
 
   return {
-    service(budgetMs) {
+    service(budgetMs, actor) {
       const deadlineMs = budgetedDeadline(ownDeadlineMs, budgetMs, marginMs);
       const inner = createFederatedNodeService({
         id: options.id,
@@ -232,6 +232,7 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
         deadlineMs,
         unreachable,
         mirror,
+        actor,
         ...(options.childTokens && { childTokens: options.childTokens }),
       });
       // The fan-out clamps to at least 100 ms; child calls are told the same deadline.

@@ -16,3 +16,5 @@ export * from './alert-stream.ts';
 export * from './child-alert-mirror.ts';
 export * from './unreachable-alerts.ts';
 export * from './node-tokens.ts';
+export * from './out-of-scope-service.ts';
+export * from './path-filter.ts';

@@ -10,7 +10,7 @@ export interface NodeApiOptions {
    * The service for one call. `budgetMs` is what the caller has left (x-tierscope-deadline-ms),
    * when it said; a federating tier keeps its fan-outs within it.
    */
-  serviceFor: (budgetMs: number | undefined) => NodeService;
+  serviceFor: (budgetMs: number | undefined, actor: Actor) => NodeService;
   /** Who is calling, from the request's headers; access control arrives with the access issue. */
   resolveActor: (headers: IncomingHttpHeaders) => Actor;
   /**
@@ -61,9 +61,10 @@ export async function registerNodeApi<Logger extends FastifyBaseLogger>(
       router: nodeRouter,
       createContext: ({ req }) => {
         const budgetMs = readDeadlineHeader(req.headers[DEADLINE_HEADER]);
+        const actor = options.resolveActor(req.headers);
         return {
-          node: options.serviceFor(budgetMs),
-          actor: options.resolveActor(req.headers),
+          node: options.serviceFor(budgetMs, actor),
+          actor,
           ...(budgetMs !== undefined && { budgetMs }),
         };
       },

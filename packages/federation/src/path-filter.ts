@@ -34,3 +34,26 @@ export function filterForMember(
 function isWithin(path: string, ancestor: string): boolean {
   return path === ancestor || path.startsWith(`${ancestor}/`);
 }
+
+/**
+ * How a user's scope (subtree roots in this tier's output space) applies to one member: not asked
+ * at all, asked without limits (its whole subtree is in scope), or asked with the roots inside it,
+ * translated into its own path space.
+ */
+export function scopeForMember(
+  member: PathMember,
+  scope: readonly string[] | undefined,
+  prefix: string,
+): { selected: false } | { selected: true; scope: string[] | undefined } {
+  if (scope === undefined) return { selected: true, scope: undefined };
+  if (scope.some((root) => isWithin(member.path, root))) return { selected: true, scope: undefined };
+  if (member.kind === 'self') return { selected: false };
+  const inside = scope.filter((root) => root.startsWith(`${member.path}/`));
+  if (inside.length === 0) return { selected: false };
+  return {
+    selected: true,
+    scope: inside.map((root) =>
+      prefix !== '' && root.startsWith(prefix) ? root.slice(prefix.length) : root,
+    ),
+  };
+}

@@ -9,11 +9,10 @@ import {
   type NodeApiOptions,
   type UplinkServer,
 } from '@tierscope/federation';
-import type { NodeService } from '@tierscope/shared';
 
 export interface BffServerDeps {
   /** The federated service for one call, within the caller's budget when it sent one. */
-  serviceFor: (budgetMs: number | undefined) => NodeService;
+  serviceFor: NodeApiOptions['serviceFor'];
   /** Liveness of the children, for /healthz. */
   heartbeat: Heartbeat;
   metrics: Registry;

@@ -2,7 +2,6 @@ import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { registerNodeApi, type NodeApiOptions, type UplinkServer } from '@tierscope/federation';
-import type { NodeService } from '@tierscope/shared';
 import { checkReadiness, type ReadinessCheck } from './health.ts';
 
 export interface NodeServerDeps {
@@ -10,7 +9,7 @@ export interface NodeServerDeps {
    * The service for one call. `budgetMs` is what the caller has left (x-tierscope-deadline-ms),
    * when it said; a federating node keeps its fan-outs within it.
    */
-  serviceFor: (budgetMs: number | undefined) => NodeService;
+  serviceFor: NodeApiOptions['serviceFor'];
   readiness: readonly ReadinessCheck[];
   metrics: Registry;
   logger: Logger;

@@ -2,6 +2,7 @@ import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@tr
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { EventSource } from 'eventsource';
 import { nodeRouter, type Actor, type NodeId, type NodeRouter, type NodeService } from '@tierscope/shared';
+import { ACTING_USER_HEADER, actingUserHeaders, readActingUserHeader } from '../acting-user.ts';
 import type { ChildLink } from '../child-link.ts';
 
 const parentActor: Actor = { kind: 'node', name: 'parent', role: 'admin' };
@@ -20,9 +21,14 @@ export interface InProcessChildLink extends ChildLink {
  */
 export function createInProcessChildLink(
   id: NodeId,
-  service: NodeService,
+  service: NodeService | ((actor: Actor) => NodeService),
   actor: Actor = parentActor,
 ): InProcessChildLink {
+  // As a real node does: the user a parent acts for (x-tierscope-acting-user), else the parent.
+  const contextOf = (req: Request) => {
+    const caller = readActingUserHeader(req.headers.get(ACTING_USER_HEADER) ?? undefined) ?? actor;
+    return { node: typeof service === 'function' ? service(caller) : service, actor: caller };
+  };
   let isCut = false;
   const open = new Set<AbortController>();
   const serve = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
@@ -36,7 +42,7 @@ export function createInProcessChildLink(
       endpoint: '/trpc',
       req: new Request(input, init),
       router: nodeRouter,
-      createContext: () => ({ node: service, actor }),
+      createContext: ({ req }) => contextOf(req),
     });
     if (!response.body) {
       open.delete(controller);
@@ -82,7 +88,7 @@ export function createInProcessChildLink(
           EventSource,
           eventSourceOptions: () => ({ fetch: serve }),
         }),
-        false: httpLink({ url: 'http://in-process/trpc', fetch: serve }),
+        false: httpLink({ url: 'http://in-process/trpc', fetch: serve, headers: () => actingUserHeaders() }),
       }),
     ],
   });

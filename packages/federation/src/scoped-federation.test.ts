@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import type { Actor, Alert, NodeService, TrackedAlertChange } from '@tierscope/shared';
+import { runAsActor } from './acting-user.ts';
+import { createFederatedNodeService } from './federated-node-service.ts';
+import { createHeartbeat } from './heartbeat.ts';
+import { outOfScopeService } from './out-of-scope-service.ts';
+import {
+  createInMemoryNodeService,
+  generateDevices,
+  generateEvents,
+} from './testing/in-memory-node-service.ts';
+import { createInProcessChildLink } from './testing/in-process-link.ts';
+
+const T0 = 1_800_000_000_000;
+
+function alertOn(deviceId: string): Omit<Alert, 'nodePath'> {
+  return {
+    id: `hot:${deviceId}:${T0}`,
+    fingerprint: `hot:${deviceId}`,
+    ruleId: 'hot',
+    ruleName: 'Too hot',
+    deviceId,
+    subjectPath: null,
+    severity: 'critical',
+    state: 'firing',
+    summary: `${deviceId} too hot`,
+    value: 40,
+    startedAt: T0,
+    updatedAt: T0,
+    resolvedAt: null,
+    ack: null,
+    silenced: false,
+    stale: false,
+  };
+}
+
+/** A leaf as a real node serves it: a scoped caller outside it sees nothing. */
+function leaf(id: string, seed: number) {
+  const created = createInMemoryNodeService(id, {
+    devices: generateDevices(id, 12, seed),
+    events: generateEvents(id, 12, seed),
+  });
+  created.alerts.record('fired', alertOn(`dev-${seed}-0`));
+  const serve = (actor: Actor): NodeService =>
+    actor.scope === undefined || actor.scope.some((root) => id === root || id.startsWith(`${root}/`))
+      ? created.service
+      : outOfScopeService(id);
+  return createInProcessChildLink(id, serve);
+}
+
+/** root (bff) ─┬─ district-1 ─┬─ probe-a
+ *              │              └─ probe-b
+ *              └─ probe-d                    every tier builds its service per call, for its caller */
+function tree() {
+  const a = leaf('probe-a', 1);
+  const b = leaf('probe-b', 2);
+  const d = leaf('probe-d', 3);
+  const districtFor = (actor: Actor) =>
+    createFederatedNodeService({
+      id: 'district-1',
+      isRoot: false,
+      children: [a, b],
+      heartbeat: createHeartbeat([a, b], { downAfterMs: 60_000 }),
+      actor,
+    });
+  const district = createInProcessChildLink('district-1', districtFor);
+  const rootFor = (actor: Actor) =>
+    createFederatedNodeService({
+      id: 'bff',
+      isRoot: true,
+      children: [district, d],
+      heartbeat: createHeartbeat([district, d], { downAfterMs: 60_000 }),
+      actor,
+    });
+  return { rootFor, probeA: a };
+}
+
+const scoped = (scope?: string[]): Actor => ({
+  kind: 'user',
+  name: 'sam',
+  role: 'operator',
+  ...(scope && { scope }),
+});
+
+describe('a user scoped to a subtree', () => {
+  it('sees only that subtree in devices, events, alerts and counts, through every tier', async () => {
+    const { rootFor } = tree();
+    const root = rootFor(scoped(['district-1/probe-a']));
+    const devices = await root.devices.list({ limit: 500 });
+    expect(new Set(devices.items.map((d) => d.nodePath))).toEqual(new Set(['district-1/probe-a']));
+    expect(devices.items).toHaveLength(12);
+    const events = await root.events.search({ limit: 500 });
+    expect(new Set(events.items.map((e) => e.nodePath))).toEqual(new Set(['district-1/probe-a']));
+    const alerts = await root.alerts.list({ limit: 500 });
+    expect(alerts.items.map((a) => a.nodePath)).toEqual(['district-1/probe-a']);
+    // The unscoped view of the same tree has all three probes.
+    const everything = await rootFor(scoped()).devices.list({ limit: 500 });
+    expect(new Set(everything.items.map((d) => d.nodePath)).size).toBe(3);
+  });
+
+  it('cannot reach a node outside its scope by path, even for a single item', async () => {
+    const { rootFor } = tree();
+    const root = rootFor(scoped(['district-1/probe-a']));
+    await expect(root.devices.get({ nodePath: 'probe-d', deviceId: 'dev-3-0' })).rejects.toThrow(
+      /no node probe-d/,
+    );
+    await expect(
+      root.alerts.ack(
+        { nodePath: 'district-1/probe-b', id: `hot:dev-2-0:${T0}`, note: '' },
+        scoped(['district-1/probe-a']),
+      ),
+    ).rejects.toThrow();
+  });
+
+  it('gets only in-scope changes on the live stream', async () => {
+    const { rootFor } = tree();
+    const controller = new AbortController();
+    const seen: TrackedAlertChange[] = [];
+    const done = (async () => {
+      for await (const item of rootFor(scoped(['district-1'])).alerts.watch({}, controller.signal)) {
+        seen.push(item);
+        if (seen.length >= 2) break;
+      }
+    })();
+    await Promise.race([done, new Promise((r) => setTimeout(r, 3000))]);
+    controller.abort();
+    expect(seen.map((i) => i.change.alert.nodePath).sort()).toEqual([
+      'district-1/probe-a',
+      'district-1/probe-b',
+    ]);
+  });
+
+  it('is answered nothing by a node outside its scope called directly with its identity', async () => {
+    const { probeA } = tree();
+    const asUser = (scope: string[]) =>
+      runAsActor(scoped(scope), () => probeA.client.devices.list.query({ limit: 100 }));
+    expect((await asUser(['probe-d'])).items).toEqual([]);
+    expect((await asUser(['probe-a'])).items).toHaveLength(12);
+  });
+});
