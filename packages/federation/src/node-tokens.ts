@@ -13,7 +13,10 @@ const HASH_PREFIX = 'sha256:';
 
 export const TokenHash = z
   .string()
-  .regex(/^sha256:[0-9a-f]{64}$/, 'token hash: "sha256:" and 64 hex digits (see `npm run token`)');
+  .regex(
+    /^sha256:[0-9a-f]{64}$/,
+    'token hash: "sha256:" and 64 hex digits (npx tsx scripts/node-token.ts makes one)',
+  );
 export type TokenHash = z.infer<typeof TokenHash>;
 
 export const NodeToken = z
