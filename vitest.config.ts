@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit tests, and *.int.test.ts that need PostgreSQL, MQTT or real processes.
+// Three projects: fast unit tests, *.int.test.ts that need PostgreSQL, MQTT or real processes, and
+// the console's tests in a DOM (happy-dom). The browser end to end is Playwright's (e2e/).
 export default defineConfig({
   test: {
     projects: [
@@ -8,7 +9,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{apps,packages}/*/src/**/*.test.ts'],
-          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**', 'apps/web/**'],
         },
       },
       {
@@ -20,6 +21,17 @@ export default defineConfig({
           // Integration files start brokers, databases and node processes: one file at a time.
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
+        },
+      },
+      {
+        esbuild: { jsx: 'automatic' },
+        test: {
+          name: 'web',
+          include: ['apps/web/src/**/*.test.{ts,tsx}'],
+          environment: 'happy-dom',
+          setupFiles: ['apps/web/src/test-setup.ts'],
+          // A fixed zone, so time-range and formatting tests read the same on every machine.
+          env: { TZ: 'Europe/Berlin' },
         },
       },
     ],

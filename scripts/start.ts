@@ -1,15 +1,90 @@
 // `npm start`: a whole small deployment on this machine with no configuration — three tiers of
-// real processes (probes on their embedded brokers and PGlite, a district node, the BFF), and one
-// device simulator per probe publishing over MQTT.
+// real processes (probes on their embedded brokers and PGlite, a district node, the BFF serving
+// the built console), and one device simulator per probe publishing over MQTT.
 //
 //   BFF :4000 ─┬─ district-1 :4110 ─┬─ probe-a :4101 (mqtt 1884)   dials the district's uplink
 //              │                    ├─ probe-b :4102 (mqtt 1885)   dials the district's uplink
 //              │                    └─ probe-c :4103 (mqtt 1886)   dialled by the district
 //              └─ probe-d :4104 (mqtt 1887)                        dialled by the BFF
+//
+// `startDeployment()` runs the same deployment with other ports, data directory and device count
+// (the console's end-to-end tests start one on free ports in a temporary directory).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { freePort } from '@tierscope/test-support/processes';
+
+const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+const HOST = '127.0.0.1';
+const DISTRICT_ID = 'district-1';
+/** Probes that dial the district's uplink WebSocket: the district is given no URL for them. */
+const UPLINK_PROBES = ['probe-a', 'probe-b'];
+/** The probe the district dials, and the one the BFF dials itself. */
+const DISTRICT_DIALS = ['probe-c'];
+const BFF_DIALS = ['probe-d'];
+const PROBE_SEEDS: Record<string, number> = { 'probe-a': 11, 'probe-b': 22, 'probe-c': 33, 'probe-d': 44 };
+
+export interface Ports {
+  bff: number;
+  district: { http: number; mqtt: number };
+  probes: Record<string, { http: number; mqtt: number }>;
+}
+
+/** The ports `npm start` uses (README). */
+export const DEMO_PORTS: Ports = {
+  bff: 4000,
+  district: { http: 4110, mqtt: 1890 },
+  probes: {
+    'probe-a': { http: 4101, mqtt: 1884 },
+    'probe-b': { http: 4102, mqtt: 1885 },
+    'probe-c': { http: 4103, mqtt: 1886 },
+    'probe-d': { http: 4104, mqtt: 1887 },
+  },
+};
+
+/** Ports the OS says are free now, for a deployment beside a running demo. */
+export async function freePorts(): Promise<Ports> {
+  const pair = async () => ({ http: await freePort(), mqtt: await freePort() });
+  const probes: Ports['probes'] = {};
+  for (const id of Object.keys(PROBE_SEEDS)) probes[id] = await pair();
+  return { bff: await freePort(), district: await pair(), probes };
+}
+
+export interface DeploymentOptions {
+  ports: Ports;
+  /** Each node's PGlite and journal go under `<dataDir>/<id>`, the logs under `<dataDir>/logs`. */
+  dataDir: string;
+  devicesPerProbe: number;
+  /** Telemetry messages per second per device. */
+  rate: number;
+  /** Called when a process exits that was not asked to stop (the demo stops everything then). */
+  onUnexpectedExit?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Progress lines; the demo prints them to stderr. */
+  log?: (line: string) => void;
+  /** Aborting stops every process, also while the deployment is still starting. */
+  signal?: AbortSignal;
+}
+
+export interface NodeProcessInfo {
+  id: string;
+  /** Its node path as the console shows it: `district-1/probe-a`. */
+  path: string;
+  httpUrl: string;
+  mqttUrl: string;
+  pid: number;
+}
+
+export interface Deployment {
+  bffUrl: string;
+  nodes: NodeProcessInfo[];
+  logDir: string;
+  /** Stops every process (SIGTERM, then SIGKILL after a grace period) and waits for them. */
+  stop(): Promise<void>;
+}
 
 interface ProcessSpec {
   name: string;
@@ -20,194 +95,247 @@ interface ProcessSpec {
   readyUrl?: string;
 }
 
-/** Probes that dial the district's uplink WebSocket: the district is given no URL for them. */
-const UPLINK_PROBES = ['probe-a', 'probe-b'];
-
-const LOG_DIR = '.data/logs';
-const HOST = '127.0.0.1';
-const DEVICES_PER_PROBE = 70;
-const children: ChildProcess[] = [];
-
-interface Probe {
-  id: string;
-  httpPort: number;
-  mqttPort: number;
-  seed: number;
-}
-
-const probes: Probe[] = [
-  { id: 'probe-a', httpPort: 4101, mqttPort: 1884, seed: 11 },
-  { id: 'probe-b', httpPort: 4102, mqttPort: 1885, seed: 22 },
-  { id: 'probe-c', httpPort: 4103, mqttPort: 1886, seed: 33 },
-  { id: 'probe-d', httpPort: 4104, mqttPort: 1887, seed: 44 },
-];
-const district = { id: 'district-1', httpPort: 4110, mqttPort: 1890 };
-const BFF_PORT = 4000;
-/** A fresh node token per run for each uplink probe; the district knows them as UPLINK_CHILDREN. */
-const uplinkTokens = new Map(UPLINK_PROBES.map((id) => [id, randomBytes(24).toString('base64url')]));
-
 const httpUrl = (port: number) => `http://${HOST}:${port}`;
-const childList = (ids: string[]) =>
-  ids.map((id) => `${id}=${httpUrl(probes.find((p) => p.id === id)!.httpPort)}`).join(',');
 
-const probeSpec = (probe: Probe): ProcessSpec => ({
-  name: probe.id,
-  entry: 'apps/node/src/main.ts',
-  env: {
-    NODE_ID: probe.id,
-    NODE_NAME: probe.id,
-    HTTP_PORT: String(probe.httpPort),
-    MQTT_PORT: String(probe.mqttPort),
-    DATA_DIR: `.data/${probe.id}`,
-    ...(uplinkTokens.has(probe.id) && {
-      PARENT_UPLINK_URL: `ws://${HOST}:${district.httpPort}/uplink`,
-      NODE_TOKEN: uplinkTokens.get(probe.id)!,
-    }),
-  },
-  readyUrl: `${httpUrl(probe.httpPort)}/readyz`,
-});
+/** Starts the three tiers leaves first, then the simulators; resolves once every node is ready. */
+export async function startDeployment(options: DeploymentOptions): Promise<Deployment> {
+  const { ports } = options;
+  const dataDir = resolve(options.dataDir);
+  const logDir = `${dataDir}/logs`;
+  mkdirSync(logDir, { recursive: true });
+  const log = options.log ?? (() => undefined);
+  const children: { spec: ProcessSpec; child: ChildProcess }[] = [];
+  let stopping = false;
+  // A fresh node token per run for each uplink probe; the district knows them as UPLINK_CHILDREN.
+  const uplinkTokens = new Map(UPLINK_PROBES.map((id) => [id, randomBytes(24).toString('base64url')]));
+  const probeIds = Object.keys(PROBE_SEEDS);
+  const probePort = (id: string) => ports.probes[id] ?? missingPort(id);
+  const childList = (ids: string[]) => ids.map((id) => `${id}=${httpUrl(probePort(id).http)}`).join(',');
 
-const districtSpec: ProcessSpec = {
-  name: district.id,
-  entry: 'apps/node/src/main.ts',
-  env: {
-    NODE_ID: district.id,
-    NODE_NAME: 'District 1',
-    HTTP_PORT: String(district.httpPort),
-    MQTT_PORT: String(district.mqttPort),
-    DATA_DIR: `.data/${district.id}`,
-    // probe-c is dialled by the district; probe-a and probe-b dial the district's uplink.
-    CHILDREN: childList(['probe-c']),
-    UPLINK_CHILDREN: [...uplinkTokens].map(([id, token]) => `${id}=${token}`).join(','),
-    // Under the BFF's 1500 ms; a budget sent by the BFF lowers it further.
-    FEDERATION_DEADLINE_MS: '1200',
-  },
-  readyUrl: `${httpUrl(district.httpPort)}/readyz`,
-};
-
-const bffSpec: ProcessSpec = {
-  name: 'bff',
-  entry: 'apps/bff/src/main.ts',
-  env: {
-    HTTP_PORT: String(BFF_PORT),
-    CHILDREN: `${district.id}=${httpUrl(district.httpPort)},${childList(['probe-d'])}`,
-  },
-  readyUrl: `${httpUrl(BFF_PORT)}/readyz`,
-};
-
-const simulatorSpec = (probe: Probe): ProcessSpec => ({
-  name: `simulator-${probe.id}`,
-  entry: 'apps/simulator/src/main.ts',
-  args: [
-    ['--url', `mqtt://${HOST}:${probe.mqttPort}`],
-    ['--devices', String(DEVICES_PER_PROBE)],
-    ['--rate', '0.5'],
-    ['--seed', String(probe.seed)],
-    ['--invalid-every', '500'],
-  ].flat(),
-  env: {},
-});
-
-function launch(spec: ProcessSpec): ChildProcess {
-  // The child writes its log file itself, so its logging never depends on this process.
-  const log = openSync(`${LOG_DIR}/${spec.name}.log`, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', spec.entry, ...(spec.args ?? [])], {
-    env: { ...process.env, ...spec.env },
-    stdio: ['ignore', log, log],
+  const probeSpec = (id: string): ProcessSpec => ({
+    name: id,
+    entry: 'apps/node/src/main.ts',
+    env: {
+      NODE_ID: id,
+      NODE_NAME: id,
+      HTTP_PORT: String(probePort(id).http),
+      MQTT_PORT: String(probePort(id).mqtt),
+      DATA_DIR: `${dataDir}/${id}`,
+      ...(uplinkTokens.has(id) && {
+        PARENT_UPLINK_URL: `ws://${HOST}:${ports.district.http}/uplink`,
+        NODE_TOKEN: uplinkTokens.get(id)!,
+      }),
+    },
+    readyUrl: `${httpUrl(probePort(id).http)}/readyz`,
   });
-  closeSync(log);
-  child.on('exit', (code, signal) => {
-    if (!shuttingDown) {
-      process.stderr.write(`${spec.name} exited (${signal ?? code}); see ${LOG_DIR}/${spec.name}.log\n`);
-      void shutdown(1);
-    }
-  });
-  children.push(child);
-  return child;
-}
 
-async function waitUntilReady(spec: ProcessSpec, timeoutMs = 120_000): Promise<void> {
-  if (!spec.readyUrl) return;
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !shuttingDown) {
-    try {
-      const response = await fetch(spec.readyUrl);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
+  const districtSpec: ProcessSpec = {
+    name: DISTRICT_ID,
+    entry: 'apps/node/src/main.ts',
+    env: {
+      NODE_ID: DISTRICT_ID,
+      NODE_NAME: 'District 1',
+      HTTP_PORT: String(ports.district.http),
+      MQTT_PORT: String(ports.district.mqtt),
+      DATA_DIR: `${dataDir}/${DISTRICT_ID}`,
+      CHILDREN: childList(DISTRICT_DIALS),
+      UPLINK_CHILDREN: [...uplinkTokens].map(([id, token]) => `${id}=${token}`).join(','),
+      // Under the BFF's 1500 ms; a budget sent by the BFF lowers it further.
+      FEDERATION_DEADLINE_MS: '1200',
+    },
+    readyUrl: `${httpUrl(ports.district.http)}/readyz`,
+  };
+
+  const bffSpec: ProcessSpec = {
+    name: 'bff',
+    entry: 'apps/bff/src/main.ts',
+    env: {
+      HTTP_PORT: String(ports.bff),
+      CHILDREN: `${DISTRICT_ID}=${httpUrl(ports.district.http)},${childList(BFF_DIALS)}`,
+    },
+    readyUrl: `${httpUrl(ports.bff)}/readyz`,
+  };
+
+  const simulatorSpec = (id: string): ProcessSpec => ({
+    name: `simulator-${id}`,
+    entry: 'apps/simulator/src/main.ts',
+    args: [
+      ['--url', `mqtt://${HOST}:${probePort(id).mqtt}`],
+      ['--devices', String(options.devicesPerProbe)],
+      ['--rate', String(options.rate)],
+      ['--seed', String(PROBE_SEEDS[id])],
+      ['--invalid-every', '500'],
+    ].flat(),
+    env: {},
+  });
+
+  const launch = (spec: ProcessSpec): void => {
+    // The child writes its log file itself, so its logging never depends on this process.
+    const logFile = openSync(`${logDir}/${spec.name}.log`, 'a');
+    const child = spawn(process.execPath, ['--import', 'tsx', spec.entry, ...(spec.args ?? [])], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...spec.env },
+      stdio: ['ignore', logFile, logFile],
+    });
+    closeSync(logFile);
+    child.on('exit', (code, signal) => {
+      if (!stopping) options.onUnexpectedExit?.(spec.name, code, signal);
+    });
+    children.push({ spec, child });
+  };
+
+  const waitUntilReady = async (spec: ProcessSpec, timeoutMs = 120_000): Promise<void> => {
+    if (!spec.readyUrl) return;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && !stopping) {
+      const response = await fetch(spec.readyUrl).catch(() => undefined);
+      if (response?.ok) return;
+      await sleep(250);
     }
-    await sleep(250);
+    throw new Error(
+      `${spec.name} was not ready within ${timeoutMs / 1000} s; see ${logDir}/${spec.name}.log`,
+    );
+  };
+
+  /** Starts the processes together and waits until every one is ready. */
+  const launchAll = async (specs: ProcessSpec[]): Promise<void> => {
+    for (const spec of specs) launch(spec);
+    await Promise.all(specs.map((spec) => waitUntilReady(spec)));
+  };
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopped ??= stopAll());
+  const stopAll = async (): Promise<void> => {
+    stopping = true;
+    const running = children.filter(({ child }) => child.exitCode === null && child.signalCode === null);
+    const exited = running.map(({ child }) => new Promise((done) => child.once('exit', done)));
+    for (const { child } of [...running].reverse()) child.kill('SIGTERM');
+    await Promise.race([Promise.all(exited), sleep(15_000)]);
+    for (const { child } of running)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await Promise.all(exited);
+  };
+
+  options.signal?.addEventListener('abort', () => void stop(), { once: true });
+  try {
+    // PGlite takes seconds to start on a small machine: the leaves first, then each tier above them.
+    log(`starting ${probeIds.join(', ')} (embedded brokers, PGlite under ${dataDir})…`);
+    await launchAll(probeIds.map(probeSpec));
+    log(`starting ${DISTRICT_ID}…`);
+    await launchAll([districtSpec]);
+    log('starting the BFF…');
+    await launchAll([bffSpec]);
+    for (const id of probeIds) launch(simulatorSpec(id));
+  } catch (error) {
+    await stop();
+    throw error;
   }
-  throw new Error(`${spec.name} was not ready within ${timeoutMs / 1000} s; see ${LOG_DIR}/${spec.name}.log`);
+
+  const pidOf = (name: string) => children.find((c) => c.spec.name === name)?.child.pid ?? -1;
+  return {
+    bffUrl: httpUrl(ports.bff),
+    logDir,
+    nodes: [
+      ...probeIds.map((id) => ({
+        id,
+        path: BFF_DIALS.includes(id) ? id : `${DISTRICT_ID}/${id}`,
+        httpUrl: httpUrl(probePort(id).http),
+        mqttUrl: `mqtt://${HOST}:${probePort(id).mqtt}`,
+        pid: pidOf(id),
+      })),
+      {
+        id: DISTRICT_ID,
+        path: DISTRICT_ID,
+        httpUrl: httpUrl(ports.district.http),
+        mqttUrl: `mqtt://${HOST}:${ports.district.mqtt}`,
+        pid: pidOf(DISTRICT_ID),
+      },
+    ],
+    stop,
+  };
 }
 
-/** Starts the processes together and waits until every one is ready. */
-async function launchAll(specs: ProcessSpec[]): Promise<void> {
-  for (const spec of specs) launch(spec);
-  await Promise.all(specs.map((spec) => waitUntilReady(spec)));
+function missingPort(id: string): never {
+  throw new Error(`no ports given for ${id}`);
 }
 
-let shuttingDown = false;
-async function shutdown(exitCode: number): Promise<void> {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  process.stderr.write('stopping…\n');
-  for (const child of [...children].reverse()) if (child.exitCode === null) child.kill('SIGTERM');
-  await Promise.race([
-    Promise.all(
-      children.map(
-        (c) =>
-          new Promise((resolve) =>
-            c.exitCode !== null || c.signalCode !== null ? resolve(null) : c.on('exit', resolve),
-          ),
+/** What `npm start` prints once everything is up. */
+function describeDeployment(deployment: Deployment, devicesPerProbe: number): string {
+  const bff = deployment.bffUrl;
+  const district = deployment.nodes.find((n) => n.id === DISTRICT_ID)!;
+  return [
+    '',
+    'Tierscope is running.',
+    `  Console:              ${bff}/`,
+    `  BFF (tRPC):           ${bff}/trpc   try ${bff}/trpc/devices.list  ${bff}/trpc/node.info`,
+    `  health, metrics:      ${bff}/healthz  ${bff}/metrics`,
+    `  ${DISTRICT_ID}:           ${district.httpUrl}/trpc  (${district.mqttUrl}, no devices of its own)`,
+    ...deployment.nodes
+      .filter((n) => n.id !== DISTRICT_ID)
+      .map(
+        (n) => `  ${n.id} (${n.path}): ${n.httpUrl}/trpc  ${n.mqttUrl}  ${devicesPerProbe} simulated devices`,
       ),
-    ),
-    sleep(15_000),
-  ]);
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  process.exit(exitCode);
+    `  ${UPLINK_PROBES.join(' and ')} dial ws://${HOST}:${new URL(district.httpUrl).port}/uplink (tokens made for this run); the district has no URL for them`,
+    `  device MQTT:          try: mosquitto_pub -p ${new URL(deployment.nodes[0]!.mqttUrl).port} -t devices/x1/telemetry -m '{"metrics":{"temp":21.5}}'`,
+    `  logs:                 ${deployment.logDir}/`,
+    'Press Ctrl+C to stop.',
+    '',
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
-  mkdirSync(LOG_DIR, { recursive: true });
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      'data-dir': { type: 'string', default: '.data' },
+      devices: { type: 'string', default: '70' },
+    },
+  });
+  const devicesPerProbe = Number(values.devices);
+  if (!Number.isInteger(devicesPerProbe) || devicesPerProbe < 1)
+    throw new Error('--devices: a whole number, 1 or more');
+  const ports = values.port ? { ...DEMO_PORTS, bff: Number(values.port) } : DEMO_PORTS;
+
+  // Aborting stops the processes whether or not the deployment has finished starting.
+  const stopped = new AbortController();
+  const startup = startDeployment({
+    ports,
+    dataDir: values['data-dir'],
+    devicesPerProbe,
+    rate: 0.5,
+    signal: stopped.signal,
+    log: (line) => process.stderr.write(`${line}\n`),
+    onUnexpectedExit: (name, code, signal) => {
+      process.stderr.write(
+        `${name} exited (${signal ?? code}); see ${values['data-dir']}/logs/${name}.log\n`,
+      );
+      void shutdown(1);
+    },
+  });
+  const shutdown = async (exitCode: number): Promise<void> => {
+    if (stopped.signal.aborted) return;
+    process.stderr.write('stopping…\n');
+    stopped.abort();
+    await startup.then(
+      (deployment) => deployment.stop(),
+      () => undefined,
+    );
+    process.exit(exitCode);
+  };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
 
-  // PGlite takes seconds to start on a small machine: the leaves first, then each tier above them.
-  process.stderr.write(
-    `starting ${probes.map((p) => p.id).join(', ')} (embedded brokers, PGlite under .data/)…\n`,
-  );
-  await launchAll(probes.map(probeSpec));
-  process.stderr.write(`starting ${district.id}…\n`);
-  await launchAll([districtSpec]);
-  process.stderr.write('starting the BFF…\n');
-  await launchAll([bffSpec]);
-  for (const probe of probes) launch(simulatorSpec(probe));
-
-  const bff = httpUrl(BFF_PORT);
-  const path = (p: Probe) => (p.id === 'probe-d' ? p.id : `${district.id}/${p.id}`);
-  process.stdout.write(
-    [
-      '',
-      'Tierscope is running.',
-      `  BFF (console, tRPC):  ${bff}   try ${bff}/trpc/devices.list  ${bff}/trpc/node.info`,
-      `  health, metrics:      ${bff}/healthz  ${bff}/metrics`,
-      `  ${district.id}:           ${httpUrl(district.httpPort)}/trpc  (mqtt ${district.mqttPort}, no devices of its own)`,
-      ...probes.map(
-        (p) =>
-          `  ${p.id} (${path(p)}): ${httpUrl(p.httpPort)}/trpc  mqtt://${HOST}:${p.mqttPort}  ${DEVICES_PER_PROBE} simulated devices`,
-      ),
-      `  ${UPLINK_PROBES.join(' and ')} dial ws://${HOST}:${district.httpPort}/uplink (tokens made for this run); the district has no URL for them`,
-      '  device MQTT:          try: mosquitto_pub -p 1884 -t devices/x1/telemetry -m \'{"metrics":{"temp":21.5}}\'',
-      `  logs:                 ${LOG_DIR}/`,
-      'Press Ctrl+C to stop.',
-      '',
-    ].join('\n'),
-  );
+  const deployment = await startup.catch((error: unknown) => {
+    // Stopped while starting: shutdown() exits once the processes are gone.
+    if (stopped.signal.aborted) return new Promise<never>(() => undefined);
+    throw error;
+  });
+  process.stdout.write(describeDeployment(deployment, devicesPerProbe));
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  void shutdown(1);
-});
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

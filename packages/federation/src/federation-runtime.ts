@@ -152,6 +152,8 @@ export interface FederationRuntime {
 
 /** How often the runtime compares child states to raise or resolve `node unreachable` alerts. */
 const UNREACHABLE_CHECK_MS = 500;
+/** A child is reported unreachable once silent this long: one missed beat on a busy host is no incident. */
+const UNREACHABLE_AFTER_MS = 5000;
 /** A child that has never answered is reported unreachable only after this long. */
 const UNREACHABLE_GRACE_MS = 30_000;
 
@@ -185,6 +187,7 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
         unreachable.childUp(path, now);
       } else if (
         health.state === 'down' &&
+        now - (health.lastHeartbeatAt ?? startedAt) >= UNREACHABLE_AFTER_MS &&
         (seenUp.has(health.id) || now - startedAt > UNREACHABLE_GRACE_MS)
       ) {
         unreachable.childDown(path, health.lastHeartbeatAt ?? now);

@@ -1,0 +1,82 @@
+import { getRouteApi } from '@tanstack/react-router';
+import { useCallback, useMemo } from 'react';
+import { Count } from '../../components/ui/count.tsx';
+import { FanOutPanel } from '../../components/ui/fan-out-panel.tsx';
+import { PageHeader } from '../../components/ui/page-header.tsx';
+import { DeviceFilters } from '../../features/devices/device-filters.tsx';
+import { DeviceTable } from '../../features/devices/device-table.tsx';
+import { parseDevicesSearch, type DevicesSearch } from '../../features/devices/devices-search.ts';
+import { useDeviceList } from '../../features/devices/use-device-list.ts';
+import { formatCount } from '../../lib/format.ts';
+import { findNode } from '../../lib/node-tree.ts';
+import { useNodeTree } from '../../lib/node-watch.tsx';
+
+const route = getRouteApi('/devices');
+
+/** Every device of every node: searched and filtered on the server, paged through the federation cursor. */
+export function DevicesRoute() {
+  const rawSearch = route.useSearch();
+  const search = useMemo(() => parseDevicesSearch(rawSearch), [rawSearch]);
+  const navigate = route.useNavigate();
+  const { rows: nodes } = useNodeTree();
+  const { query, rows, coverage, scanned, loadMore } = useDeviceList(
+    { search: search.q, status: search.status, label: search.label },
+    search.node,
+  );
+  const setFilters = useCallback(
+    (next: Partial<DevicesSearch>) =>
+      void navigate({ search: (prev) => ({ ...prev, ...next }), replace: true }),
+    [navigate],
+  );
+  const nodeOptions = useMemo(
+    () => nodes.filter((n) => n.path !== '').map((n) => ({ path: n.path, label: n.path })),
+    [nodes],
+  );
+  const filtered = Boolean(search.q || search.status || search.label);
+  const scopeInfo = findNode(nodes, search.node ?? '')?.info;
+  const partial = coverage !== undefined && coverage.answered < coverage.asked;
+
+  return (
+    <>
+      <PageHeader
+        title="Devices"
+        subtitle={
+          scopeInfo && !filtered ? (
+            <>
+              <Count value={scopeInfo.devices.total} lowerBound={scopeInfo.devices.lowerBound} /> devices
+              {search.node ? ` under ${search.node}` : ' across every node'}
+            </>
+          ) : (
+            'Search across every node'
+          )
+        }
+      />
+      <DeviceFilters value={search} nodes={nodeOptions} onChange={setFilters} />
+      <FanOutPanel
+        title={filtered ? 'Matching devices' : 'All devices'}
+        query={query}
+        coverage={coverage}
+        summary={query.data && `${formatCount(rows.length)}${query.hasNextPage ? '+' : ''} shown`}
+        isEmpty={rows.length === 0 && !query.hasNextPage}
+        emptyTitle="No devices match"
+        emptyText={partial ? 'Some nodes did not answer: their devices may match.' : 'Try fewer filters.'}
+        flush
+        testId="devices-panel"
+      >
+        <DeviceTable
+          devices={rows}
+          hasMore={query.hasNextPage}
+          loadingMore={query.isFetchingNextPage}
+          onLoadMore={loadMore}
+          footer={
+            <>
+              {formatCount(rows.length)} loaded
+              {search.node && `, of ${formatCount(scanned)} scanned across the fleet`}
+              {query.hasNextPage ? ' · scroll for more' : ' · end of list'}
+            </>
+          }
+        />
+      </FanOutPanel>
+    </>
+  );
+}

@@ -1,0 +1,81 @@
+import { useMemo } from 'react';
+import { FanOutPanel } from '../../components/ui/fan-out-panel.tsx';
+import { FiringAlertsPanel } from '../../features/alerts/alert-summary.tsx';
+import { PageHeader } from '../../components/ui/page-header.tsx';
+import { FleetKpis } from '../../features/overview/fleet-kpis.tsx';
+import { OverviewLayout } from '../../features/overview/overview-layout.tsx';
+import { HistoryChartPanel } from '../../features/nodes/history-chart-panel.tsx';
+import { NodeTreeView } from '../../features/nodes/node-tree-view.tsx';
+import { nodeName } from '../../lib/format.ts';
+import type { NodeReading } from '../../lib/node-history.ts';
+import { coverageOfTree, leavesOf } from '../../lib/node-tree.ts';
+import { useNodeHistory, useNodeTree } from '../../lib/node-watch.tsx';
+
+const ingestRate = (reading: NodeReading) => reading.samplesPerSec;
+const devicesOnline = (reading: NodeReading) => reading.devicesOnline;
+
+/** The fleet at a glance: every node's health, devices and ingest, and how they moved. */
+export function OverviewRoute() {
+  const tree = useNodeTree();
+  const history = useNodeHistory();
+  const { rows } = tree;
+  const coverage = useMemo(() => (rows.length > 0 ? coverageOfTree(rows) : undefined), [rows]);
+  const leafLines = useMemo(
+    () => leavesOf(rows).map((leaf) => ({ path: leaf.path, name: nodeName(leaf.path) })),
+    [rows],
+  );
+
+  return (
+    <>
+      <PageHeader
+        title="Overview"
+        subtitle={
+          rows[0] ? `${rows[0].name}: ${rows.length - 1} nodes in ${maxDepth(rows)} tiers` : undefined
+        }
+      />
+      <FleetKpis rows={rows} />
+      <OverviewLayout
+        tree={
+          <FanOutPanel
+            title="Node tree"
+            query={tree}
+            coverage={coverage}
+            showLatency={false}
+            flush
+            testId="node-tree-panel"
+          >
+            <NodeTreeView rows={rows} />
+          </FanOutPanel>
+        }
+        alerts={<FiringAlertsPanel />}
+        charts={
+          <>
+            <HistoryChartPanel
+              title="Ingest rate by node"
+              query={tree}
+              history={history}
+              lines={leafLines}
+              pick={ingestRate}
+              unit="samples/s"
+              stacked
+              testId="ingest-chart-panel"
+            />
+            <HistoryChartPanel
+              title="Devices online by node"
+              query={tree}
+              history={history}
+              lines={leafLines}
+              pick={devicesOnline}
+              unit="devices"
+              stacked
+            />
+          </>
+        }
+      />
+    </>
+  );
+}
+
+function maxDepth(rows: readonly { depth: number }[]): number {
+  return rows.reduce((max, row) => Math.max(max, row.depth), 0);
+}

@@ -1,0 +1,31 @@
+import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
+import type { DeviceStatus } from '@tierscope/shared/schemas';
+import { api } from '../../lib/trpc.ts';
+
+/** What the server filters on; the node filter is applied in the browser (see useDeviceList). */
+export interface DeviceListFilters {
+  search?: string | undefined;
+  status?: DeviceStatus | undefined;
+  label?: string | undefined;
+}
+
+export const DEVICE_PAGE_SIZE = 200;
+
+/** Devices in the federation's global order, a page at a time through its keyset cursor. */
+export const deviceListQueryOptions = (filters: DeviceListFilters) =>
+  infiniteQueryOptions({
+    queryKey: ['devices.list', filters],
+    queryFn: ({ pageParam, signal }) =>
+      api.devices.list.query(
+        { ...filters, limit: DEVICE_PAGE_SIZE, ...(pageParam !== null && { cursor: pageParam }) },
+        { signal },
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor,
+  });
+
+export const deviceQueryOptions = (nodePath: string, deviceId: string) =>
+  queryOptions({
+    queryKey: ['devices.get', { nodePath, deviceId }],
+    queryFn: ({ signal }) => api.devices.get.query({ nodePath, deviceId }, { signal }),
+  });

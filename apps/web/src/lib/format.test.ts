@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { formatAge, formatAgo, formatCount, formatRate, nodeName } from './format.ts';
+
+describe('formatCount', () => {
+  it('groups thousands', () => {
+    expect(formatCount(1234)).toBe('1,234');
+  });
+
+  it('reads a total from a partial answer as a lower bound', () => {
+    expect(formatCount(1234, true)).toBe('≥ 1,234');
+    expect(formatCount(0, true)).toBe('≥ 0');
+  });
+});
+
+describe('ages', () => {
+  it('says how old data is in words', () => {
+    expect(formatAge(12_000)).toBe('12 seconds');
+    expect(formatAge(5 * 60_000)).toBe('5 minutes');
+  });
+
+  it('says when something was last seen, or that it never was', () => {
+    expect(formatAgo(1_000_000, 1_000_400)).toBe('just now');
+    expect(formatAgo(1_000_000, 1_120_000)).toBe('2 minutes ago');
+    expect(formatAgo(null, 5)).toBe('never');
+  });
+});
+
+it('formats rates per second', () => {
+  expect(formatRate(526.44)).toBe('526.4/s');
+});
+
+it('names a node by the last segment of its path', () => {
+  expect(nodeName('district-1/probe-a')).toBe('probe-a');
+  expect(nodeName('probe-d')).toBe('probe-d');
+});

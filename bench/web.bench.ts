@@ -1,0 +1,204 @@
+// `npm run bench -- web [--quick]`: the console's weight and its speed on the demo deployment.
+//
+// - first_route_js_gzip_kb: the gzip size of the JavaScript the first route (the overview) loads
+//   before it can render, read from the build manifest, and whether ECharts is in it (it must not
+//   be: charts load in their own chunk after the numbers show).
+// - first_alert_row_ms: a phone (390×844, a fresh browser context each time: nothing cached)
+//   navigating to /alerts until the first alert card is on screen. Median of 5.
+// - publish_to_row_ms: an MQTT publish of a violating sample to a probe's broker until its alert's
+//   card appears in an alerts page that is already open (through the probe's engine, the tiers'
+//   streams and the browser's). Median of 5; the target is under a second.
+//
+// The deployment is the one `npm start` runs (four probes under a district and the BFF, simulated
+// devices at the demo's rate) on free ports, with the built console and the e2e alert rules.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { chromium, type Browser } from '@playwright/test';
+import { waitFor } from '@tierscope/test-support/processes';
+import { connectPublisher, installRules, publishingDevice } from '../e2e/alert-rules.ts';
+import { createApiClient } from '../e2e/api-client.ts';
+import { CHROMIUM } from '../e2e/chromium.ts';
+import { freePorts, startDeployment, type Deployment } from '../scripts/start.ts';
+import { onInterrupt, progress, round, type BenchOptions } from './lib/bench.ts';
+import { buildWeb, gzipBytes, staticClosure, type WebBuild } from './lib/web-build.ts';
+
+/** The first route's module, as the manifest names its lazy chunk. */
+const FIRST_ROUTE = 'src/app/routes/overview.tsx';
+const ENTRY = 'index.html';
+/** The manual chunk vite.config.ts puts ECharts and zrender in. */
+const ECHARTS_CHUNK = 'echarts';
+/** `npm start`'s fleet: devices per probe (two sites each) and messages per second per device. */
+const DEMO_DEVICES_PER_PROBE = 70;
+const DEMO_RATE = 0.5;
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+const ALERT_ROW = '[data-testid="alert-row"]';
+const TARGET_PUBLISH_TO_ROW_MS = 1000;
+
+interface FirstRouteWeight {
+  first_route_js_gzip_kb: number;
+  first_route_js_files: number;
+  echarts_in_first_route: boolean;
+}
+
+async function measureFirstRoute(build: WebBuild): Promise<FirstRouteWeight> {
+  const keys = staticClosure(build.manifest, [ENTRY, FIRST_ROUTE]);
+  const files = keys.map((key) => build.manifest[key]!).filter((chunk) => chunk.file.endsWith('.js'));
+  const sizes = await Promise.all(files.map((chunk) => gzipBytes(join(build.outDir, chunk.file))));
+  for (const [i, chunk] of files.entries())
+    progress(`first route: ${chunk.file} ${round(sizes[i]! / 1024, 1)} KiB gz`);
+  return {
+    first_route_js_gzip_kb: round(sizes.reduce((sum, size) => sum + size, 0) / 1024, 1),
+    first_route_js_files: files.length,
+    echarts_in_first_route: files.some((chunk) => chunk.name === ECHARTS_CHUNK),
+  };
+}
+
+/** Starts the demo deployment serving `build`, with alert rules on every probe and their alerts firing. */
+async function startDemo(build: WebBuild, dataDir: string): Promise<Deployment> {
+  // The BFF serves the console from WEB_DIST (its env); every process inherits this one's env.
+  process.env.WEB_DIST = build.outDir;
+  progress('starting the demo deployment (4 probes, a district, the BFF)');
+  const deployment = await startDeployment({
+    ports: await freePorts(),
+    dataDir,
+    devicesPerProbe: DEMO_DEVICES_PER_PROBE,
+    rate: DEMO_RATE,
+    log: (line) => progress(line),
+    onUnexpectedExit: (name, code, signal) => progress(`${name} exited (${signal ?? code})`),
+  });
+  const api = createApiClient(deployment.bffUrl);
+  const probes = deployment.nodes.filter((node) => node.id.startsWith('probe-'));
+  await waitFor(
+    'every device heard and every node up',
+    async () => {
+      const info = await api.node.info.query().catch(() => undefined);
+      const children = info?.children ?? [];
+      return (
+        children.length > 0 &&
+        children.every((child) => child.state === 'up') &&
+        info?.devices.total === DEMO_DEVICES_PER_PROBE * probes.length &&
+        !info.devices.lowerBound
+      );
+    },
+    120_000,
+    500,
+  );
+  await installRules(
+    api,
+    probes.map((probe) => probe.path),
+  );
+  await waitFor(
+    'alerts firing on every probe',
+    async () => {
+      const page = await api.alerts.list.query({ states: ['firing'], limit: 500 }).catch(() => undefined);
+      return probes.every((probe) => page?.items.some((alert) => alert.nodePath === probe.path));
+    },
+    60_000,
+    500,
+  );
+  return deployment;
+}
+
+/** A phone opening /alerts in a fresh context (empty cache) until the first alert card shows. */
+async function firstAlertRowMs(browser: Browser, bffUrl: string, runs: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const context = await browser.newContext({ ...PHONE, serviceWorkers: 'block' });
+    try {
+      const page = await context.newPage();
+      const started = performance.now();
+      await page.goto(`${bffUrl}/alerts`, { waitUntil: 'commit' });
+      await page.locator(ALERT_ROW).first().waitFor({ state: 'visible', timeout: 30_000 });
+      times.push(performance.now() - started);
+    } finally {
+      await context.close();
+    }
+  }
+  return times;
+}
+
+/**
+ * With /alerts open on a phone, a violating sample published to a probe's broker until its card
+ * is on screen. Each run uses another device (a new alert), alternating probes: uplink-attached,
+ * dialled by the district, dialled by the BFF.
+ */
+async function publishToRowMs(browser: Browser, deployment: Deployment, runs: number): Promise<number[]> {
+  const probes = deployment.nodes.filter((node) => node.id.startsWith('probe-'));
+  const publishers = await Promise.all(probes.map((probe) => connectPublisher(probe.mqttUrl)));
+  const context = await browser.newContext({ ...PHONE, serviceWorkers: 'block' });
+  const times: number[] = [];
+  try {
+    const page = await context.newPage();
+    await page.goto(`${deployment.bffUrl}/alerts`);
+    await page.locator(ALERT_ROW).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await sleep(1000);
+    for (let run = 0; run < runs; run++) {
+      const probe = probes[run % probes.length]!;
+      const deviceId = publishingDevice(1 + Math.floor(run / probes.length));
+      const row = page.locator(
+        `${ALERT_ROW}[data-node="${probe.path}"][data-device="${deviceId}"][data-state="firing"]`,
+      );
+      const started = performance.now();
+      await publishers[run % probes.length]!.publishLevel(deviceId, 500);
+      await row.waitFor({ state: 'visible', timeout: 30_000 });
+      const elapsed = performance.now() - started;
+      times.push(elapsed);
+      progress(`publish to row: ${deviceId} on ${probe.path} ${Math.round(elapsed)} ms`);
+    }
+  } finally {
+    await context.close();
+    await Promise.all(publishers.map((publisher) => publisher.close()));
+  }
+  return times;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export async function runBench(options: BenchOptions): Promise<Record<string, unknown>> {
+  // Quick (CI): three of each, still from a cold start of the whole deployment.
+  const runs = options.quick ? 3 : 5;
+  progress('building apps/web');
+  const build = await buildWeb();
+  const dataDir = await mkdtemp(join(tmpdir(), 'tierscope-web-bench-data-'));
+  let deployment: Deployment | undefined;
+  let browser: Browser | undefined;
+  const cleanup = async () => {
+    await browser?.close().catch(() => undefined);
+    await deployment?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    await build.remove();
+  };
+  const forget = onInterrupt(cleanup);
+  try {
+    const weight = await measureFirstRoute(build);
+    if (weight.echarts_in_first_route)
+      progress('ECharts is in the first route: it should load only with charts');
+
+    deployment = await startDemo(build, dataDir);
+    browser = await chromium.launch(CHROMIUM);
+    const firstRow = await firstAlertRowMs(browser, deployment.bffUrl, runs);
+    progress(`first alert row: ${firstRow.map((ms) => Math.round(ms)).join(', ')} ms`);
+    const publishToRow = await publishToRowMs(browser, deployment, runs);
+    const publishMedian = median(publishToRow);
+    if (publishMedian >= TARGET_PUBLISH_TO_ROW_MS)
+      progress(
+        `publish to row ${Math.round(publishMedian)} ms: over the ${TARGET_PUBLISH_TO_ROW_MS} ms target`,
+      );
+    return {
+      ...weight,
+      first_alert_row_ms: Math.round(median(firstRow)),
+      publish_to_row_ms: Math.round(publishMedian),
+      publish_to_row_target_ms: TARGET_PUBLISH_TO_ROW_MS,
+      runs,
+    };
+  } finally {
+    forget();
+    await cleanup();
+  }
+}

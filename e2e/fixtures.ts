@@ -1,0 +1,54 @@
+import { AxeBuilder } from '@axe-core/playwright';
+import { test as base, expect, type Page } from '@playwright/test';
+import { createApiClient, type ApiClient } from './api-client.ts';
+import { readDeployment, type E2eDeployment } from './deployment.ts';
+import { AlertsPage } from './pages/alerts-page.ts';
+import { DevicePage } from './pages/device-page.ts';
+import { DevicesPage } from './pages/devices-page.ts';
+import { EventsPage } from './pages/events-page.ts';
+import { NodePage } from './pages/node-page.ts';
+import { OverviewPage } from './pages/overview-page.ts';
+
+export interface ConsoleFixtures {
+  deployment: E2eDeployment;
+  /** The BFF's tRPC API over HTTP: what the console's numbers are checked against. */
+  api: ApiClient;
+  overviewPage: OverviewPage;
+  devicesPage: DevicesPage;
+  devicePage: DevicePage;
+  nodePage: NodePage;
+  eventsPage: EventsPage;
+  alertsPage: AlertsPage;
+  /** axe's serious and critical violations of WCAG 2.1 A/AA on the page as it is now. */
+  seriousViolations: (
+    page: Page,
+  ) => Promise<{ id: string; impact: string; help: string; targets: string[] }[]>;
+}
+
+export const test = base.extend<ConsoleFixtures>({
+  deployment: async ({}, use) => use(readDeployment()),
+  baseURL: async ({ deployment }, use) => use(deployment.bffUrl),
+  api: async ({ deployment }, use) => use(createApiClient(deployment.bffUrl)),
+  overviewPage: async ({ page }, use) => use(new OverviewPage(page)),
+  devicesPage: async ({ page }, use) => use(new DevicesPage(page)),
+  devicePage: async ({ page }, use) => use(new DevicePage(page)),
+  nodePage: async ({ page }, use) => use(new NodePage(page)),
+  eventsPage: async ({ page }, use) => use(new EventsPage(page)),
+  alertsPage: async ({ page }, use) => use(new AlertsPage(page)),
+  seriousViolations: async ({}, use) =>
+    use(async (page) => {
+      const results = await new AxeBuilder({ page })
+        .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+        .analyze();
+      return results.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => ({
+          id: v.id,
+          impact: v.impact ?? '',
+          help: v.help,
+          targets: v.nodes.map((n) => n.target.join(' ')),
+        }));
+    }),
+});
+
+export { expect };

@@ -1,0 +1,89 @@
+// Starts the whole multi-tier system on free ports in a temporary directory — probes with their
+// embedded brokers and PGlite, a district node, the BFF serving the built console, and a device
+// simulator per probe over real MQTT — waits until every device has been heard, installs alert
+// rules at every probe through the BFF and waits for the alerts they raise, and returns the
+// teardown that stops every process and removes the data.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '@tierscope/test-support/processes';
+import { freePorts, startDeployment } from '../scripts/start.ts';
+import { FIRING_PER_PROBE, installRules } from './alert-rules.ts';
+import { createApiClient } from './api-client.ts';
+import { publishDeployment } from './deployment.ts';
+
+/** Two sites per probe (the simulator puts 50 devices on a site): the alert rules need both. */
+const DEVICES_PER_PROBE = 60;
+const WEB_DIST = fileURLToPath(new URL('../apps/web/dist/index.html', import.meta.url));
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  if (!existsSync(WEB_DIST))
+    throw new Error('apps/web/dist is missing: run `npm run build -w @tierscope/web` first');
+  const dataDir = await mkdtemp(join(tmpdir(), 'tierscope-e2e-'));
+  const removeData = () => rm(dataDir, { recursive: true, force: true });
+  const deployment = await startDeployment({
+    ports: await freePorts(),
+    dataDir,
+    devicesPerProbe: DEVICES_PER_PROBE,
+    rate: 0.5,
+    log: (line) => process.stderr.write(`[e2e] ${line}\n`),
+    // The fault test kills a probe on purpose; anything else shows up as failing tests.
+    onUnexpectedExit: (name, code, signal) =>
+      process.stderr.write(`[e2e] ${name} exited (${signal ?? code})\n`),
+  }).catch(async (error: unknown) => {
+    await removeData();
+    throw error;
+  });
+  const teardown = async () => {
+    await deployment.stop();
+    await removeData();
+  };
+
+  try {
+    const probes = deployment.nodes.filter((node) => node.id.startsWith('probe-'));
+    const expectedDevices = probes.length * DEVICES_PER_PROBE;
+    const api = createApiClient(deployment.bffUrl);
+    await waitFor(
+      `all ${expectedDevices} devices registered and every node up`,
+      async () => {
+        const info = await api.node.info.query().catch(() => undefined);
+        const children = info?.children ?? [];
+        const allUp = children.length > 0 && children.every((child) => child.state === 'up');
+        return allUp && info?.devices.total === expectedDevices && !info.devices.lowerBound;
+      },
+      120_000,
+      500,
+    );
+    await installRules(
+      api,
+      probes.map((probe) => probe.path),
+    );
+    await waitFor(
+      'the alerts every probe raises from its rules',
+      async () => {
+        const page = await api.alerts.list.query({ states: ['firing'], limit: 500 }).catch(() => undefined);
+        const count = (severity: keyof typeof FIRING_PER_PROBE) =>
+          page?.items.filter((alert) => alert.severity === severity).length ?? 0;
+        return (['critical', 'warning', 'info'] as const).every(
+          (severity) => count(severity) >= FIRING_PER_PROBE[severity] * probes.length,
+        );
+      },
+      60_000,
+      500,
+    );
+    process.stderr.write(
+      `[e2e] ${deployment.bffUrl}: ${expectedDevices} devices on ${probes.length} probes, alert rules on each\n`,
+    );
+    publishDeployment({
+      bffUrl: deployment.bffUrl,
+      expectedDevices,
+      nodes: deployment.nodes.map(({ id, path, pid, mqttUrl }) => ({ id, path, pid, mqttUrl })),
+    });
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  return teardown;
+}
