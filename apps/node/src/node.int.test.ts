@@ -161,8 +161,12 @@ describe.each(backends)('a node on $name', (backend) => {
     });
     expect(killed, 'the node was killed mid-stream').toBeDefined();
     await killed;
-    await waitForLastMessages(node, messages);
-    await node.kill('SIGTERM');
+    try {
+      await waitForLastMessages(node, messages);
+    } finally {
+      // Also when the wait fails: a failed run leaves no node process behind.
+      await node.kill('SIGTERM');
+    }
 
     const counted = await countSamples(setup.databaseUrl, `kill-${run}`);
     expect(counted, `node output after the restart:\n${node.output()}`).toEqual({
