@@ -17,6 +17,7 @@ import {
   type Scope,
   type TrackedAlertChange,
   inScope,
+  stripPathPrefix,
 } from '@tierscope/shared';
 import { encodeCursor } from '@tierscope/shared';
 import { mergeAlertStreams, type AlertStreamMember } from './alert-stream.ts';
@@ -191,7 +192,7 @@ export function createFederatedAlerting(f: FederationMembers): {
             matchers: {
               ...input.matchers,
               ...(input.matchers.nodePath !== undefined && {
-                nodePath: stripPrefix(input.matchers.nodePath, m.prefix),
+                nodePath: stripPathPrefix(input.matchers.nodePath, m.prefix),
               }),
             },
           },
@@ -232,10 +233,6 @@ export function createFederatedAlerting(f: FederationMembers): {
   };
 
   return { alerts, silences, rules };
-}
-
-function stripPrefix(path: string, prefix: string): string {
-  return prefix !== '' && path.startsWith(prefix) ? path.slice(prefix.length) : path;
 }
 
 /** The list filters, applied to alerts this tier holds itself. */

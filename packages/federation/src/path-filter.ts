@@ -1,3 +1,4 @@
+import { isInSubtree, stripPathPrefix } from '@tierscope/shared';
 /*
  * A `nodePath` filter on a list ("this node and its subtree"), as each member of a fan-out sees it.
  * Members whose subtree the filter does not touch are not asked at all, so a filtered answer's
@@ -15,7 +16,7 @@ export function memberSelected(member: PathMember, filter: string | undefined): 
   if (filter === undefined) return true;
   // A node's own items all carry its own path.
   if (member.kind === 'self') return member.path === filter || member.path.startsWith(`${filter}/`);
-  return isWithin(member.path, filter) || filter.startsWith(`${member.path}/`);
+  return isInSubtree(member.path, filter) || filter.startsWith(`${member.path}/`);
 }
 
 /**
@@ -27,12 +28,8 @@ export function filterForMember(
   filter: string | undefined,
   prefix: string,
 ): string | undefined {
-  if (filter === undefined || isWithin(member.path, filter)) return undefined;
-  return prefix !== '' && filter.startsWith(prefix) ? filter.slice(prefix.length) : filter;
-}
-
-function isWithin(path: string, ancestor: string): boolean {
-  return path === ancestor || path.startsWith(`${ancestor}/`);
+  if (filter === undefined || isInSubtree(member.path, filter)) return undefined;
+  return stripPathPrefix(filter, prefix);
 }
 
 /**
@@ -46,14 +43,12 @@ export function scopeForMember(
   prefix: string,
 ): { selected: false } | { selected: true; scope: string[] | undefined } {
   if (scope === undefined) return { selected: true, scope: undefined };
-  if (scope.some((root) => isWithin(member.path, root))) return { selected: true, scope: undefined };
+  if (scope.some((root) => isInSubtree(member.path, root))) return { selected: true, scope: undefined };
   if (member.kind === 'self') return { selected: false };
   const inside = scope.filter((root) => root.startsWith(`${member.path}/`));
   if (inside.length === 0) return { selected: false };
   return {
     selected: true,
-    scope: inside.map((root) =>
-      prefix !== '' && root.startsWith(prefix) ? root.slice(prefix.length) : root,
-    ),
+    scope: inside.map((root) => stripPathPrefix(root, prefix)),
   };
 }

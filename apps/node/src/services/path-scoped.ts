@@ -1,4 +1,4 @@
-import { selfCoverage, type Cursor, type Coverage } from '@tierscope/shared';
+import { isInSubtree, selfCoverage, type Cursor, type Coverage } from '@tierscope/shared';
 
 interface PathFiltered {
   nodePath?: string | undefined;
@@ -6,7 +6,7 @@ interface PathFiltered {
 
 /** True when a `nodePath` list filter names this node or one of its ancestors. */
 export function pathSelects(filter: string | undefined, ownPath: string): boolean {
-  return filter === undefined || ownPath === filter || ownPath.startsWith(`${filter}/`);
+  return filter === undefined || isInSubtree(ownPath, filter);
 }
 
 /**

@@ -32,6 +32,11 @@ export const Labels = z
   .refine((labels) => Object.keys(labels).length <= 32, 'at most 32 labels');
 export type Labels = z.infer<typeof Labels>;
 
+/** True when `path` is `root` or lies beneath it (`a/x` is in `a`; `a-b` is not). */
+export function isInSubtree(path: string, root: string): boolean {
+  return path === root || path.startsWith(`${root}/`);
+}
+
 export function joinPath(parent: NodePath, child: NodePath): NodePath {
   return `${parent}/${child}`;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NodePath } from './ids.ts';
+import { isInSubtree, NodePath } from './ids.ts';
 
 /** viewer reads; operator also acks, silences and commands; admin also manages rules, users, nodes. */
 export const Role = z.enum(['viewer', 'operator', 'admin']);
@@ -29,7 +29,7 @@ export type Actor = z.infer<typeof Actor>;
 
 /** True when `path` lies in one of the scope's subtrees (always, without a scope). */
 export function inScope(scope: Scope | undefined, path: string): boolean {
-  return scope === undefined || scope.some((root) => path === root || path.startsWith(`${root}/`));
+  return scope === undefined || scope.some((root) => isInSubtree(path, root));
 }
 
 /** A stored scope pattern (`district-1/**` or `district-1`) as the subtree root it names. */
