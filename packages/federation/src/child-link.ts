@@ -2,6 +2,7 @@ import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, type TRPCC
 import { EventSource } from 'eventsource';
 import type { NodeId, NodeRouter } from '@tierscope/shared';
 import { actingUserHeaders } from './acting-user.ts';
+import { createChildFetch } from './child-fetch.ts';
 import { deadlineHeaders } from './deadline-budget.ts';
 
 /**
@@ -27,9 +28,10 @@ export interface HttpChildLinkOptions {
 
 /**
  * A passive link: one HTTP request per call (`httpLink`, not batched, so a slow call never holds
- * back another). Deadlines are the caller's: pass `{ signal }` to each call. A call made inside
- * `runWithDeadline` also tells the child its time left (`x-tierscope-deadline-ms`); one made inside
- * `runAsActor` names the user it acts for.
+ * back another), on keep-alive connections of the link's own (`createChildFetch`). Deadlines are
+ * the caller's: pass `{ signal }` to each call. A call made inside `runWithDeadline` also tells the
+ * child its time left (`x-tierscope-deadline-ms`); one made inside `runAsActor` names the user it
+ * acts for.
  */
 export function createHttpChildLink(options: HttpChildLinkOptions): ChildLink {
   const authorization = (): Record<string, string> => {
@@ -52,7 +54,7 @@ export function createHttpChildLink(options: HttpChildLinkOptions): ChildLink {
         }),
         false: httpLink({
           url: options.url,
-          ...(options.fetch ? { fetch: options.fetch } : {}),
+          fetch: options.fetch ?? createChildFetch(),
           headers: () => ({ ...deadlineHeaders(), ...actingUserHeaders(), ...authorization() }),
         }),
       }),

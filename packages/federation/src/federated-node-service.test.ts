@@ -158,6 +158,17 @@ describe('federated node service', () => {
     expect(page.items.some((d) => d.nodePath === 'a/x')).toBe(true);
   });
 
+  it('names a child whose page breaks the contract error in coverage, and lists the others', async () => {
+    const good = leaf('good', 7, 5);
+    const devices = generateDevices('bad', 5, 8).map((d, i) => (i === 0 ? { ...d, status: 'exploded' } : d));
+    const bad = createInMemoryNodeService('bad', { devices: devices as Device[], events: [] }).service;
+    const root = federate('bff', true, [good.link, createInProcessChildLink('bad', bad)]);
+    const page = await root.devices.list({ limit: 100 });
+    expect(page.coverage.nodes.find((n) => n.path === 'bad')).toMatchObject({ state: 'error' });
+    expect(page.items).toHaveLength(5);
+    expect(page.items.every((d) => d.nodePath === 'good')).toBe(true);
+  });
+
   it('names a grandchild that refuses the call forbidden, with its full path', async () => {
     const { root, leaves } = tree();
     leaves.x1.controls.failWith = new TRPCError({ code: 'FORBIDDEN', message: 'token not accepted' });

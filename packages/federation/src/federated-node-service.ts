@@ -208,19 +208,19 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
       info: () => baseInfo().then((base) => mergeNodeInfo(base, childTree())),
       rotateChildToken: (input) =>
         ownUplinkChild(input.nodePath) !== undefined
-          ? Promise.resolve({
+          ? options.childTokens!.rotate(ownUplinkChild(input.nodePath)!).then((token) => ({
               nodePath: input.nodePath,
-              token: options.childTokens!.rotate(ownUplinkChild(input.nodePath)!),
-            })
+              token,
+            }))
           : routed(input.nodePath, (m, nodePath, signal) =>
               m.remote.node.rotateChildToken({ nodePath: nodePath ?? input.nodePath }, signal),
             ),
       revokeChildToken: (input) =>
         ownUplinkChild(input.nodePath) !== undefined
-          ? Promise.resolve({
+          ? options.childTokens!.revoke(ownUplinkChild(input.nodePath)!).then((revoked) => ({
               nodePath: input.nodePath,
-              revoked: options.childTokens!.revoke(ownUplinkChild(input.nodePath)!),
-            })
+              revoked,
+            }))
           : routed(input.nodePath, (m, nodePath, signal) =>
               m.remote.node.revokeChildToken({ nodePath: nodePath ?? input.nodePath }, signal),
             ),

@@ -168,11 +168,11 @@ describe('UPLINK_CHILDREN', () => {
     const registry = childTokenRegistryOf(children);
     const changed: string[] = [];
     registry.onChange((id) => changed.push(id));
-    const fresh = registry.rotate('probe-a');
+    const fresh = await registry.rotate('probe-a');
     expect(await registry.verify('probe-a', token)).toBe(false);
     expect(await registry.verify('probe-a', fresh)).toBe(true);
     expect(await registry.verify('probe-b', `${token}b`)).toBe(true);
-    expect(registry.revoke('probe-b')).toBe(true);
+    expect(await registry.revoke('probe-b')).toBe(true);
     expect(await registry.verify('probe-b', `${token}b`)).toBe(false);
     expect(changed).toEqual(['probe-a', 'probe-b']);
   });

@@ -8,7 +8,13 @@ import { createFederatedNodeService, type FederatedNodeOptions } from './federat
 import { outputPrefix } from './merge.ts';
 import { remoteOfLink } from './remote-node.ts';
 import { NodeUnreachableAlerts } from './unreachable-alerts.ts';
-import { ChildTokenRegistry, hashNodeToken, NodeToken, TokenHash } from './node-tokens.ts';
+import {
+  ChildTokenRegistry,
+  hashNodeToken,
+  NodeToken,
+  TokenHash,
+  type ChildTokenStore,
+} from './node-tokens.ts';
 import { createHeartbeat, type ChildHealth, type Heartbeat, type HeartbeatOptions } from './heartbeat.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -84,8 +90,11 @@ export function childrenInBothLists(children: ChildList, uplinkChildren: UplinkC
 }
 
 /** The registry of uplink children's token hashes, from the configured list. */
-export function childTokenRegistryOf(children: UplinkChildList): ChildTokenRegistry {
-  return new ChildTokenRegistry(children.map((c) => [c.id, c.tokenHash] as const));
+export function childTokenRegistryOf(children: UplinkChildList, store?: ChildTokenStore): ChildTokenRegistry {
+  return new ChildTokenRegistry(
+    children.map((c) => [c.id, c.tokenHash] as const),
+    store,
+  );
 }
 
 /** `CHILD_TOKENS=probe-a=<token>,…`: the tokens this tier presents when it calls dialled children. */

@@ -106,6 +106,26 @@ describe('mergeDevicePages', () => {
     const page = mergeDevicePages([ok('a', [device('a', 'z', '1'), device('a', 'b', '1')])], 10);
     expect(page.items.map((d) => d.name)).toEqual(['b', 'z']);
   });
+
+  it('names a child that sent a broken item it takes as error, and merges the page without that child', () => {
+    const broken = { ...device('b', 'm', '1'), status: 'exploded' };
+    const page = mergeDevicePages(
+      [ok('a', [device('a', 'a', '1'), device('a', 'z', '1')]), ok('b', [device('b', 'b', '1'), broken])],
+      3,
+    );
+    expect(page.items.map((d) => `${d.name}:${d.nodePath}`)).toEqual(['a:a', 'z:a']);
+    expect(page.coverage.answered).toBe(1);
+    expect(page.coverage.nodes[1]).toMatchObject({ path: 'b', state: 'error' });
+    expect(page.coverage.nodes[1]!.message).toMatch(/^answered an item that breaks the contract: /);
+  });
+
+  it('checks only the items it takes, and answers them as the contract has them', () => {
+    const withExtra = { ...device('a', 'a', '1'), addedInANewerVersion: true };
+    const brokenBeyondThePage = { ...device('a', 'z', '1'), status: 'exploded' };
+    const page = mergeDevicePages([ok('a', [withExtra, brokenBeyondThePage], 'more')], 1);
+    expect(page.items).toEqual([device('a', 'a', '1')]);
+    expect(page.coverage.answered).toBe(1);
+  });
 });
 
 describe('mergeEventPages', () => {

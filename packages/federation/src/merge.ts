@@ -1,15 +1,15 @@
 import {
   compareDeviceKeys,
   compareEventKeys,
+  DeadLetter,
+  Device,
+  DeviceEvent,
   deviceKeyOf,
   encodeDeviceCursor,
   encodeEventCursor,
   eventKeyOf,
   type Coverage,
   type Cursor,
-  type DeadLetter,
-  type Device,
-  type DeviceEvent,
   type NodeAnswer,
   type NodeChild,
   type NodeInfo,
@@ -35,6 +35,34 @@ export interface Page<T> {
   nextCursor: Cursor | null;
   coverage: Coverage;
 }
+
+/**
+ * An item of a child's list page as the parent first reads it: checked only for the fields the
+ * list is ordered by, the rest passed through. The merge checks the items it takes in full, so an
+ * item reaches the answer only once it holds the contract (docs/decisions/0012).
+ */
+export type Unchecked<K> = K & { readonly [field: string]: unknown };
+
+/** The fields devices.list is ordered by. */
+export type DeviceOrderFields = {
+  name: string;
+  nodePath: string;
+  id: string;
+};
+
+/** The fields events.search is ordered by. */
+export type EventOrderFields = {
+  ts: number;
+  nodePath: string;
+  id: string;
+};
+
+/** The fields deadLetters.list is ordered by. */
+export type DeadLetterOrderFields = {
+  receivedAt: number;
+  nodePath: string;
+  id: string;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Paths
@@ -133,47 +161,125 @@ export function mergePages<T>(
   cursorOf: (item: T) => Cursor,
   limit: number,
 ): Page<T> {
-  const answered = results.flatMap((r) => (r.ok ? [r.value] : []));
-  const lists = answered.map((page) =>
-    isSorted(page.items, compare) ? page.items : [...page.items].sort(compare),
-  );
-  const items = kWayMerge(lists, compare, limit + 1);
-  const leftOver = items.length > limit;
-  if (leftOver) items.length = limit;
-  const moreInMembers = answered.some((page) => page.nextCursor !== null);
-  const last = items[items.length - 1];
-  const nextCursor = (leftOver || moreInMembers) && last !== undefined ? cursorOf(last) : null;
-  return { items, nextCursor, coverage: mergeCoverage(results) };
+  return mergeCheckedPages(results, compare, cursorOf, limit, (item) => item);
 }
 
-const byDeviceKey = (a: Device, b: Device) => compareDeviceKeys(deviceKeyOf(a), deviceKeyOf(b));
-const byEventKey = (a: DeviceEvent, b: DeviceEvent) => compareEventKeys(eventKeyOf(a), eventKeyOf(b));
-const deadLetterKey = (d: DeadLetter) => ({ ts: d.receivedAt, path: d.nodePath, id: d.id });
-const byDeadLetterKey = (a: DeadLetter, b: DeadLetter) =>
-  compareEventKeys(deadLetterKey(a), deadLetterKey(b));
+/**
+ * `mergePages` over pages whose items are not yet checked: `check` parses each item the merge
+ * takes (and throws when it breaks the contract). A member that sent a broken item is answered
+ * `error` in coverage and the page is merged again without it, so the answer holds only checked
+ * items and never part of a broken member's page. Items that are not taken are never checked.
+ */
+export function mergeCheckedPages<I, T extends I>(
+  results: readonly MemberResult<Page<I>>[],
+  compare: (a: I, b: I) => number,
+  cursorOf: (item: T) => Cursor,
+  limit: number,
+  check: (item: I) => T,
+): Page<T> {
+  let current = results;
+  for (;;) {
+    const answered = current.flatMap((r, member) => (r.ok ? [{ member, page: r.value }] : []));
+    const lists = answered.map(({ page }) =>
+      isSorted(page.items, compare) ? page.items : [...page.items].sort(compare),
+    );
+    const { items: taken, sources } = mergeWithSources(lists, compare, limit + 1);
+    const leftOver = taken.length > limit;
+    if (leftOver) taken.length = limit;
+    const checked = checkTaken(taken, sources, check);
+    if (!checked.ok) {
+      const broken = answered[checked.list]!.member;
+      current = current.map((r, member) => (member === broken ? brokenAnswer(r, checked.message) : r));
+      continue;
+    }
+    const items = checked.items;
+    const moreInMembers = answered.some(({ page }) => page.nextCursor !== null);
+    const last = items[items.length - 1];
+    const nextCursor = (leftOver || moreInMembers) && last !== undefined ? cursorOf(last) : null;
+    return { items, nextCursor, coverage: mergeCoverage(current) };
+  }
+}
 
-/** devices.list: (name, nodePath, id) ascending. */
+/** Checks the taken items in order; on the first that fails, names the list it came from. */
+function checkTaken<I, T>(
+  taken: readonly I[],
+  sources: readonly number[],
+  check: (item: I) => T,
+): { ok: true; items: T[] } | { ok: false; list: number; message: string } {
+  const items: T[] = [];
+  for (let i = 0; i < taken.length; i++) {
+    try {
+      items.push(check(taken[i]!));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { ok: false, list: sources[i]!, message };
+    }
+  }
+  return { ok: true, items };
+}
+
+/** A member whose page held an item that breaks the contract: an `error`, as if it had not answered. */
+function brokenAnswer<V>(result: MemberResult<V>, message: string): MemberResult<V> {
+  return {
+    ok: false,
+    path: result.path,
+    state: 'error',
+    latencyMs: result.latencyMs,
+    message: `answered an item that breaks the contract: ${message}`.slice(0, 500),
+  };
+}
+
+const byDeviceKey = (a: DeviceOrderFields, b: DeviceOrderFields): number =>
+  compareDeviceKeys(deviceKeyOf(a), deviceKeyOf(b));
+const byEventKey = (a: EventOrderFields, b: EventOrderFields): number =>
+  compareEventKeys(eventKeyOf(a), eventKeyOf(b));
+const deadLetterKey = (d: DeadLetterOrderFields) => ({ ts: d.receivedAt, path: d.nodePath, id: d.id });
+const byDeadLetterKey = (a: DeadLetterOrderFields, b: DeadLetterOrderFields): number =>
+  compareEventKeys(deadLetterKey(a), deadLetterKey(b));
+const checkDevice = (item: Unchecked<DeviceOrderFields>): Device => Device.parse(item);
+const checkEvent = (item: Unchecked<EventOrderFields>): DeviceEvent => DeviceEvent.parse(item);
+const checkDeadLetter = (item: Unchecked<DeadLetterOrderFields>): DeadLetter => DeadLetter.parse(item);
+
+/** devices.list: (name, nodePath, id) ascending; the taken items are checked against `Device`. */
 export function mergeDevicePages(
-  results: readonly MemberResult<Page<Device>>[],
+  results: readonly MemberResult<Page<Unchecked<DeviceOrderFields>>>[],
   limit: number,
 ): Page<Device> {
-  return mergePages(results, byDeviceKey, (d) => encodeDeviceCursor(deviceKeyOf(d)), limit);
+  return mergeCheckedPages(
+    results,
+    byDeviceKey,
+    (d: Device) => encodeDeviceCursor(deviceKeyOf(d)),
+    limit,
+    checkDevice,
+  );
 }
 
-/** events.search: global top-N, newest first, then nodePath, then id. */
+/** events.search: global top-N, newest first, then nodePath, then id; taken items checked. */
 export function mergeEventPages(
-  results: readonly MemberResult<Page<DeviceEvent>>[],
+  results: readonly MemberResult<Page<Unchecked<EventOrderFields>>>[],
   limit: number,
 ): Page<DeviceEvent> {
-  return mergePages(results, byEventKey, (e) => encodeEventCursor(eventKeyOf(e)), limit);
+  return mergeCheckedPages(
+    results,
+    byEventKey,
+    (e: DeviceEvent) => encodeEventCursor(eventKeyOf(e)),
+    limit,
+    checkEvent,
+  );
 }
 
 /** deadLetters.list: newest first by receivedAt, then nodePath, then id (the events order). */
 export function mergeDeadLetterPages(
-  results: readonly MemberResult<Page<DeadLetter>>[],
+  results: readonly MemberResult<Page<Unchecked<DeadLetterOrderFields>>>[],
   limit: number,
 ): Page<DeadLetter> {
-  return mergePages(results, byDeadLetterKey, (d) => encodeEventCursor(deadLetterKey(d)), limit);
+  return mergeCheckedPages(
+    results,
+    byDeadLetterKey,
+    (d: DeadLetter) => encodeEventCursor(deadLetterKey(d)),
+    limit,
+    checkDeadLetter,
+  );
 }
 
 function isSorted<T>(items: readonly T[], compare: (a: T, b: T) => number): boolean {
@@ -187,10 +293,19 @@ export function kWayMerge<T>(
   compare: (a: T, b: T) => number,
   limit: number,
 ): T[] {
-  const heads: { list: readonly T[]; index: number }[] = lists
-    .filter((l) => l.length > 0)
-    .map((list) => ({ list, index: 0 }));
-  const less = (a: { list: readonly T[]; index: number }, b: { list: readonly T[]; index: number }) =>
+  return mergeWithSources(lists, compare, limit).items;
+}
+
+/** `kWayMerge`, also naming for each item the index of the list it came from. */
+function mergeWithSources<T>(
+  lists: readonly (readonly T[])[],
+  compare: (a: T, b: T) => number,
+  limit: number,
+): { items: T[]; sources: number[] } {
+  const heads: { list: readonly T[]; source: number; index: number }[] = lists.flatMap((list, source) =>
+    list.length > 0 ? [{ list, source, index: 0 }] : [],
+  );
+  const less = (a: (typeof heads)[number], b: (typeof heads)[number]) =>
     compare(a.list[a.index]!, b.list[b.index]!) < 0;
   const siftDown = (start: number) => {
     let i = start;
@@ -206,10 +321,12 @@ export function kWayMerge<T>(
     }
   };
   for (let i = Math.floor(heads.length / 2) - 1; i >= 0; i--) siftDown(i);
-  const out: T[] = [];
-  while (out.length < limit && heads.length > 0) {
+  const items: T[] = [];
+  const sources: number[] = [];
+  while (items.length < limit && heads.length > 0) {
     const top = heads[0]!;
-    out.push(top.list[top.index]!);
+    items.push(top.list[top.index]!);
+    sources.push(top.source);
     top.index += 1;
     if (top.index >= top.list.length) {
       heads[0] = heads[heads.length - 1]!;
@@ -217,7 +334,7 @@ export function kWayMerge<T>(
     }
     siftDown(0);
   }
-  return out;
+  return { items, sources };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,15 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawServerDefault } from 'fastify';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
-import { nodeRouter, type Actor, type NodeRouter, type NodeService } from '@tierscope/shared';
+import {
+  consoleApiRouter,
+  nodeRouter,
+  type Actor,
+  type ConsoleApiRouter,
+  type ConsoleService,
+  type NodeRouter,
+  type NodeService,
+} from '@tierscope/shared';
 import { DEADLINE_HEADER, readDeadlineHeader } from './deadline-budget.ts';
 import type { UplinkServer } from './uplink-server.ts';
 
@@ -10,9 +18,11 @@ export interface NodeApiOptions {
    * The service for one call. `budgetMs` is what the caller has left (x-tierscope-deadline-ms),
    * when it said; a federating tier keeps its fan-outs within it.
    */
-  serviceFor: (budgetMs: number | undefined, actor: Actor) => NodeService;
-  /** Who is calling, from the request's headers; access control arrives with the access issue. */
-  resolveActor: (headers: IncomingHttpHeaders) => Actor;
+  serviceFor: (budgetMs: number | undefined, actor: Actor, request: FastifyRequest) => NodeService;
+  /** Who is calling: a node reads its parent's headers, the BFF the console session. */
+  resolveActor: (request: FastifyRequest) => Actor;
+  /** The BFF's: the console services for the caller; with it, `console.*` is served too. */
+  consoleFor?: ((request: FastifyRequest) => ConsoleService) | undefined;
   /**
    * Whether the caller may use the API at all (a node: does it present a parent's token?). A call
    * it refuses gets 401 before any procedure runs. Default: everyone.
@@ -55,22 +65,24 @@ export async function registerNodeApi<Logger extends FastifyBaseLogger>(
     });
   }
 
+  const { consoleFor } = options;
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
-      router: nodeRouter,
+      router: consoleFor ? consoleApiRouter : nodeRouter,
       createContext: ({ req }) => {
         const budgetMs = readDeadlineHeader(req.headers[DEADLINE_HEADER]);
-        const actor = options.resolveActor(req.headers);
+        const actor = options.resolveActor(req);
         return {
-          node: options.serviceFor(budgetMs, actor),
+          node: options.serviceFor(budgetMs, actor, req),
           actor,
           ...(budgetMs !== undefined && { budgetMs }),
+          ...(consoleFor && { console: consoleFor(req) }),
         };
       },
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error, path }, 'tRPC call failed');
       },
     },
-  } satisfies FastifyTRPCPluginOptions<NodeRouter>);
+  } satisfies FastifyTRPCPluginOptions<NodeRouter | ConsoleApiRouter>);
 }

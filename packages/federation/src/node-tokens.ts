@@ -63,25 +63,96 @@ export const TokenHashList = z
   )
   .pipe(z.array(TokenHash).max(16));
 
+/** One child's token as changed at run time (a rotation, or a revocation: `hash` null). */
+export interface ChildTokenChange {
+  childId: string;
+  hash: TokenHash | null;
+  /**
+   * The configured hash (UPLINK_CHILDREN) in force when the change was made: once the
+   * configuration names another, the operator has decided since, and the configuration wins.
+   */
+  configuredHash: TokenHash;
+}
+
+/**
+ * Where rotations and revocations are kept (the tier's own database), so a restart neither brings
+ * back a revoked token nor forgets a rotated one.
+ */
+export interface ChildTokenStore {
+  load(): Promise<ChildTokenChange[]>;
+  save(change: ChildTokenChange): Promise<void>;
+}
+
+/** The table both tiers' migrations create for their ChildTokenStore. */
+const CHILD_TOKENS_TABLE = 'child_token_changes';
+
+/**
+ * A ChildTokenStore over raw SQL (`$1…` parameters), for a tier whose migrations create
+ * `child_token_changes (child_id text primary key, token_hash text, configured_hash text not null,
+ * changed_at timestamptz not null)`.
+ */
+export function sqlChildTokenStore(
+  exec: (text: string, params?: readonly unknown[]) => Promise<Array<Record<string, unknown>>>,
+): ChildTokenStore {
+  return {
+    load: async () =>
+      (
+        await exec(
+          `SELECT child_id, token_hash, configured_hash FROM ${CHILD_TOKENS_TABLE} ORDER BY child_id`,
+        )
+      ).map((row) => ({
+        childId: String(row.child_id),
+        hash: row.token_hash === null ? null : TokenHash.parse(row.token_hash),
+        configuredHash: TokenHash.parse(row.configured_hash),
+      })),
+    save: async ({ childId, hash, configuredHash }) => {
+      await exec(
+        `INSERT INTO ${CHILD_TOKENS_TABLE} (child_id, token_hash, configured_hash, changed_at)
+         VALUES ($1, $2, $3, now())
+         ON CONFLICT (child_id) DO UPDATE
+           SET token_hash = EXCLUDED.token_hash, configured_hash = EXCLUDED.configured_hash,
+               changed_at = EXCLUDED.changed_at`,
+        [childId, hash, configuredHash],
+      );
+    },
+  };
+}
+
 /**
  * The uplink children's token hashes, changeable at run time: rotating one child's token (or
- * revoking it) detaches only that child, whose next handshake must present the new token.
+ * revoking it) detaches only that child, whose next handshake must present the new token. With a
+ * store, each change is saved before it takes effect, and `restore` applies the saved ones at start.
  */
 export class ChildTokenRegistry {
   private readonly hashes = new Map<string, TokenHash>();
-  /** The configured uplink children: a revoked one can be given a new token later. */
-  private readonly known = new Set<string>();
+  /** The configured uplink children and their configured hashes: a revoked one can be given a new token later. */
+  private readonly configured = new Map<string, TokenHash>();
   private readonly listeners = new Set<(childId: string) => void>();
 
-  constructor(initial: Iterable<readonly [string, TokenHash]> = []) {
+  constructor(
+    initial: Iterable<readonly [string, TokenHash]> = [],
+    private readonly store?: ChildTokenStore,
+  ) {
     for (const [id, hash] of initial) {
       this.hashes.set(id, hash);
-      this.known.add(id);
+      this.configured.set(id, hash);
+    }
+  }
+
+  /**
+   * Applies the saved changes whose child is still configured with the same hash; a change made
+   * under another configured hash (or for a child no longer configured) is ignored.
+   */
+  async restore(): Promise<void> {
+    for (const change of (await this.store?.load()) ?? []) {
+      if (this.configured.get(change.childId) !== change.configuredHash) continue;
+      if (change.hash === null) this.hashes.delete(change.childId);
+      else this.hashes.set(change.childId, change.hash);
     }
   }
 
   knows(childId: string): boolean {
-    return this.known.has(childId);
+    return this.configured.has(childId);
   }
 
   verify = async (childId: string, token: string): Promise<boolean> => {
@@ -90,17 +161,16 @@ export class ChildTokenRegistry {
   };
 
   /** A new token for `childId`, returned once; its old token stops working at once. */
-  rotate(childId: string): string {
+  async rotate(childId: string): Promise<string> {
     const token = newNodeToken();
-    this.hashes.set(childId, hashNodeToken(token));
-    this.changed(childId);
+    await this.apply(childId, hashNodeToken(token));
     return token;
   }
 
-  revoke(childId: string): boolean {
-    const had = this.hashes.delete(childId);
-    if (had) this.changed(childId);
-    return had;
+  async revoke(childId: string): Promise<boolean> {
+    if (!this.hashes.has(childId)) return false;
+    await this.apply(childId, null);
+    return true;
   }
 
   /** Called with the child whose token changed (its live uplink must be dropped). */
@@ -109,7 +179,13 @@ export class ChildTokenRegistry {
     return () => this.listeners.delete(listener);
   }
 
-  private changed(childId: string): void {
+  /** Saved first: a token handed out is never one a restart forgets. */
+  private async apply(childId: string, hash: TokenHash | null): Promise<void> {
+    const configuredHash = this.configured.get(childId);
+    if (configuredHash === undefined) throw new Error(`${childId} is not an uplink child`);
+    await this.store?.save({ childId, hash, configuredHash });
+    if (hash === null) this.hashes.delete(childId);
+    else this.hashes.set(childId, hash);
     for (const listener of this.listeners) listener(childId);
   }
 }

@@ -16,15 +16,14 @@ import {
   type RuleRef,
   type SilenceRef,
   type UpsertRuleInput,
-  DeadLetterPage,
+  Coverage,
+  Cursor,
   NotFoundError,
   RevokedChildToken,
   RotatedChildToken,
   type ChildTokenInput,
   Device,
   DeviceCredentials,
-  DevicePage,
-  EventPage,
   LatestValues,
   NodeInfo,
   Series,
@@ -39,14 +38,33 @@ import {
   type SeriesInput,
   type UpsertDeviceInput,
 } from '@tierscope/shared';
+import { z } from 'zod';
 import { iterableStreamMember, type AlertStreamHandlers } from './alert-stream.ts';
 import { runAsActor } from './acting-user.ts';
 import type { ChildLink } from './child-link.ts';
+import type { DeadLetterOrderFields, DeviceOrderFields, EventOrderFields, Page, Unchecked } from './merge.ts';
+
+/**
+ * A list page as a parent reads it from a child: the envelope in full, each item only for the
+ * fields its list is ordered by (the rest passes through). The merge checks every item it takes
+ * against the contract (merge.ts): a fan-out reads `limit` items from each child but answers only
+ * `limit` in all, and checking every one cost the parent most of its CPU per fan-out.
+ */
+function listedPageOf<S extends z.ZodRawShape>(orderFields: S) {
+  return z.object({
+    items: z.array(z.looseObject(orderFields)),
+    nextCursor: Cursor.nullable(),
+    coverage: Coverage,
+  });
+}
+const ListedDevices = listedPageOf({ name: z.string(), nodePath: z.string(), id: z.string() });
+const ListedEvents = listedPageOf({ ts: z.number(), nodePath: z.string(), id: z.string() });
+const ListedDeadLetters = listedPageOf({ receivedAt: z.number(), nodePath: z.string(), id: z.string() });
 
 /**
  * The node contract as a parent calls it: each call takes the fan-out's abort signal. A child's
- * answer is validated against the contract here, so one bad child is one `error` in coverage,
- * never a broken merged answer.
+ * answer is validated against the contract here (a list page's items when the merge takes them),
+ * so one bad child is one `error` in coverage, never a broken merged answer.
  */
 export interface RemoteNode {
   node: {
@@ -55,7 +73,7 @@ export interface RemoteNode {
     revokeChildToken(input: ChildTokenInput, signal: AbortSignal): Promise<RevokedChildToken>;
   };
   devices: {
-    list(input: ListDevicesInput, signal: AbortSignal): Promise<DevicePage>;
+    list(input: ListDevicesInput, signal: AbortSignal): Promise<Page<Unchecked<DeviceOrderFields>>>;
     get(ref: DeviceRef, signal: AbortSignal): Promise<Device>;
     upsert(input: UpsertDeviceInput, signal: AbortSignal): Promise<Device>;
     rotateCredentials(
@@ -70,8 +88,12 @@ export interface RemoteNode {
     latest(ref: DeviceRef, signal: AbortSignal): Promise<LatestValues>;
     series(input: SeriesInput, signal: AbortSignal): Promise<Series>;
   };
-  events: { search(input: SearchEventsInput, signal: AbortSignal): Promise<EventPage> };
-  deadLetters: { list(input: ListDeadLettersInput, signal: AbortSignal): Promise<DeadLetterPage> };
+  events: {
+    search(input: SearchEventsInput, signal: AbortSignal): Promise<Page<Unchecked<EventOrderFields>>>;
+  };
+  deadLetters: {
+    list(input: ListDeadLettersInput, signal: AbortSignal): Promise<Page<Unchecked<DeadLetterOrderFields>>>;
+  };
   alerts: {
     list(input: ListAlertsInput, signal: AbortSignal): Promise<AlertPage>;
     ack(input: AckAlertInput, actor: Actor, signal: AbortSignal): Promise<Alert>;
@@ -91,7 +113,19 @@ export interface RemoteNode {
   };
 }
 
-export function remoteOfLink({ client }: ChildLink): RemoteNode {
+/** One remote per link: a federating tier builds its service per call, and links outlive calls. */
+const remotes = new WeakMap<ChildLink, RemoteNode>();
+
+export function remoteOfLink(link: ChildLink): RemoteNode {
+  let remote = remotes.get(link);
+  if (remote === undefined) {
+    remote = remoteOfClient(link.client);
+    remotes.set(link, remote);
+  }
+  return remote;
+}
+
+function remoteOfClient(client: ChildLink['client']): RemoteNode {
   return {
     node: {
       info: (signal) => client.node.info.query(undefined, { signal }).then((v) => NodeInfo.parse(v)),
@@ -101,7 +135,8 @@ export function remoteOfLink({ client }: ChildLink): RemoteNode {
         client.node.revokeChildToken.mutate(input, { signal }).then((v) => RevokedChildToken.parse(v)),
     },
     devices: {
-      list: (input, signal) => client.devices.list.query(input, { signal }).then((v) => DevicePage.parse(v)),
+      list: (input, signal) =>
+        client.devices.list.query(input, { signal }).then((v) => ListedDevices.parse(v)),
       get: (ref, signal) => client.devices.get.query(ref, { signal }).then((v) => Device.parse(v)),
       upsert: (input, signal) => client.devices.upsert.mutate(input, { signal }).then((v) => Device.parse(v)),
       rotateCredentials: (input, actor, signal) =>
@@ -124,11 +159,11 @@ export function remoteOfLink({ client }: ChildLink): RemoteNode {
     },
     events: {
       search: (input, signal) =>
-        client.events.search.query(input, { signal }).then((v) => EventPage.parse(v)),
+        client.events.search.query(input, { signal }).then((v) => ListedEvents.parse(v)),
     },
     deadLetters: {
       list: (input, signal) =>
-        client.deadLetters.list.query(input, { signal }).then((v) => DeadLetterPage.parse(v)),
+        client.deadLetters.list.query(input, { signal }).then((v) => ListedDeadLetters.parse(v)),
     },
     alerts: {
       list: (input, signal) => client.alerts.list.query(input, { signal }).then((v) => AlertPage.parse(v)),

@@ -1,8 +1,15 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { getWSConnectionHandler } from '@trpc/server/adapters/ws';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { NodeContext, NodeId, NodeRouter } from '@tierscope/shared';
-import { silentLogger, UPLINK_NODE_HEADER, UplinkCloseCode, type UplinkLogger } from './uplink-protocol.ts';
+import { deliverWithCallHeaders, perCallContext } from './uplink-call-headers.ts';
+import {
+  rawText,
+  silentLogger,
+  UPLINK_NODE_HEADER,
+  UplinkCloseCode,
+  type UplinkLogger,
+} from './uplink-protocol.ts';
 
 export interface UplinkOptions {
   /** The parent's uplink endpoint, e.g. `wss://district-1.example:4000/uplink`. */
@@ -12,8 +19,11 @@ export interface UplinkOptions {
   token: string | (() => string);
   /** The router served to the parent over the socket: the node contract. */
   router: NodeRouter;
-  /** The context of the parent's calls; called once per socket. */
-  createContext: () => NodeContext | Promise<NodeContext>;
+  /**
+   * The context of one call from the parent, from the headers it sent with the call (the user it
+   * acts for, its time left), as an HTTP call's would be read.
+   */
+  contextOf: (headers: IncomingHttpHeaders) => NodeContext;
   logger?: UplinkLogger;
   /** Jittered exponential backoff between dials. Defaults 500 ms doubling up to 10 000 ms. */
   backoff?: { initialMs?: number; maxMs?: number };
@@ -77,7 +87,7 @@ export function startUplink(options: UplinkOptions): Uplink {
     // Required by the option type; getWSConnectionHandler serves the one socket it is given.
     wss: new WebSocketServer({ noServer: true }),
     router: options.router,
-    createContext: () => options.createContext(),
+    createContext: () => perCallContext(options.contextOf),
     keepAlive: {
       enabled: true,
       pingMs: options.keepAlive?.pingMs ?? 5000,
@@ -116,8 +126,10 @@ export function startUplink(options: UplinkOptions): Uplink {
       setStatus({ state: 'open', failedAttempts: 0, lastError: null });
       logger.info({ parentUrl: options.parentUrl, childId: options.childId }, 'uplink open');
       // The upgrade response stands in for the request the handler reads its URL and headers from.
-      if (upgrade) serve(ws, upgrade);
-      else ws.terminate();
+      if (upgrade) {
+        deliverCallsOneByOne(ws);
+        serve(ws, upgrade);
+      } else ws.terminate();
     });
     ws.on('error', (error) => setStatus({ lastError: error.message }));
     ws.once('close', (code: number, reason: Buffer) => {
@@ -161,4 +173,18 @@ export function startUplink(options: UplinkOptions): Uplink {
       setStatus({ state: 'stopped' });
     },
   };
+}
+
+/**
+ * Messages reach tRPC's handler one call at a time, each inside the scope of the headers the
+ * parent sent with it (uplink-call-headers.ts). Installed before the handler subscribes.
+ */
+function deliverCallsOneByOne(ws: WebSocket): void {
+  const emit = ws.emit.bind(ws);
+  ws.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
+    const [data, isBinary] = args as [RawData, boolean];
+    if (event !== 'message' || isBinary) return emit(event, ...args);
+    deliverWithCallHeaders(rawText(data), (text) => emit('message', Buffer.from(text), false));
+    return true;
+  }) as typeof ws.emit;
 }

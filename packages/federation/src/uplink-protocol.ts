@@ -1,3 +1,5 @@
+import type { RawData } from 'ws';
+
 /*
  * What the two ends of an active uplink agree on. The child dials `ws(s)://parent/uplink` with
  * its id and node token in the handshake headers; once the socket is open, the roles flip: the
@@ -45,4 +47,11 @@ export class UplinkUnreachableError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A text frame's contents, whichever shape `ws` handed it over in. */
+export function rawText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
 }

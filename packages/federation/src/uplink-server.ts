@@ -15,6 +15,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { NodeId, type NodeRouter } from '@tierscope/shared';
 import type { ChildLink } from './child-link.ts';
 import {
+  rawText,
   silentLogger,
   UPLINK_NODE_HEADER,
   UPLINK_PATH,
@@ -22,6 +23,7 @@ import {
   UplinkUnreachableError,
   type UplinkLogger,
 } from './uplink-protocol.ts';
+import { wrapWithCallHeaders } from './uplink-call-headers.ts';
 
 export interface UplinkServerOptions {
   /**
@@ -301,8 +303,10 @@ class UplinkSession {
       observable<never, TRPCClientError<NodeRouter>>((o) =>
         o.error(TRPCClientError.from(new Error('the uplink link is terminating'))),
       );
+    // tRPC's WebSocket protocol has no per-call headers: the input goes down wrapped with the
+    // headers of this call (acting user, time left), taken now, in the caller's scope.
     const subscription = wsLink<NodeRouter>({ client: this.client })(runtime)({
-      op,
+      op: { ...op, input: wrapWithCallHeaders(op.input) },
       next: terminating,
     }).subscribe({
       next: (value) => observer.next(value),
@@ -461,10 +465,4 @@ function bearerToken(header: string | undefined): string | undefined {
 function pathOf(url: string | undefined): string {
   const end = url?.indexOf('?') ?? -1;
   return url === undefined ? '' : end === -1 ? url : url.slice(0, end);
-}
-
-function rawText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }

@@ -3,6 +3,8 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nodeRouter, type Actor, type NodeInfo, type NodeService } from '@tierscope/shared';
+import { ACTING_USER_HEADER, readActingUserHeader, runAsActor } from './acting-user.ts';
+import { DEADLINE_HEADER, readDeadlineHeader, runWithDeadline } from './deadline-budget.ts';
 import { fanOut } from './fan-out.ts';
 import { createFederatedNodeService } from './federated-node-service.ts';
 import type { Heartbeat } from './heartbeat.ts';
@@ -77,7 +79,7 @@ function dial(
     childId,
     token: TOKENS[childId] ?? 'none',
     router: nodeRouter,
-    createContext: () => ({ node: service, actor: parentActor }),
+    contextOf: () => ({ node: service, actor: parentActor }),
     backoff: { initialMs: 50, maxMs: 200 },
     keepAlive: { pingMs: 1000, pongWaitMs: 500 },
     ...overrides,
@@ -169,6 +171,42 @@ describe('a child attached only by its uplink', () => {
     const missing = await client.devices.get.query({ deviceId: 'no-such-device' }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(TRPCClientError);
     expect((missing as TRPCClientError<typeof nodeRouter>).data?.code).toBe('NOT_FOUND');
+  });
+
+  it('runs each call as the user the parent acts for, within the time the parent has left', async () => {
+    leaf = countingLeaf('probe-u');
+    const seen: Array<{ actor: Actor; budgetMs: number | undefined }> = [];
+    dial(parent.url, 'probe-u', leaf.service, {
+      contextOf: (headers) => {
+        const actor = readActingUserHeader(headers[ACTING_USER_HEADER]) ?? parentActor;
+        const budgetMs = readDeadlineHeader(headers[DEADLINE_HEADER]);
+        seen.push({ actor, budgetMs });
+        return { node: leaf.service, actor, ...(budgetMs !== undefined && { budgetMs }) };
+      },
+    });
+    await attached(parent, 'probe-u');
+    const { client } = parent.uplink.link('probe-u');
+    const viewer: Actor = { kind: 'user', name: 'vic', role: 'viewer', scope: ['probe-u'] };
+    const operator: Actor = { kind: 'user', name: 'olga', role: 'operator' };
+
+    // Two calls in flight at once, as different users: each is served as its own.
+    const [ack, info] = await Promise.all([
+      runAsActor(viewer, () =>
+        client.alerts.unack.mutate({ nodePath: 'probe-u', id: 'a-1' }).catch((e: unknown) => e),
+      ),
+      runAsActor(operator, () => runWithDeadline(Date.now() + 1200, () => client.node.info.query())),
+    ]);
+    // The child's own role check refuses the viewer's mutation.
+    expect((ack as TRPCClientError<typeof nodeRouter>).data?.code).toBe('FORBIDDEN');
+    expect(info.id).toBe('probe-u');
+    expect(seen.find((s) => s.actor.name === 'vic')).toMatchObject({ actor: viewer, budgetMs: undefined });
+    const olga = seen.find((s) => s.actor.name === 'olga');
+    expect(olga?.budgetMs).toBeGreaterThan(0);
+    expect(olga?.budgetMs).toBeLessThanOrEqual(1200);
+
+    // A call made outside any user's scope is the parent's own.
+    await client.node.info.query();
+    expect(seen.at(-1)?.actor).toEqual(parentActor);
   });
 
   it('streams a subscription and stops it on the child when the parent unsubscribes', async () => {

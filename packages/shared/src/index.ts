@@ -4,6 +4,8 @@ export * from './contract/schemas.ts';
 export * from './contract/errors.ts';
 export * from './contract/node.service.ts';
 export * from './contract/alerting.service.ts';
+export * from './contract/console.service.ts';
+export * from './contract/console.router.ts';
 export * from './contract/trpc.ts';
 export * from './contract/app.router.ts';
 export * from './contract/order-keys.ts';

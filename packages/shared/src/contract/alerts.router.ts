@@ -2,13 +2,11 @@ import { tracked } from '@trpc/server';
 import {
   AckAlertInput,
   Alert,
-  AlertPage,
   AlertRef,
   CreateSilenceInput,
   ListAlertsInput,
   ListSilencesInput,
   Silence,
-  SilencePage,
   SilenceRef,
   WatchAlertsInput,
   type AlertChange,
@@ -17,10 +15,8 @@ import type { AlertsService } from './alerting.service.ts';
 import { operatorProcedure, router, viewerProcedure } from './trpc.ts';
 
 export const alertsRouter = router({
-  list: viewerProcedure
-    .input(ListAlertsInput)
-    .output(AlertPage)
-    .query(({ ctx, input }) => ctx.node.alerts.list(input)),
+  /** A page has no `.output()`: the parent checks what it takes (docs/decisions/0012). */
+  list: viewerProcedure.input(ListAlertsInput).query(({ ctx, input }) => ctx.node.alerts.list(input)),
   ack: operatorProcedure
     .input(AckAlertInput)
     .output(Alert)
@@ -36,10 +32,8 @@ export const alertsRouter = router({
 });
 
 export const silencesRouter = router({
-  list: viewerProcedure
-    .input(ListSilencesInput)
-    .output(SilencePage)
-    .query(({ ctx, input }) => ctx.node.silences.list(input)),
+  /** A page has no `.output()`: the parent checks what it takes (docs/decisions/0012). */
+  list: viewerProcedure.input(ListSilencesInput).query(({ ctx, input }) => ctx.node.silences.list(input)),
   create: operatorProcedure
     .input(CreateSilenceInput)
     .output(Silence)

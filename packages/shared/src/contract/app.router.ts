@@ -1,3 +1,4 @@
+import { consoleRouter } from './console.router.ts';
 import { alertsRouter, silencesRouter } from './alerts.router.ts';
 import { deadLettersRouter } from './dead-letters.router.ts';
 import { devicesRouter } from './devices.router.ts';
@@ -5,7 +6,7 @@ import { eventsRouter } from './events.router.ts';
 import { metricsRouter } from './metrics.router.ts';
 import { nodeInfoRouter } from './node.router.ts';
 import { rulesRouter } from './rules.router.ts';
-import { router } from './trpc.ts';
+import { mergeRouters, router } from './trpc.ts';
 
 /** The one node contract: every tier serves exactly this router. */
 export const nodeRouter = router({
@@ -19,3 +20,7 @@ export const nodeRouter = router({
   rules: rulesRouter,
 });
 export type NodeRouter = typeof nodeRouter;
+
+/** What the BFF serves the console: the node contract plus `console.*` (users, audit, sessions). */
+export const consoleApiRouter = mergeRouters(nodeRouter, router({ console: consoleRouter }));
+export type ConsoleApiRouter = typeof consoleApiRouter;

@@ -2,7 +2,6 @@ import { adminProcedure, operatorProcedure, router, viewerProcedure } from './tr
 import {
   Device,
   DeviceCredentials,
-  DevicePage,
   DeviceRef,
   ListDevicesInput,
   QuarantineDeviceInput,
@@ -12,10 +11,8 @@ import {
 } from './devices.schemas.ts';
 
 export const devicesRouter = router({
-  list: viewerProcedure
-    .input(ListDevicesInput)
-    .output(DevicePage)
-    .query(({ ctx, input }) => ctx.node.devices.list(input)),
+  /** A page has no `.output()`: the parent checks what it takes (docs/decisions/0012). */
+  list: viewerProcedure.input(ListDevicesInput).query(({ ctx, input }) => ctx.node.devices.list(input)),
   get: viewerProcedure
     .input(DeviceRef)
     .output(Device)

@@ -1,11 +1,9 @@
-import { ListRulesInput, RulePage, RuleRef, StoredRule, UpsertRuleInput } from './rules.schemas.ts';
+import { ListRulesInput, RuleRef, StoredRule, UpsertRuleInput } from './rules.schemas.ts';
 import { adminProcedure, router, viewerProcedure } from './trpc.ts';
 
 export const rulesRouter = router({
-  list: viewerProcedure
-    .input(ListRulesInput)
-    .output(RulePage)
-    .query(({ ctx, input }) => ctx.node.rules.list(input)),
+  /** A page has no `.output()`: the parent checks what it takes (docs/decisions/0012). */
+  list: viewerProcedure.input(ListRulesInput).query(({ ctx, input }) => ctx.node.rules.list(input)),
   upsert: adminProcedure
     .input(UpsertRuleInput)
     .output(StoredRule)

@@ -6,3 +6,4 @@ export * from './events.schemas.ts';
 export * from './dead-letters.schemas.ts';
 export * from './alerts.schemas.ts';
 export * from './rules.schemas.ts';
+export * from './console.schemas.ts';

@@ -19,6 +19,7 @@ export interface NodeContext {
 const t = initTRPC.context<NodeContext>().create({ isDev: false });
 
 export const router = t.router;
+export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 
 /** Turns the services' domain errors into tRPC codes, so a bad cursor is a 400, not a 500. */

@@ -1,0 +1,74 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import {
+  AuditChainReport,
+  AuditFilter,
+  AuditPage,
+  ConsoleUser,
+  CreateUserInput,
+  ResetPasswordInput,
+  SessionInfo,
+  UpdateUserInput,
+  UserId,
+} from './console.schemas.ts';
+import type { ConsoleService } from './console.service.ts';
+import { adminProcedure, router, viewerProcedure, type NodeContext } from './trpc.ts';
+
+/** The context of the console's procedures: the BFF adds the caller's console service. */
+export type ConsoleContext = NodeContext & { console?: ConsoleService | undefined };
+
+/** Only the BFF has a console; anywhere else (a node) these procedures do not exist. */
+function consoleIn(ctx: NodeContext): ConsoleService {
+  const service = (ctx as ConsoleContext).console;
+  if (!service) throw new TRPCError({ code: 'NOT_FOUND', message: 'this tier has no console' });
+  return service;
+}
+
+const admin = adminProcedure.use(({ ctx, next }) => next({ ctx: { console: consoleIn(ctx) } }));
+const signedIn = viewerProcedure.use(({ ctx, next }) => next({ ctx: { console: consoleIn(ctx) } }));
+const IdInput = z.object({ id: UserId });
+
+/** Users and the audit log (admin), and the caller's own sessions (anyone signed in). */
+export const consoleRouter = router({
+  users: router({
+    list: admin.output(z.array(ConsoleUser)).query(({ ctx }) => ctx.console.users.list()),
+    create: admin
+      .input(CreateUserInput)
+      .output(ConsoleUser)
+      .mutation(({ ctx, input }) => ctx.console.users.create(input)),
+    update: admin
+      .input(UpdateUserInput)
+      .output(ConsoleUser)
+      .mutation(({ ctx, input }) => ctx.console.users.update(input)),
+    disable: admin
+      .input(IdInput)
+      .output(ConsoleUser)
+      .mutation(({ ctx, input }) => ctx.console.users.setDisabled(input.id, true)),
+    enable: admin
+      .input(IdInput)
+      .output(ConsoleUser)
+      .mutation(({ ctx, input }) => ctx.console.users.setDisabled(input.id, false)),
+    resetPassword: admin
+      .input(ResetPasswordInput)
+      .output(ConsoleUser)
+      .mutation(({ ctx, input }) => ctx.console.users.resetPassword(input)),
+    revokeSessions: admin
+      .input(IdInput)
+      .output(z.object({ ended: z.number().int() }))
+      .mutation(({ ctx, input }) => ctx.console.users.revokeSessions(input.id)),
+  }),
+  audit: router({
+    list: admin
+      .input(AuditFilter)
+      .output(AuditPage)
+      .query(({ ctx, input }) => ctx.console.audit.list(input)),
+    verify: admin.output(AuditChainReport).query(({ ctx }) => ctx.console.audit.verify()),
+  }),
+  sessions: router({
+    list: signedIn.output(z.array(SessionInfo)).query(({ ctx }) => ctx.console.sessions.list()),
+    revoke: signedIn
+      .input(z.object({ id: z.number().int() }))
+      .output(z.object({ revoked: z.boolean() }))
+      .mutation(({ ctx, input }) => ctx.console.sessions.revoke(input.id)),
+  }),
+});

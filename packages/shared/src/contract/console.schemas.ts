@@ -1,0 +1,144 @@
+// The console-only contract (users, audit, sessions, login): served by the BFF alone, beside the node contract.
+import { z } from 'zod';
+import { Cursor, Role, scopeRoot, Timestamp, type Scope } from '../domain/index.ts';
+
+/** Login names are compared lower-case: `Admin` and `admin` are one user. */
+export const Username = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9._@-]{0,63}$/, 'user name: 1–64 of a-z, 0-9, ".", "_", "@", "-"');
+export type Username = z.infer<typeof Username>;
+
+/**
+ * Length is the rule (NIST SP 800-63B): at least 12 characters, no composition rules. The upper
+ * bound keeps one login from costing the server much more than another.
+ */
+export const NewPassword = z.string().min(12, 'password: at least 12 characters').max(256);
+
+/**
+ * One subtree a user may see: `**` (the whole tree), `district-1/**` or just `district-1` (that
+ * node and everything beneath it). Only whole subtrees, so every tier can check a path by prefix.
+ */
+export const ScopePattern = z
+  .string()
+  .max(515)
+  .regex(
+    /^(\*\*|[a-z0-9][a-z0-9-]{0,62}(\/[a-z0-9][a-z0-9-]{0,62})*(\/\*\*)?)$/,
+    'scope: "**", or a node path such as district-1 or district-1/**',
+  );
+
+/** The node subtrees a user may see; `['**']`, the default, is the whole tree. */
+export const UserScope = z.array(ScopePattern).min(1).max(32);
+export type UserScope = z.infer<typeof UserScope>;
+export const WHOLE_TREE: UserScope = ['**'];
+
+/** A user's scope as the actor's: no scope for the whole tree, otherwise the subtrees' roots. */
+export function actorScopeOf(scope: UserScope): Scope | undefined {
+  return scope.includes('**') ? undefined : [...new Set(scope.map(scopeRoot))];
+}
+
+export const UserId = z.number().int().positive();
+
+export const ConsoleUser = z.object({
+  id: UserId,
+  name: z.string(),
+  role: Role,
+  scope: UserScope,
+  /** The user must choose a new password (POST /auth/password) before anything else. */
+  mustChangePassword: z.boolean(),
+  disabled: z.boolean(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type ConsoleUser = z.infer<typeof ConsoleUser>;
+
+export const CreateUserInput = z.object({
+  name: Username,
+  role: Role,
+  scope: UserScope.default(WHOLE_TREE),
+  /** The first password; the user is asked to replace it at first login. */
+  password: NewPassword,
+});
+export type CreateUserInput = z.input<typeof CreateUserInput>;
+
+export const UpdateUserInput = z
+  .object({ id: UserId, role: Role.optional(), scope: UserScope.optional() })
+  .refine((input) => input.role !== undefined || input.scope !== undefined, 'nothing to change');
+export type UpdateUserInput = z.infer<typeof UpdateUserInput>;
+
+export const ResetPasswordInput = z.object({ id: UserId, password: NewPassword });
+export type ResetPasswordInput = z.infer<typeof ResetPasswordInput>;
+
+export const AuditEntry = z.object({
+  id: z.number().int(),
+  at: Timestamp,
+  actor: z.string(),
+  action: z.string(),
+  target: z.string(),
+  /** The client address of the request; empty for the BFF's own actions. */
+  address: z.string(),
+  details: z.record(z.string(), z.unknown()),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/** Newest first. Every filter narrows; `action` ending in "." matches a family (`auth.`). */
+export const AuditFilter = z.object({
+  actor: z.string().max(128).optional(),
+  action: z.string().max(128).optional(),
+  target: z.string().max(512).optional(),
+  from: Timestamp.optional(),
+  to: Timestamp.optional(),
+  limit: z.number().int().min(1).max(500).default(100),
+  cursor: Cursor.optional(),
+});
+export type AuditFilter = z.input<typeof AuditFilter>;
+
+export const AuditPage = z.object({ items: z.array(AuditEntry), nextCursor: Cursor.nullable() });
+export type AuditPage = z.infer<typeof AuditPage>;
+
+/** The chain check: `ok`, or the first row whose links or contents do not match. */
+export const AuditChainReport = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), checked: z.number().int() }),
+  z.object({
+    ok: z.literal(false),
+    checked: z.number().int(),
+    firstBrokenId: z.number().int(),
+    reason: z.string(),
+  }),
+]);
+export type AuditChainReport = z.infer<typeof AuditChainReport>;
+
+export const SessionInfo = z.object({
+  id: z.number().int(),
+  createdAt: Timestamp,
+  lastSeenAt: Timestamp,
+  address: z.string(),
+  userAgent: z.string(),
+  /** The session this request came with. */
+  current: z.boolean(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+/** What /auth/login, /auth/me and /auth/password answer. */
+export const AuthState = z.object({
+  user: z.object({
+    name: z.string(),
+    role: Role,
+    scope: UserScope,
+    mustChangePassword: z.boolean(),
+  }),
+  /** Send it back as `x-csrf-token` on every POST to /trpc and /auth (but login). */
+  csrfToken: z.string(),
+});
+export type AuthState = z.infer<typeof AuthState>;
+
+export const LoginInput = z.object({
+  username: z.string().min(1).max(128),
+  password: z.string().min(1).max(1024),
+});
+
+export const ChangePasswordInput = z.object({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: NewPassword,
+});

@@ -1,0 +1,36 @@
+import type {
+  AuditChainReport,
+  AuditFilter,
+  AuditPage,
+  ConsoleUser,
+  CreateUserInput,
+  ResetPasswordInput,
+  SessionInfo,
+  UpdateUserInput,
+} from './console.schemas.ts';
+
+/**
+ * What the console needs beside the node contract, bound to one signed-in caller: the BFF makes
+ * one per request, so every change is audited as that caller, from that address.
+ */
+export interface ConsoleService {
+  users: {
+    list(): Promise<ConsoleUser[]>;
+    create(input: CreateUserInput): Promise<ConsoleUser>;
+    /** A new role or scope ends the user's sessions, so it applies at once. */
+    update(input: UpdateUserInput): Promise<ConsoleUser>;
+    setDisabled(id: number, disabled: boolean): Promise<ConsoleUser>;
+    resetPassword(input: ResetPasswordInput): Promise<ConsoleUser>;
+    /** Logs the user out everywhere at once. */
+    revokeSessions(id: number): Promise<{ ended: number }>;
+  };
+  audit: {
+    list(filter: AuditFilter): Promise<AuditPage>;
+    verify(): Promise<AuditChainReport>;
+  };
+  /** The caller's own sessions. */
+  sessions: {
+    list(): Promise<SessionInfo[]>;
+    revoke(id: number): Promise<{ revoked: boolean }>;
+  };
+}
