@@ -10,7 +10,12 @@ import {
   startUplink,
   bearerToken,
   childTokenRegistryOf,
+  sqlChildTokenStore,
   tokenMatches,
+  ACTING_USER_HEADER,
+  DEADLINE_HEADER,
+  readActingUserHeader,
+  readDeadlineHeader,
   type ChildTokenRegistry,
   type FederationRuntime,
   type Uplink,
@@ -27,6 +32,7 @@ import { notificationHook } from './alerting/notifier/notification-hook.ts';
 import { createNotifierMetrics } from './alerting/notifier/notifier-metrics.ts';
 import { createOutboxStore } from './alerting/notifier/outbox-store.ts';
 import { loadDeviceAccess } from './access/device-access.ts';
+import { warnWithoutNodeFlags } from './ingest/node-flags.ts';
 import { startIngest, type IngestRuntime } from './ingest/start-ingest.ts';
 import { createLocalNodeService } from './services/local-node.service.ts';
 import { openStore, type Store } from './store/client.ts';
@@ -42,6 +48,7 @@ const version = (createRequire(import.meta.url)('../package.json') as { version:
 
 async function main(config: NodeConfig): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { node: config.nodeId } });
+  warnWithoutNodeFlags(logger);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const startedAt = Date.now();
@@ -104,7 +111,12 @@ async function main(config: NodeConfig): Promise<void> {
     deviceAccess,
   });
 
-  const childTokens = childTokenRegistryOf(config.uplinkChildren);
+  // Rotations and revocations made at run time outlive a restart.
+  const childTokens = childTokenRegistryOf(
+    config.uplinkChildren,
+    sqlChildTokenStore((text, params) => store.exec(text, params)),
+  );
+  await childTokens.restore();
   const uplinkServer = uplinkServerOf(config, childTokens, logger);
   const federation = federationOf(config, local, uplinkServer, childTokens);
   // A scoped user calling this node directly sees it only if it lies in their scope.
@@ -115,7 +127,7 @@ async function main(config: NodeConfig): Promise<void> {
     serviceFor,
     logger,
     metrics: registry,
-    resolveActor: httpCallerActor,
+    resolveActor: (request) => httpCallerActor(request.headers),
     ...(config.parentTokenHashes.length > 0 && {
       authorizeCall: (headers) => {
         const token = bearerToken(headers.authorization);
@@ -142,6 +154,7 @@ async function main(config: NodeConfig): Promise<void> {
     },
     'node ready',
   );
+  warnOpenAccess(config, logger);
 
   const retentionTimer = setInterval(() => void retain(store, config, logger), RETENTION_INTERVAL_MS);
   retentionTimer.unref();
@@ -223,7 +236,16 @@ function uplinkOf(
     childId: config.nodeId,
     token: nodeToken,
     router: nodeRouter,
-    createContext: () => ({ node: serviceFor(undefined), actor }),
+    // As an HTTP call from a parent would be: as the user it acts for, within its time left.
+    contextOf: (headers) => {
+      const caller = readActingUserHeader(headers[ACTING_USER_HEADER]) ?? actor;
+      const budgetMs = readDeadlineHeader(headers[DEADLINE_HEADER]);
+      return {
+        node: serviceFor(budgetMs, caller),
+        actor: caller,
+        ...(budgetMs !== undefined && { budgetMs }),
+      };
+    },
     logger,
   });
 }
@@ -265,3 +287,13 @@ main(config).catch((error: unknown) => {
   );
   process.exit(1);
 });
+
+/** What a node left open is said once at start, so it is never a surprise in production. */
+function warnOpenAccess(config: NodeConfig, logger: pino.Logger): void {
+  if (config.mqttUrl === undefined && config.deviceAuth === 'off') {
+    logger.warn('DEVICE_AUTH=off: the embedded broker takes any device under any id (README: Device access)');
+  }
+  if (config.parentTokenHashes.length === 0) {
+    logger.warn('PARENT_TOKEN_HASHES unset: anyone who reaches this port may call the API as admin');
+  }
+}

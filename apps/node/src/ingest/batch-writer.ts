@@ -92,11 +92,25 @@ export class BatchWriter {
    */
   accept(item: IngestItem): Promise<void> {
     if (this.abandoned) return Promise.reject(new Error('batch writer is closed'));
-    if (this.waiters.length === 0 && this.depth < this.options.queueLimit) {
+    if (this.hasRoom()) {
       this.add(item);
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => this.waiters.push({ item, resolve, reject }));
+  }
+
+  /**
+   * Whether accept() would take a message at once: nothing waits and fewer than queueLimit are
+   * uncommitted. Lets the intake take a message without a promise and keep it unjournaled otherwise.
+   */
+  hasRoom(): boolean {
+    return !this.abandoned && this.waiters.length === 0 && this.depth < this.options.queueLimit;
+  }
+
+  /** accept() for when hasRoom() said yes in the same turn: takes the message synchronously. */
+  acceptNow(item: IngestItem): void {
+    if (!this.hasRoom()) throw new Error('batch writer has no room; use accept()');
+    this.add(item);
   }
 
   /**
@@ -160,18 +174,17 @@ export class BatchWriter {
 
   private kick(): void {
     if (this.inflight || this.abandoned) return;
-    const first = this.ready.shift();
-    if (!first) return;
+    if (this.ready.length === 0) return;
     const maxRows = this.options.flushMaxRows ?? 8 * this.options.batchMaxSamples;
-    while (this.ready.length > 0 && first.rows + this.ready[0]!.rows <= maxRows) {
-      const more = this.ready.shift()!;
-      mergeInto(first.batch, more.batch);
-      first.rows += more.rows;
-      first.messages += more.messages;
-    }
-    this.inflight = first;
-    this.options.prepare?.(first.batch);
-    void this.flush(first);
+    let count = 1;
+    let rows = this.ready[0]!.rows;
+    while (count < this.ready.length && rows + this.ready[count]!.rows <= maxRows)
+      rows += this.ready[count++]!.rows;
+    const taken = this.ready.splice(0, count);
+    const pending = taken.length === 1 ? taken[0]! : mergeBatches(taken);
+    this.inflight = pending;
+    this.options.prepare?.(pending.batch);
+    void this.flush(pending);
   }
 
   private async flush(pending: PendingBatch): Promise<void> {
@@ -277,18 +290,37 @@ function emptyBatch(): IngestBatch {
   };
 }
 
-/** Appends a later batch to `into`: rows in seq order, the latest time each device was heard from. */
-function mergeInto(into: IngestBatch, later: IngestBatch): void {
-  for (const sample of later.samples) into.samples.push(sample);
-  for (const event of later.events) into.events.push(event);
-  for (const deadLetter of later.deadLetters) into.deadLetters.push(deadLetter);
-  for (const status of later.statuses) into.statuses.push(status);
-  for (const ack of later.commandAcks) into.commandAcks.push(ack);
-  for (const [deviceId, at] of later.seen) {
-    const seen = into.seen.get(deviceId);
-    if (seen === undefined || at > seen) into.seen.set(deviceId, at);
+/**
+ * One batch of several, in seq order: rows in order, the latest time each device was heard from.
+ * Each array is built once at its final size (concat), not grown push by push: under load these
+ * hold tens of thousands of rows, and every regrowth would leave a large array for the GC.
+ */
+function mergeBatches(pendings: readonly PendingBatch[]): PendingBatch {
+  const batches = pendings.map((pending) => pending.batch);
+  const [first, ...later] = batches as [IngestBatch, ...IngestBatch[]];
+  const seen = new Map(first.seen);
+  for (const batch of later) {
+    for (const [deviceId, at] of batch.seen) {
+      const before = seen.get(deviceId);
+      if (before === undefined || at > before) seen.set(deviceId, at);
+    }
   }
-  into.lastSeq = Math.max(into.lastSeq, later.lastSeq);
+  const batch: IngestBatch = {
+    samples: first.samples.concat(...later.map((b) => b.samples)),
+    events: first.events.concat(...later.map((b) => b.events)),
+    deadLetters: first.deadLetters.concat(...later.map((b) => b.deadLetters)),
+    statuses: first.statuses.concat(...later.map((b) => b.statuses)),
+    commandAcks: first.commandAcks.concat(...later.map((b) => b.commandAcks)),
+    seen,
+    lastSeq: Math.max(...batches.map((b) => b.lastSeq)),
+  };
+  let rows = 0;
+  let messages = 0;
+  for (const pending of pendings) {
+    rows += pending.rows;
+    messages += pending.messages;
+  }
+  return { batch, rows, messages };
 }
 
 /** Adds one item's rows to a batch and returns how many rows it added. */

@@ -141,6 +141,25 @@ describe('Journal', () => {
     reopened.close();
   });
 
+  it('writes held records into the segment they were numbered in when a held append rotates', async () => {
+    const journal = Journal.open(dir, { segmentMaxBytes: 300 });
+    for (let i = 1; i <= 12; i++)
+      journal.append('devices/x/telemetry', Buffer.alloc(60, i), i, { hold: true, packetId: i });
+    journal.flush();
+    const segments = segmentFiles();
+    expect(segments.length).toBeGreaterThan(2);
+    const records = await collect(journal, 0);
+    expect(records.map((r) => r.seq)).toEqual([...Array(12).keys()].map((k) => k + 1));
+    expect(records.every((r) => r.payload.equals(Buffer.alloc(60, r.seq)))).toBe(true);
+    journal.close();
+    // Each segment starts with the record its name says: recovery accepts every one of them.
+    const reopened = Journal.open(dir);
+    expect(reopened.lastSeq).toBe(12);
+    expect(reopened.findRedelivery('devices/x/telemetry', Buffer.alloc(60, 12), 60, 12)).toBe(12);
+    expect(reopened.findRedelivery('devices/x/telemetry', Buffer.alloc(60, 11), 60, 12)).toBeUndefined();
+    reopened.close();
+  });
+
   it('starts above the store checkpoint when the journal is behind it (lost or new)', () => {
     const journal = Journal.open(dir, { minLastSeq: 41 });
     expect(journal.append('t', Buffer.from('x'), 1)).toBe(42);

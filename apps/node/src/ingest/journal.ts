@@ -11,7 +11,7 @@ import {
   readSync,
   fstatSync,
   unlinkSync,
-  writevSync,
+  writeSync,
 } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -70,19 +70,28 @@ const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 const DEFAULT_RECENT_WINDOW = 4096;
 /** Past this many held bytes (writes failing, say), append refuses held records. */
 const MAX_HELD_BYTES = 16 * 1024 * 1024;
-/** writev takes at most IOV_MAX (1024 on Linux) buffers per call. */
-const MAX_IOVECS = 1024;
+/**
+ * Records are encoded straight into one reused buffer and written from it: no buffers per record
+ * for the garbage collector, one write per flush. It starts at this size (a turn of ~500 small
+ * messages fits), grows when needed and is given back once a flush leaves it empty.
+ */
+const STAGING_BYTES = 256 * 1024;
 
 interface Segment {
   firstSeq: number;
   path: string;
 }
 
+/** What a recent record's crc covered, except its payload: enough to check a redelivery against it. */
 interface RecentEntry {
   seq: number;
+  receivedAt: number;
   topic: string;
+  clientId: string | undefined;
+  packetId: number;
+  size: number;
+  /** The record's crc (header fields, topic, client id and payload). */
   crc: number;
-  length: number;
 }
 
 /**
@@ -101,10 +110,12 @@ export class Journal {
   private syncingFd: number | undefined;
   private closeAfterSync = false;
   private readonly syncTimer: NodeJS.Timeout | undefined;
-  private readonly recent = new Map<string, RecentEntry>();
-  /** Records appended with `hold`, not yet written: 4 buffers each, in seq order. */
-  private held: Buffer[] = [];
+  /** Keyed by packet id (external broker) or client id and packet id (embedded broker). */
+  private readonly recent = new Map<number | string, RecentEntry>();
+  /** Records appended with `hold`, not yet written, encoded back to back in `staging[0, heldBytes)`. */
+  private staging = Buffer.allocUnsafe(STAGING_BYTES);
   private heldBytes = 0;
+  private heldCount = 0;
 
   private constructor(
     private readonly dir: string,
@@ -125,15 +136,7 @@ export class Journal {
     this.activeBytes = recovered.activeBytes;
     this.closedBytes = recovered.closedBytes;
     this.nextSeq = recovered.nextSeq;
-    for (const record of recovered.tail)
-      this.remember(
-        record.seq,
-        record.topic,
-        crc32(record.payload),
-        record.size,
-        record.packetId,
-        record.clientId,
-      );
+    for (const record of recovered.tail) this.remember(record, recordCrc(record));
     if (syncIntervalMs > 0) {
       this.syncTimer = setInterval(() => this.syncInBackground(), syncIntervalMs);
       this.syncTimer.unref();
@@ -192,85 +195,77 @@ export class Journal {
    * appended (its sequence is not used).
    */
   append(topic: string, payload: Buffer, receivedAt: number, options: AppendOptions = {}): number {
-    const topicBytes = Buffer.from(topic, 'utf8');
-    const clientBytes = options.clientId ? Buffer.from(options.clientId, 'utf8') : EMPTY;
-    if (topicBytes.length > 0xffff || clientBytes.length > 0xffff)
-      throw new Error('journal: topic or client id longer than 65535 bytes');
-    const bodyLength = FIXED_BODY_BYTES + topicBytes.length + clientBytes.length + payload.length;
-    if (bodyLength > MAX_BODY_BYTES)
-      throw new Error(`journal: record of ${bodyLength} bytes exceeds ${MAX_BODY_BYTES}`);
-    const total = HEADER_BYTES + bodyLength;
-    if (options.hold && this.heldBytes + total > MAX_HELD_BYTES)
+    // An upper bound first (UTF-8 takes at most 3 bytes per UTF-16 unit); the exact sizes once encoded.
+    const clientId = options.clientId || undefined;
+    const maxBody = FIXED_BODY_BYTES + 3 * topic.length + 3 * (clientId?.length ?? 0) + payload.length;
+    if (options.hold && this.heldBytes + HEADER_BYTES + maxBody > MAX_HELD_BYTES)
       throw new Error('journal: too many records held unwritten (are writes failing?)');
-    const pendingBytes = this.activeBytes + this.heldBytes;
-    if (pendingBytes > 0 && pendingBytes + total > this.segmentMaxBytes) this.rotate();
-
     const seq = this.nextSeq;
-    const size = options.size ?? payload.length;
-    const fixed = Buffer.allocUnsafe(HEADER_BYTES + FIXED_BODY_BYTES);
-    fixed.writeUInt32LE(bodyLength, 0);
-    fixed.writeDoubleLE(seq, 8);
-    fixed.writeDoubleLE(receivedAt, 16);
-    fixed.writeUInt32LE(size, 24);
-    fixed.writeUInt16LE(options.packetId ?? 0, 28);
-    fixed.writeUInt16LE(topicBytes.length, 30);
-    fixed.writeUInt16LE(clientBytes.length, 32);
-    // Node 20's crc32 returns 0 for an empty buffer without a backing store (Buffer.alloc(0)) rather
-    // than the running value: empty parts are skipped.
-    let crc = crc32(fixed.subarray(HEADER_BYTES));
-    if (topicBytes.length > 0) crc = crc32(topicBytes, crc);
-    if (clientBytes.length > 0) crc = crc32(clientBytes, crc);
-    if (payload.length > 0) crc = crc32(payload, crc);
-    fixed.writeUInt32LE(crc, 4);
-
-    this.held.push(fixed, topicBytes, clientBytes, payload);
+    const record = {
+      seq,
+      receivedAt,
+      size: options.size ?? payload.length,
+      packetId: options.packetId,
+      topic,
+      clientId,
+      payload,
+    };
+    this.ensureStaging(HEADER_BYTES + maxBody);
+    const start = this.heldBytes;
+    const { end, crc } = encodeRecord(this.staging, start, record);
+    const total = end - start;
+    const pendingBytes = this.activeBytes + this.heldBytes;
+    if (pendingBytes > 0 && pendingBytes + total > this.segmentMaxBytes) {
+      // The held records belong to the current segment: write them there, then hold this one alone.
+      const encoded = Buffer.from(this.staging.subarray(start, end));
+      this.rotate();
+      this.ensureStaging(total);
+      encoded.copy(this.staging, 0);
+    }
     this.heldBytes += total;
+    this.heldCount++;
     if (!options.hold) {
       try {
         this.flush();
       } catch (error) {
         // Not appended: take it back out, keep any earlier held records for the next flush.
-        this.held.length -= 4;
         this.heldBytes -= total;
+        this.heldCount--;
         throw error;
       }
     }
     this.nextSeq = seq + 1;
-    if (options.packetId && this.recentWindow > 0)
-      this.remember(seq, topic, crc32(payload), size, options.packetId, options.clientId);
+    if (options.packetId && this.recentWindow > 0) this.remember(record, crc);
     return seq;
   }
 
   /** Records appended with `hold` and not yet written. */
   get heldRecords(): number {
-    return this.held.length / 4;
+    return this.heldCount;
   }
 
   /**
-   * Writes the held records (one writev). Throws if the write fails: then nothing of them is in
+   * Writes the held records (one write). Throws if the write fails: then nothing of them is in
    * the file and they stay held for the next flush; their messages must not be acked.
    */
   flush(): void {
-    if (this.held.length === 0) return;
+    if (this.heldBytes === 0) return;
     const start = this.activeBytes;
     let written = 0;
     try {
-      for (let i = 0; i < this.held.length; i += MAX_IOVECS) {
-        const chunk = this.held.slice(i, i + MAX_IOVECS);
-        let bytes = 0;
-        for (const buffer of chunk) bytes += buffer.length;
-        const n = writevSync(this.fd, chunk);
-        written += n;
-        if (n !== bytes) throw new Error(`journal: short write (${n} of ${bytes} bytes)`);
-      }
+      written = writeSync(this.fd, this.staging, 0, this.heldBytes);
+      if (written !== this.heldBytes)
+        throw new Error(`journal: short write (${written} of ${this.heldBytes} bytes)`);
     } catch (error) {
       if (written > 0) this.cutBackTo(start);
       throw error;
     }
     this.activeBytes += this.heldBytes;
-    this.held = [];
     this.heldBytes = 0;
+    this.heldCount = 0;
     this.dirty = true;
+    // A burst of large records grew it: don't keep that memory for good.
+    if (this.staging.length > 4 * STAGING_BYTES) this.staging = Buffer.allocUnsafe(STAGING_BYTES);
   }
 
   /**
@@ -284,10 +279,10 @@ export class Journal {
     packetId: number,
     clientId?: string,
   ): number | undefined {
-    const entry = this.recent.get(recentKey(packetId, clientId));
-    if (!entry || entry.topic !== topic || entry.length !== size || entry.crc !== crc32(payload))
-      return undefined;
-    return entry.seq;
+    const entry = this.recent.get(recentKey(packetId, clientId || undefined));
+    if (!entry || entry.topic !== topic || entry.size !== size) return undefined;
+    // The same record again, but for its payload: its crc matches only if the payload does too.
+    return recordCrc({ ...entry, payload }) === entry.crc ? entry.seq : undefined;
   }
 
   /** Records with seq > afterSeq, oldest first. Reads each segment whole; only records present when a segment is reached are seen. */
@@ -342,8 +337,8 @@ export class Journal {
       this.sync();
     } finally {
       // Held records that could not be written belong to messages never acked: the broker has them.
-      this.held = [];
       this.heldBytes = 0;
+      this.heldCount = 0;
     }
     this.closeFd(this.fd);
   }
@@ -387,18 +382,33 @@ export class Journal {
     }
   }
 
+  /** Grows the staging buffer, keeping the held records, so `bytes` more fit after them. */
+  private ensureStaging(bytes: number): void {
+    const needed = this.heldBytes + bytes;
+    if (needed <= this.staging.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(needed, 2 * this.staging.length));
+    this.staging.copy(grown, 0, 0, this.heldBytes);
+    this.staging = grown;
+  }
+
   private remember(
-    seq: number,
-    topic: string,
+    record: Pick<JournalRecord, 'seq' | 'receivedAt' | 'topic' | 'clientId' | 'packetId' | 'size'>,
     crc: number,
-    size: number,
-    packetId: number | undefined,
-    clientId: string | undefined,
   ): void {
+    const { packetId } = record;
     if (!packetId || this.recentWindow <= 0) return;
-    const key = recentKey(packetId, clientId);
+    const key = recentKey(packetId, record.clientId);
+    const entry: RecentEntry = {
+      seq: record.seq,
+      receivedAt: record.receivedAt,
+      topic: record.topic,
+      clientId: record.clientId,
+      packetId,
+      size: record.size,
+      crc,
+    };
     this.recent.delete(key);
-    this.recent.set(key, { seq, topic, crc, length: size });
+    this.recent.set(key, entry);
     if (this.recent.size > this.recentWindow) {
       const oldest = this.recent.keys().next();
       if (!oldest.done) this.recent.delete(oldest.value);
@@ -406,10 +416,54 @@ export class Journal {
   }
 }
 
-const EMPTY = Buffer.alloc(0);
+type EncodableRecord = Omit<JournalRecord, 'clientId' | 'packetId'> & {
+  clientId?: string | undefined;
+  packetId?: number | undefined;
+};
 
-function recentKey(packetId: number, clientId: string | undefined): string {
-  return `${clientId ?? ''}\u0000${packetId}`;
+/**
+ * Writes one record (header, fixed fields, topic, client id, payload) at `offset`; the caller made
+ * room for the upper bound. Throws, with nothing counted as written, if a length is over its limit.
+ */
+function encodeRecord(buffer: Buffer, offset: number, record: EncodableRecord): { end: number; crc: number } {
+  const body = offset + HEADER_BYTES;
+  let at = body + FIXED_BODY_BYTES;
+  const topicLength = buffer.write(record.topic, at, 'utf8');
+  at += topicLength;
+  const clientLength = record.clientId ? buffer.write(record.clientId, at, 'utf8') : 0;
+  at += clientLength;
+  if (topicLength > 0xffff || clientLength > 0xffff)
+    throw new Error('journal: topic or client id longer than 65535 bytes');
+  const bodyLength = at - body + record.payload.length;
+  if (bodyLength > MAX_BODY_BYTES)
+    throw new Error(`journal: record of ${bodyLength} bytes exceeds ${MAX_BODY_BYTES}`);
+  at += record.payload.copy(buffer, at);
+  buffer.writeUInt32LE(bodyLength, offset);
+  buffer.writeDoubleLE(record.seq, body);
+  buffer.writeDoubleLE(record.receivedAt, body + 8);
+  buffer.writeUInt32LE(record.size, body + 16);
+  buffer.writeUInt16LE(record.packetId ?? 0, body + 20);
+  buffer.writeUInt16LE(topicLength, body + 22);
+  buffer.writeUInt16LE(clientLength, body + 24);
+  const crc = crc32(buffer.subarray(body, at));
+  buffer.writeUInt32LE(crc, offset + 4);
+  return { end: at, crc };
+}
+
+/** The crc a record has in the file (only for redelivery checks and recovery: it encodes a copy). */
+function recordCrc(record: EncodableRecord): number {
+  const bound =
+    HEADER_BYTES +
+    FIXED_BODY_BYTES +
+    3 * record.topic.length +
+    3 * (record.clientId?.length ?? 0) +
+    record.payload.length;
+  return encodeRecord(Buffer.allocUnsafe(bound), 0, record).crc;
+}
+
+/** A number for the external broker's session (no string built per message), a string per client otherwise. */
+function recentKey(packetId: number, clientId: string | undefined): number | string {
+  return clientId === undefined ? packetId : `${clientId}\u0000${packetId}`;
 }
 
 function segmentName(firstSeq: number): string {

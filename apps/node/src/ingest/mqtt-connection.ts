@@ -6,6 +6,8 @@ import type { MessageMeta } from './telemetry-ingest.ts';
 /** Where delivered messages go; resolve = safe to ack (see TelemetryIngest.ingestMessage). */
 export interface MessageSink {
   ingestMessage(topic: string, payload: Buffer, meta: MessageMeta): Promise<void>;
+  /** true = taken, safe to ack as when ingestMessage resolves; false = nothing done, use ingestMessage. */
+  ingestMessageNow?(topic: string, payload: Buffer, meta: MessageMeta): boolean;
   /** With `meta.holdJournal`, resolve = safe to ack once this has returned. */
   flushJournal?(): void;
 }
@@ -138,29 +140,51 @@ export class MqttConnection implements MessageIntake {
       dup: packet.dup,
       holdJournal: this.options.sink.flushJournal !== undefined,
     };
+    // The usual case without a promise per message: the queue has room.
+    let taken: boolean;
+    try {
+      taken = this.options.sink.ingestMessageNow?.(packet.topic, payload, meta) ?? false;
+    } catch (error) {
+      this.notIngested(packet, generation, callback, error);
+      return;
+    }
+    if (taken) {
+      this.inflight = undefined;
+      this.ingested(generation, callback);
+      return;
+    }
     const taking = this.options.sink.ingestMessage(packet.topic, payload, meta);
     this.inflight = taking;
     taking.then(
-      () => {
-        // A PUBACK queued for a newer connection could ack some other message with the same id.
-        if (generation !== this.generation) callback(new Error('connection changed; the broker redelivers'));
-        else if (++this.sinceYield < YIELD_EVERY) this.ack(callback);
-        else {
-          this.sinceYield = 0;
-          setImmediate(() => this.ack(callback));
-        }
-      },
-      (error: unknown) => {
-        callback(error instanceof Error ? error : new Error(String(error)));
-        if (this.intakeStopped) return;
-        this.options.logger.error(
-          { err: error, topic: packet.topic },
-          'message not ingested; reconnecting so the broker redelivers it',
-        );
-        // The broker redelivers an unacked message only on a new connection.
-        if (generation === this.generation && this.client.connected) this.client.stream.destroy();
-      },
+      () => this.ingested(generation, callback),
+      (error: unknown) => this.notIngested(packet, generation, callback, error),
     );
+  }
+
+  private ingested(generation: number, callback: (error?: Error) => void): void {
+    // A PUBACK queued for a newer connection could ack some other message with the same id.
+    if (generation !== this.generation) callback(new Error('connection changed; the broker redelivers'));
+    else if (++this.sinceYield < YIELD_EVERY) this.ack(callback);
+    else {
+      this.sinceYield = 0;
+      setImmediate(() => this.ack(callback));
+    }
+  }
+
+  private notIngested(
+    packet: IPublishPacket,
+    generation: number,
+    callback: (error?: Error) => void,
+    error: unknown,
+  ): void {
+    callback(error instanceof Error ? error : new Error(String(error)));
+    if (this.intakeStopped) return;
+    this.options.logger.error(
+      { err: error, topic: packet.topic },
+      'message not ingested; reconnecting so the broker redelivers it',
+    );
+    // The broker redelivers an unacked message only on a new connection.
+    if (generation === this.generation && this.client.connected) this.client.stream.destroy();
   }
 
   /**

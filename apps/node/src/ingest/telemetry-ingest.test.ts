@@ -130,12 +130,37 @@ describe('TelemetryIngest', () => {
     expect([...store.deadLetters.values()].map((d) => d.reason)).toEqual(['unknown-device']);
   });
 
+  it('takes a message without a promise while the queue has room, and leaves it unjournaled when full', async () => {
+    const store = new MemoryIngestStore();
+    store.down = true; // nothing commits: the queue only fills
+    const ingest = await TelemetryIngest.start({
+      config: { ...config, queueLimit: 100 },
+      store,
+      logger,
+      retryMinMs: 5,
+      retryMaxMs: 5,
+    });
+    for (let i = 1; i <= 100; i++)
+      expect(ingest.ingestMessageNow('devices/d-1/telemetry', telemetry(i), { packetId: i })).toBe(true);
+    expect(ingest.stats().journal.lastSeq).toBe(100);
+    // Full: the caller falls back to ingestMessage, which waits; nothing was journaled twice.
+    expect(ingest.ingestMessageNow('devices/d-1/telemetry', telemetry(101), { packetId: 101 })).toBe(false);
+    expect(ingest.stats().journal.lastSeq).toBe(100);
+    const waiting = ingest.ingestMessage('devices/d-1/telemetry', telemetry(101), { packetId: 101 });
+    store.down = false;
+    await waiting;
+    expect(await ingest.stop()).toBe(true);
+    expect(store.samples.size).toBe(101);
+    expect(store.checkpoint).toBe(101);
+  });
+
   it('refuses messages once stopping, so they are not acked', async () => {
     const ingest = await TelemetryIngest.start({ config, store: new MemoryIngestStore(), logger });
     await ingest.stop();
     await expect(ingest.ingestMessage('devices/d-1/telemetry', telemetry(1))).rejects.toBeInstanceOf(
       IngestStoppedError,
     );
+    expect(() => ingest.ingestMessageNow('devices/d-1/telemetry', telemetry(1))).toThrow(IngestStoppedError);
   });
 
   it('exports counts by kind and reason to the registry', async () => {

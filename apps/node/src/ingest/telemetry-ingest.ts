@@ -158,22 +158,22 @@ export class TelemetryIngest {
    */
   async ingestMessage(topic: string, payload: Buffer, meta: MessageMeta = {}): Promise<void> {
     if (this.stopping) throw new IngestStoppedError();
-    const size = payload.length;
-    const kept = size > MAX_PAYLOAD_BYTES ? payload.subarray(0, OVERSIZE_KEPT_BYTES) : payload;
-    if (
-      meta.dup &&
-      meta.packetId !== undefined &&
-      this.isRedelivery(topic, kept, size, meta.packetId, meta.clientId)
-    )
-      return;
-    const receivedAt = this.now();
-    const seq = this.journal.append(topic, kept, receivedAt, {
-      packetId: meta.packetId,
-      clientId: meta.clientId,
-      size,
-      hold: meta.holdJournal,
-    });
-    await this.take({ seq, topic, payload: kept, receivedAt, size });
+    const message = this.journalMessage(topic, payload, meta);
+    if (message) await this.take(message);
+  }
+
+  /**
+   * ingestMessage without a promise, for the usual case of a queue with room: returns true once the
+   * message is journaled and admitted (safe to ack, as when ingestMessage resolves), or false,
+   * having done nothing, when the queue is full: then call ingestMessage, which waits. Throws
+   * where ingestMessage rejects.
+   */
+  ingestMessageNow(topic: string, payload: Buffer, meta: MessageMeta = {}): boolean {
+    if (this.stopping) throw new IngestStoppedError();
+    if (!this.writer.hasRoom()) return false;
+    const message = this.journalMessage(topic, payload, meta);
+    if (message) this.writer.acceptNow(this.parse(message));
+    return true;
   }
 
   /** Writes the journal records held for `holdJournal` messages; throws if it cannot (then ack none of them). */
@@ -225,10 +225,34 @@ export class TelemetryIngest {
     }
   }
 
+  /** Appends the message to the journal; undefined when it is a redelivery of one already there. */
+  private journalMessage(topic: string, payload: Buffer, meta: MessageMeta): DeviceMessage | undefined {
+    const size = payload.length;
+    const kept = size > MAX_PAYLOAD_BYTES ? payload.subarray(0, OVERSIZE_KEPT_BYTES) : payload;
+    if (
+      meta.dup &&
+      meta.packetId !== undefined &&
+      this.isRedelivery(topic, kept, size, meta.packetId, meta.clientId)
+    )
+      return undefined;
+    const receivedAt = this.now();
+    const seq = this.journal.append(topic, kept, receivedAt, {
+      packetId: meta.packetId,
+      clientId: meta.clientId,
+      size,
+      hold: meta.holdJournal,
+    });
+    return { seq, topic, payload: kept, receivedAt, size };
+  }
+
   private take(message: DeviceMessage): Promise<void> {
+    return this.writer.accept(this.parse(message));
+  }
+
+  private parse(message: DeviceMessage): IngestItem {
     const item = parseDeviceMessage(message, this.policy);
     this.countReceived(item);
-    return this.writer.accept(item);
+    return item;
   }
 
   private isRedelivery(

@@ -1,4 +1,3 @@
-import { and, desc, eq, type SQL } from 'drizzle-orm';
 import {
   DeadLetterReason,
   decodeEventCursor,
@@ -6,50 +5,64 @@ import {
   eventPositionForOwnItems,
   selfCoverage,
   type DeadLettersService,
+  type ListDeadLettersInput,
 } from '@tierscope/shared';
-import { deadLetters } from '../store/schema.ts';
 import type { LocalNodeServiceDeps } from './local-node.types.ts';
-import { afterEventPosition, byCodePoint } from './order-sql.ts';
+import { afterEventPosition, byCodePoint, epochMs, SqlParams, whereAll } from './order-sql.ts';
 import { cutPage, elapsedSince } from './paging.ts';
+
+type DeadLetterRow = {
+  id: string;
+  receivedAt: number;
+  topic: string;
+  reason: string;
+  detail: string;
+  payloadPreview: string;
+  size: number;
+};
+
+/** One statement per call: newest receivedAt first, then id as text; `limit + 1` rows. */
+function listStatement(input: ListDeadLettersInput, nodePath: string): { text: string; params: unknown[] } {
+  const params = new SqlParams();
+  const where: string[] = [];
+  if (input.reason) where.push(`d.reason = ${params.add(input.reason)}`);
+  if (input.cursor) {
+    const position = eventPositionForOwnItems(decodeEventCursor(input.cursor), nodePath);
+    where.push(afterEventPosition('d.received_at', 'd.id', position, params));
+  }
+  // Times are converted after the limit: only the page's rows pay for it, not every row sorted.
+  const order = `d.received_at desc, ${byCodePoint('d.id', true)}`;
+  const text = `select d.id::text as id, ${epochMs('d.received_at')} as "receivedAt", d.topic, d.reason,
+      d.detail, d.payload_preview as "payloadPreview", d.size
+    from (select d.id, d.received_at, d.topic, d.reason, d.detail, d.payload_preview, d.size
+      from dead_letters d ${whereAll(where)} order by ${order} limit ${params.add(input.limit + 1)}) d
+    order by ${order}`;
+  return { text, params: params.values };
+}
 
 /**
  * Dead letters in the order parents merge them (mergeDeadLetterPages): newest receivedAt first,
  * then id as text (COLLATE "C"); the cursor is an events-order position with ts = receivedAt.
  */
 export function createLocalDeadLettersService(deps: LocalNodeServiceDeps): DeadLettersService {
-  const { db } = deps.store;
+  const { store, nodePath } = deps;
   return {
     async list(input) {
       const started = performance.now();
-      const where: SQL[] = [];
-      if (input.reason) where.push(eq(deadLetters.reason, input.reason));
-      if (input.cursor) {
-        const position = eventPositionForOwnItems(decodeEventCursor(input.cursor), deps.nodePath);
-        where.push(afterEventPosition(deadLetters.receivedAt, deadLetters.id, position));
-      }
-      const rows = await db
-        .select()
-        .from(deadLetters)
-        .where(and(...where))
-        .orderBy(desc(deadLetters.receivedAt), byCodePoint(deadLetters.id, true))
-        .limit(input.limit + 1);
+      const { text, params } = listStatement(input, nodePath);
+      const rows = await store.execPrepared<DeadLetterRow>(text, params);
       const page = cutPage(
         rows,
         input.limit,
         (row) => ({
-          id: String(row.id),
-          nodePath: deps.nodePath,
-          receivedAt: row.receivedAt.getTime(),
-          topic: row.topic,
+          ...row,
+          nodePath,
           // Stored by the ingest from the same enum; parse keeps the contract type honest.
           reason: DeadLetterReason.parse(row.reason),
-          detail: row.detail,
-          payloadPreview: row.payloadPreview,
-          size: row.size,
         }),
         (d) => encodeEventCursor({ ts: d.receivedAt, path: d.nodePath, id: d.id }),
       );
-      return { ...page, coverage: selfCoverage(deps.nodePath, elapsedSince(started)) };
+      return { ...page, coverage: selfCoverage(nodePath, elapsedSince(started)) };
     },
   };
 }

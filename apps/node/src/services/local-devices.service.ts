@@ -1,4 +1,4 @@
-import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import {
   BadRequestError,
   decodeDeviceCursor,
@@ -13,6 +13,7 @@ import {
   type DeviceRef,
   type DevicesService,
   type LatestValue,
+  type ListDevicesInput,
 } from '@tierscope/shared';
 import { hashDevicePassword, newDevicePassword } from '../access/device-password.ts';
 import { quarantineInForce } from '../access/quarantine-list.ts';
@@ -25,7 +26,7 @@ import {
 } from '../store/device-access.pg.ts';
 import { auditLog, devices, latestValues } from '../store/schema.ts';
 import type { LocalNodeServiceDeps } from './local-node.types.ts';
-import { byCodePoint } from './order-sql.ts';
+import { byCodePoint, epochMs, SqlParams, whereAll } from './order-sql.ts';
 import { cutPage, elapsedSince, likePattern } from './paging.ts';
 
 type DeviceRow = typeof devices.$inferSelect;
@@ -60,12 +61,80 @@ export async function latestByDevice(
  * The rows of this node that come after a global devices.list position (order-keys.ts), compared
  * as COLLATE "C" does, so the SQL order is the order every tier merges in.
  */
-function afterPosition(position: DevicePosition): SQL {
+function afterPosition(position: DevicePosition, params: SqlParams): string {
+  const name = params.add(position.name);
   if (position.kind === 'after')
-    return sql`(${devices.name} collate "C", ${devices.id} collate "C") > (${position.name}, ${position.id})`;
-  return position.inclusive
-    ? sql`${devices.name} collate "C" >= ${position.name}`
-    : sql`${devices.name} collate "C" > ${position.name}`;
+    return `(d.name collate "C", d.id collate "C") > (${name}, ${params.add(position.id)})`;
+  return position.inclusive ? `d.name collate "C" >= ${name}` : `d.name collate "C" > ${name}`;
+}
+
+/** A devices.list row: the device with its latest values and its stored quarantine, if any. */
+type DeviceListRow = {
+  id: string;
+  name: string;
+  kind: string;
+  site: string;
+  labels: Record<string, string>;
+  status: Device['status'];
+  firstSeen: number;
+  lastSeen: number | null;
+  latest: Record<string, LatestValue>;
+  quarantineReason: string | null;
+  quarantineUntil: number | null;
+  quarantineBy: string | null;
+  quarantineAt: number | null;
+};
+
+/**
+ * devices.list as one statement: the page of devices (`limit + 1` rows, the extra one only proving
+ * there is a next page) with each one's latest values and quarantine, in one round trip.
+ */
+function listStatement(input: ListDevicesInput, nodePath: string): { text: string; params: unknown[] } {
+  const params = new SqlParams();
+  const where: string[] = [];
+  if (input.search) {
+    const pattern = params.add(likePattern(input.search));
+    where.push(
+      `(d.id ilike ${pattern} or d.name ilike ${pattern}` +
+        ` or exists (select 1 from jsonb_each_text(d.labels) as l(k, v) where l.v ilike ${pattern}))`,
+    );
+  }
+  if (input.status) where.push(`d.status = ${params.add(input.status)}`);
+  if (input.site !== undefined) where.push(`d.site = ${params.add(input.site)}`);
+  if (input.label) {
+    const at = input.label.indexOf('=');
+    const label = { [input.label.slice(0, at)]: input.label.slice(at + 1) };
+    where.push(`d.labels @> ${params.add(JSON.stringify(label))}::jsonb`);
+  }
+  if (input.cursor) {
+    where.push(afterPosition(devicePositionForOwnItems(decodeDeviceCursor(input.cursor), nodePath), params));
+  }
+  const order = `${byCodePoint('d.name')}, ${byCodePoint('d.id')}`;
+  const text = `select d.id, d.name, d.kind, d.site, d.labels, d.status,
+      ${epochMs('d.first_seen')} as "firstSeen", ${epochMs('d.last_seen')} as "lastSeen",
+      coalesce(v.latest, '{}'::json) as latest,
+      q.reason as "quarantineReason", ${epochMs('q.until')} as "quarantineUntil",
+      q.by as "quarantineBy", ${epochMs('q.at')} as "quarantineAt"
+    from (select d.id, d.name, d.kind, d.site, d.labels, d.status, d.first_seen, d.last_seen from devices d
+      ${whereAll(where)} order by ${order} limit ${params.add(input.limit + 1)}) d
+    left join lateral (
+      select json_object_agg(l.metric, json_build_object('value', l.value, 'ts', ${epochMs('l.ts')})) as latest
+      from latest_values l where l.device_id = d.id
+    ) v on true
+    left join device_quarantine q on q.device_id = d.id
+    order by ${order}`;
+  return { text, params: params.values };
+}
+
+function quarantineOf(row: DeviceListRow): DeviceQuarantine | undefined {
+  if (row.quarantineReason === null || row.quarantineBy === null || row.quarantineAt === null)
+    return undefined;
+  return {
+    reason: row.quarantineReason,
+    until: row.quarantineUntil,
+    by: row.quarantineBy,
+    at: row.quarantineAt,
+  };
 }
 
 /** devices.list in the global order: name, then id (one node path), both compared as COLLATE "C". */
@@ -90,6 +159,23 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
     ...(quarantine && quarantineInForce(quarantine, now()) && { quarantine }),
   });
 
+  const listedDevice = (row: DeviceListRow, at: number): Device => {
+    const quarantine = quarantineOf(row);
+    return {
+      id: row.id,
+      nodePath: deps.nodePath,
+      name: row.name,
+      kind: row.kind,
+      site: row.site,
+      labels: row.labels,
+      status: row.status,
+      firstSeen: row.firstSeen,
+      lastSeen: row.lastSeen,
+      latest: row.latest,
+      ...(quarantine && quarantineInForce(quarantine, at) && { quarantine }),
+    };
+  };
+
   async function get(ref: DeviceRef): Promise<Device> {
     assertOwnPath(ref, deps.nodePath);
     const [row] = await db.select().from(devices).where(eq(devices.id, ref.deviceId));
@@ -104,39 +190,13 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
   return {
     async list(input) {
       const started = performance.now();
-      const where: SQL[] = [];
-      if (input.search) {
-        const pattern = likePattern(input.search);
-        where.push(
-          or(
-            sql`${devices.id} ilike ${pattern}`,
-            sql`${devices.name} ilike ${pattern}`,
-            sql`exists (select 1 from jsonb_each_text(${devices.labels}) as l(k, v) where l.v ilike ${pattern})`,
-          )!,
-        );
-      }
-      if (input.status) where.push(eq(devices.status, input.status));
-      if (input.site !== undefined) where.push(eq(devices.site, input.site));
-      if (input.label) {
-        const at = input.label.indexOf('=');
-        const label = { [input.label.slice(0, at)]: input.label.slice(at + 1) };
-        where.push(sql`${devices.labels} @> ${JSON.stringify(label)}::jsonb`);
-      }
-      if (input.cursor) {
-        where.push(afterPosition(devicePositionForOwnItems(decodeDeviceCursor(input.cursor), deps.nodePath)));
-      }
-      const rows = await db
-        .select()
-        .from(devices)
-        .where(and(...where))
-        .orderBy(byCodePoint(devices.name), byCodePoint(devices.id))
-        .limit(input.limit + 1);
-      const ids = rows.slice(0, input.limit).map((row) => row.id);
-      const [latest, quarantines] = await Promise.all([latestByDevice(db, ids), readQuarantines(db, ids)]);
+      const { text, params } = listStatement(input, deps.nodePath);
+      const rows = await deps.store.execPrepared<DeviceListRow>(text, params);
+      const at = now();
       const page = cutPage(
         rows,
         input.limit,
-        (row) => toDevice(row, latest.get(row.id), quarantines.get(row.id)),
+        (row) => listedDevice(row, at),
         (device) => encodeDeviceCursor(deviceKeyOf(device)),
       );
       return { ...page, coverage: selfCoverage(deps.nodePath, elapsedSince(started)) };

@@ -144,7 +144,20 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
       expect(device.status).toBe('online');
       expect(device.latest.temp?.value).toBe(21.5);
       const page = await service.devices.list({ limit: 100, search: 'dev-07' });
-      expect(page.items[0]?.latest.temp?.value).toBe(21.5);
+      expect(page.items[0]).toEqual(device);
+      expect(page.items[0]?.latest.temp).toEqual({ value: 21.5, ts: device.latest.temp!.ts });
+    });
+
+    it('lists a quarantine in force as get shows it, and none once released', async () => {
+      const actor = { kind: 'user', name: 'tester', role: 'operator' } as const;
+      const until = Date.now() + HOUR;
+      await service.devices.quarantine({ deviceId: 'dev-11', reason: 'leaked credentials', until }, actor);
+      const listed = await service.devices.list({ limit: 100, search: 'dev-11' });
+      expect(listed.items[0]?.quarantine).toMatchObject({ reason: 'leaked credentials', until });
+      expect(listed.items[0]).toEqual(await service.devices.get({ deviceId: 'dev-11' }));
+      await service.devices.release({ deviceId: 'dev-11' }, actor);
+      const released = await service.devices.list({ limit: 100, search: 'dev-11' });
+      expect(released.items[0]?.quarantine).toBeUndefined();
     });
 
     it('throws NotFoundError for a missing device or another node path', async () => {

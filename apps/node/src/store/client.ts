@@ -20,11 +20,23 @@ export interface RawExecutor {
    * numbers for float8/int8, and JSON text for jsonb: both drivers then agree on every type.
    */
   exec<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * postgres.js in a transaction only: sends `data` to `COPY … FROM STDIN` (`statement`). Resolves
+   * once the data is handed to the socket, not when PostgreSQL has taken it. A COPY that fails
+   * after that shows only as the transaction's next statement failing (25P02: postgres.js drops
+   * the COPY's own error), so always send one after it.
+   */
+  copyIn?(statement: string, data: Buffer): Promise<void>;
 }
 
 export interface Store extends RawExecutor {
   driver: StoreDriver;
   db: NodeDatabase;
+  /**
+   * `exec` for the read hot path: the statement is parsed and planned once per connection and
+   * reused, so pass texts of a small fixed set (filters as `$n`, never values spliced in).
+   */
+  execPrepared<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs `fn` in one transaction on the raw driver; commits when it resolves, rolls back when it throws. */
   transaction<R>(fn: (tx: RawExecutor) => Promise<R>): Promise<R>;
   /** True when the database answers a trivial query. */
@@ -61,6 +73,8 @@ async function openPglite(location: string): Promise<Store> {
     driver: 'pglite',
     db,
     exec,
+    // PGlite runs in-process: no connection round trip for a prepared statement to save.
+    execPrepared: exec,
     transaction: (fn) =>
       client.transaction((tx) =>
         fn({
@@ -90,16 +104,47 @@ async function openPostgres(url: string): Promise<Store> {
     driver: 'postgres',
     db,
     exec,
+    execPrepared: async <T extends Row>(text: string, params: readonly unknown[] = []): Promise<T[]> =>
+      (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], {
+        prepare: true,
+      })) as unknown as T[],
     transaction: async (fn) =>
       (await sql.begin((tx) =>
         fn({
           exec: async <T extends Row>(text: string, params: readonly unknown[] = []) =>
             (await tx.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[],
+          copyIn: (statement, data) => copyIn(tx, statement, data),
         }),
       )) as Awaited<ReturnType<typeof fn>>,
     ping: () => pingWith(exec),
     close: () => sql.end({ timeout: 5 }),
   };
+}
+
+/**
+ * One COPY FROM STDIN on a transaction's connection. postgres.js settles the COPY's stream only on
+ * success and refuses further statements until the stream has ended: so this resolves once the
+ * data is written and the stream ended, and rejects if the stream fails before.
+ */
+async function copyIn(tx: postgres.TransactionSql, statement: string, data: Buffer): Promise<void> {
+  const stream = await tx.unsafe(statement).writable();
+  await new Promise<void>((resolve, reject) => {
+    stream.once('error', reject);
+    stream.write(data, (error) => {
+      if (error) {
+        reject(error);
+        return;
+      }
+      stream.end();
+      // The stream leaves COPY mode in its final step, right after end(). A failure that comes
+      // later is the next statement's to report (25P02); an 'error' then must not crash the node.
+      setImmediate(() => {
+        stream.off('error', reject);
+        stream.on('error', () => undefined);
+        resolve();
+      });
+    });
+  });
 }
 
 /** postgres.js calls this instead of connecting itself; the socket it gets back must be connected. */
