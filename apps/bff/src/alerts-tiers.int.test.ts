@@ -7,7 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpChildLink, remoteOfLink, type ChildLink } from '@tierscope/federation';
 import type { Alert, Rule, TrackedAlertChange } from '@tierscope/shared';
 import { startTcpProxy, type TcpProxy } from '@tierscope/test-support/tcp-proxy';
-import { freePort, spawnTier, waitFor, waitReady, type TierProcess } from './testing/processes.ts';
+import {
+  fetchAs,
+  freePort,
+  loginToConsole,
+  spawnBff,
+  spawnTier,
+  waitFor,
+  waitReady,
+  type TierProcess,
+} from './testing/processes.ts';
 
 /*
  * Alerts through three tiers of real processes, the link between probe-a and the district running
@@ -19,7 +28,6 @@ import { freePort, spawnTier, waitFor, waitReady, type TierProcess } from './tes
 const CUT_MS = 30_000;
 const READY_TIMEOUT_MS = 100_000;
 const NODE_MAIN = 'apps/node/src/main.ts';
-const BFF_MAIN = 'apps/bff/src/main.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tierscope-alerts-'));
 const tiers: TierProcess[] = [];
@@ -41,8 +49,8 @@ const hot: Rule = {
   condition: { kind: 'threshold', metric: 'temp', operator: '>', value: 50, hysteresis: 0, forMs: 0 },
 };
 
-function link(id: string, url: string): ChildLink {
-  return createHttpChildLink({ id, url: `${url}/trpc` });
+function link(id: string, url: string, fetch?: typeof globalThis.fetch): ChildLink {
+  return createHttpChildLink({ id, url: `${url}/trpc`, ...(fetch && { fetch }) });
 }
 
 /** A live subscriber (as the BFF's own parent or a browser would be): keeps every change. */
@@ -130,13 +138,13 @@ beforeAll(async () => {
     CHILDREN: `probe-a=http://127.0.0.1:${proxy.port},probe-b=${b.tier.url}`,
   });
   tiers.push(district);
-  const bff = await spawnTier('bff', BFF_MAIN, {
+  const bff = await spawnBff({
     CHILDREN: `district-1=${district.url}`,
     WEB_DIST: join(dataDir, 'no-console-here'),
   });
   tiers.push(bff);
   await Promise.all([waitReady(district, READY_TIMEOUT_MS), waitReady(bff, READY_TIMEOUT_MS)]);
-  bffLink = link('bff', bff.url);
+  bffLink = link('bff', bff.url, fetchAs(await loginToConsole(bff.url)));
   await waitFor(
     'both probes up at the BFF',
     async () => {
@@ -178,8 +186,11 @@ describe('alerts through three tiers of real processes', () => {
     const groundTruth = subscriber(probeALink);
 
     await publish(probeAMqtt, 'boiler-1', 60);
-    await waitFor('boiler-1 firing at the BFF', async () =>
-      atBff.items.some((i) => i.change.kind === 'fired' && i.change.alert.deviceId === 'boiler-1'),
+    const boiler1Fired = (items: TrackedAlertChange[]) =>
+      items.some((i) => i.change.kind === 'fired' && i.change.alert.deviceId === 'boiler-1');
+    // Each subscription is its own stream: wait until both have seen it, not just the first.
+    await waitFor('boiler-1 firing at the BFF, on both subscriptions', async () =>
+      boiler1Fired(atBff.items) && boiler1Fired(browser.items),
     );
     // The browser goes away for the whole cut; it will come back with its last id.
     const browserLastId = browser.items.at(-1)!.id;
@@ -253,7 +264,8 @@ describe('alerts through three tiers of real processes', () => {
     });
     const atProbe = (await probeALink.client.alerts.list.query({ deviceId: 'boiler-2' })).items[0]!;
     expect(atProbe.ack).toMatchObject({ note: 'crew on the way' });
-    expect(atProbe.ack!.by.length).toBeGreaterThan(0);
+    // The user logged in at the BFF, passed down through the district.
+    expect(atProbe.ack!.by).toBe('admin');
     expect(atProbe.ack!.at).toBeGreaterThanOrEqual(before - 1000);
     const atBff = (await bffLink.client.alerts.list.query({ deviceId: 'boiler-2' })).items[0]!;
     expect(atBff.ack).toEqual(atProbe.ack);

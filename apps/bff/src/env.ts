@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ChildList, childrenInBothLists, ChildTokenList, UplinkChildList } from '@tierscope/federation';
 import { NodeId } from '@tierscope/shared';
-import { NewPassword, Username } from './console/console.schemas.ts';
+import { NewPassword, Username } from '@tierscope/shared';
 
 const Port = z.coerce.number().int().min(0).max(65535);
 
@@ -41,6 +41,20 @@ export const BffConfig = z
     adminPassword: NewPassword.optional(),
     /** Where browsers reach the console; https makes the session cookie `__Host-` and Secure. */
     publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /**
+     * Reverse proxies in front of the BFF (`TRUST_PROXY=10.0.0.5,10.1.0.0/16`): only their
+     * X-Forwarded-For is believed, so login limits and the audit log see the real client address.
+     */
+    trustProxy: z
+      .string()
+      .transform((raw) =>
+        raw
+          .split(',')
+          .map((part) => part.trim())
+          .filter((part) => part !== ''),
+      )
+      .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])).max(64))
+      .default([]),
     /** A console session unused this long ends. */
     sessionIdleMinutes: z.coerce.number().int().min(1).max(1440).default(30),
     /** A console session ends this long after login, however busy. */
@@ -79,6 +93,7 @@ export function loadBffConfig(env: NodeJS.ProcessEnv = process.env): BffConfig {
     adminUser: env.BFF_ADMIN_USER || undefined,
     adminPassword: env.BFF_ADMIN_PASSWORD || undefined,
     publicUrl: env.BFF_PUBLIC_URL || undefined,
+    trustProxy: env.TRUST_PROXY || undefined,
     sessionIdleMinutes: env.SESSION_IDLE_MINUTES || undefined,
     sessionMaxHours: env.SESSION_MAX_HOURS || undefined,
   });

@@ -7,21 +7,39 @@ import {
   createUplinkServer,
   httpLinksOf,
   childTokenRegistryOf,
+  sqlChildTokenStore,
 } from '@tierscope/federation';
-import { resolveConsoleActor } from './console/actor.ts';
+import { consoleAccessSettingsOf, createConsoleAccess } from './console/console-access.ts';
+import { bootstrapFirstAdmin } from './console/first-admin.ts';
+import { CONSOLE_LOG_REDACT } from './console/log-redaction.ts';
 import { loadBffConfig, type BffConfig } from './env.ts';
 import { registerFederationMetrics } from './http/federation-metrics.ts';
 import { createBffServer } from './http/server.ts';
+import { openBffStore } from './store/client.ts';
+import { migrateBffStore } from './store/migrate.ts';
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 async function main(config: BffConfig): Promise<void> {
-  const logger = pino({ level: config.logLevel, base: { node: config.nodeId } });
+  const logger = pino({ level: config.logLevel, base: { node: config.nodeId }, redact: CONSOLE_LOG_REDACT });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
+  const store = await openBffStore(config.databaseUrl);
+  await migrateBffStore(store);
+  const access = createConsoleAccess(store.db, consoleAccessSettingsOf(config));
+  // The one-time password goes to stdout, never through the logger.
+  const firstAdmin = await bootstrapFirstAdmin(access.users, config, (text) => process.stdout.write(text));
+  if (firstAdmin !== 'users-exist')
+    logger.info({ user: config.adminUser, firstAdmin }, 'first admin created');
+
   // Uplink children dial the BFF; each is a member from the start, `unreachable` until it attaches.
-  const childTokens = childTokenRegistryOf(config.uplinkChildren);
+  // Rotations and revocations made at run time outlive a restart.
+  const childTokens = childTokenRegistryOf(
+    config.uplinkChildren,
+    sqlChildTokenStore((text, params) => store.exec(text, params)),
+  );
+  await childTokens.restore();
   const uplink =
     config.uplinkChildren.length > 0
       ? createUplinkServer({ verifyToken: childTokens.verify, logger })
@@ -47,7 +65,8 @@ async function main(config: BffConfig): Promise<void> {
     heartbeat: federation.heartbeat,
     metrics: registry,
     logger,
-    resolveActor: resolveConsoleActor,
+    access,
+    trustProxy: config.trustProxy,
     webDist: config.webDist,
     uplink,
   });
@@ -69,6 +88,7 @@ async function main(config: BffConfig): Promise<void> {
     logger.info({ signal }, 'stopping');
     federation.stop();
     await server.close();
+    await store.close();
     logger.info('stopped');
     process.exit(0);
   };

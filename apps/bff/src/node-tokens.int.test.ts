@@ -3,9 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashNodeToken, newNodeToken } from '@tierscope/federation';
-import type { NodeRouter } from '@tierscope/shared';
-import { freePort, spawnTier, waitFor, waitReady, type TierProcess } from './testing/processes.ts';
+import { hashNodeToken, newNodeToken, startUplink, type Uplink } from '@tierscope/federation';
+import { nodeRouter, type ConsoleApiRouter, type NodeRouter, type NodeService } from '@tierscope/shared';
+import {
+  fetchAs,
+  freePort,
+  loginToConsole,
+  spawnBff,
+  spawnTier,
+  waitFor,
+  waitReady,
+  type TierProcess,
+} from './testing/processes.ts';
 
 /*
  * Nodes that trust only their parents, over real processes on PGlite:
@@ -16,14 +25,15 @@ import { freePort, spawnTier, waitFor, waitReady, type TierProcess } from './tes
  */
 const READY_TIMEOUT_MS = 100_000;
 const NODE_MAIN = 'apps/node/src/main.ts';
-const BFF_MAIN = 'apps/bff/src/main.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tierscope-tokens-'));
 const tiers: TierProcess[] = [];
 const tokens = { p: newNodeToken(), u1: newNodeToken(), u2: newNodeToken() };
 let bff: TierProcess;
 let probeP: TierProcess;
-let client: TRPCClient<NodeRouter>;
+let bffEnv: Record<string, string>;
+let rotatedU1 = '';
+let client: TRPCClient<ConsoleApiRouter>;
 
 const trpc = (url: string, token?: string) =>
   createTRPCClient<NodeRouter>({
@@ -44,6 +54,28 @@ async function spawnProbe(id: string, env: Record<string, string>): Promise<Tier
   return tier;
 }
 
+async function consoleClientOf(tier: TierProcess): Promise<TRPCClient<ConsoleApiRouter>> {
+  const session = await loginToConsole(tier.url);
+  return createTRPCClient<ConsoleApiRouter>({
+    links: [httpLink({ url: `${tier.url}/trpc`, fetch: fetchAs(session) })],
+  });
+}
+
+/** An uplink dialled from the test itself, to see whether `token` is let in as `childId`. */
+function dialUplink(childId: string, token: string): Uplink {
+  return startUplink({
+    parentUrl: `ws://${new URL(bff.url).host}/uplink`,
+    childId,
+    token,
+    router: nodeRouter,
+    contextOf: () => ({
+      node: {} as NodeService,
+      actor: { kind: 'system', name: 'test', role: 'viewer' },
+    }),
+    backoff: { initialMs: 100, maxMs: 500 },
+  });
+}
+
 async function childStates(): Promise<Record<string, string>> {
   const info = await client.node.info.query();
   return Object.fromEntries((info.children ?? []).map((c) => [c.path, c.state]));
@@ -54,13 +86,16 @@ beforeAll(async () => {
   const uplinkUrl = `ws://127.0.0.1:${bffPort}/uplink`;
   probeP = await spawnProbe('probe-p', { PARENT_TOKEN_HASHES: hashNodeToken(tokens.p) });
   await waitReady(probeP, READY_TIMEOUT_MS);
-  bff = await spawnTier('bff', BFF_MAIN, {
+  bffEnv = {
     HTTP_PORT: String(bffPort),
+    // On disk: the restart test starts the BFF again on the same database.
+    DATABASE_URL: `pglite:${join(dataDir, 'bff-db')}`,
     CHILDREN: `probe-p=${probeP.url}`,
     CHILD_TOKENS: `probe-p=${tokens.p}`,
     UPLINK_CHILDREN: `probe-u1=${hashNodeToken(tokens.u1)},probe-u2=${hashNodeToken(tokens.u2)}`,
     WEB_DIST: join(dataDir, 'no-console-here'),
-  });
+  };
+  bff = await spawnBff(bffEnv);
   tiers.push(bff);
   await waitReady(bff, READY_TIMEOUT_MS);
   const uplinked = await Promise.all([
@@ -68,7 +103,7 @@ beforeAll(async () => {
     spawnProbe('probe-u2', { PARENT_UPLINK_URL: uplinkUrl, NODE_TOKEN: tokens.u2 }),
   ]);
   await Promise.all(uplinked.map((t) => waitReady(t, READY_TIMEOUT_MS)));
-  client = trpc(bff.url);
+  client = await consoleClientOf(bff);
   await waitFor(
     'every child up at the BFF',
     async () => Object.values(await childStates()).filter((s) => s === 'up').length === 3,
@@ -96,6 +131,7 @@ describe('node tokens', () => {
     const rotated = await client.node.rotateChildToken.mutate({ nodePath: 'probe-u1' });
     expect(rotated.nodePath).toBe('probe-u1');
     expect(rotated.token).not.toBe(tokens.u1);
+    rotatedU1 = rotated.token;
     // probe-u1's socket is dropped and its old token no longer attaches it; probe-u2 stays.
     await waitFor(
       'probe-u1 down after the rotation',
@@ -127,6 +163,40 @@ describe('node tokens', () => {
       30_000,
     );
     expect((await childStates())['probe-u1']).toBe('up');
+
+    // Both changes are in the BFF's audit log, as the admin who made them; the tokens are not.
+    const audited = await client.console.audit.list.query({ action: 'node.token.' });
+    expect(audited.items.map((entry) => [entry.actor, entry.action, entry.target])).toEqual([
+      ['admin', 'node.token.revoke', 'probe-u2'],
+      ['admin', 'node.token.rotate', 'probe-u1'],
+    ]);
+    expect(JSON.stringify(audited)).not.toContain(rotated.token);
+  }, 120_000);
+
+  it('keeps a rotation and a revocation across a restart of the BFF', async () => {
+    expect(rotatedU1).not.toBe('');
+    await bff.stop('SIGTERM');
+    tiers.splice(tiers.indexOf(bff), 1);
+    bff = await spawnBff(bffEnv);
+    tiers.push(bff);
+    await waitReady(bff, READY_TIMEOUT_MS);
+    client = await consoleClientOf(bff);
+
+    const revokedU2 = dialUplink('probe-u2', tokens.u2);
+    const oldU1 = dialUplink('probe-u1', tokens.u1);
+    try {
+      for (const [name, uplink] of [
+        ['probe-u2 (revoked)', revokedU2],
+        ['probe-u1 (replaced)', oldU1],
+      ] as const) {
+        await waitFor(`${name} refused`, async () => uplink.status().failedAttempts >= 2, 30_000);
+        expect(uplink.status().lastError).toMatch(/401/);
+      }
+    } finally {
+      await Promise.all([revokedU2.stop(), oldU1.stop()]);
+    }
+    // The probe-u1 process given the rotated token attaches again by itself.
+    await waitFor('probe-u1 up again', async () => (await childStates())['probe-u1'] === 'up', 30_000);
   }, 120_000);
 
   it('refuses to rotate the token of a node that is not an uplink child', async () => {

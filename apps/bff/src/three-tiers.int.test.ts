@@ -14,7 +14,17 @@ import {
   type DeviceEvent,
   type NodeRouter,
 } from '@tierscope/shared';
-import { freePort, spawnTier, waitFor, waitReady, type TierProcess } from './testing/processes.ts';
+import {
+  fetchAs,
+  freePort,
+  loginToConsole,
+  spawnBff,
+  spawnTier,
+  waitFor,
+  waitReady,
+  type ConsoleSession,
+  type TierProcess,
+} from './testing/processes.ts';
 
 /*
  * Three tiers of real processes, each node on PGlite in memory and its embedded broker:
@@ -43,7 +53,6 @@ const PUBLISHES_IN_FLIGHT = 8;
 /** PGlite and tsx start slowly when several processes start at once on a small machine. */
 const READY_TIMEOUT_MS = 100_000;
 const NODE_MAIN = 'apps/node/src/main.ts';
-const BFF_MAIN = 'apps/bff/src/main.ts';
 
 interface Probe {
   id: string;
@@ -60,9 +69,12 @@ const probes = new Map<string, Probe>();
 const probeCToken = randomBytes(24).toString('base64url');
 let bff: TierProcess;
 let client: TRPCClient<NodeRouter>;
+let session: ConsoleSession;
 
-const trpcClient = (url: string) =>
-  createTRPCClient<NodeRouter>({ links: [httpLink({ url: `${url}/trpc` })] });
+const trpcClient = (url: string, session?: ConsoleSession) =>
+  createTRPCClient<NodeRouter>({
+    links: [httpLink({ url: `${url}/trpc`, ...(session && { fetch: fetchAs(session) }) })],
+  });
 
 async function startProbe(id: string, path: string, env: Record<string, string> = {}): Promise<Probe> {
   const mqttPort = await freePort();
@@ -155,14 +167,15 @@ beforeAll(async () => {
     FEDERATION_DEADLINE_MS: '5000',
   });
   tiers.push(districtTier);
-  bff = await spawnTier('bff', BFF_MAIN, {
+  bff = await spawnBff({
     CHILDREN: `district-1=${districtTier.url},probe-d=${probes.get('probe-d')!.tier.url}`,
     FEDERATION_DEADLINE_MS: String(BFF_DEADLINE_MS),
     WEB_DIST: join(dataDir, 'no-console-here'),
   });
   tiers.push(bff);
   await Promise.all([waitReady(districtTier, READY_TIMEOUT_MS), waitReady(bff, READY_TIMEOUT_MS)]);
-  client = trpcClient(bff.url);
+  session = await loginToConsole(bff.url);
+  client = trpcClient(bff.url, session);
 
   await waitFor(
     'every device and event ingested and every node up',
@@ -253,9 +266,7 @@ describe('three tiers of real processes', () => {
     const controller = new AbortController();
     const response = await fetch(
       `${bff.url}/trpc/node.watch?input=${encodeURIComponent('{"intervalMs":500}')}`,
-      {
-        signal: controller.signal,
-      },
+      { signal: controller.signal, headers: session.headers },
     );
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     let text = '';

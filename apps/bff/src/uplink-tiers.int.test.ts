@@ -6,7 +6,17 @@ import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeInfo, NodeRouter } from '@tierscope/shared';
-import { freePort, spawnTier, waitFor, waitReady, type TierProcess } from './testing/processes.ts';
+import {
+  fetchAs,
+  freePort,
+  loginToConsole,
+  spawnTier,
+  waitFor,
+  waitReady,
+  type ConsoleSession,
+  type TierProcess,
+} from './testing/processes.ts';
+import { TEST_BFF_ENV } from '@tierscope/test-support/console-session';
 
 /*
  * A probe with no inbound address, as far as its parent knows: the district is given no URL for
@@ -36,6 +46,7 @@ let probeU: { tier: TierProcess; mqttPort: number };
 let probeW: TierProcess;
 let client: TRPCClient<NodeRouter>;
 let bffUrl = '';
+let session: ConsoleSession;
 
 async function spawn(name: string, entry: string, env: Record<string, string>): Promise<TierProcess> {
   const tier = await spawnTier(name, entry, env);
@@ -87,9 +98,7 @@ async function watchUntil(
   try {
     const response = await fetch(
       `${bffUrl}/trpc/node.watch?input=${encodeURIComponent('{"intervalMs":500}')}`,
-      {
-        signal: controller.signal,
-      },
+      { signal: controller.signal, headers: session.headers },
     );
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const decoder = new TextDecoder();
@@ -148,12 +157,16 @@ beforeAll(async () => {
   };
   district = await spawn('district-1', NODE_MAIN, districtEnv);
   const bff = await spawn('bff', BFF_MAIN, {
+    ...TEST_BFF_ENV,
     CHILDREN: `district-1=${district.url}`,
     WEB_DIST: join(dataDir, 'no-console-here'),
   });
   bffUrl = bff.url;
   await Promise.all([probeU.tier, probeW, district, bff].map((tier) => waitReady(tier, READY_TIMEOUT_MS)));
-  client = createTRPCClient<NodeRouter>({ links: [httpLink({ url: `${bff.url}/trpc` })] });
+  session = await loginToConsole(bff.url);
+  client = createTRPCClient<NodeRouter>({
+    links: [httpLink({ url: `${bff.url}/trpc`, fetch: fetchAs(session) })],
+  });
 
   await publishTelemetry(
     probeU.mqttPort,

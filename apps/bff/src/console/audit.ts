@@ -3,7 +3,7 @@ import { and, asc, desc, eq, gt, gte, like, lt, type SQL, sql } from 'drizzle-or
 import { BadRequestError } from '@tierscope/shared';
 import type { BffDatabase } from '../store/client.ts';
 import { auditLog } from '../store/schema.ts';
-import { AuditFilter, type AuditChainReport, type AuditEntry, type AuditPage } from './console.schemas.ts';
+import { AuditFilter, type AuditChainReport, type AuditEntry, type AuditPage } from '@tierscope/shared';
 
 /** Who acts and from where: the user's name (or `system`) and the request's client address. */
 export interface AuditOrigin {

@@ -43,4 +43,19 @@ describe('console access settings', () => {
     expect(printed).toMatch(/adminPassword: password: at least 12 characters/);
     expect(printed).not.toContain('hunter2');
   });
+
+  it('believes X-Forwarded-For only from the proxies in TRUST_PROXY, and refuses anything but addresses', () => {
+    expect(loadBffConfig({}).trustProxy).toEqual([]);
+    expect(loadBffConfig({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,::1' }).trustProxy).toEqual([
+      '10.0.0.5',
+      '10.1.0.0/16',
+      '::1',
+    ]);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    vi.spyOn(process, 'exit').mockImplementation(() => {
+      throw new Error('exit');
+    });
+    expect(() => loadBffConfig({ TRUST_PROXY: 'true' })).toThrow('exit');
+    expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toMatch(/trustProxy/);
+  });
 });

@@ -8,7 +8,7 @@ import type {
 } from 'fastify';
 import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import type { Actor } from '@tierscope/shared';
-import { ChangePasswordInput, LoginInput, type AuthState } from './console.schemas.ts';
+import { actorScopeOf, ChangePasswordInput, LoginInput, type AuthState } from '@tierscope/shared';
 import { sessionCookieOf, type ConsoleAccess } from './console-access.ts';
 import { CSRF_HEADER, csrfTokenFor, csrfTokenMatches } from './csrf.ts';
 import { addressKey } from './login-limiter.ts';
@@ -17,9 +17,8 @@ import type { LiveSession, SessionUser } from './sessions.ts';
 
 /** Who a console request acts as, resolved from its session before tRPC sees the request. */
 export interface ConsoleCaller {
+  /** The user, their role and the node subtrees they may see (no scope: the whole tree). */
   actor: Actor;
-  /** Node path globs the user may see; `['**']` is the whole tree. */
-  scope: string[];
   userId: number;
   sessionId: number;
   /** The request's client address, for the audit log. */
@@ -215,9 +214,9 @@ function authStateOf(user: SessionUser, token: string): AuthState {
 
 function callerOf(live: LiveSession, address: string): ConsoleCaller {
   const { user } = live;
+  const scope = actorScopeOf(user.scope);
   return {
-    actor: { kind: 'user', name: user.name, role: user.role },
-    scope: user.scope,
+    actor: { kind: 'user', name: user.name, role: user.role, ...(scope && { scope }) },
     userId: user.id,
     sessionId: live.sessionId,
     address,

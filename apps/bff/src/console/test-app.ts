@@ -3,12 +3,19 @@ import { TRPCError } from '@trpc/server';
 import { fastifyTRPCPlugin, type CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { operatorProcedure, router, viewerProcedure, type NodeService } from '@tierscope/shared';
+import {
+  consoleRouter,
+  operatorProcedure,
+  router,
+  viewerProcedure,
+  type ConsoleContext,
+  type NodeService,
+} from '@tierscope/shared';
 import { openBffStore, type BffStore } from '../store/client.ts';
 import { migrateBffStore } from '../store/migrate.ts';
 import { createConsoleAccess, type ConsoleAccess, type ConsoleAccessSettings } from './console-access.ts';
 import { registerConsoleAuth, resolveSessionActor } from './console-auth.ts';
-import { createConsoleRouter, type ConsoleRouterContext } from './console.router.ts';
+import { consoleServiceFor } from './console-service.ts';
 import { DEFAULT_LOGIN_LIMITS } from './login-limiter.ts';
 
 /** Time the tests move by hand: no test waits for a timeout. */
@@ -68,15 +75,15 @@ const NO_NODE_SERVICE = {} as NodeService;
 export async function buildTestApp(access: ConsoleAccess): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   await registerConsoleAuth(app, access);
-  const appRouter = router({ console: createConsoleRouter(access), probe: probeRouter });
+  const appRouter = router({ console: consoleRouter, probe: probeRouter });
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req }: CreateFastifyContextOptions): ConsoleRouterContext => {
+      createContext: ({ req }: CreateFastifyContextOptions): ConsoleContext => {
         const caller = resolveSessionActor(req);
         if (!caller) throw new TRPCError({ code: 'UNAUTHORIZED' });
-        return { node: NO_NODE_SERVICE, actor: caller.actor, caller };
+        return { node: NO_NODE_SERVICE, actor: caller.actor, console: consoleServiceFor(access, caller) };
       },
     },
   });

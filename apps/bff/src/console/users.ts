@@ -10,7 +10,7 @@ import {
   type ConsoleUser,
   type ResetPasswordInput,
   type UpdateUserInput,
-} from './console.schemas.ts';
+} from '@tierscope/shared';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import type { Sessions } from './sessions.ts';
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
-import Fastify, { LogController } from 'fastify';
+import { TRPCError } from '@trpc/server';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
@@ -9,15 +10,23 @@ import {
   type NodeApiOptions,
   type UplinkServer,
 } from '@tierscope/federation';
+import type { Actor, NodeService } from '@tierscope/shared';
+import { auditedNodeService } from '../console/audited-node-service.ts';
+import type { ConsoleAccess } from '../console/console-access.ts';
+import { registerConsoleAuth, resolveSessionActor, type ConsoleCaller } from '../console/console-auth.ts';
+import { auditOriginOf, consoleServiceFor } from '../console/console-service.ts';
 
 export interface BffServerDeps {
   /** The federated service for one call, within the caller's budget when it sent one. */
-  serviceFor: NodeApiOptions['serviceFor'];
+  serviceFor: (budgetMs: number | undefined, actor: Actor) => NodeService;
+  /** Addresses and CIDRs of reverse proxies whose X-Forwarded-For is believed (TRUST_PROXY). */
+  trustProxy: readonly string[];
+  /** Users, sessions, login limits and the audit log: every /trpc call needs a console session. */
+  access: ConsoleAccess;
   /** Liveness of the children, for /healthz. */
   heartbeat: Heartbeat;
   metrics: Registry;
   logger: Logger;
-  resolveActor: NodeApiOptions['resolveActor'];
   /** The built console; skipped when the directory does not exist. */
   webDist: string;
   /** When children attach by uplink: it takes WebSocket upgrades at /uplink and is closed with the server. */
@@ -34,15 +43,20 @@ const BODY_LIMIT = 1024 * 1024;
  * with an SPA fallback to index.html.
  */
 export async function createBffServer(deps: BffServerDeps) {
+  // As fastify's logger type, which the console's plugins are written against.
+  const logger: FastifyBaseLogger = deps.logger;
   const app = Fastify({
-    loggerInstance: deps.logger,
+    loggerInstance: logger,
+    // Without trusted proxies request.ip is the socket's peer: a client cannot choose its address.
+    ...(deps.trustProxy.length > 0 && { trustProxy: [...deps.trustProxy] }),
     bodyLimit: BODY_LIMIT,
     logController: new LogController({ disableRequestLogging: () => true }),
     // Subscriptions hold their connection open: close them on shutdown instead of waiting.
     forceCloseConnections: true,
   });
 
-  await registerNodeApi(app, deps);
+  await registerConsoleAuth(app, deps.access);
+  await registerNodeApi(app, consoleApiOf(deps));
 
   app.get('/livez', async () => ({ status: 'ok' }));
   // The BFF keeps no state of its own yet: once it listens it can answer (partially, if children are down).
@@ -65,7 +79,7 @@ export async function createBffServer(deps: BffServerDeps) {
   if (existsSync(deps.webDist)) {
     await app.register(fastifyStatic, { root: deps.webDist, wildcard: false });
     app.setNotFoundHandler((request, reply) => {
-      const api = /^\/(trpc|uplink|livez|readyz|healthz|metrics)(\/|$|\?)/.test(request.url);
+      const api = /^\/(trpc|auth|uplink|livez|readyz|healthz|metrics)(\/|$|\?)/.test(request.url);
       if (request.method !== 'GET' || api) return reply.code(404).send({ error: 'not found' });
       return reply.sendFile('index.html');
     });
@@ -74,4 +88,26 @@ export async function createBffServer(deps: BffServerDeps) {
   }
 
   return app;
+}
+
+/**
+ * The contract as the console calls it: as the session's user (role and scope), every change
+ * audited, and `console.*` beside the node contract.
+ */
+function consoleApiOf(deps: BffServerDeps): NodeApiOptions {
+  const { access } = deps;
+  return {
+    resolveActor: (request) => callerOf(request).actor,
+    serviceFor: (budgetMs, actor, request) =>
+      auditedNodeService(deps.serviceFor(budgetMs, actor), access.audit, auditOriginOf(callerOf(request))),
+    consoleFor: (request) => consoleServiceFor(access, callerOf(request)),
+    uplink: deps.uplink,
+  };
+}
+
+/** registerConsoleAuth answers a /trpc request without a live session before tRPC sees it. */
+function callerOf(request: FastifyRequest): ConsoleCaller {
+  const caller = resolveSessionActor(request);
+  if (!caller) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'log in first' });
+  return caller;
 }

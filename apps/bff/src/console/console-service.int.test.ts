@@ -1,29 +1,35 @@
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCallerFactory, type NodeService, type Role } from '@tierscope/shared';
+import {
+  consoleRouter,
+  createCallerFactory,
+  type ConsoleContext,
+  type NodeService,
+  type Role,
+} from '@tierscope/shared';
 import { testDatabaseBackends, type TestDatabase } from '../store/test-databases.ts';
-import { createConsoleRouter, type ConsoleRouterContext } from './console.router.ts';
+import { consoleServiceFor } from './console-service.ts';
 import { openTestAccess, type TestAccess } from './test-app.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
-describe.each(testDatabaseBackends())('console router on $name', (backend) => {
+describe.each(testDatabaseBackends())('console procedures on $name', (backend) => {
   let database: TestDatabase;
   let t: TestAccess;
   let adminId: number;
 
   const callerAs = (name: string, role: Role, userId = adminId) => {
-    const createCaller = createCallerFactory(createConsoleRouter(t.access));
-    const ctx: ConsoleRouterContext = {
+    const createCaller = createCallerFactory(consoleRouter);
+    const actor = { kind: 'user', name, role } as const;
+    const ctx: ConsoleContext = {
       node: {} as NodeService,
-      actor: { kind: 'user', name, role },
-      caller: {
-        actor: { kind: 'user', name, role },
-        scope: ['**'],
+      actor,
+      console: consoleServiceFor(t.access, {
+        actor,
         userId,
         sessionId: 0,
         address: '192.0.2.9',
-      },
+      }),
     };
     return createCaller(ctx);
   };
@@ -144,12 +150,12 @@ describe.each(testDatabaseBackends())('console router on $name', (backend) => {
     await expect(admin.audit.list({ cursor: 'abc' }).catch(code)).resolves.toBe('BAD_REQUEST');
   });
 
-  it('refuses a context without a session', async () => {
-    const createCaller = createCallerFactory(createConsoleRouter(t.access));
-    const anonymous = createCaller({
+  it('answers NOT_FOUND on a tier without a console (a node)', async () => {
+    const createCaller = createCallerFactory(consoleRouter);
+    const node = createCaller({
       node: {} as NodeService,
       actor: { kind: 'user', name: 'ada', role: 'admin' },
     });
-    await expect(anonymous.users.list().catch(code)).resolves.toBe('UNAUTHORIZED');
+    await expect(node.users.list().catch(code)).resolves.toBe('NOT_FOUND');
   });
 });
