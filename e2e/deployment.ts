@@ -1,4 +1,6 @@
 // What the global setup started, handed to the test workers through the environment.
+import type { ApiSession } from './api-client.ts';
+
 export interface E2eNode {
   id: string;
   path: string;
@@ -12,6 +14,13 @@ export interface E2eDeployment {
   nodes: E2eNode[];
   /** Devices the simulators register in all; the fleet's total once every one has been heard. */
   expectedDevices: number;
+  /** The first admin, made by the BFF from the password the global setup gave it. */
+  admin: { name: string; password: string };
+  /**
+   * The admin's session that every test shares (browser cookie and API client). A test that ends a
+   * session must log in on its own: ending this one would log every later test out.
+   */
+  adminSession: ApiSession;
 }
 
 const ENV_KEY = 'TIERSCOPE_E2E_DEPLOYMENT';

@@ -1,6 +1,6 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
-import { createApiClient, type ApiClient } from './api-client.ts';
+import { createApiClient, storageStateOf, type ApiClient } from './api-client.ts';
 import { readDeployment, type E2eDeployment } from './deployment.ts';
 import { AlertsPage } from './pages/alerts-page.ts';
 import { DevicePage } from './pages/device-page.ts';
@@ -28,7 +28,10 @@ export interface ConsoleFixtures {
 export const test = base.extend<ConsoleFixtures>({
   deployment: async ({}, use) => use(readDeployment()),
   baseURL: async ({ deployment }, use) => use(deployment.bffUrl),
-  api: async ({ deployment }, use) => use(createApiClient(deployment.bffUrl)),
+  // Signed in as the admin unless a test says otherwise (`test.use({ storageState: NO_SESSION })`).
+  storageState: async ({ deployment }, use) =>
+    use(storageStateOf(deployment.bffUrl, deployment.adminSession)),
+  api: async ({ deployment }, use) => use(createApiClient(deployment.bffUrl, deployment.adminSession)),
   overviewPage: async ({ page }, use) => use(new OverviewPage(page)),
   devicesPage: async ({ page }, use) => use(new DevicesPage(page)),
   devicePage: async ({ page }, use) => use(new DevicePage(page)),
@@ -50,5 +53,8 @@ export const test = base.extend<ConsoleFixtures>({
         }));
     }),
 });
+
+/** A browser with no session: it starts at the login page. */
+export const NO_SESSION = { cookies: [], origins: [] };
 
 export { expect };

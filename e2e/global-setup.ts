@@ -2,7 +2,8 @@
 // embedded brokers and PGlite, a district node, the BFF serving the built console, and a device
 // simulator per probe over real MQTT — waits until every device has been heard, installs alert
 // rules at every probe through the BFF and waits for the alerts they raise, and returns the
-// teardown that stops every process and removes the data.
+// teardown that stops every process and removes the data. The BFF's first admin gets a known
+// password; its one session is shared by every test (browser cookie and API client).
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,11 +12,13 @@ import { fileURLToPath } from 'node:url';
 import { waitFor } from '@tierscope/test-support/processes';
 import { freePorts, startDeployment } from '../scripts/start.ts';
 import { FIRING_PER_PROBE, installRules } from './alert-rules.ts';
-import { createApiClient } from './api-client.ts';
+import { randomBytes } from 'node:crypto';
+import { createApiClient, logIn } from './api-client.ts';
 import { publishDeployment } from './deployment.ts';
 
 /** Two sites per probe (the simulator puts 50 devices on a site): the alert rules need both. */
 const DEVICES_PER_PROBE = 60;
+const ADMIN = { name: 'admin', password: `e2e-${randomBytes(12).toString('base64url')}` };
 const WEB_DIST = fileURLToPath(new URL('../apps/web/dist/index.html', import.meta.url));
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
@@ -28,6 +31,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     dataDir,
     devicesPerProbe: DEVICES_PER_PROBE,
     rate: 0.5,
+    adminPassword: ADMIN.password,
     log: (line) => process.stderr.write(`[e2e] ${line}\n`),
     // The fault test kills a probe on purpose; anything else shows up as failing tests.
     onUnexpectedExit: (name, code, signal) =>
@@ -44,7 +48,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   try {
     const probes = deployment.nodes.filter((node) => node.id.startsWith('probe-'));
     const expectedDevices = probes.length * DEVICES_PER_PROBE;
-    const api = createApiClient(deployment.bffUrl);
+    const adminSession = await logIn(deployment.bffUrl, ADMIN.name, ADMIN.password);
+    const api = createApiClient(deployment.bffUrl, adminSession);
     await waitFor(
       `all ${expectedDevices} devices registered and every node up`,
       async () => {
@@ -79,6 +84,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     publishDeployment({
       bffUrl: deployment.bffUrl,
       expectedDevices,
+      admin: ADMIN,
+      adminSession,
       nodes: deployment.nodes.map(({ id, path, pid, mqttUrl }) => ({ id, path, pid, mqttUrl })),
     });
   } catch (error) {

@@ -6,7 +6,7 @@ import { VitePWA } from 'vite-plugin-pwa';
 const BFF_URL = process.env.TIERSCOPE_BFF_URL ?? 'http://127.0.0.1:4000';
 
 /** Paths the BFF answers itself; the service worker never serves the app shell for them. */
-const API_PATHS = /^\/(trpc|uplink|livez|readyz|healthz|metrics)(\/|$)/;
+const API_PATHS = /^\/(trpc|auth|uplink|livez|readyz|healthz|metrics)(\/|$)/;
 
 export default defineConfig({
   plugins: [
@@ -56,6 +56,7 @@ export default defineConfig({
     },
   },
   server: {
-    proxy: { '/trpc': BFF_URL, '/healthz': BFF_URL },
+    // /auth: login, logout, /auth/me; the session cookie is the BFF's, same-origin through the proxy.
+    proxy: { '/trpc': BFF_URL, '/auth': BFF_URL, '/healthz': BFF_URL },
   },
 });

@@ -23,6 +23,16 @@ export class AlertsPage {
     return this.page.locator(`[data-testid="alert-row"][data-node="${nodePath}"][data-alert-id="${id}"]`);
   }
 
+  /** The card now at `index`, followed by its owner and id wherever the live list moves it. */
+  async byPosition(index: number): Promise<Locator> {
+    const row = this.rows.nth(index);
+    const [nodePath, id] = await Promise.all([
+      row.getAttribute('data-node'),
+      row.getAttribute('data-alert-id'),
+    ]);
+    return this.row(nodePath!, id!);
+  }
+
   /** The card's ack mark: "Acked by console 3 seconds ago" and the note. */
   ackOf(row: Locator): Locator {
     return row.getByTestId('alert-ack');

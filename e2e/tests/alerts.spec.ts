@@ -1,5 +1,5 @@
 import { publishingDevice, publishLevel } from '../alert-rules.ts';
-import type { ApiClient } from '../api-client.ts';
+import { storageStateOf, type ApiClient } from '../api-client.ts';
 import { expect, test } from '../fixtures.ts';
 import { AlertsPage } from '../pages/alerts-page.ts';
 
@@ -123,12 +123,15 @@ test.describe('acking from a phone', () => {
     deployment,
     api,
   }) => {
+    const session = storageStateOf(deployment.bffUrl, deployment.adminSession);
     const desktop = await browser.newContext({
       baseURL: deployment.bffUrl,
+      storageState: session,
       viewport: { width: 1440, height: 900 },
     });
     const phone = await browser.newContext({
       baseURL: deployment.bffUrl,
+      storageState: session,
       viewport: { width: 390, height: 844 },
       isMobile: true,
       hasTouch: true,

@@ -1,4 +1,4 @@
-import { expect, test } from '../fixtures.ts';
+import { expect, NO_SESSION, test } from '../fixtures.ts';
 
 // Pictures of the console as an operator sees it, for people to look at (e2e/artifacts/, gitignored).
 const ARTIFACTS = new URL('../artifacts/', import.meta.url).pathname;
@@ -17,6 +17,8 @@ test.describe('screenshots at 1440×900', () => {
     await devicePage.goto('district-1/probe-a', 'sim-s01-air-quality-1', '1h');
     const chart = devicePage.charts.first();
     await expect(chart).toHaveAttribute('aria-label', /points from/);
+    // Every panel above the chart settled, so the chart does not move between measuring and dragging.
+    await expect(page.locator('main [aria-busy="true"]')).toHaveCount(0);
     // The mouse acts in the viewport: bring the chart into it (the device's alerts come first).
     await chart.scrollIntoViewIfNeeded();
     const box = await chart.boundingBox();
@@ -43,6 +45,46 @@ test.describe('screenshots at 1440×900', () => {
   });
 });
 
+test.describe('screenshots of the admin pages at 1440×900', () => {
+  test.use({ viewport: { width: 1440, height: 900 } });
+
+  test('users, audit log, node tokens and my sessions', async ({ page }) => {
+    await page.goto('/admin/users');
+    await page
+      .getByRole('button', { name: /^Manage / })
+      .first()
+      .click();
+    await expect(page.getByRole('heading', { name: /^Manage / })).toBeVisible();
+    await page.screenshot({ path: `${ARTIFACTS}users.png`, fullPage: true });
+
+    await page.goto('/admin/audit');
+    await page.getByRole('button', { name: 'Verify chain' }).click();
+    await expect(page.getByTestId('chain-result')).toBeVisible();
+    await page.screenshot({ path: `${ARTIFACTS}audit.png` });
+
+    await page.goto('/admin/node-tokens');
+    await page.getByRole('button', { name: 'Revoke the token of district-1/probe-b' }).click();
+    await page.screenshot({ path: `${ARTIFACTS}node-tokens.png`, fullPage: true });
+
+    await page.goto('/account/sessions');
+    await page.getByRole('button', { name: /account menu/ }).click();
+    await page.screenshot({ path: `${ARTIFACTS}sessions.png` });
+  });
+
+  test.describe('signed out', () => {
+    test.use({ storageState: NO_SESSION });
+
+    test('login, with a wrong password', async ({ page }) => {
+      await page.goto('/login');
+      await page.getByLabel('User name').fill('nobody-screenshot');
+      await page.getByLabel('Password', { exact: true }).fill('not a password');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await expect(page.getByRole('alert')).toBeVisible();
+      await page.screenshot({ path: `${ARTIFACTS}login.png` });
+    });
+  });
+});
+
 test.describe('screenshots at 390×844', () => {
   test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
 
@@ -55,5 +97,15 @@ test.describe('screenshots at 390×844', () => {
     await expect(alertsPage.ackOf(row)).toBeVisible();
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: `${ARTIFACTS}alerts-phone.png` });
+  });
+
+  test.describe('signed out', () => {
+    test.use({ storageState: NO_SESSION });
+
+    test('login on a phone', async ({ page }) => {
+      await page.goto('/login');
+      await expect(page.getByRole('form', { name: 'Log in' })).toBeVisible();
+      await page.screenshot({ path: `${ARTIFACTS}login-phone.png` });
+    });
   });
 });

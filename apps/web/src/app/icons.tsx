@@ -75,3 +75,13 @@ export function AlertsIcon() {
     </svg>
   );
 }
+
+export function AdminIcon() {
+  return (
+    <svg {...common}>
+      <path d="M12 2.5 4 5.5v6c0 5 3.4 8.6 8 10 4.6-1.4 8-5 8-10v-6z" />
+      <circle cx="12" cy="10" r="2.5" />
+      <path d="M8 16.5c.8-1.8 2.2-2.7 4-2.7s3.2.9 4 2.7" />
+    </svg>
+  );
+}

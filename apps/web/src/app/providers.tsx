@@ -1,23 +1,17 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
-import { AlertStreamProvider } from '../features/alerts/alert-stream.tsx';
-import { NodeWatchProvider } from '../lib/node-watch.tsx';
 import { createQueryClient } from '../lib/query-client.ts';
 import { RefreshIntervalProvider } from '../lib/refresh-interval.tsx';
 
 /**
- * Everything a page can rely on: the query cache, the refresh interval, the live node tree and the
- * live alert store.
+ * Everything any page can rely on, the login page included: the query cache and the refresh
+ * interval. The live node tree and alert store open in the console's shell, once signed in.
  */
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(createQueryClient);
   return (
     <QueryClientProvider client={queryClient}>
-      <RefreshIntervalProvider>
-        <NodeWatchProvider>
-          <AlertStreamProvider>{children}</AlertStreamProvider>
-        </NodeWatchProvider>
-      </RefreshIntervalProvider>
+      <RefreshIntervalProvider>{children}</RefreshIntervalProvider>
     </QueryClientProvider>
   );
 }

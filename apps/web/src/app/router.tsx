@@ -1,12 +1,70 @@
-import { createRootRoute, createRoute, createRouter, lazyRouteComponent } from '@tanstack/react-router';
+import {
+  createRootRoute,
+  createRoute,
+  createRouter,
+  lazyRouteComponent,
+  Outlet,
+  redirect,
+  useMatch,
+} from '@tanstack/react-router';
+import { ensureSession, getSession, safeRedirect, sessionForPage } from '../lib/session.ts';
 import { parsePlainSearch, searchKeys, stringifyPlainSearch } from '../lib/url-search.ts';
+import { AdminLayout } from './admin-layout.tsx';
 import { NotFoundRoute, RouteError, RouteLoading } from './route-states.tsx';
-import { Shell } from './shell.tsx';
+import { ConsoleShell } from './shell.tsx';
+
+// Every page but /login needs a session (asked of /auth/me once per tab); a user who must choose a
+// new password does that first. Offline, the shell opens anyway and the first answer decides.
+const rootRoute = createRootRoute({
+  beforeLoad: async ({ location }): Promise<void> => {
+    if (isLoginPath(location.pathname)) return;
+    const session = getSession() ?? (await sessionForPage());
+    if (session === 'unreachable') return;
+    if (!session || session.user.mustChangePassword) redirectTo(loginHref(location.href));
+  },
+  component: RootLayout,
+  notFoundComponent: NotFoundRoute,
+});
+
+/** The login page stands alone; every other page is in the console's shell, with its live connections. */
+function RootLayout() {
+  const login = useMatch({ from: '/login', shouldThrow: false });
+  return login ? <Outlet /> : <ConsoleShell />;
+}
+
+/** Ends a `beforeLoad` by sending the browser to `href` instead. */
+function redirectTo(href: string): never {
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- TanStack Router's redirects are thrown.
+  throw redirect({ href });
+}
+
+const isLoginPath = (pathname: string) => /^\/login\/?$/.test(pathname);
+
+/** The login page, to come back to `href` afterwards. */
+const loginHref = (href: string) => `/login${stringifyPlainSearch({ redirect: href })}`;
+
+/** Spelled out: with `searchKeys` the router's types lost this route's search (inferred `{}`). */
+function loginSearch(search: Record<string, unknown>): { redirect?: string } {
+  return typeof search.redirect === 'string' && search.redirect !== '' ? { redirect: search.redirect } : {};
+}
+
+async function leaveLoginWhenSignedIn(target: string | undefined): Promise<void> {
+  // Unreachable server: the form says so when the user tries to log in.
+  const session = await ensureSession().catch(() => null);
+  if (session && !session.user.mustChangePassword) redirectTo(safeRedirect(target));
+}
+
+/** `/login?redirect=/alerts`: where the user was going; a signed-in visitor goes straight there. */
+const loginRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/login',
+  validateSearch: loginSearch,
+  beforeLoad: ({ search }) => leaveLoginWhenSignedIn(search.redirect),
+  component: lazyRouteComponent(() => import('./routes/login.tsx'), 'LoginRoute'),
+});
 
 // Every page is its own chunk: the first route loads only its own code, and ECharts only with charts.
 // Routes know only their query keys; pages check the values (zod stays out of the entry chunk).
-const rootRoute = createRootRoute({ component: Shell, notFoundComponent: NotFoundRoute });
-
 const overviewRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/',
@@ -48,13 +106,62 @@ const nodeRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/node.tsx'), 'NodeRoute'),
 });
 
+/** The signed-in user's own sessions (anyone) and password. */
+const sessionsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/account/sessions',
+  component: lazyRouteComponent(() => import('./routes/sessions.tsx'), 'SessionsRoute'),
+});
+
+const passwordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/account/password',
+  component: lazyRouteComponent(() => import('./routes/password.tsx'), 'PasswordRoute'),
+});
+
+/** Admin pages: the layout refuses anyone else before a page asks the server anything. */
+const adminRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/admin',
+  component: AdminLayout,
+});
+
+const adminIndexRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: '/',
+  beforeLoad: () => redirectTo('/admin/users'),
+});
+
+const usersRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: '/users',
+  component: lazyRouteComponent(() => import('./routes/users.tsx'), 'UsersRoute'),
+});
+
+const auditRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: '/audit',
+  validateSearch: searchKeys(['actor', 'action', 'target', 'range', 'from', 'to']),
+  component: lazyRouteComponent(() => import('./routes/audit.tsx'), 'AuditRoute'),
+});
+
+const nodeTokensRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: '/node-tokens',
+  component: lazyRouteComponent(() => import('./routes/node-tokens.tsx'), 'NodeTokensRoute'),
+});
+
 const routeTree = rootRoute.addChildren([
+  loginRoute,
   overviewRoute,
   alertsRoute,
   devicesRoute,
   deviceRoute,
   eventsRoute,
   nodeRoute,
+  sessionsRoute,
+  passwordRoute,
+  adminRoute.addChildren([adminIndexRoute, usersRoute, auditRoute, nodeTokensRoute]),
 ]);
 
 export const router = createRouter({

@@ -1,17 +1,45 @@
 import { Link, Outlet } from '@tanstack/react-router';
 import { useId } from 'react';
 import { CriticalBadge, useAlertNotifier } from '../features/alerts/alert-notifier.tsx';
+import { AlertStreamProvider } from '../features/alerts/alert-stream.tsx';
+import { UserMenu } from '../features/auth/user-menu.tsx';
+import { useSessionGuard } from '../features/auth/use-session-guard.ts';
 import { describeError } from '../lib/errors.ts';
-import { useWatchState } from '../lib/node-watch.tsx';
+import { NodeWatchProvider, useWatchState } from '../lib/node-watch.tsx';
 import { REFRESH_OPTIONS, useRefreshInterval } from '../lib/refresh-interval.tsx';
-import { AlertsIcon, DevicesIcon, EventsIcon, LogoIcon, NodesIcon, OverviewIcon } from './icons.tsx';
+import { useRoleAllows } from '../lib/session.ts';
+import {
+  AdminIcon,
+  AlertsIcon,
+  DevicesIcon,
+  EventsIcon,
+  LogoIcon,
+  NodesIcon,
+  OverviewIcon,
+} from './icons.tsx';
+
+/**
+ * The console once signed in: the live connections (node tree, alert stream) open only here, so
+ * the login page asks the server nothing, and they close with the session.
+ */
+export function ConsoleShell() {
+  useSessionGuard();
+  return (
+    <NodeWatchProvider>
+      <AlertStreamProvider>
+        <Shell />
+      </AlertStreamProvider>
+    </NodeWatchProvider>
+  );
+}
 
 /**
  * The frame of every page: skip link, header with navigation and live controls, main landmark.
  * Firing critical alerts are counted in the tab's title and beside "Alerts" on every page.
  */
-export function Shell() {
+function Shell() {
   const critical = useAlertNotifier();
+  const admin = useRoleAllows('admin');
   return (
     <div className="shell">
       <a href="#main" className="skip-link">
@@ -44,10 +72,17 @@ export function Shell() {
             <NodesIcon />
             Nodes
           </Link>
+          {admin && (
+            <Link to="/admin">
+              <AdminIcon />
+              Admin
+            </Link>
+          )}
         </nav>
         <div className="topbar-tools">
           <LiveIndicator />
           <RefreshControl />
+          <UserMenu />
         </div>
       </header>
       <main id="main" className="main" tabIndex={-1}>

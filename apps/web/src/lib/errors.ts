@@ -1,4 +1,5 @@
 import { TRPCClientError } from '@trpc/client';
+import { AuthFailure } from './session.ts';
 
 export interface ErrorDescription {
   title: string;
@@ -14,8 +15,21 @@ export function describeError(error: unknown): ErrorDescription {
     const data = error.data as { code?: string; httpStatus?: number } | undefined;
     if (!data && /fetch|network|load failed/i.test(error.message))
       return { title: 'The console cannot reach the server', detail: error.message };
+    if (data?.code === 'FORBIDDEN')
+      return {
+        title: 'Access refused',
+        // The role check says which role it needs; other refusals (CSRF, scope) speak for themselves.
+        detail: /needs the \w+ role/.test(error.message)
+          ? `Your role does not allow this: ${error.message}. An admin can change your role.`
+          : error.message,
+      };
     return { title: titleForCode(data?.code), detail: error.message };
   }
+  if (error instanceof AuthFailure)
+    return {
+      title: error.kind === 'unreachable' ? 'The console cannot reach the server' : 'Refused',
+      detail: error.message,
+    };
   if (error instanceof Error) return { title: 'Something went wrong', detail: error.message };
   return { title: 'Something went wrong', detail: String(error) };
 }
@@ -30,8 +44,8 @@ function titleForCode(code: string | undefined): string {
       return 'The owning node did not answer in time';
     case 'SERVICE_UNAVAILABLE':
       return 'The owning node is unreachable';
-    case 'FORBIDDEN':
-      return 'Access refused';
+    case 'UNAUTHORIZED':
+      return 'Your session has ended';
     default:
       return 'The server could not answer';
   }

@@ -3,6 +3,7 @@ import { createMemoryHistory, createRootRoute, createRouter, RouterProvider } fr
 import type { Alert } from '@tierscope/shared/schemas';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { setSession, type SessionUser } from '../../lib/session.ts';
 import { parsePlainSearch, stringifyPlainSearch } from '../../lib/url-search.ts';
 import { AlertList } from './alert-list.tsx';
 import { liveAlertsQueryOptions } from './alert-stream.tsx';
@@ -50,10 +51,15 @@ function renderList(alerts: Alert[]) {
   );
 }
 
+function signInAs(role: SessionUser['role']) {
+  setSession({ user: { name: 'ana', role, scope: ['**'], mustChangePassword: false }, csrfToken: 'csrf' });
+}
+
 describe('AlertList', () => {
   beforeEach(() => {
     api.ack.mockReset();
     api.createSilence.mockReset();
+    signInAs('operator');
   });
 
   it('links the device on its owning node, and marks a stale copy and an ack', async () => {
@@ -126,5 +132,17 @@ describe('AlertList', () => {
       within(row).getByRole('button', { name: 'Ack Node unreachable on district-1/probe-c' }),
     ).toBeTruthy();
     expect(within(row).queryByRole('button', { name: /^Silence/ })).toBeNull();
+  });
+
+  it('offers a viewer no ack, unack or silence, and still shows the ack', async () => {
+    signInAs('viewer');
+    renderList([
+      makeAlert({ deviceId: 'pump-1' }),
+      makeAlert({ id: 'hot:pump-1:2', ack: { by: 'ana', at: Date.now() - 60_000, note: 'crew on site' } }),
+    ]);
+    const rows = await screen.findAllByTestId('alert-row');
+    expect(rows).toHaveLength(2);
+    expect(screen.queryByRole('button', { name: /^(Ack|Unack|Silence) / })).toBeNull();
+    expect(screen.getByTestId('alert-ack').textContent).toContain('crew on site');
   });
 });

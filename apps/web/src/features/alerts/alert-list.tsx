@@ -8,6 +8,7 @@ import { formatAge, formatAgo, formatTimestamp } from '../../lib/format.ts';
 import { useNodeTree } from '../../lib/node-watch.tsx';
 import type { TreeNode } from '../../lib/node-tree.ts';
 import { useNow } from '../../lib/use-now.ts';
+import { useRoleAllows } from '../../lib/session.ts';
 import { AlertActions } from './alert-actions.tsx';
 import { silenceListQueryOptions } from './alert-queries.ts';
 import { alertKey, type LiveAlert } from './alert-store.ts';
@@ -38,10 +39,12 @@ export function AlertList({
   entries: readonly LiveAlert[];
   /** The list's accessible name: "Open alerts". */
   label: string;
-  /** Ack, unack and silence buttons on each alert. */
+  /** Ack, unack and silence buttons on each alert (for operators and admins only). */
   actions?: boolean;
 }) {
   const [shown, setShown] = useState(SHOWN_AT_FIRST);
+  // A viewer is not offered what the server would refuse; silences are still marked for them.
+  const mayAct = useRoleAllows('operator');
   // Which alerts a silence covers now; without the list (or while it loads) none is marked.
   const silences = useQuery({ ...silenceListQueryOptions(), enabled: actions }).data?.items ?? NO_SILENCES;
   const now = useNow(5_000);
@@ -58,7 +61,7 @@ export function AlertList({
             now={now}
             owner={nodes.get(entry.alert.nodePath)}
             silence={activeSilenceFor(entry.alert, silences, now)}
-            actions={actions}
+            actions={actions && mayAct}
           />
         ))}
       </ul>
