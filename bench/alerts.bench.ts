@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import mqtt from 'mqtt';
 import { createHttpChildLink, remoteOfLink } from '@tierscope/federation';
+import { fetchAs } from '@tierscope/test-support/console-session';
 import type { Rule } from '@tierscope/shared';
 import { onInterrupt, progress, round, type BenchOptions } from './lib/bench.ts';
 import { percentile } from './lib/latency.ts';
@@ -52,7 +53,11 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
     started.push(district);
     const bff = await startBff([{ id: 'district-1', httpUrl: district.tier.httpUrl }]);
     started.push(bff);
-    const bffLink = createHttpChildLink({ id: 'bff', url: `${bff.httpUrl}/trpc` });
+    const bffLink = createHttpChildLink({
+      id: 'bff',
+      url: `${bff.httpUrl}/trpc`,
+      fetch: fetchAs(bff.session),
+    });
     for (const probe of probes)
       await bffLink.client.rules.upsert.mutate({ nodePath: `district-1/${probe.id}`, rule });
 

@@ -14,7 +14,7 @@ import {
   startInBatches,
   startLeafNode,
   type LeafNode,
-  type TierProcess,
+  type BffProcess,
 } from './lib/tier-process.ts';
 
 const NODES = 10;
@@ -66,7 +66,15 @@ interface Target {
 
 const ANSWER_TIMEOUT_MS = DEADLINE_MS + 5000;
 
-function httpTarget(name: string, url: string): Target {
+/** Where the bench reaches the BFF: its URL and the console session's headers. */
+interface BffApi {
+  url: string;
+  headers: Record<string, string>;
+}
+
+const bffApi = (bff: BffProcess): BffApi => ({ url: bff.httpUrl, headers: bff.session.headers });
+
+function httpTarget(name: string, url: string, headers: Record<string, string> = {}): Target {
   return {
     name,
     async ask(query) {
@@ -75,6 +83,7 @@ function httpTarget(name: string, url: string): Target {
         query.procedure,
         query.input,
         AbortSignal.timeout(ANSWER_TIMEOUT_MS),
+        headers,
       );
       if (answer.items !== query.input.limit) {
         throw new Error(
@@ -121,7 +130,7 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
   const startedAt = performance.now();
 
   let nodes: LeafNode[] = [];
-  let bff: TierProcess | undefined;
+  let bff: BffProcess | undefined;
   try {
     progress(`starting ${NODES} nodes, ${START_CONCURRENCY} at a time`);
     nodes = await startInBatches(ids, START_CONCURRENCY, (id) => startLeafNode(id));
@@ -138,10 +147,10 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
       nodes.map((n) => ({ id: n.id, httpUrl: n.tier.httpUrl })),
       { FEDERATION_DEADLINE_MS: String(DEADLINE_MS) },
     );
-    await waitChildrenUp(bff.httpUrl, ids);
+    await waitChildrenUp(bffApi(bff), ids);
 
     const targets: Target[] = [
-      httpTarget('bff', bff.httpUrl),
+      httpTarget('bff', bff.httpUrl, bff.session.headers),
       ...nodes.map((n) => httpTarget(n.id, n.tier.httpUrl)),
       // The parallel baseline is a diagnostic: --quick (CI) leaves it out to stay within its time.
       ...(options.quick
@@ -167,7 +176,7 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
     // Freeze a node that is not the slowest, so the direct baseline stays what it was measured against.
     const frozenIndex = nodes.findIndex((n) => n.id !== normal.directSlowestNode);
     const frozen = nodes[frozenIndex]!;
-    const stalled = await measureStalled(queries, bff.httpUrl, frozen, ids, stallCycles, stallWindowMs);
+    const stalled = await measureStalled(queries, bffApi(bff), frozen, ids, stallCycles, stallWindowMs);
 
     const bffP95 = normal.bffP95;
     const parallelP95 = normal.perQuery[normal.slowerQuery]!.direct_all_parallel?.p95;
@@ -210,10 +219,10 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
 }
 
 /** Waits until the BFF's heartbeat has every child up (node.info's children). */
-async function waitChildrenUp(bffUrl: string, ids: readonly string[], timeoutMs = 30_000): Promise<void> {
+async function waitChildrenUp(bff: BffApi, ids: readonly string[], timeoutMs = 30_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const states = await childStates(bffUrl).catch(() => new Map<string, string>());
+    const states = await childStates(bff).catch(() => new Map<string, string>());
     if (ids.every((id) => states.get(id) === 'up')) return;
     if (performance.now() > deadline) {
       throw new Error(
@@ -224,8 +233,8 @@ async function waitChildrenUp(bffUrl: string, ids: readonly string[], timeoutMs 
   }
 }
 
-async function childStates(bffUrl: string): Promise<Map<string, string>> {
-  const response = await fetch(`${bffUrl}/trpc/node.info`);
+async function childStates(bff: BffApi): Promise<Map<string, string>> {
+  const response = await fetch(`${bff.url}/trpc/node.info`, { headers: bff.headers });
   const body = (await response.json()) as {
     result?: { data: { children?: { path: string; state: string }[] } };
   };
@@ -327,7 +336,7 @@ interface StalledSample {
 
 async function measureStalled(
   queries: readonly Query[],
-  bffUrl: string,
+  bff: BffApi,
   frozen: LeafNode,
   ids: readonly string[],
   cycles: number,
@@ -344,7 +353,7 @@ async function measureStalled(
     frozen.tier.freeze();
     const frozenAt = performance.now();
     // When the heartbeat marks the frozen node down, as node.info says (polled every 100 ms).
-    const poller = pollDown(bffUrl, frozen.id, frozenAt);
+    const poller = pollDown(bff, frozen.id, frozenAt);
     try {
       // Each cycle starts with another query, so the waits before the node is marked down don't all land on one.
       let k = cycle;
@@ -355,10 +364,11 @@ async function measureStalled(
         try {
           // Never hang: an answer later than deadline + 5 s is a failure, not a sample.
           const answer = await timedQuery(
-            bffUrl,
+            bff.url,
             query.procedure,
             query.input,
             AbortSignal.timeout(ANSWER_TIMEOUT_MS),
+            bff.headers,
           );
           const state = answer.coverage.nodes.find((n) => n.path === frozen.id)?.state ?? 'missing';
           if (state === 'unreachable' && firstDown === undefined) firstDown = sinceFreezeMs;
@@ -380,7 +390,7 @@ async function measureStalled(
       if (downAt !== undefined) downAfter.push(round(downAt));
       frozen.tier.thaw();
     }
-    await waitChildrenUp(bffUrl, ids);
+    await waitChildrenUp(bff, ids);
   }
 
   const whole: Record<string, Summary> = {};
@@ -425,12 +435,12 @@ async function measureStalled(
 }
 
 /** Polls the BFF's node.info until `id` is down; `stop` ends the polling and returns ms from `since`. */
-function pollDown(bffUrl: string, id: string, since: number): { stop(): Promise<number | undefined> } {
+function pollDown(bff: BffApi, id: string, since: number): { stop(): Promise<number | undefined> } {
   let running = true;
   let downAt: number | undefined;
   const loop = (async () => {
     while (running && downAt === undefined) {
-      const state = await childStates(bffUrl).then(
+      const state = await childStates(bff).then(
         (states) => states.get(id),
         () => undefined,
       );

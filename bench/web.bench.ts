@@ -11,6 +11,7 @@
 //
 // The deployment is the one `npm start` runs (four probes under a district and the BFF, simulated
 // devices at the demo's rate) on free ports, with the built console and the e2e alert rules.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser } from '@playwright/test';
 import { waitFor } from '@tierscope/test-support/processes';
 import { connectPublisher, installRules, publishingDevice } from '../e2e/alert-rules.ts';
-import { createApiClient } from '../e2e/api-client.ts';
+import { createApiClient, logIn, storageStateOf, type ApiSession } from '../e2e/api-client.ts';
 import { CHROMIUM } from '../e2e/chromium.ts';
 import { freePorts, startDeployment, type Deployment } from '../scripts/start.ts';
 import { onInterrupt, progress, round, type BenchOptions } from './lib/bench.ts';
@@ -55,8 +56,17 @@ async function measureFirstRoute(build: WebBuild): Promise<FirstRouteWeight> {
   };
 }
 
+/** The console's first admin in the bench's deployment; each run makes a new password. */
+const ADMIN = { name: 'admin', password: randomBytes(18).toString('base64url') };
+
+interface Demo {
+  deployment: Deployment;
+  /** The admin's console session: the browser pages and the API calls use it. */
+  session: ApiSession;
+}
+
 /** Starts the demo deployment serving `build`, with alert rules on every probe and their alerts firing. */
-async function startDemo(build: WebBuild, dataDir: string): Promise<Deployment> {
+async function startDemo(build: WebBuild, dataDir: string): Promise<Demo> {
   // The BFF serves the console from WEB_DIST (its env); every process inherits this one's env.
   process.env.WEB_DIST = build.outDir;
   progress('starting the demo deployment (4 probes, a district, the BFF)');
@@ -65,10 +75,12 @@ async function startDemo(build: WebBuild, dataDir: string): Promise<Deployment> 
     dataDir,
     devicesPerProbe: DEMO_DEVICES_PER_PROBE,
     rate: DEMO_RATE,
+    adminPassword: ADMIN.password,
     log: (line) => progress(line),
     onUnexpectedExit: (name, code, signal) => progress(`${name} exited (${signal ?? code})`),
   });
-  const api = createApiClient(deployment.bffUrl);
+  const session = await logIn(deployment.bffUrl, ADMIN.name, ADMIN.password, 'tierscope-bench');
+  const api = createApiClient(deployment.bffUrl, session);
   const probes = deployment.nodes.filter((node) => node.id.startsWith('probe-'));
   await waitFor(
     'every device heard and every node up',
@@ -98,14 +110,23 @@ async function startDemo(build: WebBuild, dataDir: string): Promise<Deployment> 
     60_000,
     500,
   );
-  return deployment;
+  return { deployment, session };
 }
 
 /** A phone opening /alerts in a fresh context (empty cache) until the first alert card shows. */
-async function firstAlertRowMs(browser: Browser, bffUrl: string, runs: number): Promise<number[]> {
+async function firstAlertRowMs(
+  browser: Browser,
+  bffUrl: string,
+  session: ApiSession,
+  runs: number,
+): Promise<number[]> {
   const times: number[] = [];
   for (let run = 0; run < runs; run++) {
-    const context = await browser.newContext({ ...PHONE, serviceWorkers: 'block' });
+    const context = await browser.newContext({
+      ...PHONE,
+      serviceWorkers: 'block',
+      storageState: storageStateOf(bffUrl, session),
+    });
     try {
       const page = await context.newPage();
       const started = performance.now();
@@ -124,10 +145,18 @@ async function firstAlertRowMs(browser: Browser, bffUrl: string, runs: number): 
  * is on screen. Each run uses another device (a new alert), alternating probes: uplink-attached,
  * dialled by the district, dialled by the BFF.
  */
-async function publishToRowMs(browser: Browser, deployment: Deployment, runs: number): Promise<number[]> {
+async function publishToRowMs(
+  browser: Browser,
+  { deployment, session }: Demo,
+  runs: number,
+): Promise<number[]> {
   const probes = deployment.nodes.filter((node) => node.id.startsWith('probe-'));
   const publishers = await Promise.all(probes.map((probe) => connectPublisher(probe.mqttUrl)));
-  const context = await browser.newContext({ ...PHONE, serviceWorkers: 'block' });
+  const context = await browser.newContext({
+    ...PHONE,
+    serviceWorkers: 'block',
+    storageState: storageStateOf(deployment.bffUrl, session),
+  });
   const times: number[] = [];
   try {
     const page = await context.newPage();
@@ -166,11 +195,11 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
   progress('building apps/web');
   const build = await buildWeb();
   const dataDir = await mkdtemp(join(tmpdir(), 'tierscope-web-bench-data-'));
-  let deployment: Deployment | undefined;
+  let demo: Demo | undefined;
   let browser: Browser | undefined;
   const cleanup = async () => {
     await browser?.close().catch(() => undefined);
-    await deployment?.stop();
+    await demo?.deployment.stop();
     await rm(dataDir, { recursive: true, force: true });
     await build.remove();
   };
@@ -180,11 +209,11 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
     if (weight.echarts_in_first_route)
       progress('ECharts is in the first route: it should load only with charts');
 
-    deployment = await startDemo(build, dataDir);
+    demo = await startDemo(build, dataDir);
     browser = await chromium.launch(CHROMIUM);
-    const firstRow = await firstAlertRowMs(browser, deployment.bffUrl, runs);
+    const firstRow = await firstAlertRowMs(browser, demo.deployment.bffUrl, demo.session, runs);
     progress(`first alert row: ${firstRow.map((ms) => Math.round(ms)).join(', ')} ms`);
-    const publishToRow = await publishToRowMs(browser, deployment, runs);
+    const publishToRow = await publishToRowMs(browser, demo, runs);
     const publishMedian = median(publishToRow);
     if (publishMedian >= TARGET_PUBLISH_TO_ROW_MS)
       progress(

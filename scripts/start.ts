@@ -11,7 +11,7 @@
 // (the console's end-to-end tests start one on free ports in a temporary directory).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,6 +26,9 @@ const UPLINK_PROBES = ['probe-a', 'probe-b'];
 /** The probe the district dials, and the one the BFF dials itself. */
 const DISTRICT_DIALS = ['probe-c'];
 const BFF_DIALS = ['probe-d'];
+const NODE_MAIN = 'apps/node/src/main.ts';
+/** A tier node's V8 flags, as apps/node/src/ingest/node-flags.ts names them (docs/decisions/0013). */
+const NODE_V8_FLAGS = ['--max-old-space-size=1024'];
 const PROBE_SEEDS: Record<string, number> = { 'probe-a': 11, 'probe-b': 22, 'probe-c': 33, 'probe-d': 44 };
 
 export interface Ports {
@@ -67,7 +70,20 @@ export interface DeploymentOptions {
   log?: (line: string) => void;
   /** Aborting stops every process, also while the deployment is still starting. */
   signal?: AbortSignal;
+  /**
+   * The first console admin's password (BFF_ADMIN_PASSWORD), used when the BFF's database has no
+   * users yet. Without it (and without BFF_ADMIN_PASSWORD in the environment) the BFF makes a
+   * one-time password at its first start: see `Deployment.firstAdmin`.
+   */
+  adminPassword?: string;
 }
+
+/** How to log in to the console for the first time, as the BFF set it up at this start. */
+export type FirstAdmin =
+  /** The BFF made the first admin with a one-time password, printed once (to its log too). */
+  | { kind: 'one-time'; user: string; password: string }
+  /** The first admin has BFF_ADMIN_PASSWORD, or users existed already: nothing new to tell. */
+  | { kind: 'known'; user: string };
 
 export interface NodeProcessInfo {
   id: string;
@@ -80,6 +96,7 @@ export interface NodeProcessInfo {
 
 export interface Deployment {
   bffUrl: string;
+  firstAdmin: FirstAdmin;
   nodes: NodeProcessInfo[];
   logDir: string;
   /** Stops every process (SIGTERM, then SIGKILL after a grace period) and waits for them. */
@@ -114,7 +131,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
 
   const probeSpec = (id: string): ProcessSpec => ({
     name: id,
-    entry: 'apps/node/src/main.ts',
+    entry: NODE_MAIN,
     env: {
       NODE_ID: id,
       NODE_NAME: id,
@@ -131,7 +148,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
 
   const districtSpec: ProcessSpec = {
     name: DISTRICT_ID,
-    entry: 'apps/node/src/main.ts',
+    entry: NODE_MAIN,
     env: {
       NODE_ID: DISTRICT_ID,
       NODE_NAME: 'District 1',
@@ -152,6 +169,9 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     env: {
       HTTP_PORT: String(ports.bff),
       CHILDREN: `${DISTRICT_ID}=${httpUrl(ports.district.http)},${childList(BFF_DIALS)}`,
+      // Users, sessions and the audit log live beside the nodes' data, unless a database is given.
+      ...(!process.env.DATABASE_URL && { DATABASE_URL: `pglite:${dataDir}/bff` }),
+      ...(options.adminPassword !== undefined && { BFF_ADMIN_PASSWORD: options.adminPassword }),
     },
     readyUrl: `${httpUrl(ports.bff)}/readyz`,
   };
@@ -172,7 +192,8 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
   const launch = (spec: ProcessSpec): void => {
     // The child writes its log file itself, so its logging never depends on this process.
     const logFile = openSync(`${logDir}/${spec.name}.log`, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', spec.entry, ...(spec.args ?? [])], {
+    const flags = spec.entry === NODE_MAIN ? NODE_V8_FLAGS : [];
+    const child = spawn(process.execPath, [...flags, '--import', 'tsx', spec.entry, ...(spec.args ?? [])], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', logFile, logFile],
@@ -217,6 +238,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
   };
 
   options.signal?.addEventListener('abort', () => void stop(), { once: true });
+  let firstAdmin: FirstAdmin = { kind: 'known', user: process.env.BFF_ADMIN_USER || 'admin' };
   try {
     // PGlite takes seconds to start on a small machine: the leaves first, then each tier above them.
     log(`starting ${probeIds.join(', ')} (embedded brokers, PGlite under ${dataDir})…`);
@@ -224,7 +246,9 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     log(`starting ${DISTRICT_ID}…`);
     await launchAll([districtSpec]);
     log('starting the BFF…');
+    const bffLogStart = sizeOf(`${logDir}/${bffSpec.name}.log`);
     await launchAll([bffSpec]);
+    firstAdmin = firstAdminFrom(readFrom(`${logDir}/${bffSpec.name}.log`, bffLogStart));
     for (const id of probeIds) launch(simulatorSpec(id));
   } catch (error) {
     await stop();
@@ -234,6 +258,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
   const pidOf = (name: string) => children.find((c) => c.spec.name === name)?.child.pid ?? -1;
   return {
     bffUrl: httpUrl(ports.bff),
+    firstAdmin,
     logDir,
     nodes: [
       ...probeIds.map((id) => ({
@@ -255,6 +280,25 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
   };
 }
 
+/**
+ * The BFF prints a one-time password to its stdout (which is its log file here) when it creates the
+ * first admin without BFF_ADMIN_PASSWORD; it does so before it listens, so the text is there once
+ * it is ready.
+ */
+export function firstAdminFrom(bffOutput: string): FirstAdmin {
+  const printed = /first admin "([^"]+)" with the one-time password\s+(\S+)/.exec(bffOutput);
+  if (printed) return { kind: 'one-time', user: printed[1]!, password: printed[2]! };
+  return { kind: 'known', user: process.env.BFF_ADMIN_USER || 'admin' };
+}
+
+function sizeOf(file: string): number {
+  return existsSync(file) ? statSync(file).size : 0;
+}
+
+function readFrom(file: string, offset: number): string {
+  return existsSync(file) ? readFileSync(file).subarray(offset).toString('utf8') : '';
+}
+
 function missingPort(id: string): never {
   throw new Error(`no ports given for ${id}`);
 }
@@ -267,7 +311,8 @@ function describeDeployment(deployment: Deployment, devicesPerProbe: number): st
     '',
     'Tierscope is running.',
     `  Console:              ${bff}/`,
-    `  BFF (tRPC):           ${bff}/trpc   try ${bff}/trpc/devices.list  ${bff}/trpc/node.info`,
+    ...describeLogin(deployment),
+    `  BFF (tRPC):           ${bff}/trpc   (every call needs a console session: log in at ${bff}/auth/login)`,
     `  health, metrics:      ${bff}/healthz  ${bff}/metrics`,
     `  ${DISTRICT_ID}:           ${district.httpUrl}/trpc  (${district.mqttUrl}, no devices of its own)`,
     ...deployment.nodes
@@ -281,6 +326,25 @@ function describeDeployment(deployment: Deployment, devicesPerProbe: number): st
     'Press Ctrl+C to stop.',
     '',
   ].join('\n');
+}
+
+/** Where and as whom to log in; a one-time password is shown here, the one time it exists. */
+function describeLogin({ bffUrl, firstAdmin, logDir }: Deployment): string[] {
+  const login = `${bffUrl}/login`;
+  if (firstAdmin.kind === 'one-time')
+    return [
+      `  Log in:               ${login}  as "${firstAdmin.user}" with the one-time password`,
+      '',
+      `      ${firstAdmin.password}`,
+      '',
+      '                        It is shown only now: choose your own password at the first login.',
+    ];
+  if (process.env.BFF_ADMIN_PASSWORD)
+    return [`  Log in:               ${login}  as "${firstAdmin.user}" with BFF_ADMIN_PASSWORD`];
+  return [
+    `  Log in:               ${login}  with your console account ("${firstAdmin.user}" was made at the first`,
+    `                        start, with a one-time password printed then${process.env.DATABASE_URL ? '' : `; to start over, remove ${resolve(logDir, '../bff')}`})`,
+  ];
 }
 
 async function main(): Promise<void> {

@@ -17,10 +17,12 @@ export async function timedQuery(
   procedure: string,
   input: unknown,
   signal?: AbortSignal,
+  /** The BFF's need a console session's cookie (BffProcess.headers). */
+  headers: Record<string, string> = {},
 ): Promise<TimedAnswer> {
   const url = `${baseUrl}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`;
   const started = performance.now();
-  const response = await fetch(url, signal ? { signal } : {});
+  const response = await fetch(url, { headers, ...(signal && { signal }) });
   const body = (await response.json()) as {
     result?: { data: { items: unknown[]; coverage: Coverage } };
     error?: { message?: string };

@@ -11,6 +11,11 @@ import { freePort } from './broker.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(REPO, 'apps/node/src/main.ts');
+/**
+ * How a node is started: NODE_V8_FLAGS in apps/node/src/ingest/node-flags.ts (a bench imports
+ * nothing from an app, so the one flag is repeated here); docs/decisions/0013-node-heap-limit.md.
+ */
+const NODE_V8_FLAGS = ['--max-old-space-size=1024'];
 
 export interface NodeProcessOptions {
   brokerUrl: string;
@@ -58,7 +63,8 @@ export async function startNode(options: NodeProcessOptions): Promise<NodeProces
     : [];
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', ...(options.nodeFlags ?? []), ...extraFlags, MAIN],
+    // Started as a node is meant to be started: with its own V8 flags.
+    [...NODE_V8_FLAGS, '--import', 'tsx', ...(options.nodeFlags ?? []), ...extraFlags, MAIN],
     {
       cwd: REPO,
       env: {

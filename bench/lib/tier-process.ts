@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { onInterrupt, progress } from './bench.ts';
 import { freePort } from './broker.ts';
 import { createBenchDatabase, type BenchDatabase } from './database.ts';
+import { loginToConsole, TEST_BFF_ENV, type ConsoleSession } from '@tierscope/test-support/console-session';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const NODE_MAIN = join(REPO, 'apps/node/src/main.ts');
@@ -173,11 +174,19 @@ export async function startLeafNode(id: string, env: Record<string, string> = {}
   }
 }
 
-/** The BFF federating `children` directly (BENCH_BFF_FLAGS adds node flags); waits for /readyz. */
+/** A BFF and a console session on it: every /trpc call to a BFF needs one. */
+export interface BffProcess extends TierProcess {
+  session: ConsoleSession;
+}
+
+/**
+ * The BFF federating `children` directly (BENCH_BFF_FLAGS adds node flags), its users in memory;
+ * waits for /readyz and logs in as the first admin.
+ */
 export async function startBff(
   children: readonly { id: string; httpUrl: string }[],
   env: Record<string, string> = {},
-): Promise<TierProcess> {
+): Promise<BffProcess> {
   const tier = await spawnTier({
     name: 'bff',
     entry: BFF_MAIN,
@@ -187,17 +196,20 @@ export async function startBff(
       CHILDREN: children.map((c) => `${c.id}=${c.httpUrl}`).join(','),
       // No console to serve: the bench measures the API.
       WEB_DIST: join(tmpdir(), 'tierscope-bench-no-console'),
+      ...TEST_BFF_ENV,
       ...env,
     },
   });
+  let session: ConsoleSession;
   try {
     await waitReady(tier);
+    session = await loginToConsole(tier.httpUrl);
   } catch (error) {
     await tier.stop();
     throw error;
   }
   progress(`bff ready (pid ${tier.pid}, ${tier.httpUrl})`);
-  return tier;
+  return { ...tier, session };
 }
 
 /** Runs `start` over `items`, at most `concurrency` at a time; on any failure stops what started. */
