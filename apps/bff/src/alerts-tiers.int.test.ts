@@ -189,8 +189,9 @@ describe('alerts through three tiers of real processes', () => {
     const boiler1Fired = (items: TrackedAlertChange[]) =>
       items.some((i) => i.change.kind === 'fired' && i.change.alert.deviceId === 'boiler-1');
     // Each subscription is its own stream: wait until both have seen it, not just the first.
-    await waitFor('boiler-1 firing at the BFF, on both subscriptions', async () =>
-      boiler1Fired(atBff.items) && boiler1Fired(browser.items),
+    await waitFor(
+      'boiler-1 firing at the BFF, on both subscriptions',
+      async () => boiler1Fired(atBff.items) && boiler1Fired(browser.items),
     );
     // The browser goes away for the whole cut; it will come back with its last id.
     const browserLastId = browser.items.at(-1)!.id;
