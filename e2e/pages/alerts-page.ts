@@ -25,12 +25,17 @@ export class AlertsPage {
 
   /** The card now at `index`, followed by its owner and id wherever the live list moves it. */
   async byPosition(index: number): Promise<Locator> {
-    const row = this.rows.nth(index);
-    const [nodePath, id] = await Promise.all([
-      row.getAttribute('data-node'),
-      row.getAttribute('data-alert-id'),
-    ]);
-    return this.row(nodePath!, id!);
+    const { nodePath, id } = await this.keysAt(index);
+    return this.row(nodePath, id);
+  }
+
+  /** The owner, id and device of the card now at `index`, read in one go (the list re-sorts live). */
+  keysAt(index: number): Promise<{ nodePath: string; id: string; deviceId: string }> {
+    return this.rows.nth(index).evaluate((el: HTMLElement) => ({
+      nodePath: el.dataset.node!,
+      id: el.dataset.alertId!,
+      deviceId: el.dataset.device!,
+    }));
   }
 
   /** The card's ack mark: "Acked by console 3 seconds ago" and the note. */

@@ -51,13 +51,11 @@ test.describe('alerts', () => {
     await alertsPage.goto('?severity=warning');
     await expect(page.getByRole('combobox', { name: 'Severity' })).toHaveValue('warning');
     await expect(alertsPage.list.coverage).toHaveText(/✓\d+ of \d+ nodes$/);
-    const row = alertsPage.rows.first();
-    const nodePath = (await row.getAttribute('data-node'))!;
-    const alertId = (await row.getAttribute('data-alert-id'))!;
+    // The list is live and re-sorts as alerts fire: read the first row at once, then hold on to it by id.
+    const { nodePath, id: alertId, deviceId } = await alertsPage.keysAt(0);
     expect(deployment.nodes.filter((n) => n.id.startsWith('probe-')).map((n) => n.path)).toContain(nodePath);
-    const deviceId = (await row.getAttribute('data-device'))!;
 
-    await row.getByRole('link', { name: deviceId, exact: true }).click();
+    await alertsPage.row(nodePath, alertId).getByRole('link', { name: deviceId, exact: true }).click();
     await expect(page).toHaveURL(new RegExp(`/devices/${deviceId}\\?node=${nodePath}`));
     await expect(devicePage.heading).toHaveText(deviceId);
     await expect(devicePage.owningNode).toHaveText(nodePath);
