@@ -12,6 +12,7 @@ import {
   type EventPosition,
   type ListAlertsInput,
   type RulesService,
+  type Silence,
   type SilencesService,
   type StoredRule,
   type Scope,
@@ -23,6 +24,7 @@ import { encodeCursor } from '@tierscope/shared';
 import { mergeAlertStreams, type AlertStreamMember } from './alert-stream.ts';
 import type { ChildAlertMirror } from './child-alert-mirror.ts';
 import { mergePages, type MemberResult, type Page } from './merge.ts';
+import type { ListCall, ListShape } from './list-rounds.ts';
 import type { RemoteNode } from './remote-node.ts';
 import type { NodeUnreachableAlerts } from './unreachable-alerts.ts';
 
@@ -31,10 +33,10 @@ export interface FederationMembers {
   id: string;
   prefix: string;
   members: readonly AlertingMember[];
-  /** Fans a list call out to the members `pathFilter` selects (all without one); `nodePath` is the filter as each sees it. */
+  /** Fans a list out to the members `pathFilter` selects (all without one); `nodePath` is the filter as each sees it. */
   listAcross<T extends { nodePath: string }>(
-    call: (member: AlertingMember, signal: AbortSignal, nodePath: string | undefined) => Promise<Page<T>>,
-    pathFilter?: string,
+    call: ListCall<AlertingMember, T>,
+    list: ListShape<T>,
   ): Promise<MemberResult<Page<T>>[]>;
   /** Sends a call to the member that owns `nodePath`, with the path as that member sees it. */
   routed<T extends { nodePath: string }>(
@@ -100,9 +102,17 @@ export function createFederatedAlerting(f: FederationMembers): {
     async list(input) {
       const position = input.cursor === undefined ? undefined : decodeEventCursor(input.cursor);
       const results = await f.listAcross(
-        (m, signal, nodePath) =>
-          m.remote.alerts.list({ ...input, nodePath, cursor: positionFor(position, m) }, signal),
-        input.nodePath,
+        (m, { signal, nodePath, limit, after }) =>
+          m.remote.alerts.list(
+            {
+              ...input,
+              nodePath,
+              limit,
+              cursor: positionFor(after ? { kind: 'after', ...alertKeyOf(after) } : position, m),
+            },
+            signal,
+          ),
+        { pathFilter: input.nodePath, limit: input.limit, compare: byAlertKey },
       );
       const failed = results.flatMap((r) =>
         r.ok ? [] : f.members.filter((m) => m.kind === 'child' && m.path === r.path).map((m) => m.id),
@@ -170,9 +180,10 @@ export function createFederatedAlerting(f: FederationMembers): {
 
   const silences: SilencesService = {
     async list(input) {
-      const results = await f.listAcross(
-        (m, signal, nodePath) => m.remote.silences.list({ ...input, nodePath, cursor: undefined }, signal),
-        input.nodePath,
+      const results = await f.listAcross<Silence>(
+        (m, { signal, nodePath }) =>
+          m.remote.silences.list({ ...input, nodePath, cursor: undefined }, signal),
+        { pathFilter: input.nodePath, limit: input.limit },
       );
       const page = mergePages(
         results,
@@ -208,9 +219,9 @@ export function createFederatedAlerting(f: FederationMembers): {
 
   const rules: RulesService = {
     async list(input) {
-      const results = await f.listAcross(
-        (m, signal, nodePath) => m.remote.rules.list({ ...input, nodePath, cursor: undefined }, signal),
-        input.nodePath,
+      const results = await f.listAcross<StoredRule>(
+        (m, { signal, nodePath }) => m.remote.rules.list({ ...input, nodePath, cursor: undefined }, signal),
+        { pathFilter: input.nodePath, limit: input.limit },
       );
       const page = mergePages(
         results,

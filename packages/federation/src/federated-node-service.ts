@@ -3,6 +3,8 @@ import {
   BadRequestError,
   decodeDeviceCursor,
   decodeEventCursor,
+  deviceKeyOf,
+  eventKeyOf,
   devicePositionForChild,
   devicePositionForOwnItems,
   encodeDeviceCursor,
@@ -25,8 +27,13 @@ import type { ChildLink } from './child-link.ts';
 import { createFederatedAlerting } from './federated-alerting.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { fanOut, type Settled } from './fan-out.ts';
+import { fetchInRounds, type ListCall, type ListShape } from './list-rounds.ts';
 import type { ChildHealth, Heartbeat } from './heartbeat.ts';
 import {
+  byDeadLetterKey,
+  byDeviceKey,
+  byEventKey,
+  deadLetterKeyOf,
   mergeDeadLetterPages,
   mergeDevicePages,
   mergeEventPages,
@@ -115,17 +122,22 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
     isDown: (m: Member) => m.kind === 'child' && heartbeat.isDown(m.id),
   };
 
-  /** Fans out to the members a `nodePath` filter selects (all without one), results in member order. */
-  const listAcross = <T extends { nodePath: string }>(
-    call: (member: Member, signal: AbortSignal, nodePath: string | undefined) => Promise<Page<T>>,
-    pathFilter?: string,
-  ) => {
-    const selected = members.filter((m) => memberSelected(m, pathFilter));
-    return fanOut(
-      selected,
-      (m, signal) => call(m, signal, filterForMember(m, pathFilter, prefix)),
-      fanOptions,
-    ).then((settled) => settled.map((s, i) => asMemberResult(s, selected[i]!)));
+  /**
+   * Fans a list out to the members a `nodePath` filter selects (all without one), in rounds
+   * (`fetchInRounds`); results in member order, pages in this tier's output space.
+   */
+  const listAcross = <T extends { nodePath: string }>(call: ListCall<Member, T>, list: ListShape<T>) => {
+    const selected = members.filter((m) => memberSelected(m, list.pathFilter));
+    return fetchInRounds({
+      members: selected,
+      ask: (m, limit, after, signal) =>
+        call(m, { signal, nodePath: filterForMember(m, list.pathFilter, prefix), limit, after }).then(
+          (page) => prefixPage(page, m.prefix),
+        ),
+      compare: list.compare,
+      limit: list.limit,
+      fan: fanOptions,
+    }).then((settled) => settled.map((s, i) => asMemberResult(s, selected[i]!)));
   };
 
   const devicePosition = (cursor: Cursor | undefined) =>
@@ -229,9 +241,17 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
       list: async (input) => {
         const position = devicePosition(input.cursor);
         const results = await listAcross(
-          (m, signal, nodePath) =>
-            m.remote.devices.list({ ...input, nodePath, cursor: deviceCursorFor(position, m) }, signal),
-          input.nodePath,
+          (m, { signal, nodePath, limit, after }) =>
+            m.remote.devices.list(
+              {
+                ...input,
+                nodePath,
+                limit,
+                cursor: deviceCursorFor(after ? { kind: 'after', ...deviceKeyOf(after) } : position, m),
+              },
+              signal,
+            ),
+          { pathFilter: input.nodePath, limit: input.limit, compare: byDeviceKey },
         );
         return mergeDevicePages(results, input.limit);
       },
@@ -266,9 +286,17 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
       search: async (input) => {
         const position = eventPosition(input.cursor);
         const results = await listAcross(
-          (m, signal, nodePath) =>
-            m.remote.events.search({ ...input, nodePath, cursor: eventCursorFor(position, m) }, signal),
-          input.nodePath,
+          (m, { signal, nodePath, limit, after }) =>
+            m.remote.events.search(
+              {
+                ...input,
+                nodePath,
+                limit,
+                cursor: eventCursorFor(after ? { kind: 'after', ...eventKeyOf(after) } : position, m),
+              },
+              signal,
+            ),
+          { pathFilter: input.nodePath, limit: input.limit, compare: byEventKey },
         );
         return mergeEventPages(results, input.limit);
       },
@@ -277,9 +305,17 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
       list: async (input) => {
         const position = eventPosition(input.cursor);
         const results = await listAcross(
-          (m, signal, nodePath) =>
-            m.remote.deadLetters.list({ ...input, nodePath, cursor: eventCursorFor(position, m) }, signal),
-          input.nodePath,
+          (m, { signal, nodePath, limit, after }) =>
+            m.remote.deadLetters.list(
+              {
+                ...input,
+                nodePath,
+                limit,
+                cursor: eventCursorFor(after ? { kind: 'after', ...deadLetterKeyOf(after) } : position, m),
+              },
+              signal,
+            ),
+          { pathFilter: input.nodePath, limit: input.limit, compare: byDeadLetterKey },
         );
         return mergeDeadLetterPages(results, input.limit);
       },
@@ -291,13 +327,7 @@ function asMemberResult<T extends { nodePath: string }>(
   settled: Settled<Page<T>>,
   member: Member,
 ): MemberResult<Page<T>> {
-  if (settled.ok)
-    return {
-      ok: true,
-      path: member.path,
-      value: prefixPage(settled.value, member.prefix),
-      latencyMs: settled.latencyMs,
-    };
+  if (settled.ok) return { ok: true, path: member.path, value: settled.value, latencyMs: settled.latencyMs };
   return {
     ok: false,
     path: member.path,

@@ -150,7 +150,8 @@ export function sumCounts<T>(
 
 /**
  * Merges sorted pages into the first `limit` items of the global order (k-way merge). Each
- * member was asked for `limit` items after the same global position, so the result is exact.
+ * member has sent every item of its own up to its page's last one, after the same global
+ * position, so the result is exact up to the earliest such last item (see `beyondBound`).
  * `nextCursor` is the last taken item's position, or null when every member said it had no more
  * and nothing was left over. A member that failed is missing from this page and the ones after
  * it: the coverage says so.
@@ -184,8 +185,9 @@ export function mergeCheckedPages<I, T extends I>(
       isSorted(page.items, compare) ? page.items : [...page.items].sort(compare),
     );
     const { items: taken, sources } = mergeWithSources(lists, compare, limit + 1);
-    const leftOver = taken.length > limit;
-    if (leftOver) taken.length = limit;
+    const beyond = beyondBound(taken, answered, lists, compare);
+    const leftOver = taken.length > limit || beyond < taken.length;
+    taken.length = Math.min(limit, beyond);
     const checked = checkTaken(taken, sources, check);
     if (!checked.ok) {
       const broken = answered[checked.list]!.member;
@@ -198,6 +200,29 @@ export function mergeCheckedPages<I, T extends I>(
     const nextCursor = (leftOver || moreInMembers) && last !== undefined ? cursorOf(last) : null;
     return { items, nextCursor, coverage: mergeCoverage(current) };
   }
+}
+
+/**
+ * The index of the first taken item past what every member has sent: a member that has more (a
+ * next cursor) vouches only for the items up to its last one. Members asked for `limit` items never
+ * bind it; a member's short page (a second round that failed, a nested tier's own bound) does, and
+ * the page then ends early with a cursor rather than skip that member's unsent items.
+ */
+function beyondBound<I>(
+  taken: readonly I[],
+  answered: readonly { page: Page<I> }[],
+  lists: readonly (readonly I[])[],
+  compare: (a: I, b: I) => number,
+): number {
+  let bound: I | undefined;
+  answered.forEach(({ page }, i) => {
+    const last = lists[i]!.at(-1);
+    if (page.nextCursor === null || last === undefined) return;
+    if (bound === undefined || compare(last, bound) < 0) bound = last;
+  });
+  if (bound === undefined) return taken.length;
+  const past = taken.findIndex((item) => compare(item, bound!) > 0);
+  return past === -1 ? taken.length : past;
 }
 
 /** Checks the taken items in order; on the first that fails, names the list it came from. */
@@ -229,13 +254,18 @@ function brokenAnswer<V>(result: MemberResult<V>, message: string): MemberResult
   };
 }
 
-const byDeviceKey = (a: DeviceOrderFields, b: DeviceOrderFields): number =>
+export const byDeviceKey = (a: DeviceOrderFields, b: DeviceOrderFields): number =>
   compareDeviceKeys(deviceKeyOf(a), deviceKeyOf(b));
-const byEventKey = (a: EventOrderFields, b: EventOrderFields): number =>
+export const byEventKey = (a: EventOrderFields, b: EventOrderFields): number =>
   compareEventKeys(eventKeyOf(a), eventKeyOf(b));
-const deadLetterKey = (d: DeadLetterOrderFields) => ({ ts: d.receivedAt, path: d.nodePath, id: d.id });
-const byDeadLetterKey = (a: DeadLetterOrderFields, b: DeadLetterOrderFields): number =>
-  compareEventKeys(deadLetterKey(a), deadLetterKey(b));
+/** A dead letter's position in its order: the events order over `receivedAt`. */
+export const deadLetterKeyOf = (d: DeadLetterOrderFields) => ({
+  ts: d.receivedAt,
+  path: d.nodePath,
+  id: d.id,
+});
+export const byDeadLetterKey = (a: DeadLetterOrderFields, b: DeadLetterOrderFields): number =>
+  compareEventKeys(deadLetterKeyOf(a), deadLetterKeyOf(b));
 const checkDevice = (item: Unchecked<DeviceOrderFields>): Device => Device.parse(item);
 const checkEvent = (item: Unchecked<EventOrderFields>): DeviceEvent => DeviceEvent.parse(item);
 const checkDeadLetter = (item: Unchecked<DeadLetterOrderFields>): DeadLetter => DeadLetter.parse(item);
@@ -276,7 +306,7 @@ export function mergeDeadLetterPages(
   return mergeCheckedPages(
     results,
     byDeadLetterKey,
-    (d: DeadLetter) => encodeEventCursor(deadLetterKey(d)),
+    (d: DeadLetter) => encodeEventCursor(deadLetterKeyOf(d)),
     limit,
     checkDeadLetter,
   );
