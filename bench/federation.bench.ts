@@ -7,7 +7,9 @@
 // sends every query to the BFF and to every node in a fresh random order, so noise hits both alike.
 import { progress as report, round, type BenchOptions } from './lib/bench.ts';
 import { FULL_TEXT_QUERY, loadNode, type FleetShape } from './lib/fleet-data.ts';
+import { availableParallelism } from 'node:os';
 import { percentile, shuffle, summarize, timedQuery, type Summary, type TimedAnswer } from './lib/latency.ts';
+import { cpuBetween, pidsOfCommand } from './lib/process-cpu.ts';
 import {
   sleep,
   startBff,
@@ -173,6 +175,16 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
         `(${normal.directSlowestNode}), ratio ${normal.ratio}`,
     );
 
+    progress('CPU per query: the BFF, then the slowest node directly');
+    const cpu = await measureCpuPerQuery(
+      queries,
+      targets[0]!,
+      targets.find((t) => t.name === normal.directSlowestNode)!,
+      { bff: [bff.pid], nodes: nodes.map((n) => n.tier.pid), postgres: await pidsOfCommand('postgres') },
+      options.quick ? 10 : 50,
+    );
+    progress(`CPU per query: ${JSON.stringify(cpu)}`);
+
     // Freeze a node that is not the slowest, so the direct baseline stays what it was measured against.
     const frozenIndex = nodes.findIndex((n) => n.id !== normal.directSlowestNode);
     const frozen = nodes[frozenIndex]!;
@@ -196,6 +208,8 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
       direct_all_parallel_p95_ms: parallelP95 ?? null,
       ratio_to_parallel: parallelP95 === undefined ? null : round(bffP95 / parallelP95, 2),
       direct_slowest_node: normal.directSlowestNode,
+      // CPU ms per query over every process, and the p95 it leaves possible on this machine's cores.
+      cpu_per_query: cpu,
       queries: normal.perQuery,
       bff_breakdown: normal.breakdown,
       bff_partial_answers: normal.partialAnswers,
@@ -318,6 +332,47 @@ function analyseNormal(queries: readonly Query[], samples: Samples, ids: readonl
     perQuery,
     breakdown,
     partialAnswers,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a query costs the machine.
+
+type CpuGroups = Record<'bff' | 'nodes' | 'postgres', readonly number[]>;
+
+/**
+ * CPU ms per query summed over every process it runs in: a run of queries through the BFF, then the
+ * same run sent straight to the slowest node. On C cores an answer that needs N ms of CPU cannot
+ * come sooner than N / C ms, so `fan_out_floor_ms` bounds from below what the BFF's latency can be
+ * here, whatever the code does. The heartbeats run through both runs and are counted in both.
+ */
+async function measureCpuPerQuery(
+  queries: readonly Query[],
+  bff: Target,
+  slowest: Target,
+  groups: CpuGroups,
+  rounds: number,
+) {
+  const asked = rounds * queries.length;
+  const runAll = (target: Target) => async () => {
+    for (let r = 0; r < rounds; r++) for (const query of queries) await target.ask(query);
+  };
+  const perQuery = (used: Record<keyof CpuGroups, number>) => ({
+    bff_ms: round(used.bff / asked, 2),
+    nodes_ms: round(used.nodes / asked, 2),
+    postgres_ms: round(used.postgres / asked, 2),
+    total_ms: round((used.bff + used.nodes + used.postgres) / asked, 2),
+  });
+  const viaBff = perQuery(await cpuBetween(groups, runAll(bff)));
+  const direct = perQuery(await cpuBetween(groups, runAll(slowest)));
+  const cores = availableParallelism();
+  return {
+    queries: asked,
+    cores,
+    via_bff: viaBff,
+    direct_one_node: direct,
+    fan_out_floor_ms: round(viaBff.total_ms / cores, 2),
+    direct_floor_ms: round(direct.total_ms / cores, 2),
   };
 }
 
