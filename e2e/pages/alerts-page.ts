@@ -31,7 +31,15 @@ export class AlertsPage {
 
   /** The owner, id and device of the card now at `index`, read in one go (the list re-sorts live). */
   keysAt(index: number): Promise<{ nodePath: string; id: string; deviceId: string }> {
-    return this.rows.nth(index).evaluate((el: HTMLElement) => ({
+    return this.keysOf(this.rows.nth(index));
+  }
+
+  /**
+   * The owner, id and device of the card `row` finds now, read in one go: the list re-sorts live,
+   * so reading them one at a time can mix two cards.
+   */
+  keysOf(row: Locator): Promise<{ nodePath: string; id: string; deviceId: string }> {
+    return row.evaluate((el: HTMLElement) => ({
       nodePath: el.dataset.node!,
       id: el.dataset.alertId!,
       deviceId: el.dataset.device!,

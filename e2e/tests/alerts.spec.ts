@@ -142,8 +142,7 @@ test.describe('acking from a phone', () => {
       const unacked = onDesktop.rows
         .and(onDesktop.page.locator('[data-acked="false"][data-alert-id^="motor-overheat:"]'))
         .first();
-      const nodePath = (await unacked.getAttribute('data-node'))!;
-      const id = (await unacked.getAttribute('data-alert-id'))!;
+      const { nodePath, id } = await onDesktop.keysOf(unacked);
 
       await onPhone.goto(`?severity=critical&node=${nodePath}`);
       const row = onPhone.row(nodePath, id);
