@@ -78,10 +78,17 @@ test.describe('admin pages', () => {
     await expect(page.getByTestId('chain-result')).toContainText('The chain is intact');
   });
 
-  test('node tokens lists the children and asks before revoking one', async ({ page }) => {
+  test('node tokens lists the uplink children, not the dialled ones, and asks before revoking one', async ({
+    page,
+  }) => {
     await page.goto('/admin/node-tokens');
-    const row = page.getByTestId('token-row').and(page.locator('[data-node="district-1/probe-a"]'));
+    const tokenRow = (path: string) =>
+      page.getByTestId('token-row').and(page.locator(`[data-node="${path}"]`));
+    const row = tokenRow('district-1/probe-a');
     await expect(row).toBeVisible();
+    // The BFF dials district-1, and district-1 dials probe-c: neither has a token to rotate.
+    await expect(tokenRow('district-1')).toHaveCount(0);
+    await expect(tokenRow('district-1/probe-c')).toHaveCount(0);
     await row.getByRole('button', { name: 'Revoke the token of district-1/probe-a' }).click();
     const confirm = row.getByRole('group', { name: /Confirm: revoke/ });
     await expect(confirm).toContainText('cut off');

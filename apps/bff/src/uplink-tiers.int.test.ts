@@ -193,6 +193,10 @@ describe('a probe attached only by its uplink', () => {
       const node = findNode(await client.node.info.query(), PROBE_U);
       return node?.state === 'up' && node.info?.devices.total === DEVICES;
     });
+    // The tree says how each child is attached: only an uplink child has a token to rotate.
+    const info = await client.node.info.query();
+    expect(findNode(info, PROBE_U)?.attachment).toBe('uplink');
+    expect(findNode(info, 'district-1')?.attachment).toBe('dialled');
   });
 
   it('routes devices.get by node path down the uplink', async () => {

@@ -12,6 +12,7 @@ import {
   eventPositionForChild,
   eventPositionForOwnItems,
   NotFoundError,
+  type ChildAttachment,
   type Cursor,
   type DevicePosition,
   type EventPosition,
@@ -201,7 +202,8 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
       : Promise.resolve(synthesizedInfo(id, options.identity));
   const childTree = (): NodeChild[] =>
     heartbeat.health().flatMap((h) => {
-      const child = pruneChildInfo(asNodeChild(h, prefix), scope);
+      const attachment = options.childTokens?.knows(h.id) ? 'uplink' : 'dialled';
+      const child = pruneChildInfo(asNodeChild(h, prefix, attachment), scope);
       return child ? [child] : [];
     });
 
@@ -337,10 +339,11 @@ function asMemberResult<T extends { nodePath: string }>(
   };
 }
 
-function asNodeChild(health: ChildHealth, prefix: string): NodeChild {
+function asNodeChild(health: ChildHealth, prefix: string, attachment: ChildAttachment): NodeChild {
   return {
     path: `${prefix}${health.id}`,
     state: health.state,
+    attachment,
     lastHeartbeatAt: health.lastHeartbeatAt,
     ageMs: health.ageMs,
     info: health.info && prefixNodeInfo(health.info, prefix),

@@ -1,5 +1,5 @@
 import type { Coverage, NodeAnswer } from '@tierscope/shared/domain';
-import type { NodeChild, NodeInfo } from '@tierscope/shared/schemas';
+import type { ChildAttachment, NodeChild, NodeInfo } from '@tierscope/shared/schemas';
 
 /**
  * `live`: its parent heard from it recently. `stale`: what is shown is an old copy (its info has
@@ -17,6 +17,8 @@ export interface TreeNode {
   depth: number;
   parentPath: string | null;
   childPaths: string[];
+  /** How its parent reaches it; null for the root, and for a child of a parent that does not say. */
+  attachment: ChildAttachment | null;
   status: NodeStatus;
   /** How old the data shown for this node is; null when it never answered. */
   ageMs: number | null;
@@ -35,6 +37,7 @@ export function flattenNodeTree(root: NodeInfo): TreeNode[] {
     depth: 0,
     parentPath: null,
     childPaths: childrenOf(root).map((c) => c.path),
+    attachment: null,
     status: 'live',
     ageMs: 0,
     reason: null,
@@ -64,6 +67,7 @@ function childRow(child: NodeChild, parent: TreeNode): TreeNode {
     depth: parent.depth + 1,
     parentPath: parent.path,
     childPaths: childrenOf(child.info).map((c) => c.path),
+    attachment: child.attachment ?? null,
     info: child.info,
   };
   const parentAge = parent.ageMs ?? 0;

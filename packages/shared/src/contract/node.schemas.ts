@@ -50,9 +50,15 @@ export type NodeChildState = z.infer<typeof NodeChildState>;
  * One child of a federating node. `down` means it missed heartbeats for about 2 s; `info` is then
  * the last-known-good copy, `ageMs` old (null before the first heartbeat answered).
  */
+/** How a child is attached: its parent dials it, or it dials its parent's uplink with a node token. */
+export const ChildAttachment = z.enum(['dialled', 'uplink']);
+export type ChildAttachment = z.infer<typeof ChildAttachment>;
+
 export const NodeChild = z.object({
   path: NodePath,
   state: NodeChildState,
+  /** Absent from a parent that predates it. Only an `uplink` child has a token its parent can rotate. */
+  attachment: ChildAttachment.optional(),
   lastHeartbeatAt: Timestamp.nullable(),
   ageMs: z.number().min(0).nullable(),
   get info(): z.ZodNullable<typeof NodeInfo> {

@@ -1,6 +1,6 @@
 import type { TreeNode } from '../../lib/node-tree.ts';
 
-/** A node that may hold a token for its parent's uplink: any node below the root. */
+/** A node that holds a token for its parent's uplink. */
 export interface TokenCandidate {
   path: string;
   name: string;
@@ -10,12 +10,13 @@ export interface TokenCandidate {
 }
 
 /**
- * The children in the tree, each with the parent that holds its token. node.info does not say
- * whether a child dials its parent's uplink or is dialled by it; a child that is dialled has no
- * token, and the server answers so when asked to rotate one.
+ * The children that attach by uplink, each with the parent that holds its token. A dialled child
+ * has no token to rotate; one whose parent does not say how it is attached is listed, and the
+ * server answers when it has none.
  */
 export function tokenCandidates(rows: readonly TreeNode[]): TokenCandidate[] {
   return rows
     .filter((row): row is TreeNode & { parentPath: string } => row.parentPath !== null)
+    .filter((row) => row.attachment !== 'dialled')
     .map((row) => ({ path: row.path, name: row.name, parentPath: row.parentPath, status: row.status }));
 }
