@@ -12,6 +12,18 @@ test.describe('installable app', () => {
     for (const icon of manifest.icons) expect((await request.get(icon.src)).ok()).toBe(true);
   });
 
+  test('answers HEAD for any console route as it answers GET, and 404 for an unknown API path', async ({
+    request,
+  }) => {
+    for (const path of ['/', '/login', '/alerts', '/devices/x?node=probe-a']) {
+      const head = await request.head(path);
+      expect(head.status(), path).toBe(200);
+      expect(head.headers()['content-type'], path).toContain('text/html');
+      expect(await head.body(), path).toHaveLength(0);
+    }
+    expect((await request.head('/auth/no-such-thing')).status()).toBe(404);
+  });
+
   test('opens its shell offline and says the server cannot be reached', async ({ page, context }) => {
     await page.goto('/');
     await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();

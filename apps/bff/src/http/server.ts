@@ -80,7 +80,9 @@ export async function createBffServer(deps: BffServerDeps) {
     await app.register(fastifyStatic, { root: deps.webDist, wildcard: false });
     app.setNotFoundHandler((request, reply) => {
       const api = /^\/(trpc|auth|uplink|livez|readyz|healthz|metrics)(\/|$|\?)/.test(request.url);
-      if (request.method !== 'GET' || api) return reply.code(404).send({ error: 'not found' });
+      // HEAD is a GET without the body (link checkers, uptime probes ask for pages that way).
+      const read = request.method === 'GET' || request.method === 'HEAD';
+      if (!read || api) return reply.code(404).send({ error: 'not found' });
       return reply.sendFile('index.html');
     });
   } else {
