@@ -10,12 +10,12 @@
 // `startDeployment()` runs the same deployment with other ports, data directory and device count
 // (the console's end-to-end tests start one on free ports in a temporary directory).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { hashNodeToken, newNodeToken } from '@tierscope/federation';
 import { freePort } from '@tierscope/test-support/processes';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -124,7 +124,16 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
   const children: { spec: ProcessSpec; child: ChildProcess }[] = [];
   let stopping = false;
   // A fresh node token per run for each uplink probe; the district knows them as UPLINK_CHILDREN.
-  const uplinkTokens = new Map(UPLINK_PROBES.map((id) => [id, randomBytes(24).toString('base64url')]));
+  const uplinkTokens = new Map(UPLINK_PROBES.map((id) => [id, newNodeToken()]));
+  // And one for each dialled node: its parent presents it, the node keeps only its hash (decision 11).
+  const dialTokens = new Map(
+    [DISTRICT_ID, ...DISTRICT_DIALS, ...BFF_DIALS].map((id) => [id, newNodeToken()]),
+  );
+  const parentTokenOf = (id: string): Record<string, string> => {
+    const token = dialTokens.get(id);
+    return token === undefined ? {} : { PARENT_TOKEN_HASHES: hashNodeToken(token) };
+  };
+  const childTokens = (ids: string[]) => ids.map((id) => `${id}=${dialTokens.get(id)!}`).join(',');
   const probeIds = Object.keys(PROBE_SEEDS);
   const probePort = (id: string) => ports.probes[id] ?? missingPort(id);
   const childList = (ids: string[]) => ids.map((id) => `${id}=${httpUrl(probePort(id).http)}`).join(',');
@@ -138,6 +147,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
       HTTP_PORT: String(probePort(id).http),
       MQTT_PORT: String(probePort(id).mqtt),
       DATA_DIR: `${dataDir}/${id}`,
+      ...parentTokenOf(id),
       ...(uplinkTokens.has(id) && {
         PARENT_UPLINK_URL: `ws://${HOST}:${ports.district.http}/uplink`,
         NODE_TOKEN: uplinkTokens.get(id)!,
@@ -156,6 +166,8 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
       MQTT_PORT: String(ports.district.mqtt),
       DATA_DIR: `${dataDir}/${DISTRICT_ID}`,
       CHILDREN: childList(DISTRICT_DIALS),
+      CHILD_TOKENS: childTokens(DISTRICT_DIALS),
+      ...parentTokenOf(DISTRICT_ID),
       UPLINK_CHILDREN: [...uplinkTokens].map(([id, token]) => `${id}=${token}`).join(','),
       // Under the BFF's 1500 ms; a budget sent by the BFF lowers it further.
       FEDERATION_DEADLINE_MS: '1200',
@@ -169,6 +181,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     env: {
       HTTP_PORT: String(ports.bff),
       CHILDREN: `${DISTRICT_ID}=${httpUrl(ports.district.http)},${childList(BFF_DIALS)}`,
+      CHILD_TOKENS: childTokens([DISTRICT_ID, ...BFF_DIALS]),
       // Users, sessions and the audit log live beside the nodes' data, unless a database is given.
       ...(!process.env.DATABASE_URL && { DATABASE_URL: `pglite:${dataDir}/bff` }),
       ...(options.adminPassword !== undefined && { BFF_ADMIN_PASSWORD: options.adminPassword }),
@@ -320,6 +333,7 @@ function describeDeployment(deployment: Deployment, devicesPerProbe: number): st
       .map(
         (n) => `  ${n.id} (${n.path}): ${n.httpUrl}/trpc  ${n.mqttUrl}  ${devicesPerProbe} simulated devices`,
       ),
+    `  ${[DISTRICT_ID, ...DISTRICT_DIALS, ...BFF_DIALS].join(', ')} answer only their parent (a node token made for this run)`,
     `  ${UPLINK_PROBES.join(' and ')} dial ws://${HOST}:${new URL(district.httpUrl).port}/uplink (tokens made for this run); the district has no URL for them`,
     `  device MQTT:          try: mosquitto_pub -p ${new URL(deployment.nodes[0]!.mqttUrl).port} -t devices/x1/telemetry -m '{"metrics":{"temp":21.5}}'`,
     `  logs:                 ${deployment.logDir}/`,

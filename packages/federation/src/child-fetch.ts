@@ -73,6 +73,6 @@ function headersOf(headers: ChildRequestInit['headers']): Record<string, string>
     return Object.fromEntries(headers as Iterable<readonly [string, string]>);
   const flat: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers))
-    flat[name] = typeof value === 'string' ? value : value.join(', ');
+    flat[name] = Array.isArray(value) ? value.join(', ') : String(value);
   return flat;
 }
