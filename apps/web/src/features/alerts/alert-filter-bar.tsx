@@ -1,8 +1,10 @@
 import type { Severity } from '@tierscope/shared/domain';
-import { useCallback, useId, useState, type ReactNode } from 'react';
-import { useCommitWhenSettled, useDraft } from '../../lib/use-draft.ts';
+import { useId, useState, type ReactNode } from 'react';
+import { SelectFilter, SEVERITY_OPTIONS, TextFilter } from '../../components/ui/filter-fields.tsx';
 import { NARROW_QUERY, useMediaQuery } from '../../lib/use-media-query.ts';
 import { STATE_FILTER_LABELS, STATE_FILTERS, type AlertFilters, type StateFilter } from './alert-filters.ts';
+
+const STATE_OPTIONS = STATE_FILTERS.map((state) => ({ value: state, label: STATE_FILTER_LABELS[state] }));
 
 export interface NodeOption {
   path: string;
@@ -61,13 +63,6 @@ function FilterForm({
   nodes: readonly NodeOption[];
   onChange: (next: Partial<AlertFilters>) => void;
 }) {
-  const [text, setText] = useDraft(value.q ?? '');
-  const [device, setDevice] = useDraft(value.device ?? '');
-  const commitText = useCallback((q: string) => onChange({ q: q.trim() || undefined }), [onChange]);
-  const commitDevice = useCallback((id: string) => onChange({ device: id.trim() || undefined }), [onChange]);
-  useCommitWhenSettled(text, value.q ?? '', commitText);
-  useCommitWhenSettled(device, value.device ?? '', commitDevice);
-
   return (
     <form
       id={id}
@@ -76,76 +71,43 @@ function FilterForm({
       aria-label="Filter alerts"
       onSubmit={(e) => e.preventDefault()}
     >
-      <label className="field grow">
-        <span>Search</span>
-        <input
-          className="input"
-          type="search"
-          placeholder="Rule, summary or device"
-          value={text}
-          maxLength={200}
-          onChange={(e) => setText(e.target.value)}
-        />
-      </label>
-      <label className="field">
-        <span>State</span>
-        <select
-          className="select"
-          value={value.state ?? 'open'}
-          onChange={(e) =>
-            onChange({ state: e.target.value === 'open' ? undefined : (e.target.value as StateFilter) })
-          }
-        >
-          {STATE_FILTERS.map((state) => (
-            <option key={state} value={state}>
-              {STATE_FILTER_LABELS[state]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field">
-        <span>Severity</span>
-        <select
-          className="select"
-          value={value.severity ?? ''}
-          onChange={(e) => onChange({ severity: (e.target.value || undefined) as Severity | undefined })}
-        >
-          <option value="">Any</option>
-          <option value="critical">Critical</option>
-          <option value="warning">Warning</option>
-          <option value="info">Info</option>
-        </select>
-      </label>
-      <label className="field">
-        <span>Node</span>
-        <select
-          className="select"
-          value={value.node ?? ''}
-          onChange={(e) => onChange({ node: e.target.value || undefined })}
-        >
-          <option value="">All nodes</option>
-          {value.node && !nodes.some((n) => n.path === value.node) && (
-            <option value={value.node}>{value.node}</option>
-          )}
-          {nodes.map((node) => (
-            <option key={node.path} value={node.path}>
-              {node.label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field">
-        <span>Device</span>
-        <input
-          className="input"
-          placeholder="Device id"
-          value={device}
-          maxLength={128}
-          spellCheck={false}
-          autoCapitalize="off"
-          onChange={(e) => setDevice(e.target.value)}
-        />
-      </label>
+      <TextFilter
+        label="Search"
+        search
+        grow
+        placeholder="Rule, summary or device"
+        maxLength={200}
+        value={value.q}
+        onCommit={(q) => onChange({ q })}
+      />
+      <SelectFilter<StateFilter>
+        label="State"
+        options={STATE_OPTIONS}
+        value={value.state ?? 'open'}
+        onChange={(state) => onChange({ state: state === 'open' ? undefined : state })}
+      />
+      <SelectFilter<Severity>
+        label="Severity"
+        anyLabel="Any"
+        options={SEVERITY_OPTIONS}
+        value={value.severity}
+        onChange={(severity) => onChange({ severity })}
+      />
+      <SelectFilter
+        label="Node"
+        anyLabel="All nodes"
+        options={nodes.map((node) => ({ value: node.path, label: node.label }))}
+        value={value.node}
+        onChange={(node) => onChange({ node })}
+      />
+      <TextFilter
+        label="Device"
+        code
+        placeholder="Device id"
+        maxLength={128}
+        value={value.device}
+        onCommit={(device) => onChange({ device })}
+      />
     </form>
   );
 }

@@ -1,6 +1,10 @@
-import { useCallback } from 'react';
-import { useCommitWhenSettled, useDraft } from '../../lib/use-draft.ts';
+import { SelectFilter, TextFilter } from '../../components/ui/filter-fields.tsx';
 import { ACTION_FAMILIES, type AuditSearch } from './audit-search.ts';
+
+const ACTION_OPTIONS = ACTION_FAMILIES.map((family) => ({
+  value: family.value,
+  label: `${family.label} (${family.value}*)`,
+}));
 
 /** Actor, action family and target; changes land in the URL through `onChange`. */
 export function AuditFilters({
@@ -10,14 +14,6 @@ export function AuditFilters({
   value: AuditSearch;
   onChange: (next: Partial<AuditSearch>) => void;
 }) {
-  const [actor, setActor] = useDraft(value.actor ?? '');
-  const [target, setTarget] = useDraft(value.target ?? '');
-  const commitActor = useCallback((a: string) => onChange({ actor: a.trim() || undefined }), [onChange]);
-  const commitTarget = useCallback((t: string) => onChange({ target: t.trim() || undefined }), [onChange]);
-  useCommitWhenSettled(actor, value.actor ?? '', commitActor);
-  useCommitWhenSettled(target, value.target ?? '', commitTarget);
-  const known = ACTION_FAMILIES.some((f) => f.value === value.action);
-
   return (
     <form
       className="toolbar"
@@ -25,46 +21,30 @@ export function AuditFilters({
       aria-label="Filter the audit log"
       onSubmit={(e) => e.preventDefault()}
     >
-      <label className="field">
-        <span>Actor</span>
-        <input
-          className="input"
-          placeholder="User name"
-          autoCapitalize="off"
-          spellCheck={false}
-          maxLength={128}
-          value={actor}
-          onChange={(e) => setActor(e.target.value)}
-        />
-      </label>
-      <label className="field">
-        <span>Action</span>
-        <select
-          className="select"
-          value={value.action ?? ''}
-          onChange={(e) => onChange({ action: e.target.value || undefined })}
-        >
-          <option value="">Any action</option>
-          {!known && value.action && <option value={value.action}>{value.action}</option>}
-          {ACTION_FAMILIES.map((family) => (
-            <option key={family.value} value={family.value}>
-              {family.label} ({family.value}*)
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field grow">
-        <span>Target</span>
-        <input
-          className="input"
-          placeholder="User, node path or alert"
-          autoCapitalize="off"
-          spellCheck={false}
-          maxLength={512}
-          value={target}
-          onChange={(e) => setTarget(e.target.value)}
-        />
-      </label>
+      <TextFilter
+        label="Actor"
+        code
+        placeholder="User name"
+        maxLength={128}
+        value={value.actor}
+        onCommit={(actor) => onChange({ actor })}
+      />
+      <SelectFilter
+        label="Action"
+        anyLabel="Any action"
+        options={ACTION_OPTIONS}
+        value={value.action}
+        onChange={(action) => onChange({ action })}
+      />
+      <TextFilter
+        label="Target"
+        code
+        grow
+        placeholder="User, node path or alert"
+        maxLength={512}
+        value={value.target}
+        onCommit={(target) => onChange({ target })}
+      />
     </form>
   );
 }

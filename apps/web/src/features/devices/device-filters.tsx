@@ -1,13 +1,20 @@
 import type { DeviceStatus } from '@tierscope/shared/schemas';
 import { LabelFilter } from '@tierscope/shared/schemas';
-import { useCallback, useId } from 'react';
-import { useCommitWhenSettled, useDraft } from '../../lib/use-draft.ts';
+import { useId } from 'react';
+import { SelectFilter, TextFilter } from '../../components/ui/filter-fields.tsx';
+import { useDraft } from '../../lib/use-draft.ts';
 import type { DevicesSearch } from './devices-search.ts';
 
 export interface NodeOption {
   path: string;
   label: string;
 }
+
+const STATUS_OPTIONS = [
+  { value: 'online', label: 'Online' },
+  { value: 'offline', label: 'Offline' },
+  { value: 'unknown', label: 'Unknown' },
+] as const;
 
 /** Search, status, label and node filters; every change lands in the URL through `onChange`. */
 export function DeviceFilters({
@@ -19,54 +26,35 @@ export function DeviceFilters({
   nodes: readonly NodeOption[];
   onChange: (next: Partial<DevicesSearch>) => void;
 }) {
-  const [text, setText] = useDraft(value.q ?? '');
   const [label, setLabel] = useDraft(value.label ?? '');
   const labelErrorId = useId();
   const labelValid = label === '' || LabelFilter.safeParse(label).success;
-  const commitText = useCallback((q: string) => onChange({ q: q.trim() || undefined }), [onChange]);
-  useCommitWhenSettled(text, value.q ?? '', commitText);
 
   return (
     <form className="toolbar" role="search" aria-label="Filter devices" onSubmit={(e) => e.preventDefault()}>
-      <label className="field grow">
-        <span>Search</span>
-        <input
-          className="input"
-          type="search"
-          placeholder="Device name, id or label value"
-          value={text}
-          maxLength={200}
-          onChange={(e) => setText(e.target.value)}
-        />
-      </label>
-      <label className="field">
-        <span>Status</span>
-        <select
-          className="select"
-          value={value.status ?? ''}
-          onChange={(e) => onChange({ status: (e.target.value || undefined) as DeviceStatus | undefined })}
-        >
-          <option value="">Any</option>
-          <option value="online">Online</option>
-          <option value="offline">Offline</option>
-          <option value="unknown">Unknown</option>
-        </select>
-      </label>
-      <label className="field">
-        <span>Node</span>
-        <select
-          className="select"
-          value={value.node ?? ''}
-          onChange={(e) => onChange({ node: e.target.value || undefined })}
-        >
-          <option value="">All nodes</option>
-          {nodes.map((node) => (
-            <option key={node.path} value={node.path}>
-              {node.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <TextFilter
+        label="Search"
+        search
+        grow
+        placeholder="Device name, id or label value"
+        maxLength={200}
+        value={value.q}
+        onCommit={(q) => onChange({ q })}
+      />
+      <SelectFilter<DeviceStatus>
+        label="Status"
+        anyLabel="Any"
+        options={STATUS_OPTIONS}
+        value={value.status}
+        onChange={(status) => onChange({ status })}
+      />
+      <SelectFilter
+        label="Node"
+        anyLabel="All nodes"
+        options={nodes.map((node) => ({ value: node.path, label: node.label }))}
+        value={value.node}
+        onChange={(node) => onChange({ node })}
+      />
       <label className="field">
         <span>Label</span>
         <input

@@ -1,6 +1,5 @@
 import type { Severity } from '@tierscope/shared/domain';
-import { useCallback } from 'react';
-import { useCommitWhenSettled, useDraft } from '../../lib/use-draft.ts';
+import { SelectFilter, SEVERITY_OPTIONS, TextFilter } from '../../components/ui/filter-fields.tsx';
 import type { EventsSearch } from './events-search.ts';
 
 /** Full-text query and minimum severity; changes land in the URL through `onChange`. */
@@ -11,36 +10,24 @@ export function EventFilters({
   value: EventsSearch;
   onChange: (next: Partial<EventsSearch>) => void;
 }) {
-  const [text, setText] = useDraft(value.q ?? '');
-  const commitText = useCallback((q: string) => onChange({ q: q.trim() || undefined }), [onChange]);
-  useCommitWhenSettled(text, value.q ?? '', commitText);
-
   return (
     <form className="toolbar" role="search" aria-label="Search events" onSubmit={(e) => e.preventDefault()}>
-      <label className="field grow">
-        <span>Search</span>
-        <input
-          className="input"
-          type="search"
-          placeholder='Words in the message, e.g. door -test or "high temperature"'
-          value={text}
-          maxLength={200}
-          onChange={(e) => setText(e.target.value)}
-        />
-      </label>
-      <label className="field">
-        <span>Severity</span>
-        <select
-          className="select"
-          value={value.severity ?? ''}
-          onChange={(e) => onChange({ severity: (e.target.value || undefined) as Severity | undefined })}
-        >
-          <option value="">Any</option>
-          <option value="critical">Critical</option>
-          <option value="warning">Warning</option>
-          <option value="info">Info</option>
-        </select>
-      </label>
+      <TextFilter
+        label="Search"
+        search
+        grow
+        placeholder='Words in the message, e.g. door -test or "high temperature"'
+        maxLength={200}
+        value={value.q}
+        onCommit={(q) => onChange({ q })}
+      />
+      <SelectFilter<Severity>
+        label="Severity"
+        anyLabel="Any"
+        options={SEVERITY_OPTIONS}
+        value={value.severity}
+        onChange={(severity) => onChange({ severity })}
+      />
     </form>
   );
 }
