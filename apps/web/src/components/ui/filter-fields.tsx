@@ -94,6 +94,28 @@ export function SelectFilter<V extends string>({
   );
 }
 
+/** A node as a filter offers it: its path, and what people read. */
+export interface NodeOption {
+  path: string;
+  label: string;
+}
+
+/** The node filter: every node of the tree, or all of them. */
+export function NodeFilter({
+  nodes,
+  value,
+  onChange,
+}: {
+  nodes: readonly NodeOption[];
+  value: string | undefined;
+  onChange: (next: string | undefined) => void;
+}) {
+  const options = nodes.map((node) => ({ value: node.path, label: node.label }));
+  return (
+    <SelectFilter label="Node" anyLabel="All nodes" options={options} value={value} onChange={onChange} />
+  );
+}
+
 export const SEVERITY_OPTIONS = [
   { value: 'critical', label: 'Critical' },
   { value: 'warning', label: 'Warning' },

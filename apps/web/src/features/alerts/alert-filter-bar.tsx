@@ -1,15 +1,16 @@
 import type { Severity } from '@tierscope/shared/domain';
 import { useId, useState, type ReactNode } from 'react';
-import { SelectFilter, SEVERITY_OPTIONS, TextFilter } from '../../components/ui/filter-fields.tsx';
+import {
+  NodeFilter,
+  SelectFilter,
+  SEVERITY_OPTIONS,
+  TextFilter,
+  type NodeOption,
+} from '../../components/ui/filter-fields.tsx';
 import { NARROW_QUERY, useMediaQuery } from '../../lib/use-media-query.ts';
 import { STATE_FILTER_LABELS, STATE_FILTERS, type AlertFilters, type StateFilter } from './alert-filters.ts';
 
 const STATE_OPTIONS = STATE_FILTERS.map((state) => ({ value: state, label: STATE_FILTER_LABELS[state] }));
-
-export interface NodeOption {
-  path: string;
-  label: string;
-}
 
 /**
  * Text, state, severity, node and device; every change lands in the URL through `onChange`. On a
@@ -93,13 +94,7 @@ function FilterForm({
         value={value.severity}
         onChange={(severity) => onChange({ severity })}
       />
-      <SelectFilter
-        label="Node"
-        anyLabel="All nodes"
-        options={nodes.map((node) => ({ value: node.path, label: node.label }))}
-        value={value.node}
-        onChange={(node) => onChange({ node })}
-      />
+      <NodeFilter nodes={nodes} value={value.node} onChange={(node) => onChange({ node })} />
       <TextFilter
         label="Device"
         code

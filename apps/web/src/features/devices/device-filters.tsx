@@ -1,14 +1,9 @@
 import type { DeviceStatus } from '@tierscope/shared/schemas';
 import { LabelFilter } from '@tierscope/shared/schemas';
 import { useId } from 'react';
-import { SelectFilter, TextFilter } from '../../components/ui/filter-fields.tsx';
+import { NodeFilter, SelectFilter, TextFilter, type NodeOption } from '../../components/ui/filter-fields.tsx';
 import { useDraft } from '../../lib/use-draft.ts';
 import type { DevicesSearch } from './devices-search.ts';
-
-export interface NodeOption {
-  path: string;
-  label: string;
-}
 
 const STATUS_OPTIONS = [
   { value: 'online', label: 'Online' },
@@ -48,13 +43,7 @@ export function DeviceFilters({
         value={value.status}
         onChange={(status) => onChange({ status })}
       />
-      <SelectFilter
-        label="Node"
-        anyLabel="All nodes"
-        options={nodes.map((node) => ({ value: node.path, label: node.label }))}
-        value={value.node}
-        onChange={(node) => onChange({ node })}
-      />
+      <NodeFilter nodes={nodes} value={value.node} onChange={(node) => onChange({ node })} />
       <label className="field">
         <span>Label</span>
         <input
