@@ -4,7 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import { connectAsync } from 'mqtt';
 import postgres from 'postgres';
 import { progress, round } from './bench.ts';
-import { connectNoDelay, createBenchDatabase, createSamplesTable } from './database.ts';
+import { postgresNoDelay } from '@tierscope/store';
+import { createBenchDatabase, createSamplesTable } from './database.ts';
 import { BENCH_METRICS, copyLines, SAMPLES_PER_MESSAGE } from './payloads.ts';
 import { startPublisher } from './publisher.ts';
 
@@ -81,7 +82,7 @@ export async function measureCopy(
   rowsPerCopy = 5000,
 ): Promise<DatabaseCeiling> {
   const database = await createBenchDatabase(`copy${copiesInFlight}`);
-  const sql = connectNoDelay(database.url, { max: copiesInFlight });
+  const sql = postgresNoDelay(database.url, { max: copiesInFlight });
   try {
     await createSamplesTable(sql);
     const messagesPerCopy = rowsPerCopy / SAMPLES_PER_MESSAGE;

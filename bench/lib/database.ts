@@ -1,32 +1,8 @@
-import { connect as connectTcp, type Socket } from 'node:net';
-import postgres, { type Options, type Sql } from 'postgres';
+import postgres, { type Sql } from 'postgres';
 import { onInterrupt, progress } from './bench.ts';
 
 /** The server the benches create their throwaway databases on. */
 export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-/**
- * postgres.js with TCP_NODELAY on its socket. As shipped it leaves Nagle's algorithm on, and a
- * COPY's small closing write then waits for the server's delayed ACK, ~40 ms per COPY (LIMITS.md).
- * postgres.js takes a `socket` factory that must return a connected socket; its types omit it.
- */
-export function connectNoDelay(
-  url: string,
-  options: Options<Record<string, postgres.PostgresType>> = {},
-): Sql {
-  const { hostname, port } = new URL(url);
-  const socket = (): Promise<Socket> =>
-    new Promise((resolve, reject) => {
-      const s = connectTcp({ host: hostname, port: Number(port || 5432), noDelay: true });
-      s.once('connect', () => {
-        s.off('error', reject);
-        resolve(s);
-      });
-      s.once('error', reject);
-    });
-  const withSocket: typeof options & { socket: typeof socket } = { onnotice: () => {}, ...options, socket };
-  return postgres(url, withSocket);
-}
 
 export interface BenchDatabase {
   url: string;

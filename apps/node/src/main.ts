@@ -35,7 +35,7 @@ import { loadDeviceAccess } from './access/device-access.ts';
 import { warnWithoutNodeFlags } from './ingest/node-flags.ts';
 import { startIngest, type IngestRuntime } from './ingest/start-ingest.ts';
 import { createLocalNodeService } from './services/local-node.service.ts';
-import { openStore, type Store } from './store/client.ts';
+import { openNodeStore, type NodeStore } from './store/client.ts';
 import { AlertStore } from './store/alert-store.pg.ts';
 import { createPgIngestStore } from './store/ingest-store.pg.ts';
 import { loadDeviceFacts } from './store/device-facts.ts';
@@ -53,7 +53,7 @@ async function main(config: NodeConfig): Promise<void> {
   collectDefaultMetrics({ register: registry });
   const startedAt = Date.now();
 
-  const store = await openStore(config.databaseUrl);
+  const store = await openNodeStore(config.databaseUrl);
   await migrateStore(store);
   logger.info({ driver: store.driver }, 'store ready');
   await retain(store, config, logger);
@@ -268,7 +268,7 @@ async function warnUnresolvedWebhooks(config: NodeConfig, logger: pino.Logger): 
     logger.warn({ webhookId, error }, 'webhook host does not resolve now; it is checked again at each send');
 }
 
-async function retain(store: Store, config: NodeConfig, logger: pino.Logger): Promise<void> {
+async function retain(store: NodeStore, config: NodeConfig, logger: pino.Logger): Promise<void> {
   try {
     const result = await runRetention(store, {
       rawRetentionDays: config.rawRetentionDays,

@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from './store/client.ts';
-import { createPostgresDatabase, type TestDatabase } from './testing/test-databases.ts';
+import { openNodeStore } from './store/client.ts';
+import { createPostgresDatabase, type TestDatabase } from '@tierscope/test-support/test-databases';
 import { freePort, startNodeProcess, waitFor, type NodeProcess } from './testing/node-process.ts';
 
 interface Backend {
@@ -112,7 +112,7 @@ async function countSamples(
   databaseUrl: string,
   devicePrefix: string,
 ): Promise<{ rows: number; distinct: number }> {
-  const store = await openStore(databaseUrl);
+  const store = await openNodeStore(databaseUrl);
   try {
     const [row] = await store.exec<{ rows: number; distinct: number }>(
       `SELECT count(*)::int AS rows, count(DISTINCT (device_id, metric, ts))::int AS distinct

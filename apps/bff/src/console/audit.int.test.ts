@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabaseBackends, type TestDatabase } from '../store/test-databases.ts';
+import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
 import { openTestAccess, type TestAccess } from './test-app.ts';
 
 const admin = { actor: 'alice', address: '192.0.2.10' };

@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '@tierscope/shared';
-import { testDatabaseBackends, type TestDatabase } from '../store/test-databases.ts';
+import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
 import { createConsoleAccess } from './console-access.ts';
 import { buildTestApp, openTestAccess, TEST_SETTINGS, type TestAccess } from './test-app.ts';
 

@@ -7,7 +7,7 @@ import {
   type NodeService,
   type Role,
 } from '@tierscope/shared';
-import { testDatabaseBackends, type TestDatabase } from '../store/test-databases.ts';
+import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
 import { consoleServiceFor } from './console-service.ts';
 import { openTestAccess, type TestAccess } from './test-app.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { testDatabaseBackends, type TestDatabase } from '../store/test-databases.ts';
+import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
 import { bootstrapFirstAdmin } from './first-admin.ts';
 import { openTestAccess, type TestAccess } from './test-app.ts';
 

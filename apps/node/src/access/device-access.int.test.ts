@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { commandsTopic, statusTopic, telemetryTopic } from '@tierscope/shared';
-import { openStore } from '../store/client.ts';
-import { createPostgresDatabase } from '../testing/test-databases.ts';
+import { openNodeStore } from '../store/client.ts';
+import { createPostgresDatabase } from '@tierscope/test-support/test-databases';
 import { freePort, startNodeProcess, waitFor, type NodeProcess } from '../testing/node-process.ts';
 
 interface NodeSetup {
@@ -243,7 +243,7 @@ describe.each(backends)('device access with DEVICE_AUTH=required on $name', (bac
 
   it('audits every rotation, quarantine and release, never with the password', async () => {
     await node.kill('SIGTERM');
-    const store = await openStore(setup.databaseUrl);
+    const store = await openNodeStore(setup.databaseUrl);
     try {
       const rows = await store.exec<{ actor: string; action: string; target: string; details: unknown }>(
         `SELECT actor, action, target, details FROM audit_log WHERE target LIKE $1 ORDER BY id`,
@@ -340,7 +340,7 @@ describe.each(backends)('quarantine with DEVICE_AUTH=off on $name', (backend) =>
     await waitForTemp(node, quarantined, 2);
 
     await node.kill('SIGTERM');
-    const store = await openStore(setup.databaseUrl);
+    const store = await openNodeStore(setup.databaseUrl);
     try {
       const counted = await store.exec<{ device_id: string; rows: number }>(
         `SELECT device_id, count(*)::int AS rows FROM samples WHERE device_id LIKE $1 GROUP BY device_id`,

@@ -1,4 +1,4 @@
-import type { Store } from '../store/client.ts';
+import type { NodeStore } from '../store/client.ts';
 import { readDeviceAccess } from '../store/device-access.pg.ts';
 import { DeviceAuthenticator } from './device-authenticator.ts';
 import { QuarantineList } from './quarantine-list.ts';
@@ -19,7 +19,7 @@ export function emptyDeviceAccess(): DeviceAccess {
 }
 
 /** The stored credentials and quarantines, read once at start. */
-export async function loadDeviceAccess(store: Store): Promise<DeviceAccess> {
+export async function loadDeviceAccess(store: NodeStore): Promise<DeviceAccess> {
   const { credentials, quarantines } = await readDeviceAccess(store.db);
   return {
     authenticator: new DeviceAuthenticator(

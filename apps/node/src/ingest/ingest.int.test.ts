@@ -6,7 +6,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyDeviceAccess } from '../access/device-access.ts';
-import { testMqttBackends } from '../testing/test-databases.ts';
+import { testMqttBackends } from '@tierscope/test-support/test-databases';
 import { EmbeddedBroker } from './embedded-broker.ts';
 import { MemoryIngestStore } from './memory-ingest-store.ts';
 import { MqttConnection } from './mqtt-connection.ts';

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, AlertChange, NodeService, Rule, TrackedAlertChange } from '@tierscope/shared';
 import type { AlertingRuntime } from '../alerting/alerting-runtime.ts';
-import { openStore, type Store } from '../store/client.ts';
+import { openNodeStore, type NodeStore } from '../store/client.ts';
 import type { IngestBatch, IngestStore, SampleRow } from '../store/ingest-store.ts';
 import { createPgIngestStore } from '../store/ingest-store.pg.ts';
 import { migrateStore } from '../store/migrate.ts';
 import { alertingDepsFor } from '../testing/alerting-deps.ts';
-import { testDatabaseBackends, type TestDatabase } from '../testing/test-databases.ts';
+import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
 import { createLocalNodeService } from './local-node.service.ts';
 
 const NODE = 'probe-a';
@@ -44,7 +44,7 @@ const kindsOf = (items: TrackedAlertChange[]) => items.map((i) => i.change.kind)
 
 describe.each(testDatabaseBackends())('alerting on a leaf ($name)', ({ create }) => {
   let database: TestDatabase;
-  let store: Store;
+  let store: NodeStore;
   let service: NodeService;
   let alerting: AlertingRuntime;
   let ingestStore: IngestStore;
@@ -60,7 +60,7 @@ describe.each(testDatabaseBackends())('alerting on a leaf ($name)', ({ create })
 
   beforeAll(async () => {
     database = await create();
-    store = await openStore(database.url);
+    store = await openNodeStore(database.url);
     await migrateStore(store);
     const deps = alertingDepsFor(store, NODE, { engine: { damping: { clearForMs: 0 } } });
     alerting = deps.alerting;

@@ -13,8 +13,8 @@ import { createFederatedNodeService, createHeartbeat, type ChildLink } from '@ti
 import { createInMemoryNodeService } from '@tierscope/federation/testing/in-memory-node-service.ts';
 import { createInProcessChildLink } from '@tierscope/federation/testing/in-process-link.ts';
 import { alertingDepsFor } from '../testing/alerting-deps.ts';
-import { testDatabaseBackends, type TestDatabase } from '../testing/test-databases.ts';
-import { openStore, type Store } from '../store/client.ts';
+import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
+import { openNodeStore, type NodeStore } from '../store/client.ts';
 import type { IngestBatch, SampleRow } from '../store/ingest-store.ts';
 import { createPgIngestStore } from '../store/ingest-store.pg.ts';
 import { migrateStore } from '../store/migrate.ts';
@@ -40,13 +40,13 @@ function batch(parts: Partial<IngestBatch>): IngestBatch {
 
 describe.each(testDatabaseBackends())('local node service on $name', ({ create }) => {
   let database: TestDatabase;
-  let store: Store;
+  let store: NodeStore;
   let service: NodeService;
   const registered: string[] = [];
 
   beforeAll(async () => {
     database = await create();
-    store = await openStore(database.url);
+    store = await openNodeStore(database.url);
     await migrateStore(store);
     service = createLocalNodeService({
       store,

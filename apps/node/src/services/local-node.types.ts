@@ -2,7 +2,7 @@ import type { IngestStats } from '@tierscope/shared';
 import type { DeviceAccess } from '../access/device-access.ts';
 import type { AlertingRuntime } from '../alerting/alerting-runtime.ts';
 import type { AlertStore } from '../store/alert-store.pg.ts';
-import type { Store } from '../store/client.ts';
+import type { NodeStore } from '../store/client.ts';
 
 export interface BrokerHealth {
   connected: boolean;
@@ -12,7 +12,7 @@ export interface BrokerHealth {
 
 /** What the local services need from the composition root; config arrives here, never from env. */
 export interface LocalNodeServiceDeps {
-  store: Store;
+  store: NodeStore;
   alertStore: AlertStore;
   alerting: AlertingRuntime;
   nodeId: string;

@@ -3,7 +3,7 @@ import type { EventPosition } from '@tierscope/shared';
 /*
  * The global orders of order-keys.ts as raw SQL over one node's own rows (one node path, so paths
  * never appear here). Strings compare as COLLATE "C" (code points), exactly as the parents' merge
- * does. The list hot paths are raw prepared statements (Store.execPrepared): building them through
+ * does. The list hot paths are raw prepared statements (NodeStore.execPrepared): building them through
  * drizzle cost more CPU than running them (docs/decisions/0012).
  */
 

@@ -9,7 +9,7 @@ import {
   type SilenceMatchers,
 } from '@tierscope/shared';
 import type { AlertTransition, OpenAlertFacts } from '../alerting/rule-engine.ts';
-import type { RawExecutor, Row, Store } from './client.ts';
+import type { RawExecutor, Row, NodeStore } from './client.ts';
 
 /** A change as committed: its seq is the stream's resumable event id. */
 export interface CommittedChange {
@@ -83,7 +83,7 @@ export interface AlertListFilter {
  */
 export class AlertStore {
   constructor(
-    private readonly store: Store,
+    private readonly store: NodeStore,
     private readonly nodePath: string,
   ) {}
 

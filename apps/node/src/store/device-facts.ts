@@ -1,4 +1,4 @@
-import type { Store } from './client.ts';
+import type { NodeStore } from './client.ts';
 
 export interface DeviceFacts {
   id: string;
@@ -8,7 +8,7 @@ export interface DeviceFacts {
 }
 
 /** What the alert engine needs of every device at start: labels for scopes, last heard for no-data. */
-export async function loadDeviceFacts(store: Store): Promise<DeviceFacts[]> {
+export async function loadDeviceFacts(store: NodeStore): Promise<DeviceFacts[]> {
   const rows = await store.exec<{ id: string; labels: Record<string, string>; last_seen: number | null }>(
     `SELECT id, labels, (extract(epoch from last_seen) * 1000)::float8 AS last_seen FROM devices`,
   );

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabaseBackends, type TestDatabase } from '../testing/test-databases.ts';
-import { openStore, type Store } from './client.ts';
+import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
+import { openNodeStore, type NodeStore } from './client.ts';
 import type { IngestBatch, SampleRow } from './ingest-store.ts';
 import { createPgIngestStore } from './ingest-store.pg.ts';
 import { migrateStore, migrationsApplied } from './migrate.ts';
@@ -28,11 +28,11 @@ function seenOf(samples: readonly SampleRow[]): Map<string, number> {
 
 describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
   let database: TestDatabase;
-  let store: Store;
+  let store: NodeStore;
 
   beforeAll(async () => {
     database = await create();
-    store = await openStore(database.url);
+    store = await openNodeStore(database.url);
     await migrateStore(store);
   });
   afterAll(async () => {

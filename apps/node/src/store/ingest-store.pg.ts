@@ -1,6 +1,6 @@
 import type { AlertTransition } from '../alerting/rule-engine.ts';
 import type { CommittedChange } from './alert-store.pg.ts';
-import type { RawExecutor, Row, Store } from './client.ts';
+import type { RawExecutor, Row, NodeStore } from './client.ts';
 import type { BatchResult, IngestBatch, IngestStore, SampleRow } from './ingest-store.ts';
 import { dayOf, ensureSamplePartitions, forgetSamplePartitions, isMissingPartition } from './partitions.ts';
 import { COPY_SAMPLES, samplesCopyData } from './samples-copy.ts';
@@ -157,7 +157,7 @@ export interface PgIngestStoreOptions {
  * The ingest path's store on the raw driver (drizzle's insert builder is ~5x slower for bulk rows,
  * LIMITS.md). One batch is one transaction, checkpoint included; every statement is idempotent.
  */
-export function createPgIngestStore(store: Store, options: PgIngestStoreOptions = {}): IngestStore {
+export function createPgIngestStore(store: NodeStore, options: PgIngestStoreOptions = {}): IngestStore {
   // PGlite runs one query at a time in-process: nothing to gain from sending ahead.
   const pipeline = store.driver === 'postgres';
   const writeInTransaction = (tx: RawExecutor, batch: IngestBatch, writeSamplesSql: string, pipe: boolean) =>

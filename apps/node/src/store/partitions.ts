@@ -1,4 +1,4 @@
-import type { RawExecutor, Store } from './client.ts';
+import type { RawExecutor, NodeStore } from './client.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -20,9 +20,9 @@ export function partitionDay(name: string): number | undefined {
 }
 
 // Which day partitions exist, per store: a batch only pays for a catalog round trip on a new day.
-const known = new WeakMap<Store, Set<number>>();
+const known = new WeakMap<NodeStore, Set<number>>();
 
-function knownDays(store: Store): Set<number> {
+function knownDays(store: NodeStore): Set<number> {
   let days = known.get(store);
   if (!days) {
     days = new Set();
@@ -32,7 +32,7 @@ function knownDays(store: Store): Set<number> {
 }
 
 /** Creates the day partitions that `days` need and the cache does not know about. */
-export async function ensureSamplePartitions(store: Store, days: Iterable<number>): Promise<void> {
+export async function ensureSamplePartitions(store: NodeStore, days: Iterable<number>): Promise<void> {
   const cache = knownDays(store);
   for (const day of days) {
     if (cache.has(day)) continue;
@@ -60,7 +60,7 @@ function isDuplicate(error: unknown): boolean {
 }
 
 /** Every day partition of samples, oldest first. */
-export async function listSamplePartitions(store: Store): Promise<Array<{ name: string; day: number }>> {
+export async function listSamplePartitions(store: NodeStore): Promise<Array<{ name: string; day: number }>> {
   const rows = await store.exec<{ name: string }>(
     `select c.relname as name from pg_inherits i
        join pg_class c on c.oid = i.inhrelid
@@ -74,7 +74,7 @@ export async function listSamplePartitions(store: Store): Promise<Array<{ name: 
 }
 
 /** Drops one day partition and forgets it, so a late sample for that day recreates it. */
-export async function dropSamplePartition(store: Store, name: string): Promise<void> {
+export async function dropSamplePartition(store: NodeStore, name: string): Promise<void> {
   const day = partitionDay(name);
   if (day === undefined) throw new Error(`not a samples day partition: ${name}`);
   await store.exec(`DROP TABLE IF EXISTS "${name}"`);
@@ -82,7 +82,7 @@ export async function dropSamplePartition(store: Store, name: string): Promise<v
 }
 
 /** Forgets every cached partition, e.g. after an insert found one missing. */
-export function forgetSamplePartitions(store: Store): void {
+export function forgetSamplePartitions(store: NodeStore): void {
   known.delete(store);
 }
 

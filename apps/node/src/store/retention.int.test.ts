@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabaseBackends, type TestDatabase } from '../testing/test-databases.ts';
-import { openStore, type Store } from './client.ts';
+import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
+import { openNodeStore, type NodeStore } from './client.ts';
 import type { IngestBatch, SampleRow } from './ingest-store.ts';
 import { createPgIngestStore } from './ingest-store.pg.ts';
 import { migrateStore } from './migrate.ts';
@@ -15,13 +15,13 @@ function samplesBatch(samples: SampleRow[], lastSeq = 0): IngestBatch {
 
 describe.each(testDatabaseBackends())('retention on $name', ({ create }) => {
   let database: TestDatabase;
-  let store: Store;
+  let store: NodeStore;
   const now = Date.UTC(2025, 5, 15, 12, 0, 0);
   const today = Date.UTC(2025, 5, 15);
 
   beforeAll(async () => {
     database = await create();
-    store = await openStore(database.url);
+    store = await openNodeStore(database.url);
     await migrateStore(store);
   });
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import type { Store } from './client.ts';
+import type { NodeStore } from './client.ts';
 import { dropSamplePartition, listSamplePartitions } from './partitions.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -24,7 +24,7 @@ export interface RetentionResult {
  * day partition at a time (a DROP, never a DELETE: no dead rows, no vacuum debt); a partition is
  * dropped only when all of its day is older than the raw retention.
  */
-export async function runRetention(store: Store, options: RetentionOptions): Promise<RetentionResult> {
+export async function runRetention(store: NodeStore, options: RetentionOptions): Promise<RetentionResult> {
   const now = options.now ?? Date.now();
   const rawCutoff = now - options.rawRetentionDays * DAY_MS;
   const droppedPartitions: string[] = [];

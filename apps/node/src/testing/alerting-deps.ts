@@ -1,11 +1,11 @@
 import { pino } from 'pino';
 import { AlertingRuntime, type AlertingRuntimeOptions } from '../alerting/alerting-runtime.ts';
 import { AlertStore } from '../store/alert-store.pg.ts';
-import type { Store } from '../store/client.ts';
+import type { NodeStore } from '../store/client.ts';
 
 /** The alert store and runtime a local service needs, over a test's store (no timer started). */
 export function alertingDepsFor(
-  store: Store,
+  store: NodeStore,
   nodePath: string,
   options: Partial<AlertingRuntimeOptions> = {},
 ): { alertStore: AlertStore; alerting: AlertingRuntime } {

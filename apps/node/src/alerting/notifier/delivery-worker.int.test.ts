@@ -5,9 +5,9 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@tierscope/test-support/processes';
-import { openStore, type Store } from '../../store/client.ts';
+import { openNodeStore, type NodeStore } from '../../store/client.ts';
 import { migrateStore } from '../../store/migrate.ts';
-import { testDatabaseBackends, type TestDatabase } from '../../testing/test-databases.ts';
+import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
 import type { AlertmanagerPayload } from './alertmanager-payload.ts';
 import type { ResolveHost } from './allowlist.ts';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery-worker.ts';
@@ -34,7 +34,7 @@ interface OutboxRow {
 
 describe.each(testDatabaseBackends())('webhook delivery on $name', ({ create }) => {
   let database: TestDatabase;
-  let store: Store;
+  let store: NodeStore;
   let outbox: OutboxStore;
   let receiver: TestReceiver | undefined;
   let metrics: NotifierMetrics;
@@ -43,7 +43,7 @@ describe.each(testDatabaseBackends())('webhook delivery on $name', ({ create }) 
 
   beforeAll(async () => {
     database = await create();
-    store = await openStore(database.url);
+    store = await openNodeStore(database.url);
     await migrateStore(store);
     outbox = createOutboxStore(store);
   });
@@ -218,7 +218,7 @@ describe.each(testDatabaseBackends())('webhook delivery on $name', ({ create }) 
     // PGlite in memory cannot be reopened: this test's PGlite lives in a directory instead.
     const dir = database.name === 'pglite' ? mkdtempSync(join(tmpdir(), 'tierscope-outbox-')) : undefined;
     const url = dir ? `pglite:${dir}` : database.url;
-    const before = dir ? await openStore(url) : store;
+    const before = dir ? await openNodeStore(url) : store;
     await migrateStore(before);
     const beforeOutbox = createOutboxStore(before);
     await before.transaction((tx) =>
@@ -227,7 +227,7 @@ describe.each(testDatabaseBackends())('webhook delivery on $name', ({ create }) 
     // The node dies here: the change and its notification are committed, nothing was sent.
     if (dir) await before.close();
 
-    const after = await openStore(url);
+    const after = await openNodeStore(url);
     try {
       const afterOutbox = createOutboxStore(after);
       const restarted = worker(webhook, { outbox: afterOutbox });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../store/client.ts';
+import { openNodeStore, type NodeStore } from '../../store/client.ts';
 import { migrateStore } from '../../store/migrate.ts';
-import { testDatabaseBackends, type TestDatabase } from '../../testing/test-databases.ts';
+import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
 import { notificationHook } from './notification-hook.ts';
 import type { OutboxInsert } from './notification-plan.ts';
 import { createOutboxStore, type OutboxStore } from './outbox-store.ts';
@@ -24,12 +24,12 @@ function row(changeSeq: number, overrides: Partial<OutboxInsert> = {}): OutboxIn
 
 describe.each(testDatabaseBackends())('notification outbox on $name', ({ create }) => {
   let database: TestDatabase;
-  let store: Store;
+  let store: NodeStore;
   let outbox: OutboxStore;
 
   beforeAll(async () => {
     database = await create();
-    store = await openStore(database.url);
+    store = await openNodeStore(database.url);
     await migrateStore(store);
     outbox = createOutboxStore(store);
   });

@@ -1,4 +1,4 @@
-import type { RawExecutor, Store } from '../../store/client.ts';
+import type { RawExecutor, NodeStore } from '../../store/client.ts';
 import type { OutboxInsert } from './notification-plan.ts';
 
 /** A notification claimed for one attempt. */
@@ -74,7 +74,7 @@ returning o.id::float8 as id, o.webhook_id as "webhookId", o.change_seq::float8 
           o.fingerprint, o.payload::text as body, o.attempts as attempt`;
 
 /** The outbox over the node's store; the same SQL on PGlite and PostgreSQL. */
-export function createOutboxStore(store: Store): OutboxStore {
+export function createOutboxStore(store: NodeStore): OutboxStore {
   return {
     async insert(rows, tx = store) {
       if (rows.length === 0) return 0;

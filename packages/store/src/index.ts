@@ -1,0 +1,2 @@
+export * from './open-store.ts';
+export * from './migrations.ts';
