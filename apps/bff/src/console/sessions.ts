@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, desc, eq, lt, or } from 'drizzle-orm';
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import type { Role } from '@tierscope/shared';
 import type { BffDatabase } from '../store/client.ts';
 import { sessions, users } from '../store/schema.ts';
@@ -65,6 +65,24 @@ const TOUCH_EVERY_MS = 60_000;
 const USER_AGENT_MAX = 256;
 
 export function createSessions(db: BffDatabase, settings: SessionSettings, now: () => number): Sessions {
+  // Every console request runs this lookup: prepared once, it is neither rebuilt nor re-planned.
+  const sessionByTokenHash = db
+    .select({
+      sessionId: sessions.id,
+      createdAt: sessions.createdAt,
+      lastSeenAt: sessions.lastSeenAt,
+      userId: users.id,
+      name: users.name,
+      role: users.role,
+      scope: users.scope,
+      mustChangePassword: users.mustChangePassword,
+      disabled: users.disabled,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
+    .prepare('session_by_token_hash');
+
   return {
     start: async (userId, client) => {
       const token = randomBytes(TOKEN_BYTES).toString('base64url');
@@ -85,27 +103,10 @@ export function createSessions(db: BffDatabase, settings: SessionSettings, now: 
 
     resolve: async (token) => {
       if (!TOKEN_PATTERN.test(token)) return undefined;
-      const [row] = await db
-        .select({
-          sessionId: sessions.id,
-          createdAt: sessions.createdAt,
-          lastSeenAt: sessions.lastSeenAt,
-          userId: users.id,
-          name: users.name,
-          role: users.role,
-          scope: users.scope,
-          mustChangePassword: users.mustChangePassword,
-          disabled: users.disabled,
-        })
-        .from(sessions)
-        .innerJoin(users, eq(users.id, sessions.userId))
-        .where(eq(sessions.tokenHash, hashToken(token)));
+      const [row] = await sessionByTokenHash.execute({ tokenHash: hashToken(token) });
       if (!row) return undefined;
       const at = now();
-      const expired =
-        at - row.createdAt.getTime() >= settings.absoluteMs ||
-        at - row.lastSeenAt.getTime() >= settings.idleMs;
-      if (expired || row.disabled) {
+      if (isExpired(row, at, settings) || row.disabled) {
         await db.delete(sessions).where(eq(sessions.id, row.sessionId));
         return undefined;
       }
@@ -129,18 +130,8 @@ export function createSessions(db: BffDatabase, settings: SessionSettings, now: 
 
     isLive: async (token) => {
       if (!TOKEN_PATTERN.test(token)) return false;
-      const [row] = await db
-        .select({ createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, disabled: users.disabled })
-        .from(sessions)
-        .innerJoin(users, eq(users.id, sessions.userId))
-        .where(eq(sessions.tokenHash, hashToken(token)));
-      const at = now();
-      return (
-        row !== undefined &&
-        !row.disabled &&
-        at - row.createdAt.getTime() < settings.absoluteMs &&
-        at - row.lastSeenAt.getTime() < settings.idleMs
-      );
+      const [row] = await sessionByTokenHash.execute({ tokenHash: hashToken(token) });
+      return row !== undefined && !row.disabled && !isExpired(row, now(), settings);
     },
 
     end: async (token) => {
@@ -193,6 +184,17 @@ export function createSessions(db: BffDatabase, settings: SessionSettings, now: 
       return deleted.length;
     },
   };
+}
+
+function isExpired(
+  session: { createdAt: Date; lastSeenAt: Date },
+  at: number,
+  settings: SessionSettings,
+): boolean {
+  return (
+    at - session.createdAt.getTime() >= settings.absoluteMs ||
+    at - session.lastSeenAt.getTime() >= settings.idleMs
+  );
 }
 
 /** What the database keeps of a token: its SHA-256 (the token has 256 bits, so no salt is needed). */
