@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { BatchResult, IngestBatch, IngestStore } from '../store/ingest-store.ts';
+import { ingestBatch, type BatchResult, type IngestBatch, type IngestStore } from '../store/ingest-store.ts';
 import type { IngestItem } from './device-message.ts';
 
 export interface BatchWriterOptions {
@@ -148,7 +148,7 @@ export class BatchWriter {
 
   private add(item: IngestItem): void {
     if (!this.open) {
-      this.open = { batch: emptyBatch(), rows: 0, messages: 0 };
+      this.open = { batch: ingestBatch(), rows: 0, messages: 0 };
       this.openTimer = setTimeout(() => {
         this.closeOpenBatch();
         this.kick();
@@ -276,18 +276,6 @@ export class BatchWriter {
     for (const [key, count] of this.rateBuckets) if (key > second - RATE_WINDOW_S) sum += count;
     return sum / RATE_WINDOW_S;
   }
-}
-
-function emptyBatch(): IngestBatch {
-  return {
-    samples: [],
-    events: [],
-    deadLetters: [],
-    statuses: [],
-    commandAcks: [],
-    seen: new Map(),
-    lastSeq: 0,
-  };
 }
 
 /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, AlertChange, NodeService, Rule, TrackedAlertChange } from '@tierscope/shared';
 import type { AlertingRuntime } from '../alerting/alerting-runtime.ts';
 import { openNodeStore, type NodeStore } from '../store/client.ts';
-import type { IngestBatch, IngestStore, SampleRow } from '../store/ingest-store.ts';
+import { ingestBatch, type IngestBatch, type IngestStore, type SampleRow } from '../store/ingest-store.ts';
 import { createPgIngestStore } from '../store/ingest-store.pg.ts';
 import { migrateStore } from '../store/migrate.ts';
 import { alertingDepsFor } from '../testing/alerting-deps.ts';
@@ -26,7 +26,7 @@ let seq = 0;
 function batchOf(samples: SampleRow[]): IngestBatch {
   const seen = new Map<string, number>();
   for (const s of samples) seen.set(s.deviceId, s.ts);
-  return { samples, events: [], deadLetters: [], statuses: [], commandAcks: [], seen, lastSeq: ++seq };
+  return ingestBatch({ samples, seen, lastSeq: ++seq });
 }
 
 /** Collects a stream's items until `count` arrived, then stops it. */

@@ -15,7 +15,7 @@ import { createInProcessChildLink } from '@tierscope/federation/testing/in-proce
 import { alertingDepsFor } from '../testing/alerting-deps.ts';
 import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
 import { openNodeStore, type NodeStore } from '../store/client.ts';
-import type { IngestBatch, SampleRow } from '../store/ingest-store.ts';
+import { ingestBatch, type SampleRow } from '../store/ingest-store.ts';
 import { createPgIngestStore } from '../store/ingest-store.pg.ts';
 import { migrateStore } from '../store/migrate.ts';
 import { createLocalNodeService } from './local-node.service.ts';
@@ -24,19 +24,6 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const NODE_PATH = 'district-1/probe-a';
-
-function batch(parts: Partial<IngestBatch>): IngestBatch {
-  return {
-    samples: [],
-    events: [],
-    deadLetters: [],
-    statuses: [],
-    commandAcks: [],
-    seen: new Map(),
-    lastSeq: 0,
-    ...parts,
-  };
-}
 
 describe.each(testDatabaseBackends())('local node service on $name', ({ create }) => {
   let database: TestDatabase;
@@ -84,7 +71,7 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
       }
       const ts = Date.now() - MINUTE;
       await createPgIngestStore(store).writeBatch(
-        batch({
+        ingestBatch({
           samples: [{ deviceId: 'dev-07', metric: 'temp', ts, value: 21.5 }],
           seen: new Map([['dev-07', ts]]),
           statuses: [{ deviceId: 'dev-07', status: 'online', at: ts }],
@@ -202,7 +189,7 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
         message: i % 3 === 0 ? `door open at gate ${i}` : `compressor overheating by ${i} degrees`,
         attrs: { i },
       }));
-      await createPgIngestStore(store).writeBatch(batch({ events }));
+      await createPgIngestStore(store).writeBatch(ingestBatch({ events }));
     });
 
     it('pages every event once, newest first by time then id as text', async () => {
@@ -258,7 +245,7 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
       for (let i = 0; i < samples.length; i += 5000) {
         const part = samples.slice(i, i + 5000);
         await ingest.writeBatch(
-          batch({ samples: part, seen: new Map([['series-1', part.at(-1)!.ts]]), lastSeq: i }),
+          ingestBatch({ samples: part, seen: new Map([['series-1', part.at(-1)!.ts]]), lastSeq: i }),
         );
       }
     });
@@ -369,7 +356,7 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
         payloadPreview: '{',
         size: 1,
       }));
-      await createPgIngestStore(store).writeBatch(batch({ deadLetters }));
+      await createPgIngestStore(store).writeBatch(ingestBatch({ deadLetters }));
     });
 
     it('lists dead letters newest first across pages, filtered by reason', async () => {

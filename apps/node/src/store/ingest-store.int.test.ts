@@ -1,24 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
 import { openNodeStore, type NodeStore } from './client.ts';
-import type { IngestBatch, SampleRow } from './ingest-store.ts';
+import { ingestBatch, type SampleRow } from './ingest-store.ts';
 import { createPgIngestStore } from './ingest-store.pg.ts';
 import { migrateStore, migrationsApplied } from './migrate.ts';
 
 const HOUR = 3_600_000;
-
-function batch(parts: Partial<IngestBatch>): IngestBatch {
-  return {
-    samples: [],
-    events: [],
-    deadLetters: [],
-    statuses: [],
-    commandAcks: [],
-    seen: new Map(),
-    lastSeq: 0,
-    ...parts,
-  };
-}
 
 function seenOf(samples: readonly SampleRow[]): Map<string, number> {
   const seen = new Map<string, number>();
@@ -63,7 +50,7 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
       ts: t0 + i * 1000,
       value: i,
     }));
-    const written = batch({
+    const written = ingestBatch({
       samples,
       seen: seenOf(samples),
       events: [
@@ -127,7 +114,9 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
       { deviceId: 'dup-1', metric: 'temp', ts: t0 + 1000, value: 2 },
       { deviceId: 'dup-1', metric: 'temp', ts: t0, value: 1 },
     ];
-    expect(await ingest.writeBatch(batch({ samples, seen: seenOf(samples), lastSeq: 43 }))).toMatchObject({
+    expect(
+      await ingest.writeBatch(ingestBatch({ samples, seen: seenOf(samples), lastSeq: 43 })),
+    ).toMatchObject({
       samplesInserted: 2,
     });
     const [minute] = await store.exec<{ n: number; sum: number }>(
@@ -146,7 +135,9 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
       ts: t0 + i,
       value: i + 0.5,
     }));
-    expect(await ingest.writeBatch(batch({ samples, seen: seenOf(samples), lastSeq: 44 }))).toMatchObject({
+    expect(
+      await ingest.writeBatch(ingestBatch({ samples, seen: seenOf(samples), lastSeq: 44 })),
+    ).toMatchObject({
       samplesInserted: 5,
     });
     const rows = await store.exec<{ device_id: string; metric: string; value: number }>(
@@ -172,9 +163,9 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
       ts: t0 + i * 1000,
       value: i,
     }));
-    await ingest.writeBatch(batch({ samples: samples.slice(0, 6), seen: seenOf(samples) }));
+    await ingest.writeBatch(ingestBatch({ samples: samples.slice(0, 6), seen: seenOf(samples) }));
     expect(
-      await ingest.writeBatch(batch({ samples: samples.slice(3), seen: seenOf(samples) })),
+      await ingest.writeBatch(ingestBatch({ samples: samples.slice(3), seen: seenOf(samples) })),
     ).toMatchObject({ samplesInserted: 4 });
     const [hour] = await store.exec<{ n: number; sum: number }>(
       `select sum(count)::int as n, sum(sum) as sum from rollups_hour where device_id = 'overlap-1'`,
@@ -200,7 +191,7 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
     const shuffled = [...samples].reverse();
     for (let i = 0; i < shuffled.length; i += 700) {
       const part = shuffled.slice(i, i + 900);
-      await ingest.writeBatch(batch({ samples: part, seen: seenOf(part), lastSeq: 100 + i }));
+      await ingest.writeBatch(ingestBatch({ samples: part, seen: seenOf(part), lastSeq: 100 + i }));
     }
 
     for (const [table, width] of [
@@ -246,8 +237,8 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
     const t0 = Date.UTC(2025, 0, 3);
     const newer = [{ deviceId: 'late-1', metric: 'temp', ts: t0 + 5000, value: 5 }];
     const older = [{ deviceId: 'late-1', metric: 'temp', ts: t0 + 1000, value: 1 }];
-    await ingest.writeBatch(batch({ samples: newer, seen: seenOf(newer) }));
-    await ingest.writeBatch(batch({ samples: older, seen: seenOf(older) }));
+    await ingest.writeBatch(ingestBatch({ samples: newer, seen: seenOf(newer) }));
+    await ingest.writeBatch(ingestBatch({ samples: older, seen: seenOf(older) }));
     const [row] = await store.exec<{ value: number; ts: number }>(
       `select value, (extract(epoch from ts) * 1000)::float8 as ts from latest_values where device_id = 'late-1' and metric = 'temp'`,
     );
@@ -262,12 +253,12 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
     const ingest = createPgIngestStore(store);
     const t0 = Date.UTC(2025, 0, 4);
     await ingest.writeBatch(
-      batch({
+      ingestBatch({
         seen: new Map([['new-1', t0]]),
         statuses: [{ deviceId: 'new-1', status: 'offline', at: t0 + 10 }],
       }),
     );
-    await ingest.writeBatch(batch({ statuses: [{ deviceId: 'new-1', status: 'online', at: t0 + 5 }] }));
+    await ingest.writeBatch(ingestBatch({ statuses: [{ deviceId: 'new-1', status: 'online', at: t0 + 5 }] }));
     const [device] = await store.exec<{ name: string; status: string }>(
       `select name, status from devices where id = 'new-1'`,
     );
@@ -280,13 +271,15 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
     const t0 = Date.UTC(2025, 0, 5);
     const statusOf = async () =>
       (await store.exec<{ status: string }>(`select status from devices where id = 'willful'`))[0]?.status;
-    await ingest.writeBatch(batch({ seen: new Map([['willful', t0]]) }));
+    await ingest.writeBatch(ingestBatch({ seen: new Map([['willful', t0]]) }));
     expect(await statusOf()).toBe('online');
-    await ingest.writeBatch(batch({ statuses: [{ deviceId: 'willful', status: 'offline', at: t0 + 10 }] }));
+    await ingest.writeBatch(
+      ingestBatch({ statuses: [{ deviceId: 'willful', status: 'offline', at: t0 + 10 }] }),
+    );
     expect(await statusOf()).toBe('offline');
-    await ingest.writeBatch(batch({ seen: new Map([['willful', t0 + 5]]) }));
+    await ingest.writeBatch(ingestBatch({ seen: new Map([['willful', t0 + 5]]) }));
     expect(await statusOf()).toBe('offline');
-    await ingest.writeBatch(batch({ seen: new Map([['willful', t0 + 20]]) }));
+    await ingest.writeBatch(ingestBatch({ seen: new Map([['willful', t0 + 20]]) }));
     expect(await statusOf()).toBe('online');
   });
 
@@ -294,7 +287,7 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
     const ingest = createPgIngestStore(store);
     const before = await ingest.readCheckpoint();
     const samples = [{ deviceId: 'atomic-1', metric: 'x', ts: Date.UTC(2025, 0, 5), value: 1 }];
-    const bad = batch({
+    const bad = ingestBatch({
       samples,
       seen: seenOf(samples),
       // 'loud' is no severity the schema allows, so the events statement fails after the samples.

@@ -64,6 +64,20 @@ export interface IngestBatch {
   alertTransitions?: AlertTransition[];
 }
 
+/** A batch holding `parts` and nothing else. */
+export function ingestBatch(parts: Partial<IngestBatch> = {}): IngestBatch {
+  return {
+    samples: [],
+    events: [],
+    deadLetters: [],
+    statuses: [],
+    commandAcks: [],
+    seen: new Map(),
+    lastSeq: 0,
+    ...parts,
+  };
+}
+
 export interface BatchResult {
   samplesInserted: number;
   eventsInserted: number;

@@ -1,17 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
 import { openNodeStore, type NodeStore } from './client.ts';
-import type { IngestBatch, SampleRow } from './ingest-store.ts';
+import { ingestBatch } from './ingest-store.ts';
 import { createPgIngestStore } from './ingest-store.pg.ts';
 import { migrateStore } from './migrate.ts';
 import { listSamplePartitions, partitionName } from './partitions.ts';
 import { runRetention } from './retention.ts';
 
 const DAY = 24 * 3_600_000;
-
-function samplesBatch(samples: SampleRow[], lastSeq = 0): IngestBatch {
-  return { samples, events: [], deadLetters: [], statuses: [], commandAcks: [], seen: new Map(), lastSeq };
-}
 
 describe.each(testDatabaseBackends())('retention on $name', ({ create }) => {
   let database: TestDatabase;
@@ -40,7 +36,7 @@ describe.each(testDatabaseBackends())('retention on $name', ({ create }) => {
       ts: today - d * DAY + 1000,
       value: d,
     }));
-    await ingest.writeBatch(samplesBatch(samples));
+    await ingest.writeBatch(ingestBatch({ samples }));
 
     const result = await runRetention(store, { rawRetentionDays: 7, deadLetterLimit: 100, now });
 
@@ -55,7 +51,9 @@ describe.each(testDatabaseBackends())('retention on $name', ({ create }) => {
   it('recreates a dropped day when a sample for it arrives later', async () => {
     const ingest = createPgIngestStore(store);
     const late = [{ deviceId: 'r-1', metric: 'm', ts: today - 9 * DAY + 5000, value: 99 }];
-    await expect(ingest.writeBatch(samplesBatch(late))).resolves.toMatchObject({ samplesInserted: 1 });
+    await expect(ingest.writeBatch(ingestBatch({ samples: late }))).resolves.toMatchObject({
+      samplesInserted: 1,
+    });
   });
 
   it('deletes minute rollups past 90 days and hour rollups past two years', async () => {
@@ -64,7 +62,7 @@ describe.each(testDatabaseBackends())('retention on $name', ({ create }) => {
       { deviceId: 'r-2', metric: 'm', ts: now - 91 * DAY, value: 1 },
       { deviceId: 'r-2', metric: 'm', ts: now - 731 * DAY, value: 1 },
     ];
-    await ingest.writeBatch(samplesBatch(old));
+    await ingest.writeBatch(ingestBatch({ samples: old }));
     const result = await runRetention(store, { rawRetentionDays: 7, deadLetterLimit: 100, now });
     expect(result.minuteRollupsDeleted).toBe(2);
     expect(result.hourRollupsDeleted).toBe(1);
@@ -82,7 +80,7 @@ describe.each(testDatabaseBackends())('retention on $name', ({ create }) => {
       payloadPreview: '',
       size: 0,
     }));
-    await ingest.writeBatch({ ...samplesBatch([]), deadLetters });
+    await ingest.writeBatch(ingestBatch({ deadLetters }));
     const result = await runRetention(store, { rawRetentionDays: 7, deadLetterLimit: 100, now });
     expect(result.deadLettersDeleted).toBe(50);
     expect(await count(`select min(seq)::int as n from dead_letters`)).toBe(1050);
