@@ -57,6 +57,11 @@ export interface AlertingMember {
   path: string;
   prefix: string;
   remote: RemoteNode;
+  /**
+   * For a scoped user: that user with the scope in this member's own path space. Mutations are
+   * sent as it; every other call runs under it (scopeMembers).
+   */
+  actor?: Actor | undefined;
 }
 
 /** Key of the tier's own book in the stream's id vector ("~" is no node id). */
@@ -140,13 +145,13 @@ export function createFederatedAlerting(f: FederationMembers): {
       ownBookHas(input.id)
         ? Promise.resolve(f.unreachable!.setAck(input.id, input.note, actor))
         : f.routed(input.nodePath, (m, nodePath, signal) =>
-            m.remote.alerts.ack({ ...input, nodePath }, actor, signal),
+            m.remote.alerts.ack({ ...input, nodePath }, m.actor ?? actor, signal),
           ),
     unack: (input, actor) =>
       ownBookHas(input.id)
         ? Promise.resolve(f.unreachable!.setAck(input.id, null, actor))
         : f.routed(input.nodePath, (m, nodePath, signal) =>
-            m.remote.alerts.unack({ ...input, nodePath }, actor, signal),
+            m.remote.alerts.unack({ ...input, nodePath }, m.actor ?? actor, signal),
           ),
     watch(input, signal) {
       const streams: AlertStreamMember[] = f.members.map((m) => ({
@@ -207,13 +212,13 @@ export function createFederatedAlerting(f: FederationMembers): {
               }),
             },
           },
-          actor,
+          m.actor ?? actor,
           signal,
         ),
       ),
     expire: (ref, actor) =>
       f.routed(ref.nodePath, (m, nodePath, signal) =>
-        m.remote.silences.expire({ ...ref, nodePath }, actor, signal),
+        m.remote.silences.expire({ ...ref, nodePath }, m.actor ?? actor, signal),
       ),
   };
 
@@ -235,11 +240,11 @@ export function createFederatedAlerting(f: FederationMembers): {
     },
     upsert: (input, actor: Actor) =>
       f.routed(input.nodePath, (m, nodePath, signal) =>
-        m.remote.rules.upsert({ ...input, nodePath }, actor, signal),
+        m.remote.rules.upsert({ ...input, nodePath }, m.actor ?? actor, signal),
       ),
     delete: (ref, actor) =>
       f.routed(ref.nodePath, (m, nodePath, signal) =>
-        m.remote.rules.delete({ ...ref, nodePath }, actor, signal),
+        m.remote.rules.delete({ ...ref, nodePath }, m.actor ?? actor, signal),
       ),
   };
 

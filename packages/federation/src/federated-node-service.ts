@@ -85,6 +85,11 @@ interface Member {
   /** Added to the paths in the member's answers. */
   readonly prefix: string;
   readonly remote: RemoteNode;
+  /**
+   * For a scoped user: that user with the scope in this member's own path space. Mutations are
+   * sent as it; every other call runs under it (scopeMembers).
+   */
+  readonly actor?: Actor | undefined;
 }
 
 /**
@@ -265,15 +270,15 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
         ),
       rotateCredentials: (input, actor) =>
         routed(input.nodePath, (m, nodePath, signal) =>
-          m.remote.devices.rotateCredentials({ ...input, nodePath }, actor, signal),
+          m.remote.devices.rotateCredentials({ ...input, nodePath }, m.actor ?? actor, signal),
         ),
       quarantine: (input, actor) =>
         routed(input.nodePath, (m, nodePath, signal) =>
-          m.remote.devices.quarantine({ ...input, nodePath }, actor, signal),
+          m.remote.devices.quarantine({ ...input, nodePath }, m.actor ?? actor, signal),
         ),
       release: (input, actor) =>
         routed(input.nodePath, (m, nodePath, signal) =>
-          m.remote.devices.release({ ...input, nodePath }, actor, signal),
+          m.remote.devices.release({ ...input, nodePath }, m.actor ?? actor, signal),
         ),
     },
     metrics: {

@@ -112,6 +112,18 @@ describe('a user scoped to a subtree', () => {
     ).rejects.toThrow();
   });
 
+  it('acks an alert in scope through every tier, each tier below being told the scope in its own paths', async () => {
+    const { rootFor } = tree();
+    const user = scoped(['district-1/probe-a']);
+    // The leaf serves only a caller whose scope names it as `probe-a`: handed the scope as the
+    // root sees it (`district-1/probe-a`), it would answer as out of scope.
+    const acked = await rootFor(user).alerts.ack(
+      { nodePath: 'district-1/probe-a', id: `hot:dev-1-0:${T0}`, note: 'on it' },
+      user,
+    );
+    expect(acked).toMatchObject({ nodePath: 'district-1/probe-a', ack: { by: 'sam', note: 'on it' } });
+  });
+
   it('gets only in-scope changes on the live stream', async () => {
     const { rootFor } = tree();
     const controller = new AbortController();

@@ -8,23 +8,21 @@ import type { RemoteNode } from './remote-node.ts';
  * as the user, with the scope translated into each member's own path space (so the member, and
  * the nodes below it, enforce it again on their side).
  */
-export function scopeMembers<M extends PathMember & { prefix: string; remote: RemoteNode }>(
-  members: readonly M[],
-  actor: Actor | undefined,
-  prefix: string,
-): M[] {
+export function scopeMembers<
+  M extends PathMember & { prefix: string; remote: RemoteNode; actor?: Actor | undefined },
+>(members: readonly M[], actor: Actor | undefined, prefix: string): M[] {
   if (!actor?.scope) return [...members];
   const out: M[] = [];
   for (const member of members) {
     const applied = scopeForMember(member, actor.scope, prefix);
     if (!applied.selected) continue;
     const memberActor: Actor = { ...actor, scope: applied.scope };
-    out.push({ ...member, remote: actingAs(member.remote, memberActor) });
+    out.push({ ...member, actor: memberActor, remote: actingAs(member.remote, memberActor) });
   }
   return out;
 }
 
-/** Every call of `remote` made as `actor`; an actor argument (mutations) is replaced by it too. */
+/** Every call of `remote` made as `actor` (mutations take theirs as an argument: `member.actor`). */
 function actingAs(remote: RemoteNode, actor: Actor): RemoteNode {
   const wrapped: Record<string, Record<string, unknown>> = {};
   for (const [groupName, group] of Object.entries(remote) as [string, Record<string, unknown>][]) {
@@ -32,22 +30,10 @@ function actingAs(remote: RemoteNode, actor: Actor): RemoteNode {
     for (const [name, method] of Object.entries(group)) {
       if (typeof method !== 'function') continue;
       const call = method as (...args: unknown[]) => unknown;
-      wrapped[groupName][name] = (...args: unknown[]) =>
-        runAsActor(actor, () => call(...args.map((arg) => (isActor(arg) ? actor : arg))));
+      wrapped[groupName][name] = (...args: unknown[]) => runAsActor(actor, () => call(...args));
     }
   }
   return wrapped as unknown as RemoteNode;
-}
-
-function isActor(value: unknown): value is Actor {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'kind' in value &&
-    'name' in value &&
-    'role' in value &&
-    Object.keys(value).every((key) => ['kind', 'name', 'role', 'scope'].includes(key))
-  );
 }
 
 /**
