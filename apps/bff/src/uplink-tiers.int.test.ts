@@ -243,7 +243,7 @@ describe('a probe attached only by its uplink', () => {
     expect(probeW.output()).toMatch(/Unexpected server response: 401/);
   });
 
-  it('reattaches by itself after the district restarts, and is queryable again', async () => {
+  it('reattaches by itself after the district restarts, with what its devices sent meanwhile', async () => {
     await district.stop('SIGTERM');
     tiers.delete(district);
     await waitFor(
@@ -251,6 +251,9 @@ describe('a probe attached only by its uplink', () => {
       async () => (await coverageState('district-1')) !== 'ok',
       10_000,
     );
+    // The probe keeps taking telemetry while its parent is gone: new devices report.
+    const meanwhile = Array.from({ length: 5 }, (_, i) => `away-${i}`);
+    await publishTelemetry(probeU.mqttPort, meanwhile);
 
     district = await spawn('district-1', NODE_MAIN, districtEnv);
     await waitReady(district, READY_TIMEOUT_MS);
@@ -259,8 +262,17 @@ describe('a probe attached only by its uplink', () => {
       async () => (await coverageState(PROBE_U)) === 'ok',
       30_000,
     );
-    const page = await client.devices.list.query({ limit: 500 });
-    expect(page.items.filter((d) => d.nodePath === PROBE_U)).toHaveLength(DEVICES + 1);
+    const devicesOnProbe = async () =>
+      (await client.devices.list.query({ limit: 500 })).items.filter((d) => d.nodePath === PROBE_U);
+    await waitFor(
+      'every device that reported meanwhile listed',
+      async () => (await devicesOnProbe()).length === DEVICES + 1 + meanwhile.length,
+      10_000,
+    );
+    const onProbe = await devicesOnProbe();
+    expect(onProbe.filter((d) => meanwhile.includes(d.id)).map((d) => d.latest.temp?.value)).toEqual(
+      meanwhile.map(() => 21),
+    );
     expect(await client.devices.get.query({ nodePath: PROBE_U, deviceId: 'u-03' })).toMatchObject({
       name: 'Pump room 3',
     });
