@@ -81,7 +81,8 @@ describe.each(testDatabaseBackends())('console auth on $name', (backend) => {
   });
 
   describe('login and the session cookie', () => {
-    it('sets an httpOnly, SameSite=Lax cookie on Path=/ and answers the user and a CSRF token', async () => {
+    it("sets an httpOnly, SameSite=Lax cookie on Path=/ and answers the user, a CSRF token and the session's end", async () => {
+      const loggedInAt = t.clock.now();
       const res = await login('ada', PASSWORD, { ip: freshIp() });
       expect(res.statusCode).toBe(200);
       expect(res.headers['cache-control']).toBe('no-store');
@@ -92,6 +93,7 @@ describe.each(testDatabaseBackends())('console auth on $name', (backend) => {
       expect(res.json()).toEqual({
         user: { name: 'ada', role: 'admin', scope: ['**'], mustChangePassword: false },
         csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) as unknown,
+        expiresAt: loggedInAt + 12 * 60 * MINUTE,
       });
     });
 
@@ -129,12 +131,16 @@ describe.each(testDatabaseBackends())('console auth on $name', (backend) => {
       expect((await me(second)).statusCode).toBe(200);
     });
 
-    it('answers /auth/me with the user and the same CSRF token, and 401 without a session', async () => {
+    it("answers /auth/me with the user, the same CSRF token and the session's fixed end, and 401 without a session", async () => {
+      const loggedInAt = t.clock.now();
       const session = await loggedIn('vic');
+      // Use does not move the end: only the idle timer restarts.
+      t.clock.advance(5 * MINUTE);
       const res = await me(session);
       expect(res.json()).toEqual({
         user: { name: 'vic', role: 'viewer', scope: ['**'], mustChangePassword: false },
         csrfToken: session.csrfToken,
+        expiresAt: loggedInAt + 12 * 60 * MINUTE,
       });
       expect((await me(undefined)).statusCode).toBe(401);
       expect((await me({ ...session, header: 'tierscope_session=forged' })).statusCode).toBe(401);

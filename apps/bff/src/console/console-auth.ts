@@ -68,12 +68,12 @@ export async function registerConsoleAuth(app: FastifyInstance, access: ConsoleA
   };
 
   const startSession = async (request: FastifyRequest, reply: FastifyReply, user: SessionUser) => {
-    const { token } = await sessions.start(user.id, {
+    const { token, expiresAt } = await sessions.start(user.id, {
       address: request.ip,
       userAgent: request.headers['user-agent'] ?? '',
     });
     reply.setCookie(cookie.name, token, cookieOptions);
-    return authStateOf(user, token);
+    return authStateOf(user, token, expiresAt);
   };
 
   app.addHook('onRequest', async (request, reply) => {
@@ -159,7 +159,7 @@ export async function registerConsoleAuth(app: FastifyInstance, access: ConsoleA
       if (request.cookies[cookie.name]) void reply.clearCookie(cookie.name, cookieOptions);
       return reply.code(401).send({ error: 'not logged in' });
     }
-    return authStateOf(session.live.user, session.token);
+    return authStateOf(session.live.user, session.token, session.live.expiresAt);
   });
 
   app.post('/auth/password', authRoute, async (request, reply) => {
@@ -200,7 +200,7 @@ export async function registerConsoleAuth(app: FastifyInstance, access: ConsoleA
   app.addHook('onClose', async () => clearInterval(purge));
 }
 
-function authStateOf(user: SessionUser, token: string): AuthState {
+function authStateOf(user: SessionUser, token: string, expiresAt: number): AuthState {
   return {
     user: {
       name: user.name,
@@ -209,6 +209,7 @@ function authStateOf(user: SessionUser, token: string): AuthState {
       mustChangePassword: user.mustChangePassword,
     },
     csrfToken: csrfTokenFor(token),
+    expiresAt,
   };
 }
 

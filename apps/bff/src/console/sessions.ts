@@ -29,6 +29,8 @@ export interface SessionUser {
 export interface LiveSession {
   sessionId: number;
   user: SessionUser;
+  /** When the absolute timeout ends it (epoch ms). */
+  expiresAt: number;
 }
 
 export interface SessionRecord {
@@ -41,7 +43,10 @@ export interface SessionRecord {
 
 export interface Sessions {
   /** Starts a session and returns its token: it goes in the cookie and is stored nowhere. */
-  start(userId: number, client: SessionClient): Promise<{ token: string; sessionId: number }>;
+  start(
+    userId: number,
+    client: SessionClient,
+  ): Promise<{ token: string; sessionId: number; expiresAt: number }>;
   /** The live session of a cookie's token, or undefined when unknown, expired or revoked. */
   resolve(token: string): Promise<LiveSession | undefined>;
   /** Whether a token's session is still live, without counting as use (the idle timer keeps running). */
@@ -98,7 +103,7 @@ export function createSessions(db: BffDatabase, settings: SessionSettings, now: 
           userAgent: client.userAgent.slice(0, USER_AGENT_MAX),
         })
         .returning({ id: sessions.id });
-      return { token, sessionId: row!.id };
+      return { token, sessionId: row!.id, expiresAt: at.getTime() + settings.absoluteMs };
     },
 
     resolve: async (token) => {
@@ -118,6 +123,7 @@ export function createSessions(db: BffDatabase, settings: SessionSettings, now: 
       }
       return {
         sessionId: row.sessionId,
+        expiresAt: row.createdAt.getTime() + settings.absoluteMs,
         user: {
           id: row.userId,
           name: row.name,

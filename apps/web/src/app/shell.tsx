@@ -2,6 +2,7 @@ import { Link, Outlet } from '@tanstack/react-router';
 import { useId } from 'react';
 import { CriticalBadge, useAlertNotifier } from '../features/alerts/alert-notifier.tsx';
 import { AlertStreamProvider } from '../features/alerts/alert-stream.tsx';
+import { SessionExpiryNotice } from '../features/auth/session-expiry-notice.tsx';
 import { UserMenu } from '../features/auth/user-menu.tsx';
 import { useSessionGuard } from '../features/auth/use-session-guard.ts';
 import { describeError } from '../lib/errors.ts';
@@ -86,6 +87,7 @@ function Shell() {
         </div>
       </header>
       <main id="main" className="main" tabIndex={-1}>
+        <SessionExpiryNotice />
         <Outlet />
       </main>
     </div>

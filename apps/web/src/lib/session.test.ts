@@ -18,6 +18,7 @@ import {
 const STATE = {
   user: { name: 'ana', role: 'operator' as const, scope: ['**'], mustChangePassword: false },
   csrfToken: 'token-1',
+  expiresAt: Date.now() + 3_600_000,
 };
 
 function answer(status: number, body?: unknown, headers: Record<string, string> = {}) {

@@ -57,6 +57,11 @@ export function useSessionUser(): SessionUser | null {
   return useSyncExternalStore(subscribe, () => current?.user ?? null);
 }
 
+/** When the session ends however busy it is (epoch ms), or null when signed out. */
+export function useSessionExpiry(): number | null {
+  return useSyncExternalStore(subscribe, () => current?.expiresAt ?? null);
+}
+
 /**
  * Whether the signed-in user's role allows what needs `required`. The server checks every call; the
  * console uses this only not to offer what would be refused.

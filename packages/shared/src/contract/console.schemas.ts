@@ -130,6 +130,8 @@ export const AuthState = z.object({
   }),
   /** Send it back as `x-csrf-token` on every POST to /trpc and /auth (but login). */
   csrfToken: z.string(),
+  /** When the session ends however busy it is (epoch ms): its start plus the absolute timeout. */
+  expiresAt: z.number().int(),
 });
 export type AuthState = z.infer<typeof AuthState>;
 

@@ -52,7 +52,11 @@ function renderList(alerts: Alert[]) {
 }
 
 function signInAs(role: SessionUser['role']) {
-  setSession({ user: { name: 'ana', role, scope: ['**'], mustChangePassword: false }, csrfToken: 'csrf' });
+  setSession({
+    user: { name: 'ana', role, scope: ['**'], mustChangePassword: false },
+    csrfToken: 'csrf',
+    expiresAt: Date.now() + 3_600_000,
+  });
 }
 
 describe('AlertList', () => {

@@ -24,6 +24,7 @@ describe('ChangePasswordForm', () => {
     setSession({
       user: { name: 'ana', role: 'viewer', scope: ['**'], mustChangePassword: true },
       csrfToken: 't',
+      expiresAt: Date.now() + 3_600_000,
     });
     const fetch = vi.fn(() =>
       Promise.resolve(

@@ -41,6 +41,7 @@ describe('LoginForm', () => {
     const state = {
       user: { name: 'ana', role: 'admin', scope: ['**'], mustChangePassword: true },
       csrfToken: 't',
+      expiresAt: Date.now() + 3_600_000,
     };
     vi.stubGlobal('fetch', () => Promise.resolve(new Response(JSON.stringify(state), { status: 200 })));
     const onLoggedIn = vi.fn();
