@@ -10,6 +10,7 @@ const SERVER_ONLY = {
     'node:*',
     '@tierscope/federation',
     '@tierscope/federation/*',
+    '@tierscope/store',
     '@tierscope/test-support',
     '@tierscope/test-support/*',
     'fastify',
