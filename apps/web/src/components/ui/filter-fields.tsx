@@ -1,5 +1,17 @@
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, type ReactNode } from 'react';
 import { useCommitWhenSettled, useDraft } from '../../lib/use-draft.ts';
+
+/**
+ * The toolbar a page's filters sit in: a search landmark named by `label`. Filters commit as they
+ * change, so submitting (Enter in a text field) does nothing.
+ */
+export function FilterBar({ label, id, children }: { label: string; id?: string; children: ReactNode }) {
+  return (
+    <form id={id} className="toolbar" role="search" aria-label={label} onSubmit={(e) => e.preventDefault()}>
+      {children}
+    </form>
+  );
+}
 
 /**
  * A filter typed into freely and committed once typing settles: trimmed, and an empty one unset.

@@ -1,6 +1,7 @@
 import type { Severity } from '@tierscope/shared/domain';
 import { useId, useState, type ReactNode } from 'react';
 import {
+  FilterBar,
   NodeFilter,
   SelectFilter,
   SEVERITY_OPTIONS,
@@ -65,13 +66,7 @@ function FilterForm({
   onChange: (next: Partial<AlertFilters>) => void;
 }) {
   return (
-    <form
-      id={id}
-      className="toolbar"
-      role="search"
-      aria-label="Filter alerts"
-      onSubmit={(e) => e.preventDefault()}
-    >
+    <FilterBar label="Filter alerts" id={id}>
       <TextFilter
         label="Search"
         search
@@ -103,6 +98,6 @@ function FilterForm({
         value={value.device}
         onCommit={(device) => onChange({ device })}
       />
-    </form>
+    </FilterBar>
   );
 }

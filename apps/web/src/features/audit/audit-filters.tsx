@@ -1,4 +1,4 @@
-import { SelectFilter, TextFilter } from '../../components/ui/filter-fields.tsx';
+import { FilterBar, SelectFilter, TextFilter } from '../../components/ui/filter-fields.tsx';
 import { ACTION_FAMILIES, type AuditSearch } from './audit-search.ts';
 
 const ACTION_OPTIONS = ACTION_FAMILIES.map((family) => ({
@@ -15,12 +15,7 @@ export function AuditFilters({
   onChange: (next: Partial<AuditSearch>) => void;
 }) {
   return (
-    <form
-      className="toolbar"
-      role="search"
-      aria-label="Filter the audit log"
-      onSubmit={(e) => e.preventDefault()}
-    >
+    <FilterBar label="Filter the audit log">
       <TextFilter
         label="Actor"
         code
@@ -45,6 +40,6 @@ export function AuditFilters({
         value={value.target}
         onCommit={(target) => onChange({ target })}
       />
-    </form>
+    </FilterBar>
   );
 }

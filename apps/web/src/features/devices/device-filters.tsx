@@ -1,7 +1,13 @@
 import type { DeviceStatus } from '@tierscope/shared/schemas';
 import { LabelFilter } from '@tierscope/shared/schemas';
 import { useId } from 'react';
-import { NodeFilter, SelectFilter, TextFilter, type NodeOption } from '../../components/ui/filter-fields.tsx';
+import {
+  FilterBar,
+  NodeFilter,
+  SelectFilter,
+  TextFilter,
+  type NodeOption,
+} from '../../components/ui/filter-fields.tsx';
 import { useDraft } from '../../lib/use-draft.ts';
 import type { DevicesSearch } from './devices-search.ts';
 
@@ -26,7 +32,7 @@ export function DeviceFilters({
   const labelValid = label === '' || LabelFilter.safeParse(label).success;
 
   return (
-    <form className="toolbar" role="search" aria-label="Filter devices" onSubmit={(e) => e.preventDefault()}>
+    <FilterBar label="Filter devices">
       <TextFilter
         label="Search"
         search
@@ -64,6 +70,6 @@ export function DeviceFilters({
           </span>
         )}
       </label>
-    </form>
+    </FilterBar>
   );
 }

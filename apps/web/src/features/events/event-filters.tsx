@@ -1,5 +1,5 @@
 import type { Severity } from '@tierscope/shared/domain';
-import { SelectFilter, SEVERITY_OPTIONS, TextFilter } from '../../components/ui/filter-fields.tsx';
+import { FilterBar, SelectFilter, SEVERITY_OPTIONS, TextFilter } from '../../components/ui/filter-fields.tsx';
 import type { EventsSearch } from './events-search.ts';
 
 /** Full-text query and minimum severity; changes land in the URL through `onChange`. */
@@ -11,7 +11,7 @@ export function EventFilters({
   onChange: (next: Partial<EventsSearch>) => void;
 }) {
   return (
-    <form className="toolbar" role="search" aria-label="Search events" onSubmit={(e) => e.preventDefault()}>
+    <FilterBar label="Search events">
       <TextFilter
         label="Search"
         search
@@ -28,6 +28,6 @@ export function EventFilters({
         value={value.severity}
         onChange={(severity) => onChange({ severity })}
       />
-    </form>
+    </FilterBar>
   );
 }
