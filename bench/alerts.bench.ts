@@ -8,7 +8,7 @@
 // from just before the QoS 1 publish to the change's arrival over the BFF's SSE stream.
 import { spawn, type ChildProcess } from 'node:child_process';
 import mqtt from 'mqtt';
-import { createHttpChildLink, remoteOfLink } from '@tierscope/federation';
+import { createHttpChildLink, remoteOfClient } from '@tierscope/federation';
 import { fetchAs } from '@tierscope/test-support/console-session';
 import type { Rule } from '@tierscope/shared';
 import { onInterrupt, progress, round, type BenchOptions } from './lib/bench.ts';
@@ -68,7 +68,7 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
     const publishedAt = new Map<string, number>();
     const latencies: number[] = [];
     let done: (() => void) | undefined;
-    const stopWatching = remoteOfLink(bffLink).alerts.watch(undefined, {
+    const stopWatching = remoteOfClient(bffLink.client).watchAlerts(undefined, {
       onItem: ({ change }) => {
         if (change.kind !== 'fired' || change.alert.deviceId === null) return;
         const sentAt = publishedAt.get(change.alert.deviceId);

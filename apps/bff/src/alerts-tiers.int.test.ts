@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpChildLink, remoteOfLink, type ChildLink } from '@tierscope/federation';
+import { createHttpChildLink, remoteOfClient, type ChildLink } from '@tierscope/federation';
 import type { Alert, Rule, TrackedAlertChange } from '@tierscope/shared';
 import { startTcpProxy, type TcpProxy } from '@tierscope/test-support/tcp-proxy';
 import {
@@ -56,7 +56,7 @@ function link(id: string, url: string, fetch?: typeof globalThis.fetch): ChildLi
 /** A live subscriber (as the BFF's own parent or a browser would be): keeps every change. */
 function subscriber(target: ChildLink, lastEventId?: string) {
   const items: TrackedAlertChange[] = [];
-  const stop = remoteOfLink(target).alerts.watch(lastEventId, {
+  const stop = remoteOfClient(target.client).watchAlerts(lastEventId, {
     onItem: (item) => items.push(item),
     onDown: () => {},
     onUp: () => {},

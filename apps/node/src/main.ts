@@ -13,9 +13,8 @@ import {
   sqlChildTokenStore,
   tokenMatches,
   ACTING_USER_HEADER,
-  DEADLINE_HEADER,
+  nodeCallContext,
   readActingUserHeader,
-  readDeadlineHeader,
   type ChildTokenRegistry,
   type FederationRuntime,
   type Uplink,
@@ -237,15 +236,8 @@ function uplinkOf(
     token: nodeToken,
     router: nodeRouter,
     // As an HTTP call from a parent would be: as the user it acts for, within its time left.
-    contextOf: (headers) => {
-      const caller = readActingUserHeader(headers[ACTING_USER_HEADER]) ?? actor;
-      const budgetMs = readDeadlineHeader(headers[DEADLINE_HEADER]);
-      return {
-        node: serviceFor(budgetMs, caller),
-        actor: caller,
-        ...(budgetMs !== undefined && { budgetMs }),
-      };
-    },
+    contextOf: (headers) =>
+      nodeCallContext(headers, readActingUserHeader(headers[ACTING_USER_HEADER]) ?? actor, serviceFor),
     logger,
   });
 }

@@ -8,7 +8,7 @@ import { createInProcessChildLink, type InProcessChildLink } from './testing/in-
 import type { InMemoryAlerts } from './testing/in-memory-alerts.ts';
 import type { AlertStreamHandlers } from './alert-stream.ts';
 import { ChildAlertMirror } from './child-alert-mirror.ts';
-import { remoteOfLink } from './remote-node.ts';
+import { remoteOfClient } from './node-calls.ts';
 
 const T0 = 1_800_000_000_000;
 const operator: Actor = { kind: 'user', name: 'olga', role: 'operator' };
@@ -232,5 +232,5 @@ function remoteWatch(
   lastEventId: string | undefined,
   handlers: AlertStreamHandlers,
 ) {
-  return remoteOfLink(link).alerts.watch(lastEventId, handlers);
+  return remoteOfClient(link.client).watchAlerts(lastEventId, handlers);
 }

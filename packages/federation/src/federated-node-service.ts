@@ -1,53 +1,41 @@
 import { TRPCError } from '@trpc/server';
 import {
   BadRequestError,
-  decodeDeviceCursor,
-  decodeEventCursor,
-  deviceKeyOf,
-  eventKeyOf,
-  devicePositionForChild,
-  devicePositionForOwnItems,
-  encodeDeviceCursor,
-  encodeEventCursor,
-  eventPositionForChild,
-  eventPositionForOwnItems,
   NotFoundError,
+  nodeProcedures,
+  serviceOfProcedures,
+  withOverrides,
+  type Actor,
   type ChildAttachment,
   type Cursor,
-  type DevicePosition,
-  type EventPosition,
   type NodeChild,
   type NodeId,
   type NodeInfo,
+  type NodeProcedure,
   type NodeService,
-  type Actor,
 } from '@tierscope/shared';
 import type { ChildAlertMirror } from './child-alert-mirror.ts';
 import type { ChildTokenRegistry } from './node-tokens.ts';
 import type { ChildLink } from './child-link.ts';
 import { createFederatedAlerting } from './federated-alerting.ts';
+import { listRules, type ListRule } from './federated-lists.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { fanOut, type Settled } from './fan-out.ts';
-import { fetchInRounds, type ListCall, type ListShape } from './list-rounds.ts';
+import { clampDeadline, fanOut, type Settled } from './fan-out.ts';
+import { fetchInRounds } from './list-rounds.ts';
 import type { ChildHealth, Heartbeat } from './heartbeat.ts';
 import {
-  byDeadLetterKey,
-  byDeviceKey,
-  byEventKey,
-  deadLetterKeyOf,
-  mergeDeadLetterPages,
-  mergeDevicePages,
-  mergeEventPages,
   mergeNodeInfo,
   outputPrefix,
+  prefixCoverage,
   prefixNodeInfo,
   prefixPage,
+  sumDeviceCounts,
   type MemberResult,
   type Page,
 } from './merge.ts';
+import { localNode, remoteOfClient, type CallOptions, type MemberCalls } from './node-calls.ts';
 import { filterForMember, memberSelected } from './path-filter.ts';
 import { pruneChildInfo, scopeMembers } from './scoped-members.ts';
-import { remoteOfLink, remoteOfService, type RemoteNode } from './remote-node.ts';
 import type { NodeUnreachableAlerts } from './unreachable-alerts.ts';
 
 export interface FederatedNodeOptions {
@@ -77,93 +65,153 @@ export interface FederatedNodeOptions {
 }
 
 /** A member of a fan-out: this node's own service, or one child. */
-interface Member {
+export interface Member {
   readonly id: string;
   readonly kind: 'self' | 'child';
   /** The member's path in this node's output space. */
   readonly path: string;
   /** Added to the paths in the member's answers. */
   readonly prefix: string;
-  readonly remote: RemoteNode;
+  readonly remote: MemberCalls;
   /**
-   * For a scoped user: that user with the scope in this member's own path space. Mutations are
-   * sent as it; every other call runs under it (scopeMembers).
+   * For a scoped user: that user with the scope in this member's own path space. Every call to the
+   * member is made as it (scopeMembers).
    */
   readonly actor?: Actor | undefined;
 }
 
+/** A list call's input as every federated list takes it. */
+interface ListInput {
+  nodePath?: string | undefined;
+  limit: number;
+  cursor?: Cursor | undefined;
+}
+
 /**
- * The node contract over children (and optionally the node's own devices). Lists fan out with a
- * deadline and merge into the global order; the coverage block names every node and why one is
- * missing. Single-item calls go to the owner named by `nodePath`, never fanned out: a path naming
- * no child is NOT_FOUND, an owner that is down or silent is SERVICE_UNAVAILABLE or GATEWAY_TIMEOUT.
+ * What the per-domain parts of a federated service (federated-alerting.ts) build on: the members,
+ * routing to an owner, fanning a list out, and the forwarders derived from the contract.
+ */
+export interface Federation {
+  id: string;
+  prefix: string;
+  members: readonly Member[];
+  /** Every query and mutation sent to the member that owns its `nodePath` (the default rule). */
+  forwarded: NodeService;
+  /** A list fanned out and merged by its rule; `extras` adds this tier's own items to the merge. */
+  list<I extends { nodePath: string }, T, K, P>(
+    rule: ListRule<I, T, K, P>,
+    input: ListInput,
+    extras?: (results: readonly MemberResult<Page<I>>[], position: P | undefined) => MemberResult<Page<I>>[],
+  ): Promise<Page<T>>;
+  /** A list with no cursor across tiers: every selected member asked once for up to `limit`. */
+  listOnce<T extends { nodePath: string }>(
+    procedure: string,
+    input: ListInput,
+    page: { parse(value: unknown): Page<T> },
+  ): Promise<MemberResult<Page<T>>[]>;
+  /** The options of one call to `member`, made for `actor` (a mutation's) unless the member has its own. */
+  callOptions(member: Member, signal: AbortSignal, actor?: Actor): CallOptions;
+  /** Sends a call to the member that owns `nodePath`, with the path as that member sees it. */
+  routed<T extends { nodePath: string }>(
+    nodePath: string | undefined,
+    call: (member: Member, nodePath: string | undefined, signal: AbortSignal) => Promise<T>,
+  ): Promise<T>;
+}
+
+const procedureAt = new Map(nodeProcedures.map((p) => [p.path, p]));
+export function procedure(path: string): NodeProcedure {
+  const found = procedureAt.get(path);
+  if (!found) throw new Error(`no procedure ${path} in the node contract`);
+  return found;
+}
+
+/**
+ * The node contract over children (and optionally the node's own devices). Every call that names
+ * an owner (`nodePath`) is routed to it, never fanned out: a path naming no child is NOT_FOUND, an
+ * owner that is down or silent is SERVICE_UNAVAILABLE or GATEWAY_TIMEOUT. Those forwarders are
+ * derived from the contract; only what merges is written here, one rule per procedure: lists fan
+ * out with a deadline and merge into the global order, and the coverage block names every node
+ * and why one is missing (docs/decisions/0016).
  */
 export function createFederatedNodeService(options: FederatedNodeOptions): NodeService {
   const { id, isRoot, heartbeat } = options;
   const clock = options.clock ?? systemClock;
   const prefix = outputPrefix(id, isRoot);
+  const deadlineMs = clampDeadline(options.deadlineMs);
   const children: Member[] = options.children.map((link) => ({
     id: link.id,
     kind: 'child',
     path: `${prefix}${link.id}`,
     prefix,
-    remote: remoteOfLink(link),
+    remote: remoteOfClient(link.client),
   }));
   const self: Member | undefined = options.self && {
     id,
     kind: 'self',
     path: id,
     prefix: '',
-    remote: remoteOfService(options.self),
+    remote: localNode(options.self),
   };
   // A scoped user's fan-outs reach only the members in scope, each called as that user.
   const scope = options.actor?.scope;
-  const allMembers = self ? [self, ...children] : children;
-  const members = scopeMembers(allMembers, options.actor, prefix);
+  const members = scopeMembers(self ? [self, ...children] : children, options.actor, prefix);
   const selfVisible = members.some((m) => m.kind === 'self');
   const fanOptions = {
-    deadlineMs: options.deadlineMs,
+    deadlineMs,
     concurrency: options.concurrency,
     clock,
     isDown: (m: Member) => m.kind === 'child' && heartbeat.isDown(m.id),
   };
+  // Children are told the time left of the call that asks them (x-tierscope-deadline-ms).
+  const callOptions = (m: Member, signal: AbortSignal, actor?: Actor): CallOptions => ({
+    signal,
+    deadlineAt: Date.now() + deadlineMs,
+    actor: m.actor ?? actor,
+  });
 
-  /**
-   * Fans a list out to the members a `nodePath` filter selects (all without one), in rounds
-   * (`fetchInRounds`); results in member order, pages in this tier's output space.
-   */
-  const listAcross = <T extends { nodePath: string }>(call: ListCall<Member, T>, list: ListShape<T>) => {
-    const selected = members.filter((m) => memberSelected(m, list.pathFilter));
-    return fetchInRounds({
+  /** Fans a list out to the members a `nodePath` filter selects, in rounds (`fetchInRounds`). */
+  const listAcross = <T extends { nodePath: string }>(
+    path: string,
+    input: ListInput,
+    check: (page: unknown) => Page<T>,
+    cursorFor: (m: Member, after: T | undefined) => Cursor | undefined,
+    compare?: (a: T, b: T) => number,
+  ): Promise<MemberResult<Page<T>>[]> => {
+    const selected = members.filter((m) => memberSelected(m, input.nodePath));
+    const listProcedure = procedure(path);
+    return fetchInRounds<Member, T>({
       members: selected,
       ask: (m, limit, after, signal) =>
-        call(m, { signal, nodePath: filterForMember(m, list.pathFilter, prefix), limit, after }).then(
-          (page) => prefixPage(page, m.prefix),
-        ),
-      compare: list.compare,
-      limit: list.limit,
+        m.remote
+          .call(
+            listProcedure,
+            {
+              ...input,
+              nodePath: filterForMember(m, input.nodePath, prefix),
+              limit,
+              cursor: cursorFor(m, after),
+            },
+            callOptions(m, signal),
+          )
+          .then((page) => prefixPage(check(page), m.prefix)),
+      compare,
+      limit: input.limit,
       fan: fanOptions,
     }).then((settled) => settled.map((s, i) => asMemberResult(s, selected[i]!)));
   };
 
-  const devicePosition = (cursor: Cursor | undefined) =>
-    cursor === undefined ? undefined : decodeDeviceCursor(cursor);
-  const eventPosition = (cursor: Cursor | undefined) =>
-    cursor === undefined ? undefined : decodeEventCursor(cursor);
-  const deviceCursorFor = (position: DevicePosition | undefined, m: Member) =>
-    position &&
-    encodeDeviceCursor(
-      m.kind === 'self'
-        ? devicePositionForOwnItems(position, id)
-        : devicePositionForChild(position, m.path, prefix),
-    );
-  const eventCursorFor = (position: EventPosition | undefined, m: Member) =>
-    position &&
-    encodeEventCursor(
-      m.kind === 'self'
-        ? eventPositionForOwnItems(position, id)
-        : eventPositionForChild(position, m.path, prefix),
-    );
+  /** Asks each member a `nodePath` filter selects once, with the filter as that member sees it. */
+  const askSelected = <T>(
+    filter: string | undefined,
+    ask: (m: Member, nodePath: string | undefined, signal: AbortSignal) => Promise<T>,
+  ): Promise<MemberResult<T>[]> => {
+    const selected = members.filter((m) => memberSelected(m, filter));
+    return fanOut(
+      selected,
+      (m, signal) => ask(m, filterForMember(m, filter, prefix), signal),
+      fanOptions,
+    ).then((settled) => settled.map((s, i) => asMemberResult(s, selected[i]!)));
+  };
 
   const route = (nodePath: string | undefined): { member: Member; nodePath: string | undefined } => {
     // Only members in the caller's scope can be addressed; others are not found, as if absent.
@@ -180,10 +228,7 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
     return { member, nodePath: rest };
   };
 
-  const routed = async <T extends { nodePath: string }>(
-    nodePath: string | undefined,
-    call: (member: Member, nodePath: string | undefined, signal: AbortSignal) => Promise<T>,
-  ): Promise<T> => {
+  const routed: Federation['routed'] = async (nodePath, call) => {
     const target = route(nodePath);
     const [settled] = await fanOut(
       [target.member],
@@ -193,6 +238,49 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
     if (!settled) throw new Error('fan-out returned no answer');
     if (!settled.ok) throw routedError(settled, target.member.path);
     return { ...settled.value, nodePath: `${target.member.prefix}${settled.value.nodePath}` };
+  };
+
+  // The default rule, derived: every query and mutation goes to the owner its `nodePath` names.
+  const forwarded = serviceOfProcedures((p) =>
+    p.page || p.type === 'subscription'
+      ? undefined
+      : (input: { nodePath?: string }, actor?: Actor) =>
+          routed(input.nodePath, (m, nodePath, signal) =>
+            m.remote
+              .call(p, { ...input, nodePath }, callOptions(m, signal, actor))
+              .then((value) => value as { nodePath: string }),
+          ),
+  );
+
+  const federation: Federation = {
+    id,
+    prefix,
+    members,
+    forwarded,
+    callOptions,
+    routed,
+    list: async (rule, input, extras) => {
+      const { order } = rule;
+      const keyOf = (item: Parameters<typeof rule.keyOf>[0]) => rule.keyOf(item);
+      const position = input.cursor === undefined ? undefined : order.decode(input.cursor);
+      const positionFor = (m: Member, p: typeof position) =>
+        p && order.encode(m.kind === 'self' ? order.forOwn(p, id) : order.forChild(p, m.path, prefix));
+      const results = await listAcross(
+        rule.procedure,
+        input,
+        (page) => rule.page.parse(page),
+        (m, after) => positionFor(m, after ? order.after(keyOf(after)) : position),
+        (a, b) => order.compare(keyOf(a), keyOf(b)),
+      );
+      return rule.merge([...results, ...(extras?.(results, position) ?? [])], input.limit);
+    },
+    listOnce: (path, input, page) =>
+      listAcross(
+        path,
+        { ...input, cursor: undefined },
+        (value) => page.parse(value),
+        () => undefined,
+      ),
   };
 
   /** The id of this tier's own uplink child at `path`, if that is what it names. */
@@ -212,128 +300,44 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
       return child ? [child] : [];
     });
 
-  return {
-    ...createFederatedAlerting({
-      id,
-      prefix,
-      members,
-      listAcross,
-      routed: (nodePath, call) => routed(nodePath, (m, path, signal) => call(m, path ?? nodePath, signal)),
+  return withOverrides(forwarded, {
+    ...createFederatedAlerting(federation, {
       unreachable: options.unreachable,
       mirror: options.mirror,
       scope,
     }),
     node: {
       info: () => baseInfo().then((base) => mergeNodeInfo(base, childTree())),
-      rotateChildToken: (input) =>
-        ownUplinkChild(input.nodePath) !== undefined
-          ? options.childTokens!.rotate(ownUplinkChild(input.nodePath)!).then((token) => ({
-              nodePath: input.nodePath,
-              token,
-            }))
-          : routed(input.nodePath, (m, nodePath, signal) =>
-              m.remote.node.rotateChildToken({ nodePath: nodePath ?? input.nodePath }, signal),
-            ),
-      revokeChildToken: (input) =>
-        ownUplinkChild(input.nodePath) !== undefined
-          ? options.childTokens!.revoke(ownUplinkChild(input.nodePath)!).then((revoked) => ({
-              nodePath: input.nodePath,
-              revoked,
-            }))
-          : routed(input.nodePath, (m, nodePath, signal) =>
-              m.remote.node.revokeChildToken({ nodePath: nodePath ?? input.nodePath }, signal),
-            ),
+      rotateChildToken: (input, actor) => {
+        const child = ownUplinkChild(input.nodePath);
+        return child === undefined
+          ? forwarded.node.rotateChildToken!(input, actor)
+          : options.childTokens!.rotate(child).then((token) => ({ nodePath: input.nodePath, token }));
+      },
+      revokeChildToken: (input, actor) => {
+        const child = ownUplinkChild(input.nodePath);
+        return child === undefined
+          ? forwarded.node.revokeChildToken!(input, actor)
+          : options.childTokens!.revoke(child).then((revoked) => ({ nodePath: input.nodePath, revoked }));
+      },
     },
     devices: {
-      list: async (input) => {
-        const position = devicePosition(input.cursor);
-        const results = await listAcross(
-          (m, { signal, nodePath, limit, after }) =>
-            m.remote.devices.list(
-              {
-                ...input,
-                nodePath,
-                limit,
-                cursor: deviceCursorFor(after ? { kind: 'after', ...deviceKeyOf(after) } : position, m),
-              },
-              signal,
-            ),
-          { pathFilter: input.nodePath, limit: input.limit, compare: byDeviceKey },
+      list: (input) => federation.list(listRules.devices, input),
+      count: async (input) => {
+        const results = await askSelected(input.nodePath, (m, nodePath, signal) =>
+          m.remote.calls.devices
+            .count({ nodePath }, callOptions(m, signal))
+            .then((counts) => ({ ...counts, coverage: prefixCoverage(counts.coverage, m.prefix) })),
         );
-        return mergeDevicePages(results, input.limit);
-      },
-      get: (ref) =>
-        routed(ref.nodePath, (m, nodePath, signal) => m.remote.devices.get({ ...ref, nodePath }, signal)),
-      upsert: (input) =>
-        routed(input.nodePath, (m, nodePath, signal) =>
-          m.remote.devices.upsert({ ...input, nodePath }, signal),
-        ),
-      rotateCredentials: (input, actor) =>
-        routed(input.nodePath, (m, nodePath, signal) =>
-          m.remote.devices.rotateCredentials({ ...input, nodePath }, m.actor ?? actor, signal),
-        ),
-      quarantine: (input, actor) =>
-        routed(input.nodePath, (m, nodePath, signal) =>
-          m.remote.devices.quarantine({ ...input, nodePath }, m.actor ?? actor, signal),
-        ),
-      release: (input, actor) =>
-        routed(input.nodePath, (m, nodePath, signal) =>
-          m.remote.devices.release({ ...input, nodePath }, m.actor ?? actor, signal),
-        ),
-    },
-    metrics: {
-      latest: (ref) =>
-        routed(ref.nodePath, (m, nodePath, signal) => m.remote.metrics.latest({ ...ref, nodePath }, signal)),
-      series: (input) =>
-        routed(input.nodePath, (m, nodePath, signal) =>
-          m.remote.metrics.series({ ...input, nodePath }, signal),
-        ),
-    },
-    events: {
-      search: async (input) => {
-        const position = eventPosition(input.cursor);
-        const results = await listAcross(
-          (m, { signal, nodePath, limit, after }) =>
-            m.remote.events.search(
-              {
-                ...input,
-                nodePath,
-                limit,
-                cursor: eventCursorFor(after ? { kind: 'after', ...eventKeyOf(after) } : position, m),
-              },
-              signal,
-            ),
-          { pathFilter: input.nodePath, limit: input.limit, compare: byEventKey },
-        );
-        return mergeEventPages(results, input.limit);
+        return sumDeviceCounts(results);
       },
     },
-    deadLetters: {
-      list: async (input) => {
-        const position = eventPosition(input.cursor);
-        const results = await listAcross(
-          (m, { signal, nodePath, limit, after }) =>
-            m.remote.deadLetters.list(
-              {
-                ...input,
-                nodePath,
-                limit,
-                cursor: eventCursorFor(after ? { kind: 'after', ...deadLetterKeyOf(after) } : position, m),
-              },
-              signal,
-            ),
-          { pathFilter: input.nodePath, limit: input.limit, compare: byDeadLetterKey },
-        );
-        return mergeDeadLetterPages(results, input.limit);
-      },
-    },
-  };
+    events: { search: (input) => federation.list(listRules.events, input) },
+    deadLetters: { list: (input) => federation.list(listRules.deadLetters, input) },
+  });
 }
 
-function asMemberResult<T extends { nodePath: string }>(
-  settled: Settled<Page<T>>,
-  member: Member,
-): MemberResult<Page<T>> {
+function asMemberResult<T>(settled: Settled<T>, member: Member): MemberResult<T> {
   if (settled.ok) return { ok: true, path: member.path, value: settled.value, latencyMs: settled.latencyMs };
   return {
     ok: false,

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { NodeId, type Actor, type NodeService } from '@tierscope/shared';
 import { createHttpChildLink, type ChildLink } from './child-link.ts';
-import { budgetedDeadline, DEFAULT_BUDGET_MARGIN_MS, runWithDeadline } from './deadline-budget.ts';
+import { budgetedDeadline, DEFAULT_BUDGET_MARGIN_MS } from './deadline-budget.ts';
 import { clampDeadline, DEFAULT_DEADLINE_MS } from './fan-out.ts';
 import { ChildAlertMirror } from './child-alert-mirror.ts';
 import { createFederatedNodeService, type FederatedNodeOptions } from './federated-node-service.ts';
 import { outputPrefix } from './merge.ts';
-import { remoteOfLink } from './remote-node.ts';
+import { remoteOfClient } from './node-calls.ts';
 import { NodeUnreachableAlerts } from './unreachable-alerts.ts';
 import {
   ChildTokenRegistry,
@@ -175,11 +175,11 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
   const unreachable = new NodeUnreachableAlerts();
   const mirror = new ChildAlertMirror();
   const follow = (link: ChildLink) => {
-    const remote = remoteOfLink(link);
+    const remote = remoteOfClient(link.client);
     mirror.follow({
       id: link.id,
       prefix,
-      open: (lastEventId, handlers) => remote.alerts.watch(lastEventId, handlers),
+      open: (lastEventId, handlers) => remote.watchAlerts(lastEventId, handlers),
     });
   };
   // A child is reported unreachable once the heartbeat has seen it up, or after a start-up grace.
@@ -247,8 +247,7 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
         actor,
         ...(options.childTokens && { childTokens: options.childTokens }),
       });
-      // The fan-out clamps to at least 100 ms; child calls are told the same deadline.
-      return withDeadlineScope(inner, clampDeadline(deadlineMs));
+      return inner;
     },
     addChild,
     removeChild(id) {
@@ -271,45 +270,6 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
       heartbeat.stop();
       clearInterval(unreachableTimer);
       mirror.stop();
-    },
-  };
-}
-
-/** Every method of `service` runs in a deadline scope that starts when it is called. */
-function withDeadlineScope(service: NodeService, deadlineMs: number): NodeService {
-  const scoped = <R>(call: () => R): R => runWithDeadline(Date.now() + deadlineMs, call);
-  return {
-    node: { ...service.node, info: () => scoped(() => service.node.info()) },
-    devices: {
-      list: (input) => scoped(() => service.devices.list(input)),
-      get: (ref) => scoped(() => service.devices.get(ref)),
-      upsert: (input) => scoped(() => service.devices.upsert(input)),
-      rotateCredentials: (input, actor) => scoped(() => service.devices.rotateCredentials(input, actor)),
-      quarantine: (input, actor) => scoped(() => service.devices.quarantine(input, actor)),
-      release: (input, actor) => scoped(() => service.devices.release(input, actor)),
-    },
-    metrics: {
-      latest: (ref) => scoped(() => service.metrics.latest(ref)),
-      series: (input) => scoped(() => service.metrics.series(input)),
-    },
-    events: { search: (input) => scoped(() => service.events.search(input)) },
-    deadLetters: { list: (input) => scoped(() => service.deadLetters.list(input)) },
-    alerts: {
-      list: (input) => scoped(() => service.alerts.list(input)),
-      ack: (input, actor) => scoped(() => service.alerts.ack(input, actor)),
-      unack: (input, actor) => scoped(() => service.alerts.unack(input, actor)),
-      // A stream has no deadline: it runs until the subscriber leaves.
-      watch: (input, signal) => service.alerts.watch(input, signal),
-    },
-    silences: {
-      list: (input) => scoped(() => service.silences.list(input)),
-      create: (input, actor) => scoped(() => service.silences.create(input, actor)),
-      expire: (ref, actor) => scoped(() => service.silences.expire(ref, actor)),
-    },
-    rules: {
-      list: (input) => scoped(() => service.rules.list(input)),
-      upsert: (input, actor) => scoped(() => service.rules.upsert(input, actor)),
-      delete: (ref, actor) => scoped(() => service.rules.delete(ref, actor)),
     },
   };
 }

@@ -4,7 +4,7 @@ export * from './fan-out.ts';
 export * from './merge.ts';
 export { firstRoundLimit } from './list-rounds.ts';
 export * from './heartbeat.ts';
-export * from './remote-node.ts';
+export * from './node-calls.ts';
 export * from './federated-node-service.ts';
 export * from './deadline-budget.ts';
 export * from './federation-runtime.ts';

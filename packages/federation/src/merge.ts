@@ -4,7 +4,9 @@ import {
   DeadLetter,
   Device,
   DeviceEvent,
+  DeviceStatus,
   deviceKeyOf,
+  type DeviceCounts,
   encodeDeviceCursor,
   encodeEventCursor,
   eventKeyOf,
@@ -143,6 +145,22 @@ export function sumCounts<T>(
     else lowerBound = true;
   }
   return { total, lowerBound };
+}
+
+/** devices.count: each status summed over the members that answered; coverage says who did. */
+export function sumDeviceCounts(results: readonly MemberResult<DeviceCounts>[]): DeviceCounts {
+  const byStatus = Object.fromEntries(DeviceStatus.options.map((s) => [s, 0])) as Record<
+    DeviceStatus,
+    number
+  >;
+  let total = 0;
+  for (const result of results) {
+    if (!result.ok) continue;
+    total += result.value.total;
+    for (const [status, count] of Object.entries(result.value.byStatus) as [DeviceStatus, number][])
+      byStatus[status] += count;
+  }
+  return { total, byStatus, coverage: mergeCoverage(results) };
 }
 
 // ---------------------------------------------------------------------------------------------

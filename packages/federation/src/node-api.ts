@@ -5,8 +5,10 @@ import {
   consoleApiRouter,
   nodeRouter,
   type Actor,
+  type AuditedChange,
   type ConsoleApiRouter,
   type ConsoleService,
+  type NodeContext,
   type NodeRouter,
   type NodeService,
 } from '@tierscope/shared';
@@ -18,9 +20,11 @@ export interface NodeApiOptions {
    * The service for one call. `budgetMs` is what the caller has left (x-tierscope-deadline-ms),
    * when it said; a federating tier keeps its fan-outs within it.
    */
-  serviceFor: (budgetMs: number | undefined, actor: Actor, request: FastifyRequest) => NodeService;
+  serviceFor: (budgetMs: number | undefined, actor: Actor) => NodeService;
   /** Who is calling: a node reads its parent's headers, the BFF the console session. */
   resolveActor: (request: FastifyRequest) => Actor;
+  /** The BFF's: where the caller's audited changes are logged (see `NodeContext.onAuditedChange`). */
+  auditFor?: ((request: FastifyRequest) => (change: AuditedChange) => Promise<void>) | undefined;
   /** The BFF's: the console services for the caller; with it, `console.*` is served too. */
   consoleFor?: ((request: FastifyRequest) => ConsoleService) | undefined;
   /**
@@ -30,6 +34,20 @@ export interface NodeApiOptions {
   authorizeCall?: (headers: IncomingHttpHeaders) => boolean;
   /** When children attach by uplink: it takes WebSocket upgrades at /uplink and is closed with the server. */
   uplink?: UplinkServer | undefined;
+}
+
+/**
+ * The context of one call of the node contract, from its headers: an HTTP request's or an uplink
+ * call's alike, so both kinds of call run within the caller's time left (x-tierscope-deadline-ms)
+ * as the actor the transport resolved.
+ */
+export function nodeCallContext(
+  headers: IncomingHttpHeaders,
+  actor: Actor,
+  serviceFor: (budgetMs: number | undefined, actor: Actor) => NodeService,
+): NodeContext {
+  const budgetMs = readDeadlineHeader(headers[DEADLINE_HEADER]);
+  return { node: serviceFor(budgetMs, actor), actor, ...(budgetMs !== undefined && { budgetMs }) };
 }
 
 /**
@@ -70,16 +88,11 @@ export async function registerNodeApi<Logger extends FastifyBaseLogger>(
     prefix: '/trpc',
     trpcOptions: {
       router: consoleFor ? consoleApiRouter : nodeRouter,
-      createContext: ({ req }) => {
-        const budgetMs = readDeadlineHeader(req.headers[DEADLINE_HEADER]);
-        const actor = options.resolveActor(req);
-        return {
-          node: options.serviceFor(budgetMs, actor, req),
-          actor,
-          ...(budgetMs !== undefined && { budgetMs }),
-          ...(consoleFor && { console: consoleFor(req) }),
-        };
-      },
+      createContext: ({ req }) => ({
+        ...nodeCallContext(req.headers, options.resolveActor(req), options.serviceFor),
+        ...(options.auditFor && { onAuditedChange: options.auditFor(req) }),
+        ...(consoleFor && { console: consoleFor(req) }),
+      }),
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error, path }, 'tRPC call failed');
       },

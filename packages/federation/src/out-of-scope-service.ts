@@ -1,35 +1,19 @@
-import { NotFoundError, type NodeService } from '@tierscope/shared';
+import { NotFoundError, serviceOfProcedures, type NodeService } from '@tierscope/shared';
 
 /**
  * The node as a user whose scope does not include it sees it: every list empty, every single item
- * not found (never "forbidden", which would confirm it exists), and live streams silent.
+ * not found (never "forbidden", which would confirm it exists), and live streams silent. Derived
+ * from the contract, so a new procedure is refused the same way.
  */
 export function outOfScopeService(path: string): NodeService {
   const empty = () =>
     Promise.resolve({ items: [], nextCursor: null, coverage: { asked: 0, answered: 0, nodes: [] } });
   const notFound = (): Promise<never> => Promise.reject(new NotFoundError(`no node ${path} in your scope`));
-  return {
-    node: { info: notFound, rotateChildToken: notFound, revokeChildToken: notFound },
-    devices: {
-      list: empty,
-      get: notFound,
-      upsert: notFound,
-      rotateCredentials: notFound,
-      quarantine: notFound,
-      release: notFound,
-    },
-    metrics: { latest: notFound, series: notFound },
-    events: { search: empty },
-    deadLetters: { list: empty },
-    alerts: {
-      list: empty,
-      ack: notFound,
-      unack: notFound,
-      watch: (_input, signal) => silentUntil(signal),
-    },
-    silences: { list: empty, create: notFound, expire: notFound },
-    rules: { list: empty, upsert: notFound, delete: notFound },
-  };
+  return serviceOfProcedures((procedure) => {
+    if (procedure.type === 'subscription')
+      return (_input: unknown, signal: AbortSignal) => silentUntil(signal);
+    return procedure.page ? empty : notFound;
+  });
 }
 
 /** A stream with nothing in it that stays open until the subscriber leaves, as a quiet node's would. */

@@ -1,39 +1,24 @@
 import { inScope, type Actor, type NodeChild, type NodeInfo, type Scope } from '@tierscope/shared';
-import { runAsActor } from './acting-user.ts';
 import { scopeForMember, type PathMember } from './path-filter.ts';
-import type { RemoteNode } from './remote-node.ts';
 
 /**
- * A user's scope over a fan-out's members: members outside it are dropped; the others are called
- * as the user, with the scope translated into each member's own path space (so the member, and
- * the nodes below it, enforce it again on their side).
+ * A user's scope over a fan-out's members: members outside it are dropped; the others carry the
+ * user with the scope translated into their own path space, as whom every call to them is made
+ * (so the member, and the nodes below it, enforce it again on their side).
  */
-export function scopeMembers<
-  M extends PathMember & { prefix: string; remote: RemoteNode; actor?: Actor | undefined },
->(members: readonly M[], actor: Actor | undefined, prefix: string): M[] {
+export function scopeMembers<M extends PathMember & { actor?: Actor | undefined }>(
+  members: readonly M[],
+  actor: Actor | undefined,
+  prefix: string,
+): M[] {
   if (!actor?.scope) return [...members];
   const out: M[] = [];
   for (const member of members) {
     const applied = scopeForMember(member, actor.scope, prefix);
     if (!applied.selected) continue;
-    const memberActor: Actor = { ...actor, scope: applied.scope };
-    out.push({ ...member, actor: memberActor, remote: actingAs(member.remote, memberActor) });
+    out.push({ ...member, actor: { ...actor, scope: applied.scope } });
   }
   return out;
-}
-
-/** Every call of `remote` made as `actor` (mutations take theirs as an argument: `member.actor`). */
-function actingAs(remote: RemoteNode, actor: Actor): RemoteNode {
-  const wrapped: Record<string, Record<string, unknown>> = {};
-  for (const [groupName, group] of Object.entries(remote) as [string, Record<string, unknown>][]) {
-    wrapped[groupName] = {};
-    for (const [name, method] of Object.entries(group)) {
-      if (typeof method !== 'function') continue;
-      const call = method as (...args: unknown[]) => unknown;
-      wrapped[groupName][name] = (...args: unknown[]) => runAsActor(actor, () => call(...args));
-    }
-  }
-  return wrapped as unknown as RemoteNode;
 }
 
 /**

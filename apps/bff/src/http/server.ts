@@ -11,7 +11,7 @@ import {
   type UplinkServer,
 } from '@tierscope/federation';
 import type { Actor, NodeService } from '@tierscope/shared';
-import { auditedNodeService } from '../console/audited-node-service.ts';
+import { auditEventOf } from '../console/audited-changes.ts';
 import type { ConsoleAccess } from '../console/console-access.ts';
 import { registerConsoleAuth, resolveSessionActor, type ConsoleCaller } from '../console/console-auth.ts';
 import { auditOriginOf, consoleServiceFor } from '../console/console-service.ts';
@@ -100,8 +100,11 @@ function consoleApiOf(deps: BffServerDeps): NodeApiOptions {
   const { access } = deps;
   return {
     resolveActor: (request) => callerOf(request).actor,
-    serviceFor: (budgetMs, actor, request) =>
-      auditedNodeService(deps.serviceFor(budgetMs, actor), access.audit, auditOriginOf(callerOf(request))),
+    serviceFor: deps.serviceFor,
+    // The owning node audits the same change again, with the acting user the BFF passed down.
+    auditFor: (request) => async (change) => {
+      await access.audit.append(auditOriginOf(callerOf(request)), auditEventOf(change));
+    },
     consoleFor: (request) => consoleServiceFor(access, callerOf(request)),
     uplink: deps.uplink,
   };

@@ -9,6 +9,7 @@ import {
 } from '@tierscope/shared';
 import type { LocalNodeServiceDeps } from './local-node.types.ts';
 import { afterEventPosition, byCodePoint, epochMs, SqlParams, whereAll } from './order-sql.ts';
+import { emptyOwnPage, pathSelects } from './path-scoped.ts';
 import { cutPage, elapsedSince } from './paging.ts';
 
 type DeadLetterRow = {
@@ -48,6 +49,7 @@ export function createLocalDeadLettersService(deps: LocalNodeServiceDeps): DeadL
   const { store, nodePath } = deps;
   return {
     async list(input) {
+      if (!pathSelects(input.nodePath, nodePath)) return emptyOwnPage(nodePath);
       const started = performance.now();
       const { text, params } = listStatement(input, nodePath);
       const rows = await store.execPrepared<DeadLetterRow>(text, params);

@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import {
   BadRequestError,
   decodeDeviceCursor,
@@ -19,6 +19,7 @@ import { hashDevicePassword, newDevicePassword } from '../access/device-password
 import { quarantineInForce } from '../access/quarantine-list.ts';
 import type { NodeDatabase } from '../store/client.ts';
 import {
+  actorName,
   deleteQuarantine,
   readQuarantines,
   storeDeviceCredentials,
@@ -28,6 +29,7 @@ import { auditLog, devices, latestValues } from '../store/schema.ts';
 import type { LocalNodeServiceDeps } from './local-node.types.ts';
 import { byCodePoint, epochMs, SqlParams, whereAll } from './order-sql.ts';
 import { cutPage, elapsedSince, likePattern } from './paging.ts';
+import { emptyOwnPage, pathSelects } from './path-scoped.ts';
 
 type DeviceRow = typeof devices.$inferSelect;
 
@@ -189,6 +191,7 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
 
   return {
     async list(input) {
+      if (!pathSelects(input.nodePath, deps.nodePath)) return emptyOwnPage(deps.nodePath);
       const started = performance.now();
       const { text, params } = listStatement(input, deps.nodePath);
       const rows = await deps.store.execPrepared<DeviceListRow>(text, params);
@@ -202,9 +205,23 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
       return { ...page, coverage: selfCoverage(deps.nodePath, elapsedSince(started)) };
     },
 
+    async count(input) {
+      const started = performance.now();
+      const byStatus = { online: 0, offline: 0, unknown: 0 };
+      if (!pathSelects(input.nodePath, deps.nodePath))
+        return { total: 0, byStatus, coverage: selfCoverage(deps.nodePath, 0) };
+      const rows = await db
+        .select({ status: devices.status, count: sql<number>`count(*)`.mapWith(Number) })
+        .from(devices)
+        .groupBy(devices.status);
+      for (const row of rows) byStatus[row.status] = row.count;
+      const total = rows.reduce((sum, row) => sum + row.count, 0);
+      return { total, byStatus, coverage: selfCoverage(deps.nodePath, elapsedSince(started)) };
+    },
+
     get,
 
-    async upsert(input) {
+    async upsert(input, actor) {
       assertOwnPath(input, deps.nodePath);
       const changes = {
         ...(input.name !== undefined && { name: input.name }),
@@ -217,10 +234,12 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
         await (Object.keys(changes).length > 0
           ? insert.onConflictDoUpdate({ target: devices.id, set: changes })
           : insert.onConflictDoNothing());
-        // The service interface carries no caller; the router-level actor is not visible here.
-        await tx
-          .insert(auditLog)
-          .values({ actor: 'api', action: 'device.upsert', target: input.deviceId, details: changes });
+        await tx.insert(auditLog).values({
+          actor: actorName(actor),
+          action: 'device.upsert',
+          target: input.deviceId,
+          details: changes,
+        });
       });
       const device = await get({ deviceId: input.deviceId });
       deps.onDeviceRegistered?.(device);

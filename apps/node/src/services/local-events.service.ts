@@ -10,6 +10,7 @@ import {
 } from '@tierscope/shared';
 import type { LocalNodeServiceDeps } from './local-node.types.ts';
 import { afterEventPosition, byCodePoint, epochMs, SqlParams, whereAll } from './order-sql.ts';
+import { emptyOwnPage, pathSelects } from './path-scoped.ts';
 import { cutPage, elapsedSince } from './paging.ts';
 
 /** An events row as the statement returns it: the contract's fields but the node path. */
@@ -49,6 +50,7 @@ export function createLocalEventsService(deps: LocalNodeServiceDeps): EventsServ
   const { store, nodePath } = deps;
   return {
     async search(input) {
+      if (!pathSelects(input.nodePath, nodePath)) return emptyOwnPage(nodePath);
       const started = performance.now();
       const { text, params } = searchStatement(input, nodePath);
       const rows = await store.execPrepared<EventRow>(text, params);

@@ -59,15 +59,19 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
   });
 
   describe('devices', () => {
+    const admin = { kind: 'user', name: 'ada', role: 'admin' } as const;
     beforeAll(async () => {
       for (let i = 0; i < 37; i++) {
-        await service.devices.upsert({
-          deviceId: `dev-${String(i).padStart(2, '0')}`,
-          // Few distinct names, so paging must break ties by id.
-          name: `sensor-${i % 4}`,
-          site: i % 2 === 0 ? 'north' : 'south',
-          labels: { floor: String(i % 3), room: i === 5 ? 'Boiler_Room' : 'office' },
-        });
+        await service.devices.upsert(
+          {
+            deviceId: `dev-${String(i).padStart(2, '0')}`,
+            // Few distinct names, so paging must break ties by id.
+            name: `sensor-${i % 4}`,
+            site: i % 2 === 0 ? 'north' : 'south',
+            labels: { floor: String(i % 3), room: i === 5 ? 'Boiler_Room' : 'office' },
+          },
+          admin,
+        );
       }
       const ts = Date.now() - MINUTE;
       await createPgIngestStore(store).writeBatch(
@@ -157,8 +161,8 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
       });
     });
 
-    it('upsert changes only the fields given, writes the audit log and tells the ingest', async () => {
-      const device = await service.devices.upsert({ deviceId: 'dev-01', kind: 'thermostat' });
+    it('upsert changes only the fields given, writes the audit log as its caller and tells the ingest', async () => {
+      const device = await service.devices.upsert({ deviceId: 'dev-01', kind: 'thermostat' }, admin);
       expect(device).toMatchObject({
         name: 'sensor-1',
         site: 'south',
@@ -166,10 +170,18 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
         status: 'unknown',
       });
       expect(registered).toContain('dev-01');
-      const [audit] = await store.exec<{ n: number }>(
-        `select count(*)::int as n from audit_log where action = 'device.upsert' and target = 'dev-01'`,
+      const audit = await store.exec<{ actor: string }>(
+        `select actor from audit_log where action = 'device.upsert' and target = 'dev-01'`,
       );
-      expect(audit?.n).toBe(2);
+      expect(audit.map((row) => row.actor)).toEqual(['user:ada', 'user:ada']);
+    });
+
+    it('counts its devices by status, and none for a node path that is not its own', async () => {
+      const counts = await service.devices.count({});
+      expect(counts.total).toBe(37);
+      expect(counts.byStatus.online + counts.byStatus.offline + counts.byStatus.unknown).toBe(37);
+      expect(counts.coverage).toMatchObject({ asked: 1, answered: 1 });
+      await expect(service.devices.count({ nodePath: 'elsewhere' })).resolves.toMatchObject({ total: 0 });
     });
 
     it('rejects a forged cursor with a clear error', async () => {

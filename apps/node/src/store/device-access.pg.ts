@@ -6,7 +6,7 @@ import { auditLog, deviceCredentials, deviceQuarantine } from './schema.ts';
 type QuarantineRow = typeof deviceQuarantine.$inferSelect;
 
 /** How an actor is named in the audit log and in `rotated_by` / `by`. */
-function actorName(actor: Actor): string {
+export function actorName(actor: Actor): string {
   return `${actor.kind}:${actor.name}`;
 }
 

@@ -17,9 +17,12 @@ import {
   type Device,
   type DeviceEvent,
   type NodeInfo,
+  methodOf,
+  serviceOfProcedures,
   type NodeService,
   type Severity,
 } from '@tierscope/shared';
+import { fakeNodeService } from '@tierscope/test-support/fake-node-service';
 import { InMemoryAlerts } from './in-memory-alerts.ts';
 
 /** Test controls of an in-memory leaf: make it slow, stall it, or fail it, while it runs. */
@@ -95,18 +98,13 @@ export function createInMemoryNodeService(
   };
 
   const alerts = new InMemoryAlerts(id);
-  const service: NodeService = {
-    alerts: {
-      ...alerts.service,
-      list: (input) => gate().then(() => alerts.service.list(input)),
-      ack: (input, actor) => gate().then(() => alerts.service.ack(input, actor)),
-    },
+  const leaf = fakeNodeService({
+    alerts: alerts.service,
     silences: alerts.silences,
     rules: alerts.rules,
-    node: { info: () => gate().then(() => info) },
+    node: { info: async () => info },
     devices: {
       list: async (input) => {
-        await gate();
         const position =
           input.cursor === undefined
             ? undefined
@@ -120,49 +118,47 @@ export function createInMemoryNodeService(
         );
         return page(matching, input.limit, (d) => encodeDeviceCursor(deviceKeyOf(d)));
       },
-      get: (ref) => gate().then(() => find(ref.deviceId)),
-      upsert: (input) =>
-        gate().then(() => ({ ...find(input.deviceId), ...(input.name ? { name: input.name } : {}) })),
-      rotateCredentials: (input) =>
-        gate().then(() => ({
-          deviceId: input.deviceId,
-          nodePath: id,
-          username: input.deviceId,
-          password: `password-of-${input.deviceId}`,
-          createdAt: 0,
-        })),
-      quarantine: (input, actor) =>
-        gate().then(() => {
-          const device = find(input.deviceId);
-          device.quarantine = { reason: input.reason, until: input.until ?? null, by: actor.name, at: 0 };
-          return device;
-        }),
-      release: (input) =>
-        gate().then(() => {
-          const device = find(input.deviceId);
-          delete device.quarantine;
-          return device;
-        }),
+      count: async () => {
+        const byStatus = { online: 0, offline: 0, unknown: 0 };
+        for (const d of devices) byStatus[d.status] += 1;
+        return { total: devices.length, byStatus, coverage: selfCoverage(id, 0) };
+      },
+      get: async (ref) => find(ref.deviceId),
+      upsert: async (input) => ({ ...find(input.deviceId), ...(input.name ? { name: input.name } : {}) }),
+      rotateCredentials: async (input) => ({
+        deviceId: input.deviceId,
+        nodePath: id,
+        username: input.deviceId,
+        password: `password-of-${input.deviceId}`,
+        createdAt: 0,
+      }),
+      quarantine: async (input, actor) => {
+        const device = find(input.deviceId);
+        device.quarantine = { reason: input.reason, until: input.until ?? null, by: actor.name, at: 0 };
+        return device;
+      },
+      release: async (input) => {
+        const device = find(input.deviceId);
+        delete device.quarantine;
+        return device;
+      },
     },
     metrics: {
-      latest: (ref) =>
-        gate().then(() => ({ deviceId: ref.deviceId, nodePath: id, values: find(ref.deviceId).latest })),
-      series: (input) =>
-        gate().then(() => {
-          find(input.deviceId);
-          return {
-            deviceId: input.deviceId,
-            nodePath: id,
-            metric: input.metric,
-            source: 'raw' as const,
-            bucketMs: 0,
-            points: [],
-          };
-        }),
+      latest: async (ref) => ({ deviceId: ref.deviceId, nodePath: id, values: find(ref.deviceId).latest }),
+      series: async (input) => {
+        find(input.deviceId);
+        return {
+          deviceId: input.deviceId,
+          nodePath: id,
+          metric: input.metric,
+          source: 'raw' as const,
+          bucketMs: 0,
+          points: [],
+        };
+      },
     },
     events: {
       search: async (input) => {
-        await gate();
         const position =
           input.cursor === undefined
             ? undefined
@@ -179,8 +175,14 @@ export function createInMemoryNodeService(
         return page(matching, input.limit, (e) => encodeEventCursor(eventKeyOf(e)));
       },
     },
-    deadLetters: { list: (input) => gate().then(() => page(deadLetters, input.limit, () => 'unused')) },
-  };
+    deadLetters: { list: async (input) => page(deadLetters, input.limit, () => 'unused') },
+  });
+  // Every call but a live stream passes the controls' gate first.
+  const service = serviceOfProcedures((procedure) => {
+    const method = methodOf(leaf, procedure) as ((...args: unknown[]) => Promise<unknown>) | undefined;
+    if (method === undefined || procedure.type === 'subscription') return method;
+    return (...args: unknown[]) => gate().then(() => method(...args));
+  });
   return { service, controls, alerts };
 }
 

@@ -7,6 +7,7 @@ import { nodeRouter } from './app.router.ts';
 import type { NodeService } from './node.service.ts';
 import { alertKeyOf, compareEventKeys } from './order-keys.ts';
 import { createCallerFactory } from './trpc.ts';
+import { fakeNodeService } from '@tierscope/test-support/fake-node-service';
 
 const alert: Alert = {
   id: 'hot:x1:1000',
@@ -29,20 +30,7 @@ const alert: Alert = {
 };
 
 function alertingService(acks: { by: string; note: string }[]): NodeService {
-  const unused = () => Promise.reject(new Error('not used in this test'));
-  return {
-    node: { info: unused },
-    devices: {
-      list: unused,
-      get: unused,
-      upsert: unused,
-      rotateCredentials: unused,
-      quarantine: unused,
-      release: unused,
-    },
-    metrics: { latest: unused, series: unused },
-    events: { search: unused },
-    deadLetters: { list: unused },
+  return fakeNodeService({
     alerts: {
       list: () => Promise.resolve({ items: [alert], nextCursor: null, coverage: selfCoverage('probe-a', 1) }),
       ack: (input, actor) => {
@@ -55,13 +43,8 @@ function alertingService(acks: { by: string; note: string }[]): NodeService {
         yield { id: '8', change: { kind: 'acked', at: 2000, alert } };
       },
     },
-    silences: { list: unused, create: unused, expire: unused },
-    rules: {
-      list: unused,
-      upsert: (input) => Promise.resolve({ ...input.rule, nodePath: input.nodePath }),
-      delete: unused,
-    },
-  };
+    rules: { upsert: (input) => Promise.resolve({ ...input.rule, nodePath: input.nodePath }) },
+  });
 }
 
 function callerAs(role: Role, service: NodeService) {

@@ -16,12 +16,17 @@ import { operatorProcedure, router, viewerProcedure } from './trpc.ts';
 
 export const alertsRouter = router({
   /** A page has no `.output()`: the parent checks what it takes (docs/decisions/0012). */
-  list: viewerProcedure.input(ListAlertsInput).query(({ ctx, input }) => ctx.node.alerts.list(input)),
+  list: viewerProcedure
+    .meta({ page: true })
+    .input(ListAlertsInput)
+    .query(({ ctx, input }) => ctx.node.alerts.list(input)),
   ack: operatorProcedure
+    .meta({ audit: 'alert.ack' })
     .input(AckAlertInput)
     .output(Alert)
     .mutation(({ ctx, input }) => ctx.node.alerts.ack(input, ctx.actor)),
   unack: operatorProcedure
+    .meta({ audit: 'alert.unack' })
     .input(AlertRef)
     .output(Alert)
     .mutation(({ ctx, input }) => ctx.node.alerts.unack(input, ctx.actor)),
@@ -33,12 +38,17 @@ export const alertsRouter = router({
 
 export const silencesRouter = router({
   /** A page has no `.output()`: the parent checks what it takes (docs/decisions/0012). */
-  list: viewerProcedure.input(ListSilencesInput).query(({ ctx, input }) => ctx.node.silences.list(input)),
+  list: viewerProcedure
+    .meta({ page: true })
+    .input(ListSilencesInput)
+    .query(({ ctx, input }) => ctx.node.silences.list(input)),
   create: operatorProcedure
+    .meta({ audit: 'silence.create' })
     .input(CreateSilenceInput)
     .output(Silence)
     .mutation(({ ctx, input }) => ctx.node.silences.create(input, ctx.actor)),
   expire: operatorProcedure
+    .meta({ audit: 'silence.expire' })
     .input(SilenceRef)
     .output(Silence)
     .mutation(({ ctx, input }) => ctx.node.silences.expire(input, ctx.actor)),

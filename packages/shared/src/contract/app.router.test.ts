@@ -6,8 +6,10 @@ import { nodeRouter } from './app.router.ts';
 import type { Device } from './devices.schemas.ts';
 import { NotFoundError } from './errors.ts';
 import type { NodeService } from './node.service.ts';
-import { createCallerFactory } from './trpc.ts';
+import { nodeProcedures } from './procedures.ts';
+import { createCallerFactory, type AuditedChange } from './trpc.ts';
 import { InvalidCursorError } from '../cursor-codec.ts';
+import { fakeNodeService } from '@tierscope/test-support/fake-node-service';
 
 const device: Device = {
   id: 'x1',
@@ -23,13 +25,7 @@ const device: Device = {
 };
 
 function fakeService(overrides: Partial<NodeService['devices']> = {}): NodeService {
-  const unused = () => Promise.reject(new Error('not used in this test'));
-  // eslint-disable-next-line require-yield
-  const unusedStream = async function* () {
-    throw new Error('not used in this test');
-  };
-  return {
-    node: { info: unused },
+  return fakeNodeService({
     devices: {
       list: () =>
         Promise.resolve({ items: [device], nextCursor: null, coverage: selfCoverage('probe-a', 1) }),
@@ -51,13 +47,7 @@ function fakeService(overrides: Partial<NodeService['devices']> = {}): NodeServi
       release: () => Promise.resolve(device),
       ...overrides,
     },
-    metrics: { latest: unused, series: unused },
-    events: { search: unused },
-    deadLetters: { list: unused },
-    alerts: { list: unused, ack: unused, unack: unused, watch: unusedStream },
-    silences: { list: unused, create: unused, expire: unused },
-    rules: { list: unused, upsert: unused, delete: unused },
-  };
+  });
 }
 
 function callerAs(role: Role, service = fakeService()) {
@@ -147,5 +137,56 @@ describe('node router', () => {
 
   it('refuses a device id outside the device API alphabet', async () => {
     expect(await codeOf(callerAs('viewer').devices.get({ deviceId: 'bad/id' }))).toBe('BAD_REQUEST');
+  });
+});
+
+describe('audited changes', () => {
+  function auditingCaller(service: NodeService, changes: AuditedChange[]) {
+    const actor: Actor = { kind: 'user', name: 'tester', role: 'admin' };
+    return createCallerFactory(nodeRouter)({
+      node: service,
+      actor,
+      onAuditedChange: async (change) => {
+        changes.push(change);
+      },
+    });
+  }
+
+  it("reports a mutation the contract marks audited, under the contract's name, once it succeeded", async () => {
+    const changes: AuditedChange[] = [];
+    await auditingCaller(fakeService(), changes).devices.quarantine({ deviceId: 'x1', reason: 'leak' });
+    expect(changes).toEqual([
+      {
+        action: 'device.quarantine',
+        input: { deviceId: 'x1', reason: 'leak' },
+        output: expect.objectContaining({ id: 'x1' }) as unknown,
+      },
+    ]);
+  });
+
+  it('reports nothing for a mutation that failed, nor for a query', async () => {
+    const changes: AuditedChange[] = [];
+    const failing = fakeService({ release: () => Promise.reject(new NotFoundError('no device x9')) });
+    const caller = auditingCaller(failing, changes);
+    await expect(caller.devices.release({ deviceId: 'x9' })).rejects.toThrow(/x9/);
+    await caller.devices.list({});
+    expect(changes).toEqual([]);
+  });
+
+  it('marks every mutation of the node contract audited, so a new one cannot slip past the log', () => {
+    const unaudited = nodeProcedures.filter((p) => p.type === 'mutation' && !p.audited).map((p) => p.path);
+    expect(unaudited).toEqual([]);
+  });
+});
+
+describe('devices.count', () => {
+  it('answers the counts of the service in context to a viewer', async () => {
+    const counts = {
+      total: 3,
+      byStatus: { online: 2, offline: 1, unknown: 0 },
+      coverage: selfCoverage('probe-a', 1),
+    };
+    const service = fakeNodeService({ devices: { count: () => Promise.resolve(counts) } });
+    await expect(callerAs('viewer', service).devices.count({})).resolves.toEqual(counts);
   });
 });

@@ -1,6 +1,8 @@
 import { adminProcedure, operatorProcedure, router, viewerProcedure } from './trpc.ts';
 import {
+  CountDevicesInput,
   Device,
+  DeviceCounts,
   DeviceCredentials,
   DeviceRef,
   ListDevicesInput,
@@ -12,25 +14,37 @@ import {
 
 export const devicesRouter = router({
   /** A page has no `.output()`: the parent checks what it takes (docs/decisions/0012). */
-  list: viewerProcedure.input(ListDevicesInput).query(({ ctx, input }) => ctx.node.devices.list(input)),
+  list: viewerProcedure
+    .meta({ page: true })
+    .input(ListDevicesInput)
+    .query(({ ctx, input }) => ctx.node.devices.list(input)),
   get: viewerProcedure
     .input(DeviceRef)
     .output(Device)
     .query(({ ctx, input }) => ctx.node.devices.get(input)),
+  /** How many devices there are, by status; counted at each node and summed. */
+  count: viewerProcedure
+    .input(CountDevicesInput)
+    .output(DeviceCounts)
+    .query(({ ctx, input }) => ctx.node.devices.count(input)),
   upsert: adminProcedure
+    .meta({ audit: 'device.upsert' })
     .input(UpsertDeviceInput)
     .output(Device)
-    .mutation(({ ctx, input }) => ctx.node.devices.upsert(input)),
+    .mutation(({ ctx, input }) => ctx.node.devices.upsert(input, ctx.actor)),
   /** The answer holds the only copy of the password: the node stores its hash. */
   rotateCredentials: adminProcedure
+    .meta({ audit: 'device.credentials.rotate' })
     .input(RotateDeviceCredentialsInput)
     .output(DeviceCredentials)
     .mutation(({ ctx, input }) => ctx.node.devices.rotateCredentials(input, ctx.actor)),
   quarantine: operatorProcedure
+    .meta({ audit: 'device.quarantine' })
     .input(QuarantineDeviceInput)
     .output(Device)
     .mutation(({ ctx, input }) => ctx.node.devices.quarantine(input, ctx.actor)),
   release: operatorProcedure
+    .meta({ audit: 'device.release' })
     .input(ReleaseDeviceInput)
     .output(Device)
     .mutation(({ ctx, input }) => ctx.node.devices.release(input, ctx.actor)),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DeviceId, Labels, MetricName, NodePath } from '../domain/ids.ts';
 import { Limit, Cursor, pageOf } from '../domain/page.ts';
 import { Timestamp } from '../domain/time.ts';
+import { Coverage } from '../domain/coverage.ts';
 
 export const DeviceStatus = z.enum(['online', 'offline', 'unknown']);
 export type DeviceStatus = z.infer<typeof DeviceStatus>;
@@ -61,6 +62,26 @@ export type ListDevicesInput = z.infer<typeof ListDevicesInput>;
 
 export const DevicePage = pageOf(Device);
 export type DevicePage = z.infer<typeof DevicePage>;
+
+/** Counts devices of a subtree (the whole node without `nodePath`) by status. */
+export const CountDevicesInput = z
+  .object({
+    /** Only devices of this node and its subtree. */
+    nodePath: NodePath.optional(),
+  })
+  .prefault({});
+export type CountDevicesInput = z.infer<typeof CountDevicesInput>;
+
+/**
+ * Devices by status, summed over every node that answered: with `coverage.answered < asked` each
+ * figure is a lower bound.
+ */
+export const DeviceCounts = z.object({
+  total: z.number().int().min(0),
+  byStatus: z.record(DeviceStatus, z.number().int().min(0)),
+  coverage: Coverage,
+});
+export type DeviceCounts = z.infer<typeof DeviceCounts>;
 
 /** Single-item calls name the owning node, so a federating node routes them instead of fanning out. */
 export const DeviceRef = z.object({ nodePath: NodePath.optional(), deviceId: DeviceId });

@@ -5,6 +5,7 @@ import { nodeRouter } from './app.router.ts';
 import type { NodeInfo } from './node.schemas.ts';
 import type { NodeService } from './node.service.ts';
 import { createCallerFactory } from './trpc.ts';
+import { fakeNodeService } from '@tierscope/test-support/fake-node-service';
 
 const info: NodeInfo = {
   id: 'probe-a',
@@ -19,28 +20,7 @@ const info: NodeInfo = {
 };
 
 function serviceWithInfo(nodeInfo: NodeService['node']): NodeService {
-  const unused = () => Promise.reject(new Error('not used in this test'));
-  // eslint-disable-next-line require-yield
-  const unusedStream = async function* () {
-    throw new Error('not used in this test');
-  };
-  return {
-    node: nodeInfo,
-    devices: {
-      list: unused,
-      get: unused,
-      upsert: unused,
-      rotateCredentials: unused,
-      quarantine: unused,
-      release: unused,
-    },
-    metrics: { latest: unused, series: unused },
-    events: { search: unused },
-    deadLetters: { list: unused },
-    alerts: { list: unused, ack: unused, unack: unused, watch: unusedStream },
-    silences: { list: unused, create: unused, expire: unused },
-    rules: { list: unused, upsert: unused, delete: unused },
-  };
+  return fakeNodeService({ node: nodeInfo });
 }
 
 const viewer: Actor = { kind: 'user', name: 'tester', role: 'viewer' };

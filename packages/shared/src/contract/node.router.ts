@@ -22,17 +22,19 @@ export const nodeInfoRouter = router({
     .input(WatchNodeInput)
     .subscription(({ ctx, input, signal }) => watchNodeInfo(ctx.node.node, input, signal)),
   rotateChildToken: adminProcedure
+    .meta({ audit: 'node.token.rotate' })
     .input(ChildTokenInput)
     .output(RotatedChildToken)
     .mutation(({ ctx, input }) => {
       if (!ctx.node.node.rotateChildToken) throw new NotFoundError(`${input.nodePath} has no children`);
-      return ctx.node.node.rotateChildToken(input);
+      return ctx.node.node.rotateChildToken(input, ctx.actor);
     }),
   revokeChildToken: adminProcedure
+    .meta({ audit: 'node.token.revoke' })
     .input(ChildTokenInput)
     .output(RevokedChildToken)
     .mutation(({ ctx, input }) => {
       if (!ctx.node.node.revokeChildToken) throw new NotFoundError(`${input.nodePath} has no children`);
-      return ctx.node.node.revokeChildToken(input);
+      return ctx.node.node.revokeChildToken(input, ctx.actor);
     }),
 });

@@ -2,7 +2,9 @@ import type { Actor } from '../domain/roles.ts';
 import type { AlertsService, RulesService, SilencesService } from './alerting.service.ts';
 import type { DeadLetterPage, ListDeadLettersInput } from './dead-letters.schemas.ts';
 import type {
+  CountDevicesInput,
   Device,
+  DeviceCounts,
   DeviceCredentials,
   DevicePage,
   DeviceRef,
@@ -34,16 +36,18 @@ export interface NodeInfoService {
    * token stops working and its socket is dropped; the other children are untouched. Only
    * federating tiers have children: elsewhere NotFoundError.
    */
-  rotateChildToken?(input: ChildTokenInput): Promise<RotatedChildToken>;
-  revokeChildToken?(input: ChildTokenInput): Promise<RevokedChildToken>;
+  rotateChildToken?(input: ChildTokenInput, actor: Actor): Promise<RotatedChildToken>;
+  revokeChildToken?(input: ChildTokenInput, actor: Actor): Promise<RevokedChildToken>;
 }
 
 export interface DevicesService {
   list(input: ListDevicesInput): Promise<DevicePage>;
   /** Throws NotFoundError when the node has no such device. */
   get(ref: DeviceRef): Promise<Device>;
-  /** Registers the device or updates its name, kind, site and labels. */
-  upsert(input: UpsertDeviceInput): Promise<Device>;
+  /** Devices by status, counted at each node and summed by the tiers above. */
+  count(input: CountDevicesInput): Promise<DeviceCounts>;
+  /** Registers the device or updates its name, kind, site and labels; audited with `actor`. */
+  upsert(input: UpsertDeviceInput, actor: Actor): Promise<Device>;
   /**
    * New broker credentials for the device (registered or not yet seen), audited with `actor`. The
    * old password is refused from now on; a connection already open stays (quarantine cuts one).
@@ -75,6 +79,11 @@ export interface DeadLettersService {
 /**
  * Everything a tier node answers. A leaf implements it over its own store; a federating node over
  * its children; the routers only delegate to the one found in context.
+ *
+ * One method per procedure of `nodeRouter`, under the same group and name, called the same way: a
+ * query's method takes its input, a mutation's its input and the acting user, a subscription's its
+ * input and an abort signal. The code that only passes calls along is derived from that
+ * (procedures.ts, docs/decisions/0016).
  */
 export interface NodeService {
   node: NodeInfoService;

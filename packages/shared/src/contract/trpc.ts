@@ -13,10 +13,30 @@ export interface NodeContext {
    * a federating node's `node` service already keeps its fan-outs within it.
    */
   budgetMs?: number;
+  /**
+   * Told of every mutation the contract marks `audit` once it succeeded, with its input and answer
+   * (the BFF appends it to its audit log). Tiers without it audit in their local services.
+   */
+  onAuditedChange?: (change: AuditedChange) => Promise<void>;
+}
+
+/** What a procedure declares about itself, read by the code derived from the contract (procedures.ts). */
+export interface ProcedureMeta {
+  /** A list page: fanned out and merged by a list rule, and empty where a caller may not look. */
+  page?: true;
+  /** The audit log's name for this mutation's change, e.g. `alert.ack`. */
+  audit?: string;
+}
+
+/** A successful audited mutation as `onAuditedChange` receives it. */
+export interface AuditedChange {
+  action: string;
+  input: unknown;
+  output: unknown;
 }
 
 // isDev off: error responses never carry server stack traces, whatever NODE_ENV says.
-const t = initTRPC.context<NodeContext>().create({ isDev: false });
+const t = initTRPC.context<NodeContext>().meta<ProcedureMeta>().create({ isDev: false });
 
 export const router = t.router;
 export const mergeRouters = t.mergeRouters;
@@ -44,7 +64,16 @@ function requireRole(role: Role) {
   });
 }
 
-const baseProcedure = t.procedure.use(mapDomainErrors);
+/** Reports an audited mutation's change once it succeeded, so no tier restates its mutations to audit them. */
+const reportAuditedChanges = t.middleware(async ({ ctx, meta, type, getRawInput, next }) => {
+  const result = await next();
+  if (result.ok && type === 'mutation' && meta?.audit && ctx.onAuditedChange) {
+    await ctx.onAuditedChange({ action: meta.audit, input: await getRawInput(), output: result.data });
+  }
+  return result;
+});
+
+const baseProcedure = t.procedure.use(mapDomainErrors).use(reportAuditedChanges);
 export const viewerProcedure = baseProcedure.use(requireRole('viewer'));
 export const operatorProcedure = baseProcedure.use(requireRole('operator'));
 export const adminProcedure = baseProcedure.use(requireRole('admin'));

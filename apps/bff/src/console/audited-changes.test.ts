@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { auditEventOf } from './audited-changes.ts';
+
+describe('auditEventOf', () => {
+  it('targets the owning node and the item, and keeps the rest of the input as details', () => {
+    expect(
+      auditEventOf({
+        action: 'alert.ack',
+        input: { nodePath: 'district-1/probe-a', id: 'a-7', note: 'on it' },
+        output: { id: 'a-7', nodePath: 'district-1/probe-a' },
+      }),
+    ).toEqual({ action: 'alert.ack', target: 'district-1/probe-a/a-7', details: { note: 'on it' } });
+  });
+
+  it("takes a created item's id from the answer", () => {
+    expect(
+      auditEventOf({
+        action: 'silence.create',
+        input: { nodePath: 'probe-d', kind: 'silence', matchers: {}, endsAt: 5, comment: 'maintenance' },
+        output: { id: 's-1', nodePath: 'probe-d' },
+      }),
+    ).toMatchObject({ target: 'probe-d/s-1', details: { kind: 'silence', comment: 'maintenance' } });
+  });
+
+  it('names a rule by its id and a device by its device id', () => {
+    expect(
+      auditEventOf({
+        action: 'rule.upsert',
+        input: { nodePath: 'probe-d', rule: { id: 'warm' } },
+        output: {},
+      }).target,
+    ).toBe('probe-d/warm');
+    expect(
+      auditEventOf({ action: 'device.release', input: { nodePath: 'probe-d', deviceId: 'd1' }, output: {} }),
+    ).toEqual({ action: 'device.release', target: 'probe-d/d1' });
+  });
+
+  it('never logs the answer, where secrets such as a new token live', () => {
+    const event = auditEventOf({
+      action: 'node.token.rotate',
+      input: { nodePath: 'district-1/probe-a' },
+      output: { nodePath: 'district-1/probe-a', token: 'secret-token' },
+    });
+    expect(event).toEqual({ action: 'node.token.rotate', target: 'district-1/probe-a' });
+    expect(JSON.stringify(event)).not.toContain('secret-token');
+  });
+});

@@ -1,0 +1,31 @@
+import type { AuditedChange } from '@tierscope/shared';
+import type { AuditEvent } from './audit.ts';
+
+/** Fields that name what a change is about rather than what it did: they form the target. */
+const TARGET_FIELDS = ['nodePath', 'id', 'deviceId'] as const;
+
+/**
+ * The audit entry of a node-contract change made through the console (the contract marks which
+ * mutations are audited, `meta.audit`). The target is the owning node's path and the item's id —
+ * from the input, or from the answer for an item it created; the details are the rest of the input.
+ * Only inputs are logged: secrets in answers (device passwords, node tokens) never reach the log.
+ */
+export function auditEventOf(change: AuditedChange): AuditEvent {
+  const input = asRecord(change.input);
+  const output = asRecord(change.output);
+  const nodePath = typeof input.nodePath === 'string' ? input.nodePath : undefined;
+  const id = firstString(input.id, input.deviceId, asRecord(input.rule).id, output.id);
+  const target = [nodePath, id].filter((part) => part !== undefined).join('/');
+  const details = Object.fromEntries(
+    Object.entries(input).filter(([key]) => !(TARGET_FIELDS as readonly string[]).includes(key)),
+  );
+  return { action: change.action, target, ...(Object.keys(details).length > 0 && { details }) };
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+function firstString(...values: unknown[]): string | undefined {
+  return values.find((value): value is string => typeof value === 'string');
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import {
+  AlertPage,
+  Coverage,
+  Cursor,
+  alertKeyOf,
+  compareDeviceKeys,
+  compareEventKeys,
+  decodeDeviceCursor,
+  decodeEventCursor,
+  deviceKeyOf,
+  devicePositionForChild,
+  devicePositionForOwnItems,
+  encodeDeviceCursor,
+  encodeEventCursor,
+  eventKeyOf,
+  eventPositionForChild,
+  eventPositionForOwnItems,
+  type Alert,
+  type DeviceKey,
+  type DevicePosition,
+  type EventKey,
+  type EventPosition,
+} from '@tierscope/shared';
+import {
+  deadLetterKeyOf,
+  mergeDeadLetterPages,
+  mergeDevicePages,
+  mergeEventPages,
+  mergePages,
+  type MemberResult,
+  type Page,
+} from './merge.ts';
+
+/**
+ * A list's global order over its keys, and how a cursor's position reads to each member: a child
+ * sees paths without this tier's prefix, the node's own items are all at its own path.
+ */
+export interface ListOrder<K, P> {
+  compare(a: K, b: K): number;
+  encode(position: K | P): Cursor;
+  decode(cursor: Cursor): P;
+  forChild(position: P, childPath: string, prefix: string): P;
+  forOwn(position: P, ownPath: string): P;
+  /** The position just after `key`: where a member's second round continues. */
+  after(key: K): P;
+}
+
+const deviceOrder: ListOrder<DeviceKey, DevicePosition> = {
+  compare: compareDeviceKeys,
+  encode: encodeDeviceCursor,
+  decode: decodeDeviceCursor,
+  forChild: devicePositionForChild,
+  forOwn: devicePositionForOwnItems,
+  after: (key) => ({ kind: 'after', ...key }),
+};
+
+/** Newest first, then node path, then id: events, dead letters and alerts (by their sort value). */
+const eventOrder: ListOrder<EventKey, EventPosition> = {
+  compare: compareEventKeys,
+  encode: encodeEventCursor,
+  decode: decodeEventCursor,
+  forChild: eventPositionForChild,
+  forOwn: eventPositionForOwnItems,
+  after: (key) => ({ kind: 'after', ...key }),
+};
+
+/**
+ * One federated list: which procedure each member is asked, what of a member's page is checked on
+ * arrival (the order fields; the merge checks the items it takes), the order, and the merge.
+ */
+export interface ListRule<I extends { nodePath: string }, T, K, P> {
+  procedure: string;
+  /** A member's page as it arrives, its items `I` checked for their order fields. */
+  page: { parse(value: unknown): Page<I> };
+  keyOf(item: I): K;
+  order: ListOrder<K, P>;
+  /** The merged page, its items `T` checked in full as they are taken. */
+  merge(results: readonly MemberResult<Page<I>>[], limit: number): Page<T>;
+}
+
+/** A page as a parent first reads it: the envelope in full, each item only for its order fields. */
+function listedPageOf<S extends z.ZodRawShape>(orderFields: S) {
+  return z.object({
+    items: z.array(z.looseObject(orderFields)),
+    nextCursor: Cursor.nullable(),
+    coverage: Coverage,
+  });
+}
+
+const deviceRule = {
+  procedure: 'devices.list',
+  page: listedPageOf({ name: z.string(), nodePath: z.string(), id: z.string() }),
+  keyOf: deviceKeyOf,
+  order: deviceOrder,
+  merge: mergeDevicePages,
+};
+const eventRule = {
+  procedure: 'events.search',
+  page: listedPageOf({ ts: z.number(), nodePath: z.string(), id: z.string() }),
+  keyOf: eventKeyOf,
+  order: eventOrder,
+  merge: mergeEventPages,
+};
+const deadLetterRule = {
+  procedure: 'deadLetters.list',
+  page: listedPageOf({ receivedAt: z.number(), nodePath: z.string(), id: z.string() }),
+  keyOf: deadLetterKeyOf,
+  order: eventOrder,
+  merge: mergeDeadLetterPages,
+};
+/** Alerts are few per page and checked in full on arrival. */
+const alertRule: ListRule<Alert, Alert, EventKey, EventPosition> = {
+  procedure: 'alerts.list',
+  page: AlertPage,
+  keyOf: alertKeyOf,
+  order: eventOrder,
+  merge: (results, limit) =>
+    mergePages(
+      results,
+      (a, b) => compareEventKeys(alertKeyOf(a), alertKeyOf(b)),
+      (a) => encodeEventCursor(alertKeyOf(a)),
+      limit,
+    ),
+};
+
+/** Every list that fans out with a cursor across tiers, by the service method it answers. */
+export const listRules = {
+  devices: deviceRule,
+  events: eventRule,
+  deadLetters: deadLetterRule,
+  alerts: alertRule,
+};
