@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { FanOutPanel } from '../../components/ui/fan-out-panel.tsx';
 import { FiringAlertsPanel } from '../../features/alerts/alert-summary.tsx';
 import { PageHeader } from '../../components/ui/page-header.tsx';
+import { DeviceCountsKpi } from '../../features/devices/device-counts.tsx';
 import { FleetKpis } from '../../features/overview/fleet-kpis.tsx';
 import { OverviewLayout } from '../../features/overview/overview-layout.tsx';
 import { HistoryChartPanel } from '../../features/nodes/history-chart-panel.tsx';
@@ -33,7 +34,7 @@ export function OverviewRoute() {
           rows[0] ? `${rows[0].name}: ${rows.length - 1} nodes in ${maxDepth(rows)} tiers` : undefined
         }
       />
-      <FleetKpis rows={rows} />
+      <FleetKpis rows={rows} devices={<DeviceCountsKpi />} />
       <OverviewLayout
         tree={
           <FanOutPanel

@@ -1,9 +1,13 @@
+import type { ReactNode } from 'react';
 import { Count } from '../../components/ui/count.tsx';
 import { formatCount, formatRate } from '../../lib/format.ts';
 import { subtreeIngestRate, subtreeSum, type TreeNode } from '../../lib/node-tree.ts';
 
-/** The fleet in four numbers; counts summed over partial answers read as lower bounds. */
-export function FleetKpis({ rows }: { rows: readonly TreeNode[] }) {
+/**
+ * The fleet in four numbers; counts summed over partial answers read as lower bounds. The devices
+ * tile is the page's to give (it asks its own query).
+ */
+export function FleetKpis({ rows, devices }: { rows: readonly TreeNode[]; devices: ReactNode }) {
   const root = rows[0];
   if (!root?.info) return null;
   const nodes = rows.filter((row) => row.path !== '');
@@ -11,8 +15,6 @@ export function FleetKpis({ rows }: { rows: readonly TreeNode[] }) {
   const stale = nodes.filter((row) => row.status === 'stale');
   const deadLetters = subtreeSum(rows, '', (info) => info.ingest.deadLettersTotal);
   const partial = down.length > 0;
-  const { devices } = root.info;
-  const devicesLowerBound = devices.lowerBound === true || partial;
 
   return (
     <section className="kpis" aria-label="Fleet summary">
@@ -33,16 +35,7 @@ export function FleetKpis({ rows }: { rows: readonly TreeNode[] }) {
                 .join('; ')}
         </span>
       </div>
-      <div className="kpi" data-testid="kpi-devices">
-        <span className="kpi-label">Devices</span>
-        <span className="kpi-value" data-testid="devices-total">
-          <Count value={devices.total} lowerBound={devicesLowerBound} />
-        </span>
-        <span className="kpi-note">
-          <Count value={devices.online} lowerBound={devicesLowerBound} /> online
-          {devicesLowerBound && ' · some nodes not counted'}
-        </span>
-      </div>
+      {devices}
       <div className="kpi" data-testid="kpi-ingest">
         <span className="kpi-label">Ingest</span>
         <span className="kpi-value">{formatRate(subtreeIngestRate(rows, ''), partial)}</span>
