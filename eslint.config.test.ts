@@ -24,7 +24,7 @@ async function boundaryErrors(file: string, specifier: string) {
 describe('lint boundaries', () => {
   it.each([
     ['apps/node/src/ingest/boundary-probe.ts', '../testing/node-process.ts'],
-    ['apps/node/src/ingest/boundary-probe.ts', './testing/memory-ingest-store.ts'],
+    ['apps/node/src/alerting/notifier/boundary-probe.ts', '../../testing/test-receiver.ts'],
     ['apps/node/src/ingest/boundary-probe.ts', '@tierscope/test-support/processes'],
     ['apps/bff/src/console/boundary-probe.ts', '../testing/test-app.ts'],
     ['apps/bff/src/console/boundary-probe.ts', '@tierscope/federation/testing/in-memory-node-service.ts'],
