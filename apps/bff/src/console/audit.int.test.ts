@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
-import { openTestAccess, type TestAccess } from './test-app.ts';
+import { openTestAccess, type TestAccess } from '../testing/test-app.ts';
 
 const admin = { actor: 'alice', address: '192.0.2.10' };
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '@tierscope/shared';
 import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
 import { createConsoleAccess } from './console-access.ts';
-import { buildTestApp, openTestAccess, TEST_SETTINGS, type TestAccess } from './test-app.ts';
+import { buildTestApp, openTestAccess, TEST_SETTINGS, type TestAccess } from '../testing/test-app.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const SYSTEM = { actor: 'system', address: '' };

@@ -9,7 +9,7 @@ import {
 } from '@tierscope/shared';
 import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
 import { consoleServiceFor } from './console-service.ts';
-import { openTestAccess, type TestAccess } from './test-app.ts';
+import { openTestAccess, type TestAccess } from '../testing/test-app.ts';
 
 const PASSWORD = 'correct horse battery staple';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
 import { bootstrapFirstAdmin } from './first-admin.ts';
-import { openTestAccess, type TestAccess } from './test-app.ts';
+import { openTestAccess, type TestAccess } from '../testing/test-app.ts';
 
 describe.each(testDatabaseBackends())('first admin on $name', (backend) => {
   let database: TestDatabase | undefined;

@@ -4,7 +4,8 @@ import type { Actor, Rule, Silence } from '@tierscope/shared';
 import type { AlertStore, ChangeHook, CommittedChange, SilenceCheck } from '../store/alert-store.pg.ts';
 import type { RawExecutor } from '../store/client.ts';
 import type { IngestBatch } from '../store/ingest-store.ts';
-import { RuleEngine, type AlertTransition, type RuleEngineOptions } from './rule-engine.ts';
+import type { AlertTransition } from './alert-transitions.ts';
+import { RuleEngine, type RuleEngineOptions } from './rule-engine.ts';
 
 const TICK_MS = 1000;
 /** Every alert change takes this lock in its transaction, so change seqs commit in seq order. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Rule } from '@tierscope/shared';
 import type { EventRow, SampleRow, StatusRow } from '../store/ingest-store.ts';
-import { RuleEngine, type AlertTransition, type ObservedBatch } from './rule-engine.ts';
+import type { AlertTransition } from './alert-transitions.ts';
+import { RuleEngine, type ObservedBatch } from './rule-engine.ts';
 
 const T0 = 1_700_000_000_000;
 

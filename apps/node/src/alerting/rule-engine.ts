@@ -1,5 +1,6 @@
 import { severityRank, type Rule, type RuleCondition } from '@tierscope/shared';
 import type { EventRow, SampleRow, StatusRow } from '../store/ingest-store.ts';
+import type { AlertTransition, OpenAlertFacts } from './alert-transitions.ts';
 import {
   ConditionState,
   DEFAULT_DAMPING,
@@ -9,20 +10,6 @@ import {
 } from './condition-state.ts';
 import { scopeMatcher, type DeviceFacts, type ScopeMatcher } from './rule-scope.ts';
 
-/** What the engine decided: the alert store turns each into a row change and a stream event. */
-export interface AlertTransition {
-  kind: 'fired' | 'flapping' | 'resolved';
-  /** `rule:device:episodeStart`, the same on every replay of the same data. */
-  alertId: string;
-  fingerprint: string;
-  rule: Rule;
-  deviceId: string;
-  episodeStart: number;
-  at: number;
-  value: number | null;
-  summary: string;
-}
-
 /** The part of a committed ingest batch the engine reads. */
 export interface ObservedBatch {
   samples: readonly SampleRow[];
@@ -30,14 +17,6 @@ export interface ObservedBatch {
   statuses: readonly StatusRow[];
   /** Devices heard in the batch (new ones included). */
   seen: ReadonlyMap<string, number>;
-}
-
-/** An alert open in the store when the engine starts: its condition continues, no second alert. */
-export interface OpenAlertFacts {
-  ruleId: string;
-  deviceId: string;
-  startedAt: number;
-  state: 'pending' | 'firing' | 'flapping';
 }
 
 export interface RuleEngineOptions {

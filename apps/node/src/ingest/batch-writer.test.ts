@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.ts';
 import type { IngestItem } from './device-message.ts';
-import { MemoryIngestStore } from './memory-ingest-store.ts';
+import { MemoryIngestStore } from '../testing/memory-ingest-store.ts';
 
 const logger = pino({ level: 'silent' });
 

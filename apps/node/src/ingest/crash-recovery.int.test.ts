@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { connectAsync } from 'mqtt';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JsonlIngestStore } from './jsonl-ingest-store.ts';
+import { JsonlIngestStore } from '../testing/jsonl-ingest-store.ts';
 import { TelemetryIngest } from './telemetry-ingest.ts';
 
-const fixture = fileURLToPath(new URL('./crash-node.fixture.ts', import.meta.url));
+const fixture = fileURLToPath(new URL('../testing/crash-node.fixture.ts', import.meta.url));
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'ingest-crash-'));

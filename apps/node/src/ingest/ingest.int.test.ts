@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyDeviceAccess } from '../access/device-access.ts';
 import { testMqttBackends } from '@tierscope/test-support/test-databases';
 import { EmbeddedBroker } from './embedded-broker.ts';
-import { MemoryIngestStore } from './memory-ingest-store.ts';
+import { MemoryIngestStore } from '../testing/memory-ingest-store.ts';
 import { MqttConnection } from './mqtt-connection.ts';
 import { startIngest, type IngestRuntime, type IngestRuntimeConfig } from './start-ingest.ts';
 import { TelemetryIngest } from './telemetry-ingest.ts';

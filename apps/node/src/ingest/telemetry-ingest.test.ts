@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIngestMetrics } from './ingest-metrics.ts';
-import { MemoryIngestStore } from './memory-ingest-store.ts';
+import { MemoryIngestStore } from '../testing/memory-ingest-store.ts';
 import { IngestStoppedError, TelemetryIngest, type IngestConfig } from './telemetry-ingest.ts';
 
 const logger = pino({ level: 'silent' });

@@ -8,7 +8,7 @@ import {
   type Silence,
   type SilenceMatchers,
 } from '@tierscope/shared';
-import type { AlertTransition, OpenAlertFacts } from '../alerting/rule-engine.ts';
+import type { AlertTransition, OpenAlertFacts } from '../alerting/alert-transitions.ts';
 import type { RawExecutor, Row, NodeStore } from './client.ts';
 
 /** A change as committed: its seq is the stream's resumable event id. */

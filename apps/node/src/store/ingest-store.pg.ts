@@ -1,4 +1,4 @@
-import type { AlertTransition } from '../alerting/rule-engine.ts';
+import type { AlertTransition } from '../alerting/alert-transitions.ts';
 import type { CommittedChange } from './alert-store.pg.ts';
 import type { RawExecutor, Row, NodeStore } from './client.ts';
 import type { BatchResult, IngestBatch, IngestStore, SampleRow } from './ingest-store.ts';

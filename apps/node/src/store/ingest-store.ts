@@ -1,5 +1,5 @@
 import type { DeadLetterReason, DeviceStatus, Severity } from '@tierscope/shared';
-import type { AlertTransition } from '../alerting/rule-engine.ts';
+import type { AlertTransition } from '../alerting/alert-transitions.ts';
 import type { CommittedChange } from './alert-store.pg.ts';
 
 export interface SampleRow {

@@ -14,8 +14,8 @@ import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery-worker.ts
 import { notificationsFor } from './notification-plan.ts';
 import { createNotifierMetrics, type NotifierMetrics } from './notifier-metrics.ts';
 import { createOutboxStore, type OutboxStore } from './outbox-store.ts';
-import { testChange, testWebhook } from './test-alerts.ts';
-import { startTestReceiver, type Answer, type TestReceiver } from './test-receiver.ts';
+import { testChange, testWebhook } from '../../testing/test-alerts.ts';
+import { startTestReceiver, type Answer, type TestReceiver } from '../../testing/test-receiver.ts';
 import { WebhookAllowlistText, type Webhook } from './webhook-config.ts';
 
 const logger = pino({ level: 'silent' });

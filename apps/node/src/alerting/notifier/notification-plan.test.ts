@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertChange } from '@tierscope/shared';
 import { notificationsFor } from './notification-plan.ts';
-import { testChange, testWebhook } from './test-alerts.ts';
+import { testChange, testWebhook } from '../../testing/test-alerts.ts';
 
 const NOW = Date.UTC(2025, 5, 15, 12, 5, 0);
 

@@ -5,7 +5,7 @@ import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support
 import { notificationHook } from './notification-hook.ts';
 import type { OutboxInsert } from './notification-plan.ts';
 import { createOutboxStore, type OutboxStore } from './outbox-store.ts';
-import { testChange, testWebhook } from './test-alerts.ts';
+import { testChange, testWebhook } from '../../testing/test-alerts.ts';
 
 const T0 = Date.UTC(2025, 5, 15, 12, 0, 0);
 const LEASE = 60_000;

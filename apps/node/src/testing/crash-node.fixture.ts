@@ -1,9 +1,9 @@
 // A child process for the SIGKILL test: embedded broker + pipeline over a slow, crash-safe store.
 // argv: <dataDir> <storeFile>. Prints {"port": n} once listening.
 import { pino } from 'pino';
-import { EmbeddedBroker } from './embedded-broker.ts';
+import { EmbeddedBroker } from '../ingest/embedded-broker.ts';
 import { JsonlIngestStore } from './jsonl-ingest-store.ts';
-import { TelemetryIngest } from './telemetry-ingest.ts';
+import { TelemetryIngest } from '../ingest/telemetry-ingest.ts';
 
 const [dataDir, storeFile] = process.argv.slice(2);
 if (!dataDir || !storeFile) throw new Error('usage: crash-node.fixture.ts <dataDir> <storeFile>');

@@ -1,5 +1,5 @@
 import type { Alert, AlertChange } from '@tierscope/shared';
-import { Webhook } from './webhook-config.ts';
+import { Webhook } from '../alerting/notifier/webhook-config.ts';
 
 const STARTED_AT = Date.UTC(2025, 5, 15, 12, 0, 0);
 

@@ -13,10 +13,14 @@ import {
 } from '@tierscope/shared';
 import { openBffStore, type BffStore } from '../store/client.ts';
 import { migrateBffStore } from '../store/migrate.ts';
-import { createConsoleAccess, type ConsoleAccess, type ConsoleAccessSettings } from './console-access.ts';
-import { registerConsoleAuth, resolveSessionActor } from './console-auth.ts';
-import { consoleServiceFor } from './console-service.ts';
-import { DEFAULT_LOGIN_LIMITS } from './login-limiter.ts';
+import {
+  createConsoleAccess,
+  type ConsoleAccess,
+  type ConsoleAccessSettings,
+} from '../console/console-access.ts';
+import { registerConsoleAuth, resolveSessionActor } from '../console/console-auth.ts';
+import { consoleServiceFor } from '../console/console-service.ts';
+import { DEFAULT_LOGIN_LIMITS } from '../console/login-limiter.ts';
 
 /** Time the tests move by hand: no test waits for a timeout. */
 export interface TestClock {
