@@ -2,13 +2,7 @@
 import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import {
-  createFederationRuntime,
-  createUplinkServer,
-  httpLinksOf,
-  childTokenRegistryOf,
-  sqlChildTokenStore,
-} from '@tierscope/federation';
+import { federationFromConfig } from '@tierscope/federation';
 import { consoleAccessSettingsOf, createConsoleAccess } from './console/console-access.ts';
 import { bootstrapFirstAdmin } from './console/first-admin.ts';
 import { CONSOLE_LOG_REDACT } from './console/log-redaction.ts';
@@ -33,31 +27,16 @@ async function main(config: BffConfig): Promise<void> {
   if (firstAdmin !== 'users-exist')
     logger.info({ user: config.adminUser, firstAdmin }, 'first admin created');
 
-  // Uplink children dial the BFF; each is a member from the start, `unreachable` until it attaches.
-  // Rotations and revocations made at run time outlive a restart.
-  const childTokens = childTokenRegistryOf(
-    config.uplinkChildren,
-    sqlChildTokenStore((text, params) => store.exec(text, params)),
-  );
-  await childTokens.restore();
-  const uplink =
-    config.uplinkChildren.length > 0
-      ? createUplinkServer({ verifyToken: childTokens.verify, logger })
-      : undefined;
-  // A rotated or revoked token ends that child's socket at once; the others keep theirs.
-  if (uplink) childTokens.onChange((childId) => void uplink.drop(childId, 'token rotated or revoked'));
   // The top of the tree: children's paths are returned as they are (`district-1/probe-a`).
-  const federation = createFederationRuntime({
-    id: config.nodeId,
+  const { runtime, uplink } = await federationFromConfig({
+    config,
     isRoot: true,
     identity: { name: config.nodeName, version, startedAt: Date.now() },
-    children: [
-      ...httpLinksOf(config.children, (id) => config.childTokens.find((c) => c.id === id)?.token),
-      ...(uplink ? config.uplinkChildren.map((c) => uplink.link(c.id)) : []),
-    ],
-    deadlineMs: config.federationDeadlineMs,
-    childTokens,
+    exec: (text, params) => store.exec(text, params),
+    logger,
   });
+  if (!runtime) throw new Error('the BFF federates even with no children');
+  const federation = runtime;
   registerFederationMetrics(registry, federation.heartbeat);
 
   const server = await createBffServer({

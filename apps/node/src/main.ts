@@ -3,22 +3,14 @@ import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import {
-  createFederationRuntime,
-  createUplinkServer,
+  federationFromConfig,
   outOfScopeService,
-  httpLinksOf,
   startUplink,
-  bearerToken,
-  childTokenRegistryOf,
-  sqlChildTokenStore,
-  tokenMatches,
+  presentsParentToken,
   ACTING_USER_HEADER,
   nodeCallContext,
   readActingUserHeader,
-  type ChildTokenRegistry,
-  type FederationRuntime,
   type Uplink,
-  type UplinkServer,
 } from '@tierscope/federation';
 import { inScope, nodeRouter, type Actor, type IngestStats, type NodeService } from '@tierscope/shared';
 import { loadNodeConfig, type NodeConfig } from './env.ts';
@@ -34,14 +26,13 @@ import { loadDeviceAccess } from './access/device-access.ts';
 import { warnWithoutNodeFlags } from './ingest/node-flags.ts';
 import { startIngest, type IngestRuntime } from './ingest/start-ingest.ts';
 import { createLocalNodeService } from './services/local-node.service.ts';
-import { openNodeStore, type NodeStore } from './store/client.ts';
+import { openNodeStore } from './store/client.ts';
 import { AlertStore } from './store/alert-store.pg.ts';
 import { createPgIngestStore } from './store/ingest-store.pg.ts';
 import { loadDeviceFacts } from './store/device-facts.ts';
 import { migrateStore, migrationsApplied } from './store/migrate.ts';
-import { runRetention } from './store/retention.ts';
+import { scheduleRetention } from './store/retention.ts';
 
-const RETENTION_INTERVAL_MS = 3600_000;
 const STOP_TIMEOUT_MS = 10_000;
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -55,7 +46,11 @@ async function main(config: NodeConfig): Promise<void> {
   const store = await openNodeStore(config.databaseUrl);
   await migrateStore(store);
   logger.info({ driver: store.driver }, 'store ready');
-  await retain(store, config, logger);
+  const stopRetention = await scheduleRetention(
+    store,
+    { rawRetentionDays: config.rawRetentionDays, deadLetterLimit: config.deadLetterLimit },
+    logger,
+  );
 
   const outbox = createOutboxStore(store);
   const notifier = new DeliveryWorker({
@@ -110,14 +105,15 @@ async function main(config: NodeConfig): Promise<void> {
     deviceAccess,
   });
 
-  // Rotations and revocations made at run time outlive a restart.
-  const childTokens = childTokenRegistryOf(
-    config.uplinkChildren,
-    sqlChildTokenStore((text, params) => store.exec(text, params)),
-  );
-  await childTokens.restore();
-  const uplinkServer = uplinkServerOf(config, childTokens, logger);
-  const federation = federationOf(config, local, uplinkServer, childTokens);
+  // With children (dialled or by uplink) the node federates them next to its own devices: its own
+  // path is its id, a child's is `id/child`.
+  const { runtime: federation, uplink: uplinkServer } = await federationFromConfig({
+    config,
+    isRoot: false,
+    self: local,
+    exec: (text, params) => store.exec(text, params),
+    logger,
+  });
   // A scoped user calling this node directly sees it only if it lies in their scope.
   const serviceFor = (budgetMs: number | undefined, actor?: Actor) =>
     federation?.service(budgetMs, actor) ??
@@ -128,10 +124,7 @@ async function main(config: NodeConfig): Promise<void> {
     metrics: registry,
     resolveActor: (request) => httpCallerActor(request.headers),
     ...(config.parentTokenHashes.length > 0 && {
-      authorizeCall: (headers) => {
-        const token = bearerToken(headers.authorization);
-        return token !== undefined && tokenMatches(config.parentTokenHashes, token);
-      },
+      authorizeCall: (headers) => presentsParentToken(headers, config.parentTokenHashes),
     }),
     uplink: uplinkServer,
     readiness: [
@@ -155,9 +148,6 @@ async function main(config: NodeConfig): Promise<void> {
   );
   warnOpenAccess(config, logger);
 
-  const retentionTimer = setInterval(() => void retain(store, config, logger), RETENTION_INTERVAL_MS);
-  retentionTimer.unref();
-
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -168,7 +158,7 @@ async function main(config: NodeConfig): Promise<void> {
       logger.error({ afterMs: STOP_TIMEOUT_MS }, 'stop did not finish; exiting anyway');
       process.exit(1);
     }, STOP_TIMEOUT_MS).unref();
-    clearInterval(retentionTimer);
+    stopRetention();
     alerting.stop();
     await uplink?.stop();
     federation?.stop();
@@ -181,44 +171,6 @@ async function main(config: NodeConfig): Promise<void> {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
-}
-
-/**
- * With children configured (dialled or by uplink), the node federates them next to its own devices
- * (its own path is its id; a child's is `id/child`). An uplink child is a member from the start:
- * `unreachable` until its socket attaches.
- */
-function federationOf(
-  config: NodeConfig,
-  local: NodeService,
-  uplinkServer: UplinkServer | undefined,
-  childTokens: ChildTokenRegistry,
-): FederationRuntime | undefined {
-  if (config.children.length === 0 && !uplinkServer) return undefined;
-  return createFederationRuntime({
-    id: config.nodeId,
-    isRoot: false,
-    self: local,
-    children: [
-      ...httpLinksOf(config.children, (id) => config.childTokens.find((c) => c.id === id)?.token),
-      ...(uplinkServer ? config.uplinkChildren.map((c) => uplinkServer.link(c.id)) : []),
-    ],
-    deadlineMs: config.federationDeadlineMs,
-    childTokens,
-  });
-}
-
-/** The uplink WebSocket that this node's uplink children dial, when it has any. */
-function uplinkServerOf(
-  config: NodeConfig,
-  childTokens: ChildTokenRegistry,
-  logger: pino.Logger,
-): UplinkServer | undefined {
-  if (config.uplinkChildren.length === 0) return undefined;
-  const server = createUplinkServer({ verifyToken: childTokens.verify, logger });
-  // A rotated or revoked token ends that child's socket at once; it must dial with a valid one.
-  childTokens.onChange((childId) => void server.drop(childId, 'token rotated or revoked'));
-  return server;
 }
 
 /** With a parent uplink configured, the node dials it and serves its parent's calls down the socket. */
@@ -258,18 +210,6 @@ async function warnUnresolvedWebhooks(config: NodeConfig, logger: pino.Logger): 
   const unresolved = await checkWebhookTargets(config.webhooks, config.webhookAllowlist);
   for (const { webhookId, error } of unresolved)
     logger.warn({ webhookId, error }, 'webhook host does not resolve now; it is checked again at each send');
-}
-
-async function retain(store: NodeStore, config: NodeConfig, logger: pino.Logger): Promise<void> {
-  try {
-    const result = await runRetention(store, {
-      rawRetentionDays: config.rawRetentionDays,
-      deadLetterLimit: config.deadLetterLimit,
-    });
-    logger.info({ ...result }, 'retention ran');
-  } catch (error) {
-    logger.error({ err: error }, 'retention failed; will try again next hour');
-  }
 }
 
 const config = loadNodeConfig();

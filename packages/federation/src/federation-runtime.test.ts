@@ -1,9 +1,9 @@
-import { hashNodeToken } from './node-tokens.ts';
+import { hashNodeToken } from './links/node-tokens.ts';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { describe, expect, it } from 'vitest';
 import { nodeRouter, type Actor, type NodeService } from '@tierscope/shared';
-import { createHttpChildLink } from './child-link.ts';
-import { budgetedDeadline, DEADLINE_HEADER, readDeadlineHeader } from './deadline-budget.ts';
+import { createHttpChildLink } from './links/child-link.ts';
+import { budgetedDeadline, DEADLINE_HEADER, readDeadlineHeader } from './links/deadline-budget.ts';
 import {
   ChildList,
   childEndpoint,

@@ -1,21 +1,26 @@
 import { z } from 'zod';
 import { NodeId, type Actor, type NodeService } from '@tierscope/shared';
-import { createHttpChildLink, type ChildLink } from './child-link.ts';
-import { budgetedDeadline, DEFAULT_BUDGET_MARGIN_MS } from './deadline-budget.ts';
-import { clampDeadline, DEFAULT_DEADLINE_MS } from './fan-out.ts';
-import { ChildAlertMirror } from './child-alert-mirror.ts';
-import { createFederatedNodeService, type FederatedNodeOptions } from './federated-node-service.ts';
-import { outputPrefix } from './merge.ts';
-import { remoteOfClient } from './node-calls.ts';
-import { NodeUnreachableAlerts } from './unreachable-alerts.ts';
+import { createHttpChildLink, type ChildLink } from './links/child-link.ts';
+import { budgetedDeadline, DEFAULT_BUDGET_MARGIN_MS } from './links/deadline-budget.ts';
+import { clampDeadline, DEFAULT_DEADLINE_MS } from './query/fan-out.ts';
+import { ChildAlertMirror } from './query/child-alert-mirror.ts';
+import { createFederatedNodeService, type FederatedNodeOptions } from './query/federated-node-service.ts';
+import { outputPrefix } from './query/merge.ts';
+import { remoteOfClient } from './query/node-calls.ts';
+import { NodeUnreachableAlerts } from './query/unreachable-alerts.ts';
 import {
   ChildTokenRegistry,
   hashNodeToken,
   NodeToken,
   TokenHash,
   type ChildTokenStore,
-} from './node-tokens.ts';
-import { createHeartbeat, type ChildHealth, type Heartbeat, type HeartbeatOptions } from './heartbeat.ts';
+} from './links/node-tokens.ts';
+import {
+  createHeartbeat,
+  type ChildHealth,
+  type Heartbeat,
+  type HeartbeatOptions,
+} from './links/heartbeat.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The child list a node or the BFF is configured with.

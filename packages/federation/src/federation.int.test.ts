@@ -7,9 +7,9 @@ import {
   type Device,
   type DeviceEvent,
 } from '@tierscope/shared';
-import { createHttpChildLink, type ChildLink } from './child-link.ts';
-import { createFederatedNodeService } from './federated-node-service.ts';
-import { createHeartbeat, type Heartbeat } from './heartbeat.ts';
+import { createHttpChildLink, type ChildLink } from './links/child-link.ts';
+import { createFederatedNodeService } from './query/federated-node-service.ts';
+import { createHeartbeat, type Heartbeat } from './links/heartbeat.ts';
 import {
   createInMemoryNodeService,
   generateDevices,

@@ -2,6 +2,7 @@ import type { NodeStore } from './client.ts';
 import { dropSamplePartition, listSamplePartitions } from './partitions.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
+const RETENTION_INTERVAL_MS = 3600_000;
 export const MINUTE_ROLLUP_DAYS = 90;
 export const HOUR_ROLLUP_DAYS = 2 * 365;
 
@@ -56,4 +57,32 @@ export async function runRetention(store: NodeStore, options: RetentionOptions):
     hourRollupsDeleted: hour?.n ?? 0,
     deadLettersDeleted: dead?.n ?? 0,
   };
+}
+
+/** Where a scheduled retention run reports what it did, or why it failed. */
+export interface RetentionLogger {
+  info(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+/**
+ * Runs retention now and then every hour until the returned function is called. A failed run is
+ * logged and tried again at the next hour; it never stops the node.
+ */
+export async function scheduleRetention(
+  store: NodeStore,
+  options: Omit<RetentionOptions, 'now'>,
+  logger: RetentionLogger,
+): Promise<() => void> {
+  const run = async () => {
+    try {
+      logger.info({ ...(await runRetention(store, options)) }, 'retention ran');
+    } catch (error) {
+      logger.error({ err: error }, 'retention failed; will try again next hour');
+    }
+  };
+  await run();
+  const timer = setInterval(() => void run(), RETENTION_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -2,8 +2,8 @@ import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@tr
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { EventSource } from 'eventsource';
 import { nodeRouter, type Actor, type NodeId, type NodeRouter, type NodeService } from '@tierscope/shared';
-import { ACTING_USER_HEADER, actingUserHeaders, readActingUserHeader } from '../acting-user.ts';
-import type { ChildLink } from '../child-link.ts';
+import { ACTING_USER_HEADER, actingUserHeaders, readActingUserHeader } from '../links/acting-user.ts';
+import type { ChildLink } from '../links/child-link.ts';
 
 const parentActor: Actor = { kind: 'node', name: 'parent', role: 'admin' };
 

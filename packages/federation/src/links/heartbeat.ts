@@ -1,7 +1,7 @@
 import { NodeInfo } from '@tierscope/shared';
 import type { ChildLink } from './child-link.ts';
-import { systemClock, type Clock } from './clock.ts';
-import { fanOut } from './fan-out.ts';
+import { systemClock, type Clock } from '../query/clock.ts';
+import { fanOut } from '../query/fan-out.ts';
 
 export interface HeartbeatOptions {
   /** Pause between the end of one round and the start of the next. Default 500 ms. */

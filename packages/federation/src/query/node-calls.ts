@@ -11,8 +11,8 @@ import {
   type NodeService,
 } from '@tierscope/shared';
 import { iterableStreamMember, type AlertStreamHandlers } from './alert-stream.ts';
-import { runAsActor } from './acting-user.ts';
-import { runWithDeadline } from './deadline-budget.ts';
+import { runAsActor } from '../links/acting-user.ts';
+import { runWithDeadline } from '../links/deadline-budget.ts';
 
 /** What every call a parent makes to one member carries, in one value. */
 export interface CallOptions {
@@ -60,13 +60,16 @@ function callsOf(call: CallProcedure): NodeCalls {
     get: (_, group: string) => {
       let methods = groups.get(group);
       if (methods === undefined) {
-        methods = new Proxy<Record<string, unknown>>({}, {
-          get: (__, name: string) => {
-            const procedure = byPath.get(`${group}.${name}`);
-            if (procedure === undefined) return undefined;
-            return (input: unknown, options: CallOptions) => call(procedure, input, options);
+        methods = new Proxy<Record<string, unknown>>(
+          {},
+          {
+            get: (__, name: string) => {
+              const procedure = byPath.get(`${group}.${name}`);
+              if (procedure === undefined) return undefined;
+              return (input: unknown, options: CallOptions) => call(procedure, input, options);
+            },
           },
-        });
+        );
         groups.set(group, methods);
       }
       return methods;

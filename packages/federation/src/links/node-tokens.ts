@@ -52,6 +52,15 @@ export function bearerToken(header: string | readonly string[] | undefined): str
   return match?.[1];
 }
 
+/** Whether a call's headers present one of `parentHashes` as a bearer token: a node answers only its parents. */
+export function presentsParentToken(
+  headers: { authorization?: string | readonly string[] | undefined },
+  parentHashes: readonly TokenHash[],
+): boolean {
+  const token = bearerToken(headers.authorization);
+  return token !== undefined && tokenMatches(parentHashes, token);
+}
+
 /** `PARENT_TOKEN_HASHES=sha256:…,sha256:…` (several, so a rotation can overlap). */
 export const TokenHashList = z
   .string()

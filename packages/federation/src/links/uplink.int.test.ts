@@ -5,15 +5,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nodeRouter, type Actor, type NodeInfo, type NodeService } from '@tierscope/shared';
 import { ACTING_USER_HEADER, readActingUserHeader, runAsActor } from './acting-user.ts';
 import { DEADLINE_HEADER, readDeadlineHeader, runWithDeadline } from './deadline-budget.ts';
-import { fanOut } from './fan-out.ts';
-import { createFederatedNodeService } from './federated-node-service.ts';
+import { fanOut } from '../query/fan-out.ts';
+import { createFederatedNodeService } from '../query/federated-node-service.ts';
 import type { Heartbeat } from './heartbeat.ts';
 import {
   createInMemoryNodeService,
   generateDevices,
   generateEvents,
   type LeafControls,
-} from './testing/in-memory-node-service.ts';
+} from '../testing/in-memory-node-service.ts';
 import { startUplink, type Uplink, type UplinkOptions, type UplinkStatus } from './uplink-client.ts';
 import { UPLINK_NODE_HEADER } from './uplink-protocol.ts';
 import { createUplinkServer, type UplinkServer } from './uplink-server.ts';

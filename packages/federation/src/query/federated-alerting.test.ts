@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Actor, Alert, NodeService, TrackedAlertChange } from '@tierscope/shared';
 import { createFederatedNodeService } from './federated-node-service.ts';
-import { createHeartbeat } from './heartbeat.ts';
+import { createHeartbeat } from '../links/heartbeat.ts';
 import { NodeUnreachableAlerts } from './unreachable-alerts.ts';
-import { createInMemoryNodeService } from './testing/in-memory-node-service.ts';
-import { createInProcessChildLink, type InProcessChildLink } from './testing/in-process-link.ts';
-import type { InMemoryAlerts } from './testing/in-memory-alerts.ts';
+import { createInMemoryNodeService } from '../testing/in-memory-node-service.ts';
+import { createInProcessChildLink, type InProcessChildLink } from '../testing/in-process-link.ts';
+import type { InMemoryAlerts } from '../testing/in-memory-alerts.ts';
 import type { AlertStreamHandlers } from './alert-stream.ts';
 import { ChildAlertMirror } from './child-alert-mirror.ts';
 import { remoteOfClient } from './node-calls.ts';

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor, Alert, NodeService, TrackedAlertChange } from '@tierscope/shared';
-import { runAsActor } from './acting-user.ts';
+import { runAsActor } from '../links/acting-user.ts';
 import { createFederatedNodeService } from './federated-node-service.ts';
-import { createHeartbeat } from './heartbeat.ts';
+import { createHeartbeat } from '../links/heartbeat.ts';
 import { outOfScopeService } from './out-of-scope-service.ts';
 import {
   createInMemoryNodeService,
   generateDevices,
   generateEvents,
-} from './testing/in-memory-node-service.ts';
-import { createInProcessChildLink } from './testing/in-process-link.ts';
+} from '../testing/in-memory-node-service.ts';
+import { createInProcessChildLink } from '../testing/in-process-link.ts';
 
 const T0 = 1_800_000_000_000;
 

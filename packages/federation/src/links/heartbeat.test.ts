@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHeartbeat } from './heartbeat.ts';
-import { createInMemoryNodeService, generateDevices } from './testing/in-memory-node-service.ts';
-import { createInProcessChildLink } from './testing/in-process-link.ts';
+import { createInMemoryNodeService, generateDevices } from '../testing/in-memory-node-service.ts';
+import { createInProcessChildLink } from '../testing/in-process-link.ts';
 
 function probe(id: string) {
   const { service, controls } = createInMemoryNodeService(id, {

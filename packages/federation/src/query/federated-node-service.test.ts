@@ -12,17 +12,17 @@ import {
   type DeviceEvent,
   type NodeService,
 } from '@tierscope/shared';
-import type { ChildLink } from './child-link.ts';
+import type { ChildLink } from '../links/child-link.ts';
 import { createFederatedNodeService } from './federated-node-service.ts';
-import { createHeartbeat } from './heartbeat.ts';
+import { createHeartbeat } from '../links/heartbeat.ts';
 import {
   createInMemoryNodeService,
   generateDevices,
   generateEvents,
   seededRandom,
   type LeafControls,
-} from './testing/in-memory-node-service.ts';
-import { createInProcessChildLink } from './testing/in-process-link.ts';
+} from '../testing/in-memory-node-service.ts';
+import { createInProcessChildLink } from '../testing/in-process-link.ts';
 
 interface Leaf {
   id: string;

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChildFetch } from './child-fetch.ts';
-import { classifyFailure } from './fan-out.ts';
+import { classifyFailure } from '../query/fan-out.ts';
 
 describe('createChildFetch', () => {
   let server: http.Server;

@@ -15,14 +15,14 @@ import {
   type NodeService,
 } from '@tierscope/shared';
 import type { ChildAlertMirror } from './child-alert-mirror.ts';
-import type { ChildTokenRegistry } from './node-tokens.ts';
-import type { ChildLink } from './child-link.ts';
+import type { ChildTokenRegistry } from '../links/node-tokens.ts';
+import type { ChildLink } from '../links/child-link.ts';
 import { createFederatedAlerting } from './federated-alerting.ts';
 import { listRules, type ListRule } from './federated-lists.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { clampDeadline, fanOut, type Settled } from './fan-out.ts';
 import { fetchInRounds } from './list-rounds.ts';
-import type { ChildHealth, Heartbeat } from './heartbeat.ts';
+import type { ChildHealth, Heartbeat } from '../links/heartbeat.ts';
 import {
   mergeNodeInfo,
   outputPrefix,

@@ -1,0 +1,78 @@
+import type { NodeId, NodeService } from '@tierscope/shared';
+import {
+  childTokenRegistryOf,
+  createFederationRuntime,
+  httpLinksOf,
+  type ChildList,
+  type ChildTokenList,
+  type FederationRuntime,
+  type UplinkChildList,
+} from './federation-runtime.ts';
+import { sqlChildTokenStore, type ChildTokenRegistry } from './links/node-tokens.ts';
+import type { UplinkLogger } from './links/uplink-protocol.ts';
+import { createUplinkServer, type UplinkServer } from './links/uplink-server.ts';
+
+/** The federation settings every federating tier reads from its environment (CHILDREN, …). */
+export interface FederationConfig {
+  nodeId: NodeId;
+  /** Children this tier dials. */
+  children: ChildList;
+  /** Children that dial this tier's uplink, with their token hashes. */
+  uplinkChildren: UplinkChildList;
+  /** The tokens this tier presents to the children it dials. */
+  childTokens: ChildTokenList;
+  federationDeadlineMs: number;
+}
+
+export interface FederationFromConfigOptions {
+  config: FederationConfig;
+  /** The root (the BFF) returns its children's paths unprefixed, and federates even with none. */
+  isRoot: boolean;
+  /** The tier's own devices, if it has any. */
+  self?: NodeService;
+  identity?: { name: string; version: string; startedAt: number };
+  /** The tier's database: token rotations and revocations made at run time outlive a restart. */
+  exec: (text: string, params?: readonly unknown[]) => Promise<Array<Record<string, unknown>>>;
+  logger: UplinkLogger;
+}
+
+/** A tier's federation as its configuration makes it. */
+export interface TierFederation {
+  /** Undefined for a node that has no children (dialled or by uplink): it answers alone. */
+  runtime: FederationRuntime | undefined;
+  /** Takes the uplink children's sockets, when the tier has any. */
+  uplink: UplinkServer | undefined;
+  childTokens: ChildTokenRegistry;
+}
+
+/**
+ * Builds the children, uplink server, token registry and runtime of a tier from its configuration:
+ * the one wiring the node and the BFF share. Uplink children are members from the start,
+ * `unreachable` until their socket attaches; a rotated or revoked token drops that child's socket
+ * at once, and the others keep theirs.
+ */
+export async function federationFromConfig(options: FederationFromConfigOptions): Promise<TierFederation> {
+  const { config, logger } = options;
+  const childTokens = childTokenRegistryOf(config.uplinkChildren, sqlChildTokenStore(options.exec));
+  await childTokens.restore();
+  const uplink =
+    config.uplinkChildren.length > 0
+      ? createUplinkServer({ verifyToken: childTokens.verify, logger })
+      : undefined;
+  if (uplink) childTokens.onChange((childId) => void uplink.drop(childId, 'token rotated or revoked'));
+  if (!options.isRoot && config.children.length === 0 && !uplink)
+    return { runtime: undefined, uplink, childTokens };
+  const runtime = createFederationRuntime({
+    id: config.nodeId,
+    isRoot: options.isRoot,
+    ...(options.self && { self: options.self }),
+    ...(options.identity && { identity: options.identity }),
+    children: [
+      ...httpLinksOf(config.children, (id) => config.childTokens.find((c) => c.id === id)?.token),
+      ...(uplink ? config.uplinkChildren.map((c) => uplink.link(c.id)) : []),
+    ],
+    deadlineMs: config.federationDeadlineMs,
+    childTokens,
+  });
+  return { runtime, uplink, childTokens };
+}
