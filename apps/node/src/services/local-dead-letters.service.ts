@@ -42,7 +42,7 @@ function listStatement(input: ListDeadLettersInput, nodePath: string): { text: s
 }
 
 /**
- * Dead letters in the order parents merge them (mergeDeadLetterPages): newest receivedAt first,
+ * Dead letters in the order parents merge them (the dead-letter list rule, federated-lists.ts): newest receivedAt first,
  * then id as text (COLLATE "C"); the cursor is an events-order position with ts = receivedAt.
  */
 export function createLocalDeadLettersService(deps: LocalNodeServiceDeps): DeadLettersService {

@@ -526,7 +526,7 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
       },
     );
 
-    it('pages dead letters of two leaves in (receivedAt desc, path, id) order, as mergeDeadLetterPages does', async () => {
+    it('pages dead letters of two leaves in (receivedAt desc, path, id) order, as the dead-letter list rule merges them', async () => {
       const children = [
         createInProcessChildLink('probe-a', localAs('probe-a')),
         createInProcessChildLink('probe-b', localAs('probe-b')),

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import {
   AlertPage,
+  DeadLetter,
+  Device,
+  DeviceEvent,
   Coverage,
   Cursor,
   alertKeyOf,
@@ -22,15 +25,7 @@ import {
   type EventKey,
   type EventPosition,
 } from '@tierscope/shared';
-import {
-  deadLetterKeyOf,
-  mergeDeadLetterPages,
-  mergeDevicePages,
-  mergeEventPages,
-  mergePages,
-  type MemberResult,
-  type Page,
-} from './merge.ts';
+import { deadLetterKeyOf, mergeCheckedPages, type MemberResult, type Page } from './merge.ts';
 
 /**
  * A list's global order over its keys, and how a cursor's position reads to each member: a child
@@ -69,14 +64,34 @@ const eventOrder: ListOrder<EventKey, EventPosition> = {
  * One federated list: which procedure each member is asked, what of a member's page is checked on
  * arrival (the order fields; the merge checks the items it takes), the order, and the merge.
  */
-export interface ListRule<I extends { nodePath: string }, T, K, P> {
+export interface ListRule<I extends { nodePath: string }, T extends I, K, P> {
   procedure: string;
   /** A member's page as it arrives, its items `I` checked for their order fields. */
   page: { parse(value: unknown): Page<I> };
   keyOf(item: I): K;
   order: ListOrder<K, P>;
-  /** The merged page, its items `T` checked in full as they are taken. */
-  merge(results: readonly MemberResult<Page<I>>[], limit: number): Page<T>;
+  /** An item as the merge takes it, checked in full: throws when it breaks the contract. */
+  check(item: I): T;
+}
+
+/**
+ * Merges the members' pages of one list into the first `limit` items of its global order, each
+ * taken item checked by the rule (`mergeCheckedPages`); the cursor is the last taken item's key.
+ */
+export function mergeListPages<I extends { nodePath: string }, T extends I, K, P>(
+  rule: ListRule<I, T, K, P>,
+  results: readonly MemberResult<Page<I>>[],
+  limit: number,
+): Page<T> {
+  const { order } = rule;
+  const keyOf = (item: I) => rule.keyOf(item);
+  return mergeCheckedPages(
+    results,
+    (a, b) => order.compare(keyOf(a), keyOf(b)),
+    (item: T) => order.encode(keyOf(item)),
+    limit,
+    (item) => rule.check(item),
+  );
 }
 
 /** A page as a parent first reads it: the envelope in full, each item only for its order fields. */
@@ -93,21 +108,21 @@ const deviceRule = {
   page: listedPageOf({ name: z.string(), nodePath: z.string(), id: z.string() }),
   keyOf: deviceKeyOf,
   order: deviceOrder,
-  merge: mergeDevicePages,
+  check: (item: unknown) => Device.parse(item),
 };
 const eventRule = {
   procedure: 'events.search',
   page: listedPageOf({ ts: z.number(), nodePath: z.string(), id: z.string() }),
   keyOf: eventKeyOf,
   order: eventOrder,
-  merge: mergeEventPages,
+  check: (item: unknown) => DeviceEvent.parse(item),
 };
 const deadLetterRule = {
   procedure: 'deadLetters.list',
   page: listedPageOf({ receivedAt: z.number(), nodePath: z.string(), id: z.string() }),
   keyOf: deadLetterKeyOf,
   order: eventOrder,
-  merge: mergeDeadLetterPages,
+  check: (item: unknown) => DeadLetter.parse(item),
 };
 /** Alerts are few per page and checked in full on arrival. */
 const alertRule: ListRule<Alert, Alert, EventKey, EventPosition> = {
@@ -115,13 +130,7 @@ const alertRule: ListRule<Alert, Alert, EventKey, EventPosition> = {
   page: AlertPage,
   keyOf: alertKeyOf,
   order: eventOrder,
-  merge: (results, limit) =>
-    mergePages(
-      results,
-      (a, b) => compareEventKeys(alertKeyOf(a), alertKeyOf(b)),
-      (a) => encodeEventCursor(alertKeyOf(a)),
-      limit,
-    ),
+  check: (alert) => alert,
 };
 
 /** Every list that fans out with a cursor across tiers, by the service method it answers. */

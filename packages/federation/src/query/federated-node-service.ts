@@ -18,7 +18,7 @@ import type { ChildAlertMirror } from './child-alert-mirror.ts';
 import type { ChildTokenRegistry } from '../links/node-tokens.ts';
 import type { ChildLink } from '../links/child-link.ts';
 import { createFederatedAlerting } from './federated-alerting.ts';
-import { listRules, type ListRule } from './federated-lists.ts';
+import { listRules, mergeListPages, type ListRule } from './federated-lists.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { clampDeadline, fanOut, type Settled } from './fan-out.ts';
 import { fetchInRounds } from './list-rounds.ts';
@@ -98,7 +98,7 @@ export interface Federation {
   /** Every query and mutation sent to the member that owns its `nodePath` (the default rule). */
   forwarded: NodeService;
   /** A list fanned out and merged by its rule; `extras` adds this tier's own items to the merge. */
-  list<I extends { nodePath: string }, T, K, P>(
+  list<I extends { nodePath: string }, T extends I, K, P>(
     rule: ListRule<I, T, K, P>,
     input: ListInput,
     extras?: (results: readonly MemberResult<Page<I>>[], position: P | undefined) => MemberResult<Page<I>>[],
@@ -272,7 +272,7 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
         (m, after) => positionFor(m, after ? order.after(keyOf(after)) : position),
         (a, b) => order.compare(keyOf(a), keyOf(b)),
       );
-      return rule.merge([...results, ...(extras?.(results, position) ?? [])], input.limit);
+      return mergeListPages(rule, [...results, ...(extras?.(results, position) ?? [])], input.limit);
     },
     listOnce: (path, input, page) =>
       listAcross(

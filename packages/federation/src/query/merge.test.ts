@@ -11,8 +11,6 @@ import {
 import {
   kWayMerge,
   mergeCoverage,
-  mergeDevicePages,
-  mergeEventPages,
   mergeNodeInfo,
   prefixNodeInfo,
   prefixPage,
@@ -20,6 +18,7 @@ import {
   type MemberResult,
   type Page,
 } from './merge.ts';
+import { listRules, mergeListPages } from './federated-lists.ts';
 
 function device(nodePath: string, name: string, id: string): Device {
   return {
@@ -57,9 +56,10 @@ const timedOut: MemberResult<never> = {
   message: 'no answer within 1500 ms',
 };
 
-describe('mergeDevicePages', () => {
+describe('devices.list merge', () => {
   it('takes exactly limit items in (name, path, id) order across children', () => {
-    const page = mergeDevicePages(
+    const page = mergeListPages(
+      listRules.devices,
       [
         ok('a', [device('a', 'm', '2'), device('a', 'z', '1')], 'more'),
         ok('b', [device('b', 'a', '9'), device('b', 'm', '1')]),
@@ -71,18 +71,27 @@ describe('mergeDevicePages', () => {
   });
 
   it('returns nextCursor null when no child has more and nothing was left over', () => {
-    const page = mergeDevicePages([ok('a', [device('a', 'x', '1')]), ok('b', [device('b', 'y', '1')])], 2);
+    const page = mergeListPages(
+      listRules.devices,
+      [ok('a', [device('a', 'x', '1')]), ok('b', [device('b', 'y', '1')])],
+      2,
+    );
     expect(page.nextCursor).toBeNull();
   });
 
   it('returns a cursor when a child has more even though every returned item was taken', () => {
-    const page = mergeDevicePages([ok('a', [device('a', 'x', '1')], 'more'), ok('b', [])], 5);
+    const page = mergeListPages(
+      listRules.devices,
+      [ok('a', [device('a', 'x', '1')], 'more'), ok('b', [])],
+      5,
+    );
     expect(page.items).toHaveLength(1);
     expect(page.nextCursor).not.toBeNull();
   });
 
   it('returns a cursor when items were left over, though every child said it had no more', () => {
-    const page = mergeDevicePages(
+    const page = mergeListPages(
+      listRules.devices,
       [ok('a', [device('a', 'x', '1'), device('a', 'y', '1')]), ok('b', [device('b', 'x', '1')])],
       2,
     );
@@ -90,7 +99,7 @@ describe('mergeDevicePages', () => {
   });
 
   it('names the timed-out child in coverage and returns the rest', () => {
-    const page = mergeDevicePages([ok('a', [device('a', 'x', '1')]), timedOut], 10);
+    const page = mergeListPages(listRules.devices, [ok('a', [device('a', 'x', '1')]), timedOut], 10);
     expect(page.items).toHaveLength(1);
     expect(page.coverage).toEqual({
       asked: 2,
@@ -103,13 +112,18 @@ describe('mergeDevicePages', () => {
   });
 
   it('sorts a child page that arrived out of order rather than trusting it', () => {
-    const page = mergeDevicePages([ok('a', [device('a', 'z', '1'), device('a', 'b', '1')])], 10);
+    const page = mergeListPages(
+      listRules.devices,
+      [ok('a', [device('a', 'z', '1'), device('a', 'b', '1')])],
+      10,
+    );
     expect(page.items.map((d) => d.name)).toEqual(['b', 'z']);
   });
 
   it('names a child that sent a broken item it takes as error, and merges the page without that child', () => {
     const broken = { ...device('b', 'm', '1'), status: 'exploded' };
-    const page = mergeDevicePages(
+    const page = mergeListPages(
+      listRules.devices,
       [ok('a', [device('a', 'a', '1'), device('a', 'z', '1')]), ok('b', [device('b', 'b', '1'), broken])],
       3,
     );
@@ -122,15 +136,16 @@ describe('mergeDevicePages', () => {
   it('checks only the items it takes, and answers them as the contract has them', () => {
     const withExtra = { ...device('a', 'a', '1'), addedInANewerVersion: true };
     const brokenBeyondThePage = { ...device('a', 'z', '1'), status: 'exploded' };
-    const page = mergeDevicePages([ok('a', [withExtra, brokenBeyondThePage], 'more')], 1);
+    const page = mergeListPages(listRules.devices, [ok('a', [withExtra, brokenBeyondThePage], 'more')], 1);
     expect(page.items).toEqual([device('a', 'a', '1')]);
     expect(page.coverage.answered).toBe(1);
   });
 });
 
-describe('mergeEventPages', () => {
+describe('events.search merge', () => {
   it('is the global top-N by time, newest first, ties by path then id', () => {
-    const page = mergeEventPages(
+    const page = mergeListPages(
+      listRules.events,
       [
         ok('a', [event('a', 50, '1'), event('a', 30, '2'), event('a', 10, '3')], 'more'),
         ok('b', [event('b', 50, '0'), event('b', 40, '1')]),

@@ -1,15 +1,6 @@
 import {
-  compareDeviceKeys,
-  compareEventKeys,
-  DeadLetter,
-  Device,
-  DeviceEvent,
   DeviceStatus,
-  deviceKeyOf,
   type DeviceCounts,
-  encodeDeviceCursor,
-  encodeEventCursor,
-  eventKeyOf,
   type Coverage,
   type Cursor,
   type NodeAnswer,
@@ -272,63 +263,12 @@ function brokenAnswer<V>(result: MemberResult<V>, message: string): MemberResult
   };
 }
 
-export const byDeviceKey = (a: DeviceOrderFields, b: DeviceOrderFields): number =>
-  compareDeviceKeys(deviceKeyOf(a), deviceKeyOf(b));
-export const byEventKey = (a: EventOrderFields, b: EventOrderFields): number =>
-  compareEventKeys(eventKeyOf(a), eventKeyOf(b));
 /** A dead letter's position in its order: the events order over `receivedAt`. */
 export const deadLetterKeyOf = (d: DeadLetterOrderFields) => ({
   ts: d.receivedAt,
   path: d.nodePath,
   id: d.id,
 });
-export const byDeadLetterKey = (a: DeadLetterOrderFields, b: DeadLetterOrderFields): number =>
-  compareEventKeys(deadLetterKeyOf(a), deadLetterKeyOf(b));
-const checkDevice = (item: Unchecked<DeviceOrderFields>): Device => Device.parse(item);
-const checkEvent = (item: Unchecked<EventOrderFields>): DeviceEvent => DeviceEvent.parse(item);
-const checkDeadLetter = (item: Unchecked<DeadLetterOrderFields>): DeadLetter => DeadLetter.parse(item);
-
-/** devices.list: (name, nodePath, id) ascending; the taken items are checked against `Device`. */
-export function mergeDevicePages(
-  results: readonly MemberResult<Page<Unchecked<DeviceOrderFields>>>[],
-  limit: number,
-): Page<Device> {
-  return mergeCheckedPages(
-    results,
-    byDeviceKey,
-    (d: Device) => encodeDeviceCursor(deviceKeyOf(d)),
-    limit,
-    checkDevice,
-  );
-}
-
-/** events.search: global top-N, newest first, then nodePath, then id; taken items checked. */
-export function mergeEventPages(
-  results: readonly MemberResult<Page<Unchecked<EventOrderFields>>>[],
-  limit: number,
-): Page<DeviceEvent> {
-  return mergeCheckedPages(
-    results,
-    byEventKey,
-    (e: DeviceEvent) => encodeEventCursor(eventKeyOf(e)),
-    limit,
-    checkEvent,
-  );
-}
-
-/** deadLetters.list: newest first by receivedAt, then nodePath, then id (the events order). */
-export function mergeDeadLetterPages(
-  results: readonly MemberResult<Page<Unchecked<DeadLetterOrderFields>>>[],
-  limit: number,
-): Page<DeadLetter> {
-  return mergeCheckedPages(
-    results,
-    byDeadLetterKey,
-    (d: DeadLetter) => encodeEventCursor(deadLetterKeyOf(d)),
-    limit,
-    checkDeadLetter,
-  );
-}
 
 function isSorted<T>(items: readonly T[], compare: (a: T, b: T) => number): boolean {
   for (let i = 1; i < items.length; i++) if (compare(items[i - 1]!, items[i]!) > 0) return false;
