@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { federationFromConfig } from '@tierscope/federation';
+import { storeReadiness } from '@tierscope/store';
 import { consoleAccessSettingsOf, createConsoleAccess } from './console/console-access.ts';
 import { bootstrapFirstAdmin } from './console/first-admin.ts';
 import { CONSOLE_LOG_REDACT } from './console/log-redaction.ts';
@@ -10,7 +11,7 @@ import { loadBffConfig, type BffConfig } from './env.ts';
 import { registerFederationMetrics } from './http/federation-metrics.ts';
 import { createBffServer } from './http/server.ts';
 import { openBffStore } from './store/client.ts';
-import { migrateBffStore } from './store/migrate.ts';
+import { MIGRATIONS_FOLDER, migrateBffStore } from './store/migrate.ts';
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -43,6 +44,7 @@ async function main(config: BffConfig): Promise<void> {
     serviceFor: (budgetMs, actor) => federation.service(budgetMs, actor),
     heartbeat: federation.heartbeat,
     metrics: registry,
+    readiness: storeReadiness(store, MIGRATIONS_FOLDER),
     logger,
     access,
     trustProxy: config.trustProxy,

@@ -12,6 +12,7 @@ import {
   readActingUserHeader,
   type Uplink,
 } from '@tierscope/federation';
+import { storeReadiness } from '@tierscope/store';
 import { inScope, nodeRouter, type Actor, type IngestStats, type NodeService } from '@tierscope/shared';
 import { loadNodeConfig, type NodeConfig } from './env.ts';
 import { httpCallerActor, uplinkParentActor } from './http/actors.ts';
@@ -30,7 +31,7 @@ import { openNodeStore } from './store/client.ts';
 import { AlertStore } from './store/alert-store.pg.ts';
 import { createPgIngestStore } from './store/ingest-store.pg.ts';
 import { loadDeviceFacts } from './store/device-facts.ts';
-import { migrateStore, migrationsApplied } from './store/migrate.ts';
+import { MIGRATIONS_FOLDER, migrateStore } from './store/migrate.ts';
 import { scheduleRetention } from './store/retention.ts';
 
 const STOP_TIMEOUT_MS = 10_000;
@@ -128,8 +129,7 @@ async function main(config: NodeConfig): Promise<void> {
     }),
     uplink: uplinkServer,
     readiness: [
-      { name: 'database', check: async () => ({ ok: await store.ping() }) },
-      { name: 'migrations', check: () => migrationsApplied(store) },
+      ...storeReadiness(store, MIGRATIONS_FOLDER),
       { name: 'broker', check: async () => ({ ok: ingest.intake.connected }) },
     ],
   });

@@ -24,3 +24,4 @@ export * from './links/node-tokens.ts';
 export * from './links/uplink-client.ts';
 export * from './links/uplink-protocol.ts';
 export * from './links/uplink-server.ts';
+export * from './links/health.ts';

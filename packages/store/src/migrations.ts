@@ -41,3 +41,17 @@ export async function checkMigrations<S extends Schema>(
     ? { ok: true }
     : { ok: false, detail: `${applied} of ${expected} migrations applied` };
 }
+
+/**
+ * The readiness checks of a tier's own database: it answers, and it has every migration in
+ * `migrationsFolder` (each run within the readiness timeout of the caller).
+ */
+export function storeReadiness<S extends Schema>(
+  store: Store<S>,
+  migrationsFolder: string,
+): Array<{ name: string; check(): Promise<{ ok: boolean; detail?: string }> }> {
+  return [
+    { name: 'database', check: async () => ({ ok: await store.ping() }) },
+    { name: 'migrations', check: () => checkMigrations(store, migrationsFolder) },
+  ];
+}

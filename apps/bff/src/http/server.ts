@@ -5,7 +5,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyRequest } f
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
+  registerHealthRoutes,
   registerNodeApi,
+  type ReadinessCheck,
   type Heartbeat,
   type NodeApiOptions,
   type UplinkServer,
@@ -26,6 +28,8 @@ export interface BffServerDeps {
   /** Liveness of the children, for /healthz. */
   heartbeat: Heartbeat;
   metrics: Registry;
+  /** What /readyz checks: the BFF's own database (it answers and is migrated). */
+  readiness: readonly ReadinessCheck[];
   logger: Logger;
   /** The built console; skipped when the directory does not exist. */
   webDist: string;
@@ -58,9 +62,7 @@ export async function createBffServer(deps: BffServerDeps) {
   await registerConsoleAuth(app, deps.access);
   await registerNodeApi(app, consoleApiOf(deps));
 
-  app.get('/livez', async () => ({ status: 'ok' }));
-  // The BFF keeps no state of its own yet: once it listens it can answer (partially, if children are down).
-  app.get('/readyz', async () => ({ ready: true }));
+  registerHealthRoutes(app, { readiness: deps.readiness, metrics: deps.metrics });
   app.get('/healthz', async () => {
     const children = deps.heartbeat.health().map((c) => ({
       id: c.id,
@@ -69,11 +71,6 @@ export async function createBffServer(deps: BffServerDeps) {
       ...(c.lastError ? { lastError: c.lastError } : {}),
     }));
     return { status: 'ok', childrenUp: children.filter((c) => c.state === 'up').length, children };
-  });
-
-  app.get('/metrics', async (_request, reply) => {
-    const body = await deps.metrics.metrics();
-    return reply.header('content-type', deps.metrics.contentType).send(body);
   });
 
   if (existsSync(deps.webDist)) {

@@ -1,8 +1,13 @@
 import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { registerNodeApi, type NodeApiOptions, type UplinkServer } from '@tierscope/federation';
-import { checkReadiness, type ReadinessCheck } from './health.ts';
+import {
+  registerHealthRoutes,
+  registerNodeApi,
+  type NodeApiOptions,
+  type ReadinessCheck,
+  type UplinkServer,
+} from '@tierscope/federation';
 
 export interface NodeServerDeps {
   /**
@@ -38,17 +43,7 @@ export async function createNodeServer(deps: NodeServerDeps) {
 
   await registerNodeApi(app, deps);
 
-  app.get('/livez', async () => ({ status: 'ok' }));
-
-  app.get('/readyz', async (_request, reply) => {
-    const report = await checkReadiness(deps.readiness);
-    return reply.code(report.ready ? 200 : 503).send(report);
-  });
-
-  app.get('/metrics', async (_request, reply) => {
-    const body = await deps.metrics.metrics();
-    return reply.header('content-type', deps.metrics.contentType).send(body);
-  });
+  registerHealthRoutes(app, { readiness: deps.readiness, metrics: deps.metrics });
 
   return app;
 }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { applyMigrations, checkMigrations } from '@tierscope/store';
+import { applyMigrations } from '@tierscope/store';
 import type { NodeStore } from './client.ts';
 
 /** The committed drizzle-kit output, found from this file so any working directory works. */
@@ -8,9 +8,4 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.m
 /** Applies every migration not yet applied, in order; safe to call on every start. */
 export function migrateStore(store: NodeStore): Promise<void> {
   return applyMigrations(store, MIGRATIONS_FOLDER);
-}
-
-/** For /readyz: whether the database has every migration this build ships, and if not, what is missing. */
-export function migrationsApplied(store: NodeStore): Promise<{ ok: boolean; detail?: string }> {
-  return checkMigrations(store, MIGRATIONS_FOLDER);
 }
