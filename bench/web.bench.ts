@@ -17,11 +17,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser } from '@playwright/test';
+import { freePorts, startDeployment, type Deployment } from '@tierscope/test-support/deployment';
 import { waitFor } from '@tierscope/test-support/processes';
 import { connectPublisher, installRules, publishingDevice } from '../e2e/alert-rules.ts';
 import { createApiClient, logIn, storageStateOf, type ApiSession } from '../e2e/api-client.ts';
 import { CHROMIUM } from '../e2e/chromium.ts';
-import { freePorts, startDeployment, type Deployment } from '../scripts/start.ts';
 import { onInterrupt, progress, round, type BenchOptions } from './lib/bench.ts';
 import { buildWeb, gzipBytes, staticClosure, type WebBuild } from './lib/web-build.ts';
 
