@@ -6,10 +6,10 @@
 // broker) ← district-1 (a node federating both) ← BFF. One threshold rule on each probe. Alerts are
 // raised on distinct devices, alternating probes, a few in flight at a time; each latency runs
 // from just before the QoS 1 publish to the change's arrival over the BFF's SSE stream.
-import { spawn, type ChildProcess } from 'node:child_process';
 import mqtt from 'mqtt';
 import { createHttpChildLink, remoteOfClient } from '@tierscope/federation';
 import { fetchAs } from '@tierscope/test-support/console-session';
+import { SIMULATOR_MAIN, spawnProcess, type SpawnedProcess } from '@tierscope/test-support/processes';
 import type { Rule } from '@tierscope/shared';
 import { onInterrupt, progress, round, type BenchOptions } from './lib/bench.ts';
 import { percentile } from './lib/latency.ts';
@@ -33,10 +33,10 @@ const rule: Rule = {
 
 export async function runBench(options: BenchOptions): Promise<Record<string, unknown>> {
   const alertCount = options.quick ? 300 : 1000;
-  const started: Array<{ stop(): Promise<void> }> = [];
-  const simulators: ChildProcess[] = [];
+  const started: Array<{ stop(): Promise<unknown> }> = [];
+  const simulators: SpawnedProcess[] = [];
   const cleanup = async () => {
-    for (const sim of simulators) sim.kill('SIGTERM');
+    await Promise.all(simulators.map((sim) => sim.stop()));
     for (const s of started.reverse()) await s.stop().catch(() => undefined);
   };
   const removeCleanup = onInterrupt(cleanup);
@@ -48,14 +48,14 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
       probes.push(probe);
     }
     const district = await startLeafNode('district-1', {
-      CHILDREN: probes.map((p) => `${p.id}=${p.tier.httpUrl}`).join(','),
+      CHILDREN: probes.map((p) => `${p.id}=${p.tier.url}`).join(','),
     });
     started.push(district);
-    const bff = await startBff([{ id: 'district-1', httpUrl: district.tier.httpUrl }]);
+    const bff = await startBff([{ id: 'district-1', url: district.tier.url }]);
     started.push(bff);
     const bffLink = createHttpChildLink({
       id: 'bff',
-      url: `${bff.httpUrl}/trpc`,
+      url: `${bff.url}/trpc`,
       fetch: fetchAs(bff.session),
     });
     for (const probe of probes)
@@ -126,22 +126,15 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
   }
 }
 
-function startSimulator(url: string): ChildProcess {
-  return spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'apps/simulator/src/main.ts',
-      '--url',
-      url,
-      '--devices',
-      String(BACKGROUND_DEVICES),
-      '--rate',
-      String(BACKGROUND_RATE),
+function startSimulator(url: string): SpawnedProcess {
+  return spawnProcess({
+    name: `simulator ${url}`,
+    entry: SIMULATOR_MAIN,
+    args: ['--url', url, '--devices', String(BACKGROUND_DEVICES), '--rate', String(BACKGROUND_RATE)].concat([
       '--log-level',
       'warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+    ]),
+    // Its warnings on stderr: the bench's stdout carries only its JSON line.
+    onOutput: (text) => process.stderr.write(text),
+  });
 }

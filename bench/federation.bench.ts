@@ -7,6 +7,7 @@
 // sends every query to the BFF and to every node in a fresh random order, so noise hits both alike.
 import { progress as report, round, type BenchOptions } from './lib/bench.ts';
 import { firstRoundLimit } from '@tierscope/federation';
+import { waitFor } from '@tierscope/test-support/processes';
 import { FULL_TEXT_QUERY, loadNode, type FleetShape } from './lib/fleet-data.ts';
 import { availableParallelism } from 'node:os';
 import { percentile, shuffle, summarize, timedQuery, type Summary, type TimedAnswer } from './lib/latency.ts';
@@ -75,7 +76,7 @@ interface BffApi {
   headers: Record<string, string>;
 }
 
-const bffApi = (bff: BffProcess): BffApi => ({ url: bff.httpUrl, headers: bff.session.headers });
+const bffApi = (bff: BffProcess): BffApi => ({ url: bff.url, headers: bff.session.headers });
 
 function httpTarget(name: string, url: string, headers: Record<string, string> = {}): Target {
   return {
@@ -147,21 +148,21 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
       },
     );
     bff = await startBff(
-      nodes.map((n) => ({ id: n.id, httpUrl: n.tier.httpUrl })),
+      nodes.map((n) => ({ id: n.id, url: n.tier.url })),
       { FEDERATION_DEADLINE_MS: String(DEADLINE_MS) },
     );
     await waitChildrenUp(bffApi(bff), ids);
 
     const targets: Target[] = [
-      httpTarget('bff', bff.httpUrl, bff.session.headers),
-      ...nodes.map((n) => httpTarget(n.id, n.tier.httpUrl)),
+      httpTarget('bff', bff.url, bff.session.headers),
+      ...nodes.map((n) => httpTarget(n.id, n.tier.url)),
       // The parallel baseline is a diagnostic: --quick (CI) leaves it out to stay within its time.
       ...(options.quick
         ? []
         : [
             parallelTarget(
               PARALLEL,
-              nodes.map((n) => n.tier.httpUrl),
+              nodes.map((n) => n.tier.url),
             ),
           ]),
     ];
@@ -235,21 +236,26 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
 
 /** Waits until the BFF's heartbeat has every child up (node.info's children). */
 async function waitChildrenUp(bff: BffApi, ids: readonly string[], timeoutMs = 30_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const states = await childStates(bff).catch(() => new Map<string, string>());
-    if (ids.every((id) => states.get(id) === 'up')) return;
-    if (performance.now() > deadline) {
-      throw new Error(
-        `BFF children not all up within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(states))}`,
-      );
-    }
-    await sleep(100);
-  }
+  let states = new Map<string, string>();
+  await waitFor(
+    'every BFF child up',
+    async (signal) => {
+      states = await childStates(bff, signal).catch(() => states);
+      return ids.every((id) => states.get(id) === 'up');
+    },
+    { timeoutMs, pollMs: 100 },
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}: ${JSON.stringify(Object.fromEntries(states))}`);
+  });
 }
 
-async function childStates(bff: BffApi): Promise<Map<string, string>> {
-  const response = await fetch(`${bff.url}/trpc/node.info`, { headers: bff.headers });
+/** The BFF's children by state; each request gives up after ANSWER_TIMEOUT_MS unless `signal` ends it first. */
+async function childStates(bff: BffApi, signal?: AbortSignal): Promise<Map<string, string>> {
+  const timeout = AbortSignal.timeout(ANSWER_TIMEOUT_MS);
+  const response = await fetch(`${bff.url}/trpc/node.info`, {
+    headers: bff.headers,
+    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+  });
   const body = (await response.json()) as {
     result?: { data: { children?: { path: string; state: string }[] } };
   };

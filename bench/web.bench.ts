@@ -17,11 +17,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser } from '@playwright/test';
+import { freePorts, startDeployment, type Deployment } from '@tierscope/test-support/deployment';
 import { waitFor } from '@tierscope/test-support/processes';
 import { connectPublisher, installRules, publishingDevice } from '../e2e/alert-rules.ts';
 import { createApiClient, logIn, storageStateOf, type ApiSession } from '../e2e/api-client.ts';
 import { CHROMIUM } from '../e2e/chromium.ts';
-import { freePorts, startDeployment, type Deployment } from '../scripts/start.ts';
 import { onInterrupt, progress, round, type BenchOptions } from './lib/bench.ts';
 import { buildWeb, gzipBytes, staticClosure, type WebBuild } from './lib/web-build.ts';
 
@@ -84,8 +84,8 @@ async function startDemo(build: WebBuild, dataDir: string): Promise<Demo> {
   const probes = deployment.nodes.filter((node) => node.id.startsWith('probe-'));
   await waitFor(
     'every device heard and every node up',
-    async () => {
-      const info = await api.node.info.query().catch(() => undefined);
+    async (signal) => {
+      const info = await api.node.info.query(undefined, { signal }).catch(() => undefined);
       const children = info?.children ?? [];
       return (
         children.length > 0 &&
@@ -94,8 +94,7 @@ async function startDemo(build: WebBuild, dataDir: string): Promise<Demo> {
         !info.devices.lowerBound
       );
     },
-    120_000,
-    500,
+    { timeoutMs: 120_000, pollMs: 500 },
   );
   await installRules(
     api,
@@ -103,12 +102,13 @@ async function startDemo(build: WebBuild, dataDir: string): Promise<Demo> {
   );
   await waitFor(
     'alerts firing on every probe',
-    async () => {
-      const page = await api.alerts.list.query({ states: ['firing'], limit: 500 }).catch(() => undefined);
+    async (signal) => {
+      const page = await api.alerts.list
+        .query({ states: ['firing'], limit: 500 }, { signal })
+        .catch(() => undefined);
       return probes.every((probe) => page?.items.some((alert) => alert.nodePath === probe.path));
     },
-    60_000,
-    500,
+    { timeoutMs: 60_000, pollMs: 500 },
   );
   return { deployment, session };
 }

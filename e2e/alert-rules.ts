@@ -13,6 +13,8 @@ import type { ApiClient } from './api-client.ts';
  */
 export const PUBLISHED_METRIC = 'e2e_level';
 const PUBLISHED_DEVICES = 'sim-s02-pump-*';
+/** How long one rule upsert may take before it is abandoned and tried again. */
+const UPSERT_TIMEOUT_MS = 10_000;
 
 /** The `n`th device (from 1) a test may publish `PUBLISHED_METRIC` as; each probe has several. */
 export function publishingDevice(n: number): string {
@@ -98,7 +100,11 @@ export async function installRules(
     for (const rule of rules)
       for (;;) {
         try {
-          await api.rules.upsert.mutate({ nodePath, rule });
+          // A hung call is abandoned and retried (an upsert may be repeated), not waited for.
+          await api.rules.upsert.mutate(
+            { nodePath, rule },
+            { signal: AbortSignal.timeout(UPSERT_TIMEOUT_MS) },
+          );
           break;
         } catch (error) {
           if (Date.now() > deadline) throw error;

@@ -9,8 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePorts, startDeployment } from '@tierscope/test-support/deployment';
 import { waitFor } from '@tierscope/test-support/processes';
-import { freePorts, startDeployment } from '../scripts/start.ts';
 import { FIRING_PER_PROBE, installRules } from './alert-rules.ts';
 import { randomBytes } from 'node:crypto';
 import { createApiClient, logIn } from './api-client.ts';
@@ -52,14 +52,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const api = createApiClient(deployment.bffUrl, adminSession);
     await waitFor(
       `all ${expectedDevices} devices registered and every node up`,
-      async () => {
-        const info = await api.node.info.query().catch(() => undefined);
+      async (signal) => {
+        const info = await api.node.info.query(undefined, { signal }).catch(() => undefined);
         const children = info?.children ?? [];
         const allUp = children.length > 0 && children.every((child) => child.state === 'up');
         return allUp && info?.devices.total === expectedDevices && !info.devices.lowerBound;
       },
-      120_000,
-      500,
+      { timeoutMs: 120_000, pollMs: 500 },
     );
     await installRules(
       api,
@@ -67,16 +66,17 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     );
     await waitFor(
       'the alerts every probe raises from its rules',
-      async () => {
-        const page = await api.alerts.list.query({ states: ['firing'], limit: 500 }).catch(() => undefined);
+      async (signal) => {
+        const page = await api.alerts.list
+          .query({ states: ['firing'], limit: 500 }, { signal })
+          .catch(() => undefined);
         const count = (severity: keyof typeof FIRING_PER_PROBE) =>
           page?.items.filter((alert) => alert.severity === severity).length ?? 0;
         return (['critical', 'warning', 'info'] as const).every(
           (severity) => count(severity) >= FIRING_PER_PROBE[severity] * probes.length,
         );
       },
-      60_000,
-      500,
+      { timeoutMs: 60_000, pollMs: 500 },
     );
     process.stderr.write(
       `[e2e] ${deployment.bffUrl}: ${expectedDevices} devices on ${probes.length} probes, alert rules on each\n`,

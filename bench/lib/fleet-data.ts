@@ -2,6 +2,7 @@
 // over MQTT to one node's broker, then waited for in that node's database.
 import { connectAsync } from 'mqtt';
 import postgres from 'postgres';
+import { waitFor } from '@tierscope/test-support/processes';
 import { progress } from './bench.ts';
 
 export interface FleetShape {
@@ -90,20 +91,21 @@ export async function publishFleet(mqttUrl: string, shape: FleetShape, salt: num
 export async function waitStored(databaseUrl: string, shape: FleetShape, timeoutMs = 60_000): Promise<void> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   try {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const [row] = await sql<[{ devices: string; events: string }]>`
-        SELECT (SELECT count(*) FROM devices) AS devices, (SELECT count(*) FROM events) AS events`;
-      const devices = Number(row.devices);
-      const events = Number(row.events);
-      if (devices >= shape.devices && events >= shape.events) break;
-      if (performance.now() > deadline) {
-        throw new Error(
-          `stored ${devices}/${shape.devices} devices and ${events}/${shape.events} events within ${timeoutMs} ms`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    let stored = { devices: 0, events: 0 };
+    await waitFor(
+      'the fleet stored',
+      async () => {
+        const [row] = await sql<[{ devices: string; events: string }]>`
+          SELECT (SELECT count(*) FROM devices) AS devices, (SELECT count(*) FROM events) AS events`;
+        stored = { devices: Number(row.devices), events: Number(row.events) };
+        return stored.devices >= shape.devices && stored.events >= shape.events;
+      },
+      { timeoutMs, pollMs: 100 },
+    ).catch((error: unknown) => {
+      throw new Error(
+        `stored ${stored.devices}/${shape.devices} devices and ${stored.events}/${shape.events} events: ${String(error)}`,
+      );
+    });
     await sql`ANALYZE`;
   } finally {
     await sql.end();

@@ -1,21 +1,17 @@
-// The real tier node as a child process (`node --import tsx apps/node/src/main.ts`), for the benches
-// that measure it end to end against the bench's Mosquitto and PostgreSQL.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The real tier node as a child process, through the launcher (@tierscope/test-support/processes),
+// for the benches that measure it end to end against the bench's Mosquitto and PostgreSQL. What is
+// the bench's own: its ingest figures and memory, and discarding its broker session after it stops.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connectAsync } from 'mqtt';
+import { spawnNode, waitReady } from '@tierscope/test-support/processes';
 import { onInterrupt, progress } from './bench.ts';
-import { freePort } from './broker.ts';
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = join(REPO, 'apps/node/src/main.ts');
-/**
- * How a node is started: NODE_V8_FLAGS in apps/node/src/ingest/node-flags.ts (a bench imports
- * nothing from an app, so the one flag is repeated here); docs/decisions/0013-node-heap-limit.md.
- */
-const NODE_V8_FLAGS = ['--max-old-space-size=1024'];
+/** How long one node.info request may take: a bench polls it, and a hung one must not hang the bench. */
+const INFO_TIMEOUT_MS = 10_000;
+/** How long the node may take to flush and stop after SIGTERM before it is killed. */
+const STOP_GRACE_MS = 30_000;
 
 export interface NodeProcessOptions {
   brokerUrl: string;
@@ -46,14 +42,13 @@ export interface NodeProcess {
   httpUrl: string;
   info(): Promise<NodeIngestInfo>;
   memory(): Promise<NodeMemory | undefined>;
-  /** SIGTERM (graceful: intake off, flush, close the session) and wait for the exit. */
+  /** SIGTERM (graceful: intake off, flush, close the session) and wait for the exit; its exit code. */
   stop(): Promise<number | null>;
 }
 
 /** Starts a node with a fresh DATA_DIR and resolves once its /readyz answers 200. */
 export async function startNode(options: NodeProcessOptions): Promise<NodeProcess> {
   const nodeId = `bench-${process.pid}-${Date.now().toString(36)}`;
-  const httpPort = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'tierscope-bench-node-'));
   const extraEnv = process.env.BENCH_NODE_ENV
     ? (JSON.parse(process.env.BENCH_NODE_ENV) as Record<string, string>)
@@ -61,77 +56,51 @@ export async function startNode(options: NodeProcessOptions): Promise<NodeProces
   const extraFlags = process.env.BENCH_NODE_FLAGS
     ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean)
     : [];
-  const child: ChildProcess = spawn(
-    process.execPath,
-    // Started as a node is meant to be started: with its own V8 flags.
-    [...NODE_V8_FLAGS, '--import', 'tsx', ...(options.nodeFlags ?? []), ...extraFlags, MAIN],
+  const node = await spawnNode(
+    nodeId,
     {
-      cwd: REPO,
-      env: {
-        ...process.env,
-        NODE_ID: nodeId,
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(httpPort),
-        DATABASE_URL: options.databaseUrl,
-        MQTT_URL: options.brokerUrl,
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
-        ...options.env,
-        ...extraEnv,
-      },
-      // The node logs to stdout; the bench's stdout carries only its JSON line.
-      stdio: ['ignore', 2, 2],
+      HTTP_HOST: '127.0.0.1',
+      DATABASE_URL: options.databaseUrl,
+      MQTT_URL: options.brokerUrl,
+      DATA_DIR: dataDir,
+      ...options.env,
+      ...extraEnv,
+    },
+    {
+      flags: [...(options.nodeFlags ?? []), ...extraFlags],
+      // The node's log goes to stderr; the bench's stdout carries only its JSON line.
+      onOutput: (text) => process.stderr.write(text),
     },
   );
-  const pid = child.pid;
-  if (pid === undefined) throw new Error('node did not start');
-  let exitCode: number | null | undefined;
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code, signal) => {
-      exitCode = code ?? (signal ? -1 : null);
-      resolve(exitCode);
-    }),
-  );
   const cleanup = async (): Promise<void> => {
-    if (exitCode === undefined) child.kill('SIGKILL');
-    await exited;
+    await node.stop('SIGKILL');
     await rm(dataDir, { recursive: true, force: true });
   };
   const unregister = onInterrupt(cleanup);
-  const httpUrl = `http://127.0.0.1:${httpPort}`;
-
   try {
-    const deadline = performance.now() + 60_000;
-    for (;;) {
-      if (exitCode !== undefined) throw new Error(`node exited with ${exitCode} before it was ready`);
-      if (performance.now() > deadline) throw new Error('node not ready within 60 s');
-      const ready = await fetch(`${httpUrl}/readyz`).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (ready) break;
-      await sleep(100);
-    }
+    await waitReady(node);
   } catch (error) {
     unregister();
     await cleanup();
     throw error;
   }
-  progress(`node ${nodeId} ready (pid ${pid}, ${httpUrl})`);
+  progress(`node ${nodeId} ready (pid ${node.pid}, ${node.url})`);
 
   return {
     nodeId,
-    pid,
-    httpUrl,
+    pid: node.pid,
+    httpUrl: node.url,
     async info() {
-      const response = await fetch(`${httpUrl}/trpc/node.info`);
+      const response = await fetch(`${node.url}/trpc/node.info`, {
+        signal: AbortSignal.timeout(INFO_TIMEOUT_MS),
+      });
       if (!response.ok) throw new Error(`node.info: HTTP ${response.status}`);
       const body = (await response.json()) as { result: { data: { ingest: NodeIngestInfo } } };
       return body.result.data.ingest;
     },
     async memory() {
       try {
-        const status = await readFile(`/proc/${pid}/status`, 'utf8');
+        const status = await readFile(`/proc/${node.pid}/status`, 'utf8');
         const kib = (key: string): number =>
           Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
         return { rssMb: kib('VmRSS') / 1024, hwmMb: kib('VmHWM') / 1024 };
@@ -140,18 +109,14 @@ export async function startNode(options: NodeProcessOptions): Promise<NodeProces
       }
     },
     async stop() {
-      if (exitCode === undefined) child.kill('SIGTERM');
-      const timer = setTimeout(() => {
-        progress('node did not stop within 30 s of SIGTERM: killing it');
-        child.kill('SIGKILL');
-      }, 30_000);
-      const code = await exited;
-      clearTimeout(timer);
+      const { code, signal } = await node.stop('SIGTERM', STOP_GRACE_MS);
+      if (signal === 'SIGKILL')
+        progress(`node did not stop within ${STOP_GRACE_MS / 1000} s of SIGTERM: killed`);
       unregister();
       await rm(dataDir, { recursive: true, force: true });
       // The node's persistent session would keep queueing everything published afterwards.
       await discardSession(options.brokerUrl, `tierscope-node-${nodeId}`);
-      return code;
+      return code ?? (signal ? -1 : null);
     },
   };
 }

@@ -18,10 +18,9 @@ import type { Actor, ConsoleApiRouter, NodeRouter, Rule, TrackedAlertChange } fr
 import {
   fetchAs,
   fetchWithHeaders,
-  freePort,
   loginToConsole,
   spawnBff,
-  spawnTier,
+  spawnTestNode,
   waitFor,
   waitReady,
   type ConsoleSession,
@@ -39,14 +38,13 @@ import {
  * `sam` is a viewer limited to district-1/probe-a.
  */
 const READY_TIMEOUT_MS = 100_000;
-const NODE_MAIN = 'apps/node/src/main.ts';
 const PASSWORD = 'a long enough test password';
 const SAM_SCOPE = 'district-1/probe-a';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tierscope-access-'));
 const tiers: TierProcess[] = [];
 const tokens = { district: newNodeToken(), d: newNodeToken(), a: newNodeToken(), b: newNodeToken() };
-const mqttPorts = new Map<string, number>();
+const mqttUrls = new Map<string, string>();
 let bff: TierProcess;
 let district: TierProcess;
 let admin: TRPCClient<ConsoleApiRouter>;
@@ -89,7 +87,7 @@ const codeOf = (error: unknown): unknown =>
   error instanceof TRPCClientError ? (error as TRPCClientError<NodeRouter>).data?.code : error;
 
 async function publish(probe: string, topic: string, payload: unknown): Promise<void> {
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPorts.get(probe)!}`, {
+  const client = await mqtt.connectAsync(mqttUrls.get(probe)!, {
     clientId: `pub-${probe}-${Date.now()}-${Math.random()}`,
   });
   await client.publishAsync(topic, JSON.stringify(payload), { qos: 1 });
@@ -97,15 +95,8 @@ async function publish(probe: string, topic: string, payload: unknown): Promise<
 }
 
 async function startProbe(id: string, parentToken: string): Promise<TierProcess> {
-  const mqttPort = await freePort();
-  mqttPorts.set(id, mqttPort);
-  const tier = await spawnTier(id, NODE_MAIN, {
-    NODE_ID: id,
-    DATABASE_URL: 'pglite:memory',
-    DATA_DIR: join(dataDir, id),
-    MQTT_PORT: String(mqttPort),
-    PARENT_TOKEN_HASHES: hashNodeToken(parentToken),
-  });
+  const tier = await spawnTestNode(id, dataDir, { PARENT_TOKEN_HASHES: hashNodeToken(parentToken) });
+  mqttUrls.set(id, tier.mqttUrl);
   tiers.push(tier);
   return tier;
 }
@@ -130,11 +121,7 @@ beforeAll(async () => {
     startProbe('probe-b', tokens.b),
     startProbe('probe-d', tokens.d),
   ]);
-  district = await spawnTier('district-1', NODE_MAIN, {
-    NODE_ID: 'district-1',
-    DATABASE_URL: 'pglite:memory',
-    DATA_DIR: join(dataDir, 'district-1'),
-    MQTT_PORT: String(await freePort()),
+  district = await spawnTestNode('district-1', dataDir, {
     CHILDREN: `probe-a=${probeA.url},probe-b=${probeB.url}`,
     CHILD_TOKENS: `probe-a=${tokens.a},probe-b=${tokens.b}`,
     PARENT_TOKEN_HASHES: hashNodeToken(tokens.district),

@@ -9,12 +9,12 @@ import type { Alert, Rule, TrackedAlertChange } from '@tierscope/shared';
 import { startTcpProxy, type TcpProxy } from '@tierscope/test-support/tcp-proxy';
 import {
   fetchAs,
-  freePort,
   loginToConsole,
   spawnBff,
-  spawnTier,
+  spawnTestNode,
   waitFor,
   waitReady,
+  type NodeProcess,
   type TierProcess,
 } from './testing/processes.ts';
 
@@ -27,7 +27,6 @@ import {
  */
 const CUT_MS = 30_000;
 const READY_TIMEOUT_MS = 100_000;
-const NODE_MAIN = 'apps/node/src/main.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tierscope-alerts-'));
 const tiers: TierProcess[] = [];
@@ -35,8 +34,8 @@ let proxy: TcpProxy;
 let bffLink: ChildLink;
 let probeALink: ChildLink;
 let probeBLink: ChildLink;
-let probeAMqtt: number;
-let probeBMqtt: number;
+let probeAMqtt: string;
+let probeBMqtt: string;
 let receiver: Server;
 const webhookBodies: Array<{ status: string; alerts: Array<{ labels: Record<string, string> }> }> = [];
 
@@ -65,8 +64,8 @@ function subscriber(target: ChildLink, lastEventId?: string) {
   return { items, stop };
 }
 
-async function publish(port: number, deviceId: string, temp: number): Promise<void> {
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+async function publish(mqttUrl: string, deviceId: string, temp: number): Promise<void> {
+  const client = await mqtt.connectAsync(mqttUrl, {
     clientId: `pub-${deviceId}-${Date.now()}`,
   });
   await client.publishAsync(`devices/${deviceId}/telemetry`, JSON.stringify({ metrics: { temp } }), {
@@ -86,20 +85,10 @@ const real = (items: TrackedAlertChange[], path: string) =>
     )
     .map((i) => `${i.change.kind} ${i.change.alert.id} @${i.change.at}`);
 
-async function startProbe(
-  id: string,
-  env: Record<string, string>,
-): Promise<{ tier: TierProcess; mqttPort: number }> {
-  const mqttPort = await freePort();
-  const tier = await spawnTier(id, NODE_MAIN, {
-    NODE_ID: id,
-    DATABASE_URL: 'pglite:memory',
-    DATA_DIR: join(dataDir, id),
-    MQTT_PORT: String(mqttPort),
-    ...env,
-  });
+async function startProbe(id: string, env: Record<string, string>): Promise<NodeProcess> {
+  const tier = await spawnTestNode(id, dataDir, env);
   tiers.push(tier);
-  return { tier, mqttPort };
+  return tier;
 }
 
 beforeAll(async () => {
@@ -123,19 +112,15 @@ beforeAll(async () => {
     }),
     startProbe('probe-b', {}),
   ]);
-  await Promise.all([waitReady(a.tier, READY_TIMEOUT_MS), waitReady(b.tier, READY_TIMEOUT_MS)]);
-  probeAMqtt = a.mqttPort;
-  probeBMqtt = b.mqttPort;
-  probeALink = link('probe-a', a.tier.url);
-  probeBLink = link('probe-b', b.tier.url);
-  proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(a.tier.url).port) });
+  await Promise.all([waitReady(a, READY_TIMEOUT_MS), waitReady(b, READY_TIMEOUT_MS)]);
+  probeAMqtt = a.mqttUrl;
+  probeBMqtt = b.mqttUrl;
+  probeALink = link('probe-a', a.url);
+  probeBLink = link('probe-b', b.url);
+  proxy = await startTcpProxy({ host: '127.0.0.1', port: a.port });
 
-  const district = await spawnTier('district-1', NODE_MAIN, {
-    NODE_ID: 'district-1',
-    DATABASE_URL: 'pglite:memory',
-    DATA_DIR: join(dataDir, 'district-1'),
-    MQTT_PORT: String(await freePort()),
-    CHILDREN: `probe-a=http://127.0.0.1:${proxy.port},probe-b=${b.tier.url}`,
+  const district = await spawnTestNode('district-1', dataDir, {
+    CHILDREN: `probe-a=http://127.0.0.1:${proxy.port},probe-b=${b.url}`,
   });
   tiers.push(district);
   const bff = await spawnBff({
@@ -296,7 +281,7 @@ describe('alerts through three tiers of real processes', () => {
   });
 
   it('raises device-offline from a last will, and no-data when a meter falls silent', async () => {
-    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${probeBMqtt}`, {
+    const device = await mqtt.connectAsync(probeBMqtt, {
       clientId: 'door-7',
       will: { topic: 'devices/door-7/status', payload: Buffer.from('offline'), qos: 1, retain: true },
     });

@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleApiRouter, type ConsoleApiRouter } from '@tierscope/shared';
 import {
   fetchAs,
-  freePort,
   loginToConsole,
   spawnBff,
-  spawnTier,
+  spawnTestNode,
   waitReady,
   type ConsoleSession,
   type TierProcess,
@@ -40,12 +39,7 @@ let bff: TierProcess;
 let session: ConsoleSession;
 
 beforeAll(async () => {
-  const probe = await spawnTier('probe-f', 'apps/node/src/main.ts', {
-    NODE_ID: 'probe-f',
-    DATABASE_URL: 'pglite:memory',
-    DATA_DIR: join(dir, 'probe-f'),
-    MQTT_PORT: String(await freePort()),
-  });
+  const probe = await spawnTestNode('probe-f', dir);
   tiers.push(probe);
   bff = await spawnBff({ CHILDREN: `probe-f=${probe.url}`, WEB_DIST: join(dir, 'no-console-here') });
   tiers.push(bff);

@@ -10,7 +10,7 @@ import {
   freePort,
   loginToConsole,
   spawnBff,
-  spawnTier,
+  spawnTestNode,
   waitFor,
   waitReady,
   type TierProcess,
@@ -24,7 +24,6 @@ import {
  *        └─ probe-u2   the same; its uplink must survive probe-u1's rotation
  */
 const READY_TIMEOUT_MS = 100_000;
-const NODE_MAIN = 'apps/node/src/main.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tierscope-tokens-'));
 const tiers: TierProcess[] = [];
@@ -43,13 +42,7 @@ const trpc = (url: string, token?: string) =>
   });
 
 async function spawnProbe(id: string, env: Record<string, string>): Promise<TierProcess> {
-  const tier = await spawnTier(id, NODE_MAIN, {
-    NODE_ID: id,
-    DATABASE_URL: 'pglite:memory',
-    DATA_DIR: join(dataDir, id),
-    MQTT_PORT: String(await freePort()),
-    ...env,
-  });
+  const tier = await spawnTestNode(id, dataDir, env);
   tiers.push(tier);
   return tier;
 }

@@ -19,7 +19,7 @@ import {
   freePort,
   loginToConsole,
   spawnBff,
-  spawnTier,
+  spawnTestNode,
   waitFor,
   waitReady,
   type ConsoleSession,
@@ -52,13 +52,12 @@ const PROBE_COUNT = 4;
 const PUBLISHES_IN_FLIGHT = 8;
 /** PGlite and tsx start slowly when several processes start at once on a small machine. */
 const READY_TIMEOUT_MS = 100_000;
-const NODE_MAIN = 'apps/node/src/main.ts';
 
 interface Probe {
   id: string;
   /** Its path as the BFF sees it. */
   path: string;
-  mqttPort: number;
+  mqttUrl: string;
   tier: TierProcess;
   client: TRPCClient<NodeRouter>;
 }
@@ -77,21 +76,14 @@ const trpcClient = (url: string, session?: ConsoleSession) =>
   });
 
 async function startProbe(id: string, path: string, env: Record<string, string> = {}): Promise<Probe> {
-  const mqttPort = await freePort();
-  const tier = await spawnTier(id, NODE_MAIN, {
-    NODE_ID: id,
-    DATABASE_URL: 'pglite:memory',
-    DATA_DIR: join(dataDir, id),
-    MQTT_PORT: String(mqttPort),
-    ...env,
-  });
+  const tier = await spawnTestNode(id, dataDir, env);
   tiers.push(tier);
-  return { id, path, mqttPort, tier, client: trpcClient(tier.url) };
+  return { id, path, mqttUrl: tier.mqttUrl, tier, client: trpcClient(tier.url) };
 }
 
 /** Publishes with QoS 1, a few messages in flight at a time. */
 async function publishAll(probe: Probe, messages: { topic: string; payload: object }[]): Promise<void> {
-  const connection = await mqtt.connectAsync(`mqtt://127.0.0.1:${probe.mqttPort}`, {
+  const connection = await mqtt.connectAsync(probe.mqttUrl, {
     clientId: `test-${probe.id}`,
   });
   try {
@@ -142,12 +134,12 @@ function childState(
 }
 
 beforeAll(async () => {
-  const district = { httpPort: await freePort(), mqttPort: await freePort() };
+  const districtPort = await freePort();
   const started = await Promise.all([
     startProbe('probe-a', 'district-1/probe-a'),
     startProbe('probe-b', 'district-1/probe-b'),
     startProbe('probe-c', 'district-1/probe-c', {
-      PARENT_UPLINK_URL: `ws://127.0.0.1:${district.httpPort}/uplink`,
+      PARENT_UPLINK_URL: `ws://127.0.0.1:${districtPort}/uplink`,
       NODE_TOKEN: probeCToken,
     }),
     startProbe('probe-d', 'probe-d'),
@@ -156,12 +148,8 @@ beforeAll(async () => {
   for (const probe of started) probes.set(probe.id, probe);
   await Promise.all(started.map((probe, index) => publishFleet(probe, index)));
 
-  const districtTier = await spawnTier('district-1', NODE_MAIN, {
-    NODE_ID: 'district-1',
-    HTTP_PORT: String(district.httpPort),
-    DATABASE_URL: 'pglite:memory',
-    DATA_DIR: join(dataDir, 'district-1'),
-    MQTT_PORT: String(district.mqttPort),
+  const districtTier = await spawnTestNode('district-1', dataDir, {
+    HTTP_PORT: String(districtPort),
     CHILDREN: `probe-a=${probes.get('probe-a')!.tier.url},probe-b=${probes.get('probe-b')!.tier.url}`,
     UPLINK_CHILDREN: `probe-c=${probeCToken}`,
     FEDERATION_DEADLINE_MS: '5000',

@@ -10,13 +10,14 @@ import {
   fetchAs,
   freePort,
   loginToConsole,
-  spawnTier,
+  spawnBff,
+  spawnTestNode,
   waitFor,
   waitReady,
   type ConsoleSession,
+  type NodeProcess,
   type TierProcess,
 } from './testing/processes.ts';
-import { TEST_BFF_ENV } from '@tierscope/test-support/console-session';
 
 /*
  * A probe with no inbound address, as far as its parent knows: the district is given no URL for
@@ -29,8 +30,6 @@ import { TEST_BFF_ENV } from '@tierscope/test-support/console-session';
 const DEVICES = 20;
 /** PGlite and tsx start slowly when several processes start at once on a small machine. */
 const READY_TIMEOUT_MS = 100_000;
-const NODE_MAIN = 'apps/node/src/main.ts';
-const BFF_MAIN = 'apps/bff/src/main.ts';
 const PROBE_U = 'district-1/probe-u';
 const PROBE_W = 'district-1/probe-w';
 
@@ -42,20 +41,20 @@ const tokens = {
 const tiers = new Set<TierProcess>();
 let districtEnv: Record<string, string>;
 let district: TierProcess;
-let probeU: { tier: TierProcess; mqttPort: number };
+let probeU: NodeProcess;
 let probeW: TierProcess;
 let client: TRPCClient<NodeRouter>;
 let bffUrl = '';
 let session: ConsoleSession;
 
-async function spawn(name: string, entry: string, env: Record<string, string>): Promise<TierProcess> {
-  const tier = await spawnTier(name, entry, env);
+async function track<T extends TierProcess>(spawning: Promise<T>): Promise<T> {
+  const tier = await spawning;
   tiers.add(tier);
   return tier;
 }
 
-async function publishTelemetry(mqttPort: number, deviceIds: string[]): Promise<void> {
-  const connection = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+async function publishTelemetry(mqttUrl: string, deviceIds: string[]): Promise<void> {
+  const connection = await mqtt.connectAsync(mqttUrl, {
     clientId: `test-${randomBytes(4).toString('hex')}`,
   });
   try {
@@ -128,48 +127,28 @@ async function watchUntil(
 beforeAll(async () => {
   const districtPort = await freePort();
   const uplinkUrl = `ws://127.0.0.1:${districtPort}/uplink`;
-  const probeEnv = (id: string, token: string, mqttPort: number) => ({
-    NODE_ID: id,
-    DATABASE_URL: 'pglite:memory',
-    DATA_DIR: join(dataDir, id),
-    MQTT_PORT: String(mqttPort),
-    PARENT_UPLINK_URL: uplinkUrl,
-    NODE_TOKEN: token,
-  });
-  const uMqtt = await freePort();
-  probeU = {
-    tier: await spawn('probe-u', NODE_MAIN, probeEnv('probe-u', tokens['probe-u'], uMqtt)),
-    mqttPort: uMqtt,
-  };
-  probeW = await spawn(
-    'probe-w',
-    NODE_MAIN,
-    probeEnv('probe-w', randomBytes(24).toString('base64url'), await freePort()),
-  );
+  const probeEnv = (token: string) => ({ PARENT_UPLINK_URL: uplinkUrl, NODE_TOKEN: token });
+  probeU = await track(spawnTestNode('probe-u', dataDir, probeEnv(tokens['probe-u'])));
+  probeW = await track(spawnTestNode('probe-w', dataDir, probeEnv(randomBytes(24).toString('base64url'))));
   districtEnv = {
-    NODE_ID: 'district-1',
     HTTP_PORT: String(districtPort),
-    DATABASE_URL: 'pglite:memory',
-    DATA_DIR: join(dataDir, 'district-1'),
     MQTT_PORT: String(await freePort()),
     // No CHILDREN: the district has no address for either probe.
     UPLINK_CHILDREN: `probe-u=${tokens['probe-u']},probe-w=${tokens['probe-w']}`,
   };
-  district = await spawn('district-1', NODE_MAIN, districtEnv);
-  const bff = await spawn('bff', BFF_MAIN, {
-    ...TEST_BFF_ENV,
-    CHILDREN: `district-1=${district.url}`,
-    WEB_DIST: join(dataDir, 'no-console-here'),
-  });
+  district = await track(spawnTestNode('district-1', dataDir, districtEnv));
+  const bff = await track(
+    spawnBff({ CHILDREN: `district-1=${district.url}`, WEB_DIST: join(dataDir, 'no-console-here') }),
+  );
   bffUrl = bff.url;
-  await Promise.all([probeU.tier, probeW, district, bff].map((tier) => waitReady(tier, READY_TIMEOUT_MS)));
+  await Promise.all([probeU, probeW, district, bff].map((tier) => waitReady(tier, READY_TIMEOUT_MS)));
   session = await loginToConsole(bff.url);
   client = createTRPCClient<NodeRouter>({
     links: [httpLink({ url: `${bff.url}/trpc`, fetch: fetchAs(session) })],
   });
 
   await publishTelemetry(
-    probeU.mqttPort,
+    probeU.mqttUrl,
     Array.from({ length: DEVICES }, (_, i) => `u-${String(i).padStart(2, '0')}`),
   );
   await waitFor('probe-u attached, with its devices', async () => {
@@ -213,7 +192,7 @@ describe('a probe attached only by its uplink', () => {
     });
     expect(updated).toMatchObject({ id: 'u-03', nodePath: PROBE_U, name: 'Pump room 3', site: 'north' });
     // The probe's own store has it: asked straight, at the port its parent was never given.
-    const direct = createTRPCClient<NodeRouter>({ links: [httpLink({ url: `${probeU.tier.url}/trpc` })] });
+    const direct = createTRPCClient<NodeRouter>({ links: [httpLink({ url: `${probeU.url}/trpc` })] });
     expect(await direct.devices.get.query({ deviceId: 'u-03' })).toMatchObject({
       name: 'Pump room 3',
       nodePath: 'probe-u',
@@ -224,7 +203,7 @@ describe('a probe attached only by its uplink', () => {
     const seen = await watchUntil(
       (info) => findNode(info, PROBE_U)?.info?.devices.total === DEVICES + 1,
       // A device that appears on the probe after the stream started shows up in a later event.
-      () => publishTelemetry(probeU.mqttPort, ['u-new']),
+      () => publishTelemetry(probeU.mqttUrl, ['u-new']),
     );
     expect(findNode(seen.at(-1)!, PROBE_U)).toMatchObject({ state: 'up', info: { path: PROBE_U } });
     expect(seen.length).toBeGreaterThan(1);
@@ -253,9 +232,9 @@ describe('a probe attached only by its uplink', () => {
     );
     // The probe keeps taking telemetry while its parent is gone: new devices report.
     const meanwhile = Array.from({ length: 5 }, (_, i) => `away-${i}`);
-    await publishTelemetry(probeU.mqttPort, meanwhile);
+    await publishTelemetry(probeU.mqttUrl, meanwhile);
 
-    district = await spawn('district-1', NODE_MAIN, districtEnv);
+    district = await track(spawnTestNode('district-1', dataDir, districtEnv));
     await waitReady(district, READY_TIMEOUT_MS);
     await waitFor(
       'probe-u reattached and answering through the BFF',

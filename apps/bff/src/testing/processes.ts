@@ -1,8 +1,22 @@
+import { join } from 'node:path';
 import { TEST_BFF_ENV } from '@tierscope/test-support/console-session';
-import { spawnTier, type TierProcess } from '@tierscope/test-support/processes';
+import {
+  BFF_MAIN,
+  spawnNode,
+  spawnTier,
+  type NodeProcess,
+  type TierProcess,
+} from '@tierscope/test-support/processes';
 
 /** The process helpers the BFF's tests over real tiers use; shared with the node's tests. */
-export { freePort, spawnTier, waitFor, waitReady, type TierProcess } from '@tierscope/test-support/processes';
+export {
+  freePort,
+  spawnTier,
+  waitFor,
+  waitReady,
+  type NodeProcess,
+  type TierProcess,
+} from '@tierscope/test-support/processes';
 export {
   fetchAs,
   fetchWithHeaders,
@@ -10,7 +24,20 @@ export {
   type ConsoleSession,
 } from '@tierscope/test-support/console-session';
 
+/**
+ * A node process for a test: PGlite in memory, its data under `<dataDir>/<id>`, its embedded broker
+ * on a free port (`mqttUrl`); `env` adds its place in the tiers (CHILDREN, PARENT_UPLINK_URL, tokens, …).
+ * Wait for it with waitReady.
+ */
+export function spawnTestNode(
+  id: string,
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<NodeProcess> {
+  return spawnNode(id, { DATABASE_URL: 'pglite:memory', DATA_DIR: join(dataDir, id), ...env });
+}
+
 /** A BFF process with its own database in memory and the test admin (log in with loginToConsole). */
 export function spawnBff(env: Record<string, string>): Promise<TierProcess> {
-  return spawnTier('bff', 'apps/bff/src/main.ts', { ...TEST_BFF_ENV, ...env });
+  return spawnTier('bff', BFF_MAIN, { ...TEST_BFF_ENV, ...env });
 }

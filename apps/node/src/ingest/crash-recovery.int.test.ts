@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { connectAsync } from 'mqtt';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '@tierscope/test-support/processes';
 import { JsonlIngestStore } from '../testing/jsonl-ingest-store.ts';
 import { TelemetryIngest } from './telemetry-ingest.ts';
 
@@ -61,7 +62,16 @@ describe('a node killed with SIGKILL', () => {
         }
       };
       const pumps = Array.from({ length: 200 }, () => pump());
-      while (acked.size < 5000) await new Promise((resolve) => setTimeout(resolve, 10));
+      // The pumps stop on a publish error: then the count never grows, and the deadline says so.
+      await waitFor(
+        '5000 messages acked by the fixture’s broker',
+        async () => {
+          if (child.exitCode !== null || child.signalCode !== null)
+            throw new Error(`the fixture exited (${child.exitCode ?? child.signalCode}) before the kill`);
+          return acked.size >= 5000;
+        },
+        { timeoutMs: 60_000, pollMs: 10 },
+      );
       child.kill('SIGKILL');
       killed = true;
       await exited;

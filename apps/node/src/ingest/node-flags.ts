@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 
 /**
  * The V8 flags a node process is started with (`node --max-old-space-size=1024 --import tsx
- * apps/node/src/main.ts`); docs/decisions/0013-node-heap-limit.md says why. The benches' node
- * launcher (bench/lib/node-process.ts) passes the same.
+ * apps/node/src/main.ts`); docs/decisions/0013-node-heap-limit.md says why. The launcher that tests,
+ * benches, e2e and `npm start` use (packages/test-support/src/processes.ts) passes the same.
  *
  * An old-space limit under 2 GB makes V8 grow the heap by about 1.6x the live set after each full
  * GC instead of 4x. The ingest path's live set is small and bounded (the queue, QUEUE_LIMIT

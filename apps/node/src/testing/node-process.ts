@@ -1,16 +1,13 @@
-import { fileURLToPath } from 'node:url';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import type { NodeRouter } from '@tierscope/shared';
-import { spawnTier, waitFor as poll, waitReady } from '@tierscope/test-support/processes';
+import { spawnNode, waitFor as poll, waitReady, type WaitOptions } from '@tierscope/test-support/processes';
 
 export { freePort } from '@tierscope/test-support/processes';
-
-const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
 export interface NodeProcess {
   httpUrl: string;
   client: TRPCClient<NodeRouter>;
-  /** Everything the process printed, for failure messages. */
+  /** The last few KiB the process printed, for failure messages. */
   output(): string;
   /** Sends `signal` and waits for the exit; SIGKILL after a minute. */
   kill(signal: NodeJS.Signals): Promise<void>;
@@ -21,7 +18,7 @@ export async function startNodeProcess(
   env: Record<string, string>,
   readyTimeoutMs = 60_000,
 ): Promise<NodeProcess> {
-  const tier = await spawnTier(env.NODE_ID ?? 'node', MAIN, env);
+  const tier = await spawnNode(env.NODE_ID ?? 'node', env);
   try {
     await waitReady(tier, readyTimeoutMs);
   } catch (error) {
@@ -32,11 +29,21 @@ export async function startNodeProcess(
     httpUrl: tier.url,
     client: createTRPCClient<NodeRouter>({ links: [httpLink({ url: `${tier.url}/trpc` })] }),
     output: () => tier.output(),
-    kill: (signal) => tier.stop(signal, 60_000),
+    kill: async (signal) => {
+      await tier.stop(signal, 60_000);
+    },
   };
 }
 
-/** Polls `probe` every 100 ms until it returns true or the timeout passes; then fails with `what`. */
-export function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  return poll(what, probe, timeoutMs, 100);
+/**
+ * Polls `probe` every 100 ms until it returns true or the timeout passes; then fails with `what`.
+ * Pass the probe's signal to its queries: a hung query is abandoned, not waited for.
+ */
+export function waitFor(
+  what: string,
+  probe: (signal: AbortSignal) => Promise<boolean>,
+  timeoutMs = 60_000,
+  options: Omit<WaitOptions, 'timeoutMs'> = {},
+): Promise<void> {
+  return poll(what, probe, { pollMs: 100, ...options, timeoutMs });
 }

@@ -73,9 +73,13 @@ export async function countSamples(
 export async function waitForLastMessages(node: NodeProcess, messages: Message[]): Promise<void> {
   const lastTs = new Map<string, number>();
   for (const m of messages) lastTs.set(m.topic.split('/')[1]!, (JSON.parse(m.payload) as { ts: number }).ts);
-  await waitFor('every device to report its last message', async () => {
+  await waitFor('every device to report its last message', async (signal) => {
     for (const [deviceId, ts] of lastTs) {
-      const latest = await node.client.metrics.latest.query({ deviceId }).catch(() => undefined);
+      const latest = await node.client.metrics.latest.query({ deviceId }, { signal }).catch(() => {
+        // Its own timeout ends the probe (the wait asks again); a refused call only means "not yet".
+        if (signal.aborted) throw signal.reason;
+        return undefined;
+      });
       if (latest?.values.temp?.ts !== ts) return false;
     }
     return true;

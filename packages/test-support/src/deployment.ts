@@ -1,0 +1,301 @@
+// The demo deployment: three tiers of real processes (probes on their embedded brokers and PGlite,
+// a district node, the BFF serving the built console) and one device simulator per probe
+// publishing over MQTT. `npm start` runs it on the demo ports; e2e and the web bench on free ones.
+//
+//   BFF :4000 ─┬─ district-1 :4110 ─┬─ probe-a :4101 (mqtt 1884)   dials the district's uplink
+//              │                    ├─ probe-b :4102 (mqtt 1885)   dials the district's uplink
+//              │                    └─ probe-c :4103 (mqtt 1886)   dialled by the district
+//              └─ probe-d :4104 (mqtt 1887)                        dialled by the BFF
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { hashNodeToken, newNodeToken } from '@tierscope/federation';
+import {
+  BFF_MAIN,
+  freePort,
+  SIMULATOR_MAIN,
+  spawnNode,
+  spawnProcess,
+  spawnTier,
+  waitReady,
+  type SpawnedProcess,
+  type TierProcess,
+} from './processes.ts';
+
+const HOST = '127.0.0.1';
+export const DISTRICT_ID = 'district-1';
+/** Probes that dial the district's uplink WebSocket: the district is given no URL for them. */
+const UPLINK_PROBES = ['probe-a', 'probe-b'];
+/** The probe the district dials, and the one the BFF dials itself. */
+const DISTRICT_DIALS = ['probe-c'];
+const BFF_DIALS = ['probe-d'];
+const PROBE_SEEDS: Record<string, number> = { 'probe-a': 11, 'probe-b': 22, 'probe-c': 33, 'probe-d': 44 };
+/** PGlite and tsx start slowly when several processes start at once on a small machine. */
+const READY_TIMEOUT_MS = 120_000;
+/** How long a process may take to stop after SIGTERM before it is killed. */
+const STOP_GRACE_MS = 15_000;
+
+export interface Ports {
+  bff: number;
+  district: { http: number; mqtt: number };
+  probes: Record<string, { http: number; mqtt: number }>;
+}
+
+/** The ports `npm start` uses (README). */
+export const DEMO_PORTS: Ports = {
+  bff: 4000,
+  district: { http: 4110, mqtt: 1890 },
+  probes: {
+    'probe-a': { http: 4101, mqtt: 1884 },
+    'probe-b': { http: 4102, mqtt: 1885 },
+    'probe-c': { http: 4103, mqtt: 1886 },
+    'probe-d': { http: 4104, mqtt: 1887 },
+  },
+};
+
+/** Ports the OS says are free now, for a deployment beside a running demo. */
+export async function freePorts(): Promise<Ports> {
+  const pair = async () => ({ http: await freePort(), mqtt: await freePort() });
+  const probes: Ports['probes'] = {};
+  for (const id of Object.keys(PROBE_SEEDS)) probes[id] = await pair();
+  return { bff: await freePort(), district: await pair(), probes };
+}
+
+export interface DeploymentOptions {
+  ports: Ports;
+  /** Each node's PGlite and journal go under `<dataDir>/<id>`, the logs under `<dataDir>/logs`. */
+  dataDir: string;
+  devicesPerProbe: number;
+  /** Telemetry messages per second per device. */
+  rate: number;
+  /** Called when a process exits that was not asked to stop (the demo stops everything then). */
+  onUnexpectedExit?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Progress lines; the demo prints them to stderr. */
+  log?: (line: string) => void;
+  /** Aborting stops every process, also while the deployment is still starting. */
+  signal?: AbortSignal;
+  /**
+   * The first console admin's password (BFF_ADMIN_PASSWORD), used when the BFF's database has no
+   * users yet. Without it (and without BFF_ADMIN_PASSWORD in the environment) the BFF makes a
+   * one-time password at its first start: see `Deployment.firstAdmin`.
+   */
+  adminPassword?: string;
+}
+
+/** How to log in to the console for the first time, as the BFF set it up at this start. */
+export type FirstAdmin =
+  /** The BFF made the first admin with a one-time password, printed once (to its log too). */
+  | { kind: 'one-time'; user: string; password: string }
+  /** The first admin has BFF_ADMIN_PASSWORD, or users existed already: nothing new to tell. */
+  | { kind: 'known'; user: string };
+
+export interface NodeProcessInfo {
+  id: string;
+  /** Its node path as the console shows it: `district-1/probe-a`. */
+  path: string;
+  httpUrl: string;
+  mqttUrl: string;
+  pid: number;
+  /** How its parent reaches it: it dials the parent's uplink, or the parent dials it with a token. */
+  link: 'uplink' | 'dialled';
+}
+
+export interface Deployment {
+  bffUrl: string;
+  firstAdmin: FirstAdmin;
+  /** The probes, then the district. */
+  nodes: NodeProcessInfo[];
+  logDir: string;
+  /** Stops every process (SIGTERM, then SIGKILL after a grace period) and waits for them. */
+  stop(): Promise<void>;
+}
+
+interface ProcessSpec {
+  name: string;
+  env: Record<string, string>;
+}
+
+const httpUrl = (port: number) => `http://${HOST}:${port}`;
+
+/** Starts the three tiers leaves first, then the simulators; resolves once every node is ready. */
+export async function startDeployment(options: DeploymentOptions): Promise<Deployment> {
+  const { ports } = options;
+  const dataDir = resolve(options.dataDir);
+  const logDir = join(dataDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const log = options.log ?? (() => undefined);
+  const started: SpawnedProcess[] = [];
+  let stopping = false;
+  // A fresh node token per run for each uplink probe; the district knows them as UPLINK_CHILDREN.
+  const uplinkTokens = new Map(UPLINK_PROBES.map((id) => [id, newNodeToken()]));
+  // And one for each dialled node: its parent presents it, the node keeps only its hash (decision 11).
+  const dialTokens = new Map(
+    [DISTRICT_ID, ...DISTRICT_DIALS, ...BFF_DIALS].map((id) => [id, newNodeToken()]),
+  );
+  const parentTokenOf = (id: string): Record<string, string> => {
+    const token = dialTokens.get(id);
+    return token === undefined ? {} : { PARENT_TOKEN_HASHES: hashNodeToken(token) };
+  };
+  const childTokens = (ids: string[]) => ids.map((id) => `${id}=${dialTokens.get(id)!}`).join(',');
+  const probeIds = Object.keys(PROBE_SEEDS);
+  const probePort = (id: string) => ports.probes[id] ?? missingPort(id);
+  const childList = (ids: string[]) => ids.map((id) => `${id}=${httpUrl(probePort(id).http)}`).join(',');
+
+  const probeSpec = (id: string): ProcessSpec => ({
+    name: id,
+    env: {
+      NODE_NAME: id,
+      HTTP_PORT: String(probePort(id).http),
+      MQTT_PORT: String(probePort(id).mqtt),
+      DATA_DIR: join(dataDir, id),
+      ...parentTokenOf(id),
+      ...(uplinkTokens.has(id) && {
+        PARENT_UPLINK_URL: `ws://${HOST}:${ports.district.http}/uplink`,
+        NODE_TOKEN: uplinkTokens.get(id)!,
+      }),
+    },
+  });
+
+  const districtSpec: ProcessSpec = {
+    name: DISTRICT_ID,
+    env: {
+      NODE_NAME: 'District 1',
+      HTTP_PORT: String(ports.district.http),
+      MQTT_PORT: String(ports.district.mqtt),
+      DATA_DIR: join(dataDir, DISTRICT_ID),
+      CHILDREN: childList(DISTRICT_DIALS),
+      CHILD_TOKENS: childTokens(DISTRICT_DIALS),
+      ...parentTokenOf(DISTRICT_ID),
+      UPLINK_CHILDREN: [...uplinkTokens].map(([id, token]) => `${id}=${token}`).join(','),
+      // Under the BFF's 1500 ms; a budget sent by the BFF lowers it further.
+      FEDERATION_DEADLINE_MS: '1200',
+    },
+  };
+
+  const bffEnv: Record<string, string> = {
+    HTTP_PORT: String(ports.bff),
+    CHILDREN: `${DISTRICT_ID}=${httpUrl(ports.district.http)},${childList(BFF_DIALS)}`,
+    CHILD_TOKENS: childTokens([DISTRICT_ID, ...BFF_DIALS]),
+    // Users, sessions and the audit log live beside the nodes' data, unless a database is given.
+    ...(!process.env.DATABASE_URL && { DATABASE_URL: `pglite:${join(dataDir, 'bff')}` }),
+    ...(options.adminPassword !== undefined && { BFF_ADMIN_PASSWORD: options.adminPassword }),
+  };
+
+  const simulatorArgs = (id: string): string[] =>
+    [
+      ['--url', `mqtt://${HOST}:${probePort(id).mqtt}`],
+      ['--devices', String(options.devicesPerProbe)],
+      ['--rate', String(options.rate)],
+      ['--seed', String(PROBE_SEEDS[id])],
+      ['--invalid-every', '500'],
+    ].flat();
+
+  /** Each process writes its own log file, at the apps' level (info) unless LOG_LEVEL says otherwise. */
+  const logged = (name: string) => ({
+    logFile: join(logDir, `${name}.log`),
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+  });
+  const track = <P extends SpawnedProcess>(spawned: P): P => {
+    void spawned.exited.then(({ code, signal }) => {
+      if (!stopping) options.onUnexpectedExit?.(spawned.name, code, signal);
+    });
+    started.push(spawned);
+    return spawned;
+  };
+  const stopped = new AbortController();
+  /** Starts the tiers together and waits until every one is ready. */
+  const readyAll = async (tiers: Promise<TierProcess>[]): Promise<TierProcess[]> => {
+    const spawned = await Promise.all(tiers.map((tier) => tier.then(track)));
+    await Promise.all(spawned.map((tier) => waitReady(tier, READY_TIMEOUT_MS, { signal: stopped.signal })));
+    return spawned;
+  };
+  const startNode = ({ name, env }: ProcessSpec) =>
+    spawnNode(name, { ...logged(name).env, ...env }, { logFile: logged(name).logFile });
+
+  let stopAll: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopAll ??= (async () => {
+      stopping = true;
+      stopped.abort(new Error('the deployment is stopping'));
+      // Simulators first, the BFF before the nodes: each SIGTERM is sent at once, in that order.
+      await Promise.all([...started].reverse().map((spawned) => spawned.stop('SIGTERM', STOP_GRACE_MS)));
+    })());
+
+  options.signal?.addEventListener('abort', () => void stop(), { once: true });
+  let firstAdmin: FirstAdmin = { kind: 'known', user: process.env.BFF_ADMIN_USER || 'admin' };
+  try {
+    // PGlite takes seconds to start on a small machine: the leaves first, then each tier above them.
+    log(`starting ${probeIds.join(', ')} (embedded brokers, PGlite under ${dataDir})…`);
+    await readyAll(probeIds.map((id) => startNode(probeSpec(id))));
+    log(`starting ${DISTRICT_ID}…`);
+    await readyAll([startNode(districtSpec)]);
+    log('starting the BFF…');
+    const bffLog = logged('bff');
+    const bffLogStart = sizeOf(bffLog.logFile);
+    await readyAll([spawnTier('bff', BFF_MAIN, { ...bffLog.env, ...bffEnv }, { logFile: bffLog.logFile })]);
+    firstAdmin = firstAdminFrom(readFrom(bffLog.logFile, bffLogStart));
+    for (const id of probeIds) {
+      const name = `simulator-${id}`;
+      track(
+        spawnProcess({
+          name,
+          entry: SIMULATOR_MAIN,
+          args: simulatorArgs(id),
+          ...logged(name),
+        }),
+      );
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  const pidOf = (name: string) => started.find((spawned) => spawned.name === name)?.pid ?? -1;
+  return {
+    bffUrl: httpUrl(ports.bff),
+    firstAdmin,
+    logDir,
+    nodes: [
+      ...probeIds.map((id) => ({
+        id,
+        path: BFF_DIALS.includes(id) ? id : `${DISTRICT_ID}/${id}`,
+        httpUrl: httpUrl(probePort(id).http),
+        mqttUrl: `mqtt://${HOST}:${probePort(id).mqtt}`,
+        pid: pidOf(id),
+        link: uplinkTokens.has(id) ? ('uplink' as const) : ('dialled' as const),
+      })),
+      {
+        id: DISTRICT_ID,
+        path: DISTRICT_ID,
+        httpUrl: httpUrl(ports.district.http),
+        mqttUrl: `mqtt://${HOST}:${ports.district.mqtt}`,
+        pid: pidOf(DISTRICT_ID),
+        link: 'dialled' as const,
+      },
+    ],
+    stop,
+  };
+}
+
+/**
+ * The BFF prints a one-time password to its stdout (which is its log file here) when it creates the
+ * first admin without BFF_ADMIN_PASSWORD; it does so before it listens, so the text is there once
+ * it is ready.
+ */
+export function firstAdminFrom(bffOutput: string): FirstAdmin {
+  const printed = /first admin "([^"]+)" with the one-time password\s+(\S+)/.exec(bffOutput);
+  if (printed) return { kind: 'one-time', user: printed[1]!, password: printed[2]! };
+  return { kind: 'known', user: process.env.BFF_ADMIN_USER || 'admin' };
+}
+
+function sizeOf(file: string): number {
+  return existsSync(file) ? statSync(file).size : 0;
+}
+
+/** The whole of what was written to `file` after `offset` (the launcher keeps only a tail). */
+function readFrom(file: string, offset: number): string {
+  return existsSync(file) ? readFileSync(file).subarray(offset).toString('utf8') : '';
+}
+
+function missingPort(id: string): never {
+  throw new Error(`no ports given for ${id}`);
+}
