@@ -22,6 +22,16 @@ const NO_APPS = {
   ],
 };
 
+/** scripts/ are command-line entry points: what they share lives in a package they import. */
+const NO_SCRIPTS = {
+  patterns: [
+    {
+      regex: '^(\\.\\.?/)+(.*/)?scripts/',
+      message: 'Nothing imports scripts/: move what is shared into a package (test-support for launchers).',
+    },
+  ],
+};
+
 /** Test doubles and harnesses stay out of what ships; only tests, benches and e2e use them. */
 const NO_TESTING_FOLDERS = {
   patterns: [
@@ -141,7 +151,7 @@ function boundaries(files, layer) {
 }
 
 /** Layers from the widest to the narrowest; each holds every boundary of the layers around it. */
-const CODE = [NO_APPS];
+const CODE = [NO_APPS, NO_SCRIPTS];
 const CONSOLE = [...CODE, SERVER_ONLY, BROWSER_SAFE_CONTRACT];
 const CONSOLE_FEATURES = [...CONSOLE, FEATURES_APART];
 const CONSOLE_SHARED = [...CONSOLE, SHARED_BELOW_FEATURES];

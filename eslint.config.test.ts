@@ -61,6 +61,14 @@ describe('lint boundaries', () => {
   });
 
   it.each([
+    ['e2e/boundary-probe.ts', '../scripts/start.ts'],
+    ['bench/boundary-probe.ts', '../scripts/start.ts'],
+    ['packages/test-support/src/boundary-probe.ts', '../../../scripts/node-token.ts'],
+  ])('refuses an import of scripts/: %s importing %s', async (file, specifier) => {
+    expect(await boundaryErrors(file, specifier)).not.toEqual([]);
+  });
+
+  it.each([
     ['apps/web/src/boundary-probe.tsx', '@tierscope/federation'],
     ['apps/web/src/app/boundary-probe.tsx', '@tierscope/store'],
     ['apps/web/src/features/alerts/boundary-probe.tsx', '@tierscope/federation'],
