@@ -1,11 +1,8 @@
 // `npm run bench -- <name> [--quick]`: runs bench/<name>.bench.ts and prints its one JSON line.
 import { existsSync, readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { progress, runInterruptCleanups, type BenchOptions } from './lib/bench.ts';
-
-interface BenchModule {
-  runBench(options: BenchOptions): Promise<Record<string, unknown>>;
-}
+import { progress, runInterruptCleanups } from './lib/bench.ts';
+import { runOneBench, type BenchModule } from './lib/integrity.ts';
 
 const here = new URL('./', import.meta.url);
 const available = readdirSync(here)
@@ -39,8 +36,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 try {
   const bench = (await import(new URL(`${name}.bench.ts`, here).href)) as BenchModule;
-  const result = await bench.runBench({ quick: values.quick });
-  process.stdout.write(`${JSON.stringify({ bench: name, ...result, quick: values.quick })}\n`);
+  process.exitCode = await runOneBench(
+    name,
+    bench,
+    { quick: values.quick },
+    {
+      line: (text) => process.stdout.write(`${text}\n`),
+      progress,
+    },
+  );
 } catch (error) {
   progress(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   await runInterruptCleanups();

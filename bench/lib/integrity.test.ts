@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { integrityFailures, runOneBench } from './integrity.ts';
+
+describe('integrityFailures', () => {
+  it('fails a run that lost one message', () => {
+    expect(integrityFailures({ published: 1000, stored: 999, lost: 1, duplicates: 0 })).toEqual(['lost = 1']);
+  });
+
+  it('fails a run that stored a message twice or never saw an alert', () => {
+    expect(integrityFailures({ lost: 0, duplicates: 2, missing: 3 })).toEqual([
+      'duplicates = 2',
+      'missing = 3',
+    ]);
+  });
+
+  it('passes a sound run, and one that counts none of these', () => {
+    expect(integrityFailures({ lost: 0, duplicates: 0, missing: 0 })).toEqual([]);
+    expect(integrityFailures({ p95_ms: 12 })).toEqual([]);
+  });
+});
+
+describe('runOneBench', () => {
+  const quiet = () => {
+    const lines: string[] = [];
+    return { lines, out: { line: (text: string) => lines.push(text), progress: () => {} } };
+  };
+
+  it('prints the line of a run that lost one message, and exits non-zero', async () => {
+    const { lines, out } = quiet();
+    const code = await runOneBench(
+      'ingest',
+      { runBench: async () => ({ stored: 9, lost: 1 }) },
+      { quick: true },
+      out,
+    );
+    expect(code).toBe(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ bench: 'ingest', lost: 1, quick: true });
+  });
+
+  it('exits zero for a sound run', async () => {
+    const { out } = quiet();
+    expect(await runOneBench('ingest', { runBench: async () => ({ lost: 0 }) }, { quick: true }, out)).toBe(
+      0,
+    );
+  });
+});

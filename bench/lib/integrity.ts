@@ -1,0 +1,36 @@
+/**
+ * The counts by which a bench says its own run went wrong: a figure measured while messages were
+ * lost, stored twice or never seen is worth nothing, so any of them above zero fails the run.
+ */
+const INTEGRITY_COUNTS = ['lost', 'duplicates', 'missing'] as const;
+
+/** What made a bench's result invalid, one line per count above zero (empty when the run is sound). */
+export function integrityFailures(result: Record<string, unknown>): string[] {
+  return INTEGRITY_COUNTS.flatMap((key) => {
+    const value = result[key];
+    return typeof value === 'number' && value > 0 ? [`${key} = ${value}`] : [];
+  });
+}
+
+/** A bench as bench/run.ts loads it. */
+export interface BenchModule {
+  runBench(options: { quick: boolean }): Promise<Record<string, unknown>>;
+}
+
+/**
+ * Runs one bench and writes its one JSON line to `out`; the exit code is 1 when the bench threw
+ * or its result is invalid (`integrityFailures`), so CI fails a run that lost data.
+ */
+export async function runOneBench(
+  name: string,
+  bench: BenchModule,
+  options: { quick: boolean },
+  out: { line(text: string): void; progress(text: string): void },
+): Promise<number> {
+  const result = await bench.runBench(options);
+  out.line(JSON.stringify({ bench: name, ...result, quick: options.quick }));
+  const failures = integrityFailures(result);
+  if (failures.length === 0) return 0;
+  out.progress(`${name}: the run is invalid (${failures.join(', ')}): its figures are not a result`);
+  return 1;
+}
