@@ -10,6 +10,9 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
+  // A stray test.only would run one test and pass: CI refuses it. The whole run is bounded too.
+  forbidOnly: process.env.CI === 'true',
+  globalTimeout: 40 * 60_000,
   timeout: 90_000,
   expect: { timeout: 20_000 },
   reporter: [['list']],
