@@ -92,7 +92,7 @@ export default tseslint.config(
         { name: 'Buffer', message: 'No Buffer in the browser; use TextEncoder or Uint8Array.' },
       ],
       // The full contract (`@tierscope/shared`) holds the routers and server code: the console takes
-      // its router's type only, and values from the browser-safe entries (/schemas, /domain, /mqtt).
+      // its router's type only, and values from the browser-safe entries (/schemas, /domain, /order, /mqtt).
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
@@ -100,7 +100,8 @@ export default tseslint.config(
             {
               name: '@tierscope/shared',
               allowTypeImports: true,
-              message: 'Import types only; values come from @tierscope/shared/schemas, /domain or /mqtt.',
+              message:
+                'Import types only; values come from @tierscope/shared/schemas, /domain, /order or /mqtt.',
             },
             {
               name: '@trpc/server',
@@ -144,6 +145,24 @@ export default tseslint.config(
             {
               group: ['**/features/**', '**/app/**'],
               message: 'Shared code does not depend on features or the app.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The ./order entry is in the console's first route, which carries no zod: types only from elsewhere.
+    files: ['packages/shared/src/domain/order.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['*', '**/*'],
+              allowTypeImports: true,
+              message: 'The comparators stay pure: import types only, so no zod or tRPC is bundled.',
             },
           ],
         },
