@@ -8,7 +8,7 @@ import { parsePlainSearch, stringifyPlainSearch } from '../../lib/url-search.ts'
 import { AlertList } from './alert-list.tsx';
 import { liveAlertsQueryOptions } from './alert-stream.tsx';
 import { EMPTY_LIVE_ALERTS, mergeAlerts, selectAlerts } from './alert-store.ts';
-import { makeAlert } from './test-alerts.ts';
+import { makeAlert } from '../../testing/test-alerts.ts';
 
 const api = vi.hoisted(() => ({
   ack: vi.fn(),
