@@ -56,7 +56,7 @@ test.describe('devices', () => {
       deployment.expectedDevices / deployment.nodes.filter((n) => n.id.startsWith('probe-')).length;
     const log = await recordTrpcCalls(devicesPage.page, 'devices.list');
     await devicesPage.goto(`?node=${probe}`);
-    await expect(devicesPage.list.root).toContainText(`${perProbe} loaded · end of list`);
+    await expect(devicesPage.rows.first()).toBeVisible();
 
     const calls = await log.stop();
     const fetched = calls.flatMap((call) => call.items ?? []);
@@ -70,6 +70,7 @@ test.describe('devices', () => {
     expect(new Set(fetched.map((device) => device.nodePath))).toEqual(new Set([probe]));
     expect(calls.filter((call) => call.input.cursor !== undefined)).toEqual([]);
     expect(fetched.length % perProbe).toBe(0);
+    await expect(devicesPage.list.root).toContainText(`${perProbe} loaded · end of list`);
   });
 
   test('pages through the federation cursor as the table scrolls', async ({ devicesPage, deployment }) => {
