@@ -32,6 +32,17 @@ const NO_SCRIPTS = {
   ],
 };
 
+/** A module the console's first route loads at once imports nothing at run time: types only. */
+const TYPES_ONLY = {
+  patterns: [
+    {
+      group: ['*', '**/*'],
+      allowTypeImports: true,
+      message: 'The comparators stay pure: import types only, so no zod or tRPC is bundled.',
+    },
+  ],
+};
+
 /** Test doubles and harnesses stay out of what ships; only tests, benches and e2e use them. */
 const NO_TESTING_FOLDERS = {
   patterns: [
@@ -74,14 +85,14 @@ const SERVER_ONLY = {
 
 /**
  * The full contract (`@tierscope/shared`) holds the routers and server code: the console takes its
- * router's type only, and values from the browser-safe entries (/schemas, /domain, /mqtt).
+ * router's type only, and values from the browser-safe entries (/schemas, /domain, /order, /mqtt).
  */
 const BROWSER_SAFE_CONTRACT = {
   paths: [
     {
       name: '@tierscope/shared',
       allowTypeImports: true,
-      message: 'Import types only; values come from @tierscope/shared/schemas, /domain or /mqtt.',
+      message: 'Import types only; values come from @tierscope/shared/schemas, /domain, /order or /mqtt.',
     },
     {
       name: '@trpc/server',
@@ -211,6 +222,8 @@ export default tseslint.config(
   ...boundaries(['apps/web/src/**/*.{ts,tsx}'], CONSOLE),
   ...boundaries(['apps/web/src/features/**/*.{ts,tsx}'], CONSOLE_FEATURES),
   ...boundaries(['apps/web/src/{components,lib}/**/*.{ts,tsx}'], CONSOLE_SHARED),
+  // The ./order entry is in the console's first route, which carries no zod: types only from elsewhere.
+  ...boundaries(['packages/shared/src/domain/order.ts'], [...CODE, TYPES_ONLY]),
   {
     // Playwright fixtures without dependencies are written `async ({}, use) => …`.
     files: ['e2e/**/*.ts'],

@@ -61,6 +61,17 @@ describe('lint boundaries', () => {
   });
 
   it.each([
+    ['packages/shared/src/domain/order.ts', 'zod'],
+    ['packages/shared/src/domain/order.ts', '../contract/order-keys.ts'],
+    ['packages/shared/src/domain/order.ts', '@tierscope/bff'],
+  ])(
+    "keeps the first route's comparators free of run-time imports: %s importing %s",
+    async (file, specifier) => {
+      expect(await boundaryErrors(file, specifier)).not.toEqual([]);
+    },
+  );
+
+  it.each([
     ['e2e/boundary-probe.ts', '../scripts/start.ts'],
     ['bench/boundary-probe.ts', '../scripts/start.ts'],
     ['packages/test-support/src/boundary-probe.ts', '../../../scripts/node-token.ts'],

@@ -1,4 +1,5 @@
 import { expect, test } from '../fixtures.ts';
+import { recordTrpcCalls } from '../trpc-calls.ts';
 
 test.describe('devices', () => {
   test('drills down from the global list to a device page on its owning probe', async ({
@@ -44,6 +45,32 @@ test.describe('devices', () => {
     await devicesPage.search('pump');
     await expect(page).toHaveURL(/q=pump/);
     await expect(devicesPage.rows.first()).toContainText('pump');
+  });
+
+  test('a list filtered to one probe asks the server for that probe only, and fetches only its rows', async ({
+    devicesPage,
+    deployment,
+  }) => {
+    const probe = 'probe-d';
+    const perProbe =
+      deployment.expectedDevices / deployment.nodes.filter((n) => n.id.startsWith('probe-')).length;
+    const log = await recordTrpcCalls(devicesPage.page, 'devices.list');
+    await devicesPage.goto(`?node=${probe}`);
+    await expect(devicesPage.rows.first()).toBeVisible();
+
+    const calls = await log.stop();
+    const fetched = calls.flatMap((call) => call.items ?? []);
+    test.info().annotations.push({
+      type: 'devices.list',
+      description: `${calls.length} calls, ${fetched.length} rows fetched for ${perProbe} devices on ${probe}`,
+    });
+    expect(calls.length).toBeGreaterThan(0);
+    for (const call of calls) expect(call.input).toMatchObject({ nodePath: probe });
+    // Filtering in the browser would page through the fleet: other probes' rows and more pages.
+    expect(new Set(fetched.map((device) => device.nodePath))).toEqual(new Set([probe]));
+    expect(calls.filter((call) => call.input.cursor !== undefined)).toEqual([]);
+    expect(fetched.length % perProbe).toBe(0);
+    await expect(devicesPage.list.root).toContainText(`${perProbe} loaded · end of list`);
   });
 
   test('pages through the federation cursor as the table scrolls', async ({ devicesPage, deployment }) => {

@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { expect, NO_SESSION, test } from '../fixtures.ts';
 
 test.describe('on a phone', () => {
@@ -21,6 +21,19 @@ test.describe('on a phone', () => {
       await expectFitsAndTappable(page);
     });
 
+  test('the top bar shows the whole user menu button and the bottom navigation every label, uncut', async ({
+    page,
+  }) => {
+    await page.goto('/alerts');
+    await expect(page.locator('main [aria-busy="true"]')).toHaveCount(0);
+    const menu = page.getByRole('button', { name: /account menu/ });
+    const links = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
+    await expect(links).toHaveCount(6);
+    const problems = await clipped(menu);
+    for (const link of await links.all()) problems.push(...(await clipped(link)));
+    expect(problems).toEqual([]);
+  });
+
   test.describe('signed out', () => {
     test.use({ storageState: NO_SESSION });
 
@@ -42,7 +55,10 @@ test.describe('on a phone', () => {
 
 /** Nothing wider than the screen; every control at least 44 px tall (WCAG 2.5.5's target size). */
 async function expectFitsAndTappable(page: Page): Promise<void> {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  // Against the visual viewport: a phone zooms an overflowing page out, widening innerWidth with it.
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - window.visualViewport!.width,
+  );
   expect(overflow).toBeLessThanOrEqual(0);
   const small = await page
     .locator(
@@ -55,4 +71,62 @@ async function expectFitsAndTappable(page: Page): Promise<void> {
         .filter((e) => e.height < 44),
     );
   expect(small).toEqual([]);
+}
+
+/**
+ * What keeps an element's text from being seen whole: the element or its text reaching past the
+ * screen, past the element itself, or past an ancestor that clips its overflow. Empty when it
+ * shows whole.
+ */
+async function clipped(target: Locator): Promise<string[]> {
+  return target.evaluate((element) => {
+    const problems: string[] = [];
+    const name = `${element.tagName.toLowerCase()} "${element.textContent?.trim() ?? ''}"`;
+    const box = element.getBoundingClientRect();
+    // Where the visible text is drawn: the union of its text nodes' boxes.
+    const text = { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent?.trim() || (node.parentElement?.getBoundingClientRect().width ?? 0) <= 1)
+        continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const r = range.getBoundingClientRect();
+      text.left = Math.min(text.left, r.left);
+      text.top = Math.min(text.top, r.top);
+      text.right = Math.max(text.right, r.right);
+      text.bottom = Math.max(text.bottom, r.bottom);
+    }
+    type Edges = { left: number; top: number; right: number; bottom: number };
+    const inside = (inner: Edges, outer: Edges) =>
+      inner.left >= outer.left - 0.5 &&
+      inner.top >= outer.top - 0.5 &&
+      inner.right <= outer.right + 0.5 &&
+      inner.bottom <= outer.bottom + 0.5;
+    // The visual viewport: a phone zooms a page out when it is wider than the screen, which
+    // widens the layout viewport (innerWidth) past what is on screen.
+    const viewport = window.visualViewport!;
+    const screen = {
+      left: viewport.offsetLeft,
+      top: viewport.offsetTop,
+      right: viewport.offsetLeft + viewport.width,
+      bottom: viewport.offsetTop + viewport.height,
+    };
+    if (!inside(box, screen)) problems.push(`${name} reaches past the screen`);
+    if (!inside(text, box)) problems.push(`${name}: its text reaches past it`);
+    // Text for screen readers only (a 1 px clipped box) is meant to be out of sight.
+    const shown = [element, ...element.querySelectorAll('*')].filter(
+      (part) => part.getBoundingClientRect().width > 1,
+    );
+    for (const part of shown)
+      if (part.scrollWidth > part.clientWidth && getComputedStyle(part).overflowX !== 'visible')
+        problems.push(`${name}: ${part.tagName.toLowerCase()} cuts its content off`);
+    for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+      const style = getComputedStyle(parent);
+      if (style.overflowX !== 'visible' || style.overflowY !== 'visible')
+        if (!inside(text, parent.getBoundingClientRect()))
+          problems.push(`${name}: cut off by ${parent.tagName.toLowerCase()}.${parent.className}`);
+    }
+    return problems;
+  });
 }

@@ -69,7 +69,7 @@ test.describe('content security policy', () => {
       await page.goto('/login');
       await new LoginPage(page).logIn('nobody-here', 'not a password');
       await expect(page.getByRole('alert')).toContainText('Wrong user name or password.');
-      // The browser logs the 401s themselves (/auth/me before login, the refused login): not CSP.
+      // The browser logs the refused login's 401 itself: not CSP.
       expect((await problems()).filter((p) => !/status of 401/.test(p))).toEqual([]);
     } finally {
       await context.close();

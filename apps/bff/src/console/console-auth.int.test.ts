@@ -127,11 +127,11 @@ describe.each(testDatabaseBackends())('console auth on $name', (backend) => {
       const second = sessionCookieOf(await login('otto', PASSWORD, { ip: freshIp(), cookie: first.header }));
       expect(second.value).not.toBe(first.value);
       expect(second.csrfToken).not.toBe(first.csrfToken);
-      expect((await me(first)).statusCode).toBe(401);
+      expect((await me(first)).statusCode).toBe(204);
       expect((await me(second)).statusCode).toBe(200);
     });
 
-    it("answers /auth/me with the user, the same CSRF token and the session's fixed end, and 401 without a session", async () => {
+    it("answers /auth/me with the user, the same CSRF token and the session's fixed end, and 204 without a session", async () => {
       const loggedInAt = t.clock.now();
       const session = await loggedIn('vic');
       // Use does not move the end: only the idle timer restarts.
@@ -142,8 +142,8 @@ describe.each(testDatabaseBackends())('console auth on $name', (backend) => {
         csrfToken: session.csrfToken,
         expiresAt: loggedInAt + 12 * 60 * MINUTE,
       });
-      expect((await me(undefined)).statusCode).toBe(401);
-      expect((await me({ ...session, header: 'tierscope_session=forged' })).statusCode).toBe(401);
+      expect((await me(undefined)).statusCode).toBe(204);
+      expect((await me({ ...session, header: 'tierscope_session=forged' })).statusCode).toBe(204);
     });
 
     it('refuses a wrong password and an unknown user alike', async () => {
@@ -196,7 +196,7 @@ describe.each(testDatabaseBackends())('console auth on $name', (backend) => {
       expect(String(res.headers['set-cookie'])).toMatch(
         /^tierscope_session=; Max-Age=0; Path=\/; Expires=.*; HttpOnly; SameSite=Lax$/,
       );
-      expect((await me(session)).statusCode).toBe(401);
+      expect((await me(session)).statusCode).toBe(204);
       expect((await trpcQuery('probe.whoami', session)).statusCode).toBe(401);
     });
 
@@ -207,7 +207,7 @@ describe.each(testDatabaseBackends())('console auth on $name', (backend) => {
       t.clock.advance(29 * MINUTE);
       expect((await me(session)).statusCode).toBe(200);
       t.clock.advance(31 * MINUTE);
-      expect((await me(session)).statusCode).toBe(401);
+      expect((await me(session)).statusCode).toBe(204);
     });
 
     it('ends a busy session at the absolute timeout', async () => {
@@ -217,7 +217,7 @@ describe.each(testDatabaseBackends())('console auth on $name', (backend) => {
         expect((await me(session)).statusCode).toBe(200);
       }
       t.clock.advance(20 * MINUTE);
-      expect((await me(session)).statusCode).toBe(401);
+      expect((await me(session)).statusCode).toBe(204);
     });
 
     it('refuses sessions an admin revoked, and those of a user whose role changed or who was disabled', async () => {
@@ -226,17 +226,17 @@ describe.each(testDatabaseBackends())('console auth on $name', (backend) => {
       const rita = await loggedIn('rita');
       const revoke = await trpcMutation('console.users.revokeSessions', { id: revoked.id }, admin);
       expect(revoke.json()).toEqual({ result: { data: { ended: 1 } } });
-      expect((await me(rita)).statusCode).toBe(401);
+      expect((await me(rita)).statusCode).toBe(204);
       expect((await trpcQuery('probe.whoami', rita)).statusCode).toBe(401);
 
       const demoted = await loggedIn('rita');
       await trpcMutation('console.users.update', { id: revoked.id, role: 'viewer' }, admin);
-      expect((await me(demoted)).statusCode).toBe(401);
+      expect((await me(demoted)).statusCode).toBe(204);
       expect((await me(await loggedIn('rita'))).json()).toMatchObject({ user: { role: 'viewer' } });
 
       const disabled = await loggedIn('rita');
       await trpcMutation('console.users.disable', { id: revoked.id }, admin);
-      expect((await me(disabled)).statusCode).toBe(401);
+      expect((await me(disabled)).statusCode).toBe(204);
       expect((await login('rita', PASSWORD, { ip: freshIp() })).statusCode).toBe(401);
     });
 
@@ -250,7 +250,7 @@ describe.each(testDatabaseBackends())('console auth on $name', (backend) => {
       expect(sessions.filter((s) => s.current)).toHaveLength(1);
       await trpcMutation('console.sessions.revoke', { id: phoneSession.id }, laptop);
       // Earlier tests left other sessions of otto's; the phone's is gone, the laptop's stays.
-      expect((await me(phone)).statusCode).toBe(401);
+      expect((await me(phone)).statusCode).toBe(204);
       expect((await me(laptop)).statusCode).toBe(200);
     });
     it('closes an open live stream when its session is revoked, and its reconnect gets 401', async () => {
@@ -412,7 +412,7 @@ describe.each(testDatabaseBackends())('console auth on $name', (backend) => {
       expect(changed.json()).toMatchObject({ user: { name: 'pia', mustChangePassword: false } });
       const renewed = sessionCookieOf(changed);
       expect(renewed.value).not.toBe(session.value);
-      expect((await me(session)).statusCode).toBe(401);
+      expect((await me(session)).statusCode).toBe(204);
       expect((await trpcQuery('probe.whoami', renewed)).statusCode).toBe(200);
       expect((await login('pia', 'a brand new passphrase', { ip: freshIp() })).statusCode).toBe(200);
     });

@@ -48,7 +48,7 @@ export function resolveSessionActor(request: FastifyRequest): ConsoleCaller | un
 /**
  * The console's access layer on the BFF's server. Call it before the tRPC API is registered. Adds:
  * security headers (helmet, strict CSP) on every response; `POST /auth/login`, `POST /auth/logout`,
- * `GET /auth/me` and `POST /auth/password`; and a hook on /trpc that answers 401 without a live
+ * `GET /auth/me` (the session, or 204 when there is none) and `POST /auth/password`; and a hook on /trpc that answers 401 without a live
  * session, 403 for a POST without the session's `x-csrf-token`, 403 while the user must change a
  * one-time password, and otherwise records the caller for resolveSessionActor.
  */
@@ -157,7 +157,9 @@ export async function registerConsoleAuth(app: FastifyInstance, access: ConsoleA
     const session = await sessionOf(request);
     if (!session) {
       if (request.cookies[cookie.name]) void reply.clearCookie(cookie.name, cookieOptions);
-      return reply.code(401).send({ error: 'not logged in' });
+      // Signed out is an answer, not a refusal: a 401 here would be logged by every browser that
+      // opens the login page.
+      return reply.code(204).send();
     }
     return authStateOf(session.live.user, session.token, session.live.expiresAt);
   });

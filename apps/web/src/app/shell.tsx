@@ -49,7 +49,7 @@ function Shell() {
       <header className="topbar">
         <Link to="/" className="brand" aria-label="Tierscope overview">
           <LogoIcon />
-          <span>Tierscope</span>
+          <span className="brand-name">Tierscope</span>
         </Link>
         <nav className="nav" aria-label="Main">
           <Link to="/" activeOptions={{ exact: true }}>

@@ -1,6 +1,6 @@
 import type { Coverage, NodeAnswer } from '@tierscope/shared/domain';
 import { describe, expect, it } from 'vitest';
-import { combineCoverage, isWithin, scopeCoverage, summarizeCoverage } from './coverage.ts';
+import { combineCoverage, summarizeCoverage } from './coverage.ts';
 
 const ok = (path: string, extra: Partial<NodeAnswer> = {}): NodeAnswer => ({
   path,
@@ -71,40 +71,5 @@ describe('combineCoverage', () => {
 
   it('has nothing to say before the first page', () => {
     expect(combineCoverage([])).toBeUndefined();
-  });
-});
-
-describe('scopeCoverage', () => {
-  const fleet = coverageOf([
-    failed('district-1', 'unreachable'),
-    ok('district-1/probe-a'),
-    ok('district-10/probe-x'),
-    ok('probe-d'),
-  ]);
-
-  it('keeps the node, its descendants and its ancestors', () => {
-    const scoped = scopeCoverage(fleet, 'district-1/probe-a');
-    expect(scoped.nodes.map((n) => n.path)).toEqual(['district-1', 'district-1/probe-a']);
-    expect(scoped).toMatchObject({ asked: 2, answered: 1 });
-  });
-
-  it('does not confuse a sibling that shares a prefix', () => {
-    expect(scopeCoverage(fleet, 'district-1').nodes.map((n) => n.path)).toEqual([
-      'district-1',
-      'district-1/probe-a',
-    ]);
-  });
-
-  it('leaves the fleet-wide coverage alone without a scope', () => {
-    expect(scopeCoverage(fleet, undefined)).toBe(fleet);
-  });
-});
-
-describe('isWithin', () => {
-  it('matches the node itself and what is under it, not a sibling with a longer name', () => {
-    expect(isWithin('district-1/probe-a', 'district-1')).toBe(true);
-    expect(isWithin('district-1', 'district-1')).toBe(true);
-    expect(isWithin('district-10/probe-a', 'district-1')).toBe(false);
-    expect(isWithin('anything', undefined)).toBe(true);
   });
 });

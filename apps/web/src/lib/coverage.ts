@@ -75,26 +75,6 @@ export function combineCoverage(coverages: readonly Coverage[]): Coverage | unde
   return { asked, answered: nodes.filter((n) => n.state === 'ok').length, nodes };
 }
 
-/**
- * The part of a fleet-wide coverage that matters for one node's subtree: the node, its
- * descendants, and its ancestors (a silent `district-1` hides `district-1/probe-a` too).
- */
-export function scopeCoverage(coverage: Coverage, scope: string | undefined): Coverage {
-  if (!scope) return coverage;
-  const nodes = coverage.nodes.filter((n) => isRelated(n.path, scope));
-  return { asked: nodes.length, answered: nodes.filter((n) => n.state === 'ok').length, nodes };
-}
-
-/** Whether `path` is `scope`, inside it, or one of its ancestors. */
-export function isRelated(path: string, scope: string): boolean {
-  return path === scope || path.startsWith(`${scope}/`) || scope.startsWith(`${path}/`);
-}
-
-/** Whether an item owned by `path` belongs to the subtree at `scope`. */
-export function isWithin(path: string, scope: string | undefined): boolean {
-  return !scope || path === scope || path.startsWith(`${scope}/`);
-}
-
 /** The answer that says less about the data: the worse state, then the older cached copy. */
 function worseAnswer(a: NodeAnswer, b: NodeAnswer): NodeAnswer {
   if (STATE_RANK[a.state] !== STATE_RANK[b.state]) return STATE_RANK[a.state] > STATE_RANK[b.state] ? a : b;

@@ -130,7 +130,7 @@ describe('the session’s end', () => {
   it('opens the console offline rather than sending the user to a login that cannot work', async () => {
     stubFetch(new TypeError('Failed to fetch'));
     expect(await sessionForPage()).toBe('unreachable');
-    stubFetch(answer(401, { error: 'not logged in' }));
+    stubFetch(answer(204));
     expect(await sessionForPage()).toBeNull();
   });
 });

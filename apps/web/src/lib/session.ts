@@ -94,10 +94,10 @@ export function onSessionEnded(listener: () => void): () => void {
   return () => expiryListeners.delete(listener);
 }
 
-/** The session of this browser from the cookie; null when there is none. */
+/** The session of this browser from the cookie; null when there is none (the server answers 204). */
 export async function fetchSession(): Promise<AuthState | null> {
   const response = await request('/auth/me', { method: 'GET' });
-  if (response.status === 401) return null;
+  if (response.status === 204) return null;
   if (!response.ok) throw await failureOf(response);
   return (await response.json()) as AuthState;
 }

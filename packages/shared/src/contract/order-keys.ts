@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { decodeCursor, encodeCursor } from '../cursor-codec.ts';
 import { DeviceId, NodePath } from '../domain/ids.ts';
 import type { Cursor } from '../domain/page.ts';
-import { severityRank, type Severity } from '../domain/severity.ts';
+import { alertSortValue, compareCodePoints, comparePaths } from '../domain/order.ts';
+import type { Severity } from '../domain/severity.ts';
+
+// The pure comparators sit in the browser-safe entry (./order); the server's entry keeps them here.
+export { alertSortValue, compareAlerts, compareCodePoints, comparePaths } from '../domain/order.ts';
 
 /*
  * Keyset orders shared by every tier. A cursor is a position in the GLOBAL order of the node that
@@ -14,36 +18,6 @@ import { severityRank, type Severity } from '../domain/severity.ts';
  * subtree's paths are contiguous: `a` < `a/x` < `a-b`, where a plain string compare would put
  * `a-b` between `a` and `a/x`. A leaf holds one path only, so its SQL never compares paths.
  */
-
-/** Compares by Unicode code point (not UTF-16 code unit), as COLLATE "C" does. */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) {
-      // Surrogates (astral code points) sort above U+E000..U+FFFF in code-point order.
-      if (x >= 0xd800 && y >= 0xd800) return codePointRank(x) - codePointRank(y);
-      return x - y;
-    }
-  }
-  return a.length - b.length;
-}
-
-function codePointRank(unit: number): number {
-  return unit <= 0xdfff ? unit + 0x2000 : unit - 0x800;
-}
-
-/** Compares node paths segment by segment, so each subtree is one contiguous run. */
-export function comparePaths(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return (x === 0x2f ? -1 : x) - (y === 0x2f ? -1 : y);
-  }
-  return a.length - b.length;
-}
 
 /**
  * Where the items of a subtree sit, for one sort value, relative to a key whose path is
@@ -227,13 +201,6 @@ export function isAfterEventPosition(key: EventKey, position: EventPosition | un
 // ---------------------------------------------------------------------------------------------
 // alerts.list: most severe first, then newest start, then node path, then id. That is the events
 // order over one number that puts severity above time, so alerts page with the events machinery.
-
-/** Start times up to 2527; beyond that they clamp (an alert dated so far is a bad clock anyway). */
-const ALERT_TIME_SPAN = 2 ** 44;
-
-export function alertSortValue(alert: { severity: Severity; startedAt: number }): number {
-  return severityRank[alert.severity] * ALERT_TIME_SPAN + Math.min(alert.startedAt, ALERT_TIME_SPAN - 1);
-}
 
 export function alertKeyOf(alert: {
   severity: Severity;

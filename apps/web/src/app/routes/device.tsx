@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { useCallback, useMemo } from 'react';
 import { FanOutPanel } from '../../components/ui/fan-out-panel.tsx';
@@ -9,12 +9,13 @@ import { TimeRangePicker } from '../../components/ui/time-range-picker.tsx';
 import { deviceQueryOptions } from '../../features/devices/device-queries.ts';
 import { deviceRange, parseDeviceSearch } from '../../features/devices/device-search.ts';
 import { DeviceSummary } from '../../features/devices/device-summary.tsx';
+import { eventListQueryOptions } from '../../features/events/event-queries.ts';
 import { EventTable } from '../../features/events/event-table.tsx';
-import { useEventList } from '../../features/events/use-event-list.ts';
 import { LatestValues } from '../../features/metrics/latest-values.tsx';
 import { MetricChartPanel } from '../../features/metrics/metric-chart-panel.tsx';
 import { latestQueryOptions } from '../../features/metrics/metric-queries.ts';
 import { formatCount } from '../../lib/format.ts';
+import { usePagedList } from '../../lib/paged-list.ts';
 import { useRefetchInterval } from '../../lib/refresh-interval.tsx';
 import { absoluteRange, describeRange, rangeToSearch, type RangeSelection } from '../../lib/time-range.ts';
 
@@ -45,7 +46,11 @@ function DevicePage({ nodePath, deviceId }: { nodePath: string; deviceId: string
   const refetchInterval = useRefetchInterval();
   const device = useQuery({ ...deviceQueryOptions(nodePath, deviceId), refetchInterval });
   const latest = useQuery({ ...latestQueryOptions({ nodePath, deviceId }), refetchInterval });
-  const events = useEventList({ deviceId, selection }, nodePath);
+  // A device id names a device per probe: the owner's path keeps the search to this one.
+  const eventQuery = useInfiniteQuery(
+    eventListQueryOptions({ deviceId, nodePath, selection }, refetchInterval),
+  );
+  const events = { query: eventQuery, ...usePagedList(eventQuery) };
   const key = useMemo(() => ({ nodePath, deviceId }), [nodePath, deviceId]);
 
   const setRange = useCallback(

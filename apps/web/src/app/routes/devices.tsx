@@ -1,28 +1,37 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { useCallback, useMemo } from 'react';
 import { Count } from '../../components/ui/count.tsx';
 import { FanOutPanel } from '../../components/ui/fan-out-panel.tsx';
 import { PageHeader } from '../../components/ui/page-header.tsx';
 import { DeviceFilters } from '../../features/devices/device-filters.tsx';
+import { deviceListQueryOptions } from '../../features/devices/device-queries.ts';
 import { DeviceTable } from '../../features/devices/device-table.tsx';
 import { parseDevicesSearch, type DevicesSearch } from '../../features/devices/devices-search.ts';
-import { useDeviceList } from '../../features/devices/use-device-list.ts';
 import { formatCount } from '../../lib/format.ts';
 import { findNode } from '../../lib/node-tree.ts';
 import { useNodeTree } from '../../lib/node-watch.tsx';
+import { usePagedList } from '../../lib/paged-list.ts';
+import { useRefetchInterval } from '../../lib/refresh-interval.tsx';
 
 const route = getRouteApi('/devices');
 
-/** Every device of every node: searched and filtered on the server, paged through the federation cursor. */
+/**
+ * Every device of every node, or of one node's subtree: searched and filtered on the server, paged
+ * through the federation cursor.
+ */
 export function DevicesRoute() {
   const rawSearch = route.useSearch();
   const search = useMemo(() => parseDevicesSearch(rawSearch), [rawSearch]);
   const navigate = route.useNavigate();
   const { rows: nodes } = useNodeTree();
-  const { query, rows, coverage, scanned, loadMore } = useDeviceList(
-    { search: search.q, status: search.status, label: search.label },
-    search.node,
+  const query = useInfiniteQuery(
+    deviceListQueryOptions(
+      { search: search.q, status: search.status, label: search.label, nodePath: search.node },
+      useRefetchInterval(),
+    ),
   );
+  const { rows, coverage, loadMore } = usePagedList(query);
   const setFilters = useCallback(
     (next: Partial<DevicesSearch>) =>
       void navigate({ search: (prev) => ({ ...prev, ...next }), replace: true }),
@@ -71,7 +80,6 @@ export function DevicesRoute() {
           footer={
             <>
               {formatCount(rows.length)} loaded
-              {search.node && `, of ${formatCount(scanned)} scanned across the fleet`}
               {query.hasNextPage ? ' · scroll for more' : ' · end of list'}
             </>
           }

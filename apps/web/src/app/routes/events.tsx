@@ -1,44 +1,59 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { useCallback, useMemo } from 'react';
 import { FanOutPanel } from '../../components/ui/fan-out-panel.tsx';
 import { PageHeader } from '../../components/ui/page-header.tsx';
 import { TimeRangePicker } from '../../components/ui/time-range-picker.tsx';
 import { EventFilters } from '../../features/events/event-filters.tsx';
+import { eventListQueryOptions } from '../../features/events/event-queries.ts';
 import { EventTable } from '../../features/events/event-table.tsx';
 import { eventsRange, parseEventsSearch, type EventsSearch } from '../../features/events/events-search.ts';
-import { useEventList } from '../../features/events/use-event-list.ts';
 import { formatCount } from '../../lib/format.ts';
+import { useNodeTree } from '../../lib/node-watch.tsx';
+import { usePagedList } from '../../lib/paged-list.ts';
+import { useRefetchInterval } from '../../lib/refresh-interval.tsx';
 import { describeRange, rangeToSearch, type RangeSelection } from '../../lib/time-range.ts';
 
 const route = getRouteApi('/events');
 
-/** Device events from every node, full-text searched, newest first. */
+/** Device events from every node, or from one node's subtree, full-text searched, newest first. */
 export function EventsRoute() {
   const rawSearch = route.useSearch();
   const search = useMemo(() => parseEventsSearch(rawSearch), [rawSearch]);
   const navigate = route.useNavigate();
   const selection = eventsRange(search);
-  const { query, rows, coverage, loadMore } = useEventList({
-    query: search.q,
-    severity: search.severity,
-    selection,
-  });
+  const { rows: nodes } = useNodeTree();
+  const query = useInfiniteQuery(
+    eventListQueryOptions(
+      { query: search.q, severity: search.severity, nodePath: search.node, selection },
+      useRefetchInterval(),
+    ),
+  );
+  const { rows, coverage, loadMore } = usePagedList(query);
   const setFilters = useCallback(
     (next: Partial<EventsSearch>) =>
       void navigate({ search: (prev) => ({ ...prev, ...next }), replace: true }),
     [navigate],
   );
   const setRange = useCallback((next: RangeSelection) => setFilters(rangeToSearch(next)), [setFilters]);
+  const nodeOptions = useMemo(
+    () => nodes.filter((n) => n.path !== '').map((n) => ({ path: n.path, label: n.path })),
+    [nodes],
+  );
   const partial = coverage !== undefined && coverage.answered < coverage.asked;
 
   return (
     <>
       <PageHeader
         title="Events"
-        subtitle="What devices reported, across every node"
+        subtitle={
+          search.node
+            ? `What devices reported under ${search.node}`
+            : 'What devices reported, across every node'
+        }
         actions={<TimeRangePicker value={selection} onChange={setRange} />}
       />
-      <EventFilters value={search} onChange={setFilters} />
+      <EventFilters value={search} nodes={nodeOptions} onChange={setFilters} />
       <FanOutPanel
         title={search.q ? `Events matching “${search.q}”` : 'Events'}
         query={query}

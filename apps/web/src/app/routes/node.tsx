@@ -1,3 +1,4 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { useMemo } from 'react';
 import { FanOutPanel } from '../../components/ui/fan-out-panel.tsx';
@@ -6,9 +7,9 @@ import { EmptyState } from '../../components/ui/notices.tsx';
 import { nodePathCrumbs, PageHeader } from '../../components/ui/page-header.tsx';
 import { NodeStatusPill } from '../../components/ui/status-pill.tsx';
 import { DeviceTable } from '../../features/devices/device-table.tsx';
-import { useDeviceList } from '../../features/devices/use-device-list.ts';
+import { deviceListQueryOptions } from '../../features/devices/device-queries.ts';
 import { DeadLetterList } from '../../features/nodes/dead-letter-list.tsx';
-import { useDeadLetters } from '../../features/nodes/dead-letter-queries.ts';
+import { deadLetterListQueryOptions } from '../../features/nodes/dead-letter-queries.ts';
 import { HistoryChartPanel } from '../../features/nodes/history-chart-panel.tsx';
 import { NodeHealth } from '../../features/nodes/node-health.tsx';
 import { NodeTreeView } from '../../features/nodes/node-tree-view.tsx';
@@ -16,6 +17,8 @@ import { formatCount, nodeName } from '../../lib/format.ts';
 import type { NodeReading } from '../../lib/node-history.ts';
 import { coverageOfTree, findNode, leavesOf, subtreeOf, type TreeNode } from '../../lib/node-tree.ts';
 import { useNodeHistory, useNodeTree } from '../../lib/node-watch.tsx';
+import { usePagedList } from '../../lib/paged-list.ts';
+import { useRefetchInterval } from '../../lib/refresh-interval.tsx';
 
 const route = getRouteApi('/nodes/$');
 
@@ -68,8 +71,13 @@ function NodePage({
     const leaves = node && node.childPaths.length > 0 ? leavesOf(subtree) : subtree.slice(0, 1);
     return leaves.map((leaf) => ({ path: leaf.path, name: leaf.path ? nodeName(leaf.path) : leaf.name }));
   }, [node, subtree]);
-  const devices = useDeviceList({}, path || undefined);
-  const deadLetters = useDeadLetters(path);
+  const refetchInterval = useRefetchInterval();
+  // The root ('') is the whole fleet: no node filter.
+  const nodePath = path || undefined;
+  const deviceQuery = useInfiniteQuery(deviceListQueryOptions({ nodePath }, refetchInterval));
+  const devices = { query: deviceQuery, ...usePagedList(deviceQuery) };
+  const deadLetterQuery = useInfiniteQuery(deadLetterListQueryOptions(nodePath, refetchInterval));
+  const deadLetters = { query: deadLetterQuery, ...usePagedList(deadLetterQuery) };
   const title = path === '' ? fleetName : path.slice(path.lastIndexOf('/') + 1);
 
   return (
@@ -158,7 +166,7 @@ function NodePage({
           hasMore={devices.query.hasNextPage}
           loadingMore={devices.query.isFetchingNextPage}
           onLoadMore={devices.loadMore}
-          footer={`${formatCount(devices.rows.length)} loaded, of ${formatCount(devices.scanned)} scanned across the fleet`}
+          footer={`${formatCount(devices.rows.length)} loaded`}
           height="min(420px, 60dvh)"
         />
       </FanOutPanel>

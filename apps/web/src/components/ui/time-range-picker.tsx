@@ -33,13 +33,14 @@ export function TimeRangePicker({
             type="button"
             className="button"
             aria-pressed={value.kind === 'preset' && value.preset === preset}
-            aria-label={PRESET_LABELS[preset]}
             onClick={() => {
               setCustomOpen(false);
               onChange({ kind: 'preset', preset });
             }}
           >
+            {/* The name starts with what is shown, so "click 24h" works by voice (WCAG 2.5.3). */}
             {SHORT_LABELS[preset]}
+            <span className="visually-hidden">, {PRESET_LABELS[preset].toLowerCase()}</span>
           </button>
         ))}
         <button

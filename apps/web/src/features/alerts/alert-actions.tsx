@@ -220,10 +220,11 @@ function SilenceForm({
               type="button"
               className="button"
               disabled={pending}
-              aria-label={duration.name}
               onClick={() => onSubmit(duration, comment)}
             >
+              {/* The name starts with what is shown, so it can be said by voice (WCAG 2.5.3). */}
               {duration.label}
+              <span className="visually-hidden">, {duration.name}</span>
             </button>
           ))}
         </div>

@@ -8,7 +8,7 @@ import { parsePlainSearch, stringifyPlainSearch } from '../../lib/url-search.ts'
 import { AlertList } from './alert-list.tsx';
 import { liveAlertsQueryOptions } from './alert-stream.tsx';
 import { EMPTY_LIVE_ALERTS, mergeAlerts, selectAlerts } from './alert-store.ts';
-import { makeAlert } from './test-alerts.ts';
+import { makeAlert } from '../../testing/test-alerts.ts';
 
 const api = vi.hoisted(() => ({
   ack: vi.fn(),
@@ -111,7 +111,7 @@ describe('AlertList', () => {
     renderList([makeAlert({ nodePath: 'probe-d', deviceId: 'pump-1', ruleId: 'hot' })]);
     fireEvent.click(await screen.findByRole('button', { name: 'Silence Motor too hot on pump-1' }));
     const before = Date.now();
-    fireEvent.click(screen.getByRole('button', { name: '4 hours' }));
+    fireEvent.click(screen.getByRole('button', { name: /^4 h\b/ }));
     await waitFor(() => expect(api.createSilence).toHaveBeenCalledOnce());
     const input = api.createSilence.mock.calls[0]![0] as { endsAt: number };
     expect(input).toMatchObject({

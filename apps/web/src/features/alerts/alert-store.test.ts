@@ -13,7 +13,7 @@ import {
   selectAlerts,
   type StreamItem,
 } from './alert-store.ts';
-import { makeAlert } from './test-alerts.ts';
+import { makeAlert } from '../../testing/test-alerts.ts';
 
 const item = (kind: AlertChange['kind'], alert: Alert, at = alert.updatedAt, id?: string): StreamItem => ({
   id,

@@ -1,8 +1,5 @@
-import type { Severity } from '@tierscope/shared/domain';
+import { compareAlerts } from '@tierscope/shared/order';
 import type { Alert, AlertChange } from '@tierscope/shared/schemas';
-
-// Types only from the contract: this module is in the first route, which carries no zod.
-const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
 /** One alert as the console last heard of it. */
 export interface LiveAlert {
@@ -45,27 +42,6 @@ export function isOpen(alert: Pick<Alert, 'state'>): boolean {
 /** Firing and flapping: what the overview counts and the title badge announces. */
 export function isFiring(alert: Pick<Alert, 'state'>): boolean {
   return alert.state === 'firing' || alert.state === 'flapping';
-}
-
-/** The contract's order (alerts.list): most severe first, then newest start, then owner and id. */
-export function compareAlerts(a: Alert, b: Alert): number {
-  return (
-    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-    b.startedAt - a.startedAt ||
-    comparePaths(a.nodePath, b.nodePath) ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  );
-}
-
-/** Node paths segment by segment ("/" below every id character), as the server orders them. */
-function comparePaths(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return (x === 0x2f ? -1 : x) - (y === 0x2f ? -1 : y);
-  }
-  return a.length - b.length;
 }
 
 /**

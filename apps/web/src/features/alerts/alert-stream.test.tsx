@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useAlertNotifier } from './alert-notifier.tsx';
 import { liveAlertsQueryOptions, AlertStreamProvider, onNewCriticalAlerts } from './alert-stream.tsx';
 import { selectAlerts } from './alert-store.ts';
-import { makeAlert } from './test-alerts.ts';
+import { makeAlert } from '../../testing/test-alerts.ts';
 
 /** The stream's callbacks as the provider passed them, and what it subscribed with. */
 interface Subscription {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertsSearchOf, listInputOf, matchesFilters } from './alert-filters.ts';
 import { parseAlertsSearch } from './alerts-search.ts';
-import { makeAlert } from './test-alerts.ts';
+import { makeAlert } from '../../testing/test-alerts.ts';
 
 describe('the alerts page URL', () => {
   it('reads the filters of a shared link', () => {

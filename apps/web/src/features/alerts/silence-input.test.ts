@@ -8,7 +8,7 @@ import {
   silenceInputFor,
   silenceUntil,
 } from './silence-input.ts';
-import { makeAlert } from './test-alerts.ts';
+import { makeAlert } from '../../testing/test-alerts.ts';
 
 const HOUR = SILENCE_DURATIONS.find((d) => d.label === '1 h')!;
 

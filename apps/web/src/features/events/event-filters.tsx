@@ -1,13 +1,22 @@
 import type { Severity } from '@tierscope/shared/domain';
-import { FilterBar, SelectFilter, SEVERITY_OPTIONS, TextFilter } from '../../components/ui/filter-fields.tsx';
+import {
+  FilterBar,
+  NodeFilter,
+  SelectFilter,
+  SEVERITY_OPTIONS,
+  TextFilter,
+  type NodeOption,
+} from '../../components/ui/filter-fields.tsx';
 import type { EventsSearch } from './events-search.ts';
 
-/** Full-text query and minimum severity; changes land in the URL through `onChange`. */
+/** Full-text query, minimum severity and node; changes land in the URL through `onChange`. */
 export function EventFilters({
   value,
+  nodes,
   onChange,
 }: {
   value: EventsSearch;
+  nodes: readonly NodeOption[];
   onChange: (next: Partial<EventsSearch>) => void;
 }) {
   return (
@@ -28,6 +37,7 @@ export function EventFilters({
         value={value.severity}
         onChange={(severity) => onChange({ severity })}
       />
+      <NodeFilter nodes={nodes} value={value.node} onChange={(node) => onChange({ node })} />
     </FilterBar>
   );
 }

@@ -3,14 +3,18 @@ import type { Severity } from '@tierscope/shared/domain';
 import { api } from '../../lib/trpc.ts';
 import { resolveRange, type RangeSelection, type ResolvedRange } from '../../lib/time-range.ts';
 
+/** What the server filters on; `nodePath` limits the search to that node and its subtree. */
 export interface EventFilters {
   query?: string | undefined;
   severity?: Severity | undefined;
   deviceId?: string | undefined;
+  nodePath?: string | undefined;
   selection: RangeSelection;
 }
 
 export const EVENT_PAGE_SIZE = 200;
+/** Refreshing re-reads every loaded page; past this many, refresh stops until the filters change. */
+const MAX_REFRESHED_PAGES = 3;
 
 interface EventPageParam {
   cursor: string;
@@ -18,8 +22,14 @@ interface EventPageParam {
   range: ResolvedRange;
 }
 
-/** Events newest first, full-text searched, a page at a time through the federation cursor. */
-export const eventListQueryOptions = ({ selection, ...filters }: EventFilters) =>
+/**
+ * Events newest first, full-text searched, a page at a time through the federation cursor. Only a
+ * range relative to now refreshes: a fixed window's events do not change.
+ */
+export const eventListQueryOptions = (
+  { selection, ...filters }: EventFilters,
+  refetchInterval: number | false,
+) =>
   infiniteQueryOptions({
     queryKey: ['events.search', filters, selection],
     queryFn: async ({ pageParam, signal }) => {
@@ -39,4 +49,8 @@ export const eventListQueryOptions = ({ selection, ...filters }: EventFilters) =
     initialPageParam: null as EventPageParam | null,
     getNextPageParam: (page): EventPageParam | null =>
       page.nextCursor ? { cursor: page.nextCursor, range: page.range } : null,
+    refetchInterval: (query) =>
+      selection.kind === 'preset' && (query.state.data?.pages.length ?? 0) <= MAX_REFRESHED_PAGES
+        ? refetchInterval
+        : false,
   });

@@ -8,6 +8,11 @@ describe('parseEventsSearch', () => {
     expect(eventsRange(search)).toEqual({ kind: 'preset', preset: '7d' });
   });
 
+  it('reads the node filter, and drops one that is not a node path', () => {
+    expect(parseEventsSearch({ node: 'district-1/probe-a' }).node).toBe('district-1/probe-a');
+    expect(parseEventsSearch({ node: '../probe-a' }).node).toBeUndefined();
+  });
+
   it('drops an unknown severity and defaults to the last 24 hours', () => {
     const search = parseEventsSearch({ severity: 'fatal' });
     expect(search.severity).toBeUndefined();

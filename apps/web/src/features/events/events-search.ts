@@ -1,11 +1,12 @@
-import { Severity } from '@tierscope/shared/domain';
+import { NodePath, Severity } from '@tierscope/shared/domain';
 import { z } from 'zod';
 import { parseRangeSearch, type RangeSelection } from '../../lib/time-range.ts';
 
-/** The events page's filters in the URL: `/events?q=door&severity=critical&range=7d`. */
+/** The events page's filters in the URL: `/events?q=door&severity=critical&node=probe-d&range=7d`. */
 const EventsSearch = z.object({
   q: z.string().trim().max(200).optional().catch(undefined),
   severity: Severity.optional().catch(undefined),
+  node: NodePath.optional().catch(undefined),
   range: z.string().max(16).optional().catch(undefined),
   from: z.string().max(40).optional().catch(undefined),
   to: z.string().max(40).optional().catch(undefined),

@@ -72,6 +72,26 @@ describe('metricChartOptions', () => {
   });
 });
 
+/** The data indexes ECharts draws a symbol at: an item's own symbol wins over the series'. */
+const drawnSymbols = (line: LineSeriesOption | undefined): number[] =>
+  line?.showSymbol === false
+    ? []
+    : (line?.data ?? []).flatMap((item, i) => {
+        const own = typeof item === 'object' && item !== null && 'symbol' in item ? item.symbol : undefined;
+        return (own ?? line?.symbol ?? 'emptyCircle') === 'none' ? [] : [i];
+      });
+
+describe('single points', () => {
+  it('draws a device with one sample as a point, since a line needs two', () => {
+    expect(drawnSymbols(seriesById(seriesOf([point(500, 1)])).avg)).toEqual([0]);
+  });
+
+  it('draws a point cut off by gaps on both sides, and no symbols on the line', () => {
+    const points = [point(0, 1), point(60_000, 2), point(600_000, 3), point(1_200_000, 4)];
+    expect(drawnSymbols(seriesById(seriesOf(points, 60_000)).avg)).toEqual([3, 5]);
+  });
+});
+
 describe('gaps', () => {
   it('breaks the line where buckets are missing', () => {
     const points = [point(0, 1), point(60_000, 2), point(600_000, 3)];

@@ -43,6 +43,24 @@ export function withGaps(
   return pairs;
 }
 
+/** The size (px) of the dot that stands for a point with no neighbour to draw a line to. */
+const LONE_POINT_SIZE = 6;
+
+/**
+ * The line's data, with a dot on each point that has no point beside it (one sample, or a sample
+ * between two gaps): a line needs two points, so such a point would otherwise draw nothing.
+ */
+function markLonePoints(
+  pairs: readonly Pair[],
+): (Pair | { value: Pair; symbol: string; symbolSize: number })[] {
+  const present = (pair: Pair | undefined) => pair !== undefined && pair[1] !== null;
+  return pairs.map((pair, i) =>
+    present(pair) && !present(pairs[i - 1]) && !present(pairs[i + 1])
+      ? { value: pair, symbol: 'circle', symbolSize: LONE_POINT_SIZE }
+      : pair,
+  );
+}
+
 /**
  * A metric over time: the average as a line inside a band from the bucket's minimum to its
  * maximum (stacked: the band series is max − min on top of an invisible min line).
@@ -119,11 +137,12 @@ export function metricChartOptions({ series, range, theme, unit }: MetricChartIn
         id: 'avg',
         name: 'average',
         type: 'line' as const,
+        // No symbols on the line; lone points carry their own (markLonePoints).
         symbol: 'none',
-        showSymbol: series.points.length < 3,
+        showSymbol: true,
         lineStyle: { width: 1.6, color },
         itemStyle: { color },
-        data: withGaps(series.points, spacing, (p) => p.avg),
+        data: markLonePoints(withGaps(series.points, spacing, (p) => p.avg)),
       },
     ],
   };

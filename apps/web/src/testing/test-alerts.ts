@@ -1,4 +1,4 @@
-// Alerts for the feature's tests: one plausible alert, changed where a test says so.
+// Alerts for the console's tests: one plausible alert, changed where a test says so.
 import type { Alert } from '@tierscope/shared/schemas';
 
 export function makeAlert(overrides: Partial<Alert> = {}): Alert {
