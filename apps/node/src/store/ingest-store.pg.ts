@@ -223,6 +223,9 @@ async function writeBatchStatements(
   // Sends a statement; without pipelining, also waits for its answer before the next one is sent.
   const send = async (text: string, params: unknown[]): Promise<{ rows: Promise<Row[]> }> => {
     const rows = tx.exec(text, params);
+    // Its outcome is read at the end (allSettled); until then a rejection (the connection lost
+    // while a later statement is awaited) must not count as unhandled, which would end the node.
+    rows.catch(() => undefined);
     sent.push(rows);
     if (!pipeline) await rows;
     return { rows };
