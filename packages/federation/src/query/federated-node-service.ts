@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import {
   BadRequestError,
   NotFoundError,
-  nodeProcedures,
+  findProcedure,
   serviceOfProcedures,
   withOverrides,
   type Actor,
@@ -118,9 +118,8 @@ export interface Federation {
   ): Promise<T>;
 }
 
-const procedureAt = new Map(nodeProcedures.map((p) => [p.path, p]));
-export function procedure(path: string): NodeProcedure {
-  const found = procedureAt.get(path);
+function procedure(path: string): NodeProcedure {
+  const found = findProcedure(path);
   if (!found) throw new Error(`no procedure ${path} in the node contract`);
   return found;
 }

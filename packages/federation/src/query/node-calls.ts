@@ -3,7 +3,7 @@ import {
   AlertChange,
   callService,
   methodOf,
-  nodeProcedures,
+  findProcedure,
   NotFoundError,
   type Actor,
   type NodeProcedure,
@@ -51,8 +51,6 @@ export interface MemberCalls {
   watchAlerts(lastEventId: string | undefined, handlers: AlertStreamHandlers): () => void;
 }
 
-const byPath = new Map(nodeProcedures.map((p) => [p.path, p]));
-
 /** A typed proxy over `call`: `calls.devices.get(input, options)` is `call(<devices.get>, input, options)`. */
 function callsOf(call: CallProcedure): NodeCalls {
   const groups = new Map<string, Record<string, unknown>>();
@@ -64,7 +62,7 @@ function callsOf(call: CallProcedure): NodeCalls {
           {},
           {
             get: (__, name: string) => {
-              const procedure = byPath.get(`${group}.${name}`);
+              const procedure = findProcedure(`${group}.${name}`);
               if (procedure === undefined) return undefined;
               return (input: unknown, options: CallOptions) => call(procedure, input, options);
             },

@@ -56,6 +56,13 @@ export const nodeProcedures: readonly NodeProcedure[] = Object.entries(
     };
   });
 
+const byPath = new Map(nodeProcedures.map((p) => [p.path, p]));
+
+/** The procedure at `path` (`devices.list`), or undefined when the contract has none. */
+export function findProcedure(path: string): NodeProcedure | undefined {
+  return byPath.get(path);
+}
+
 /**
  * A `NodeService` whose every method is made by `methodFor` (a procedure it returns no method for
  * is left out, as optional methods may be). The one place a service is assembled from the table.
