@@ -26,6 +26,7 @@ export const rulesRouter = router({
     .mutation(({ ctx, input }) => ctx.node.rules.delete(input, ctx.actor)),
   /** What a rule would have done over stored history, for the editor (admins, who edit rules). */
   preview: adminProcedure
+    .meta({ deadlineMs: 10_000 })
     .input(PreviewRuleInput)
     .output(RulePreview)
     .query(({ ctx, input }) => ctx.node.rules.preview(input)),
