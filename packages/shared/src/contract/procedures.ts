@@ -126,6 +126,6 @@ export function withProcedureDeadlines(
     const method = methodOf(service, procedure);
     const { deadlineMs } = procedure;
     if (method === undefined || deadlineMs === undefined) return method;
-    return ((...args: never[]) => methodOf(within(deadlineMs), procedure)!(...args));
+    return (...args: never[]) => methodOf(within(deadlineMs), procedure)!(...args);
   });
 }
