@@ -27,6 +27,24 @@ async function startReceiver(): Promise<{ server: Server; port: number; keys: st
 }
 
 test.describe('backlogs', () => {
+  test('every probe owes its parent nothing while the parent calls it, by uplink or by dialling', async ({
+    api,
+  }) => {
+    await expect
+      .poll(async () => {
+        const root = await api.node.info.query();
+        const probes = (root.children ?? []).flatMap((child) => [child, ...(child.info?.children ?? [])]);
+        return probes
+          .filter((child) => child.path.includes('probe-'))
+          .map((child) =>
+            child.info?.backlogs?.parents.map((parent) => `${parent.via}:${parent.away}:${parent.depth}`),
+          )
+          .flat()
+          .sort();
+      })
+      .toEqual(['dialled:false:0', 'dialled:false:0', 'uplink:false:0', 'uplink:false:0']);
+  });
+
   // Tall enough for the health, backlogs and open alerts panels together.
   test.use({ viewport: { width: 1440, height: 1300 } });
 
@@ -60,7 +78,9 @@ test.describe('backlogs', () => {
       for (const device of DEVICES) await publisher.publishLevel(device, 10);
       await expect.poll(() => nodePage.backlogDepth(WEBHOOK), { timeout: 30_000 }).toBe(4);
       await expect(nodePage.backlog(WEBHOOK)).toHaveAttribute('data-trend', 'stalled', { timeout: 30_000 });
-      await expect(nodePage.alerts.root.getByText('Backlog drain stalled').first()).toBeVisible({ timeout: 30_000 });
+      await expect(nodePage.alerts.root.getByText('Backlog drain stalled').first()).toBeVisible({
+        timeout: 30_000,
+      });
       await page.screenshot({ path: `${ARTIFACTS}backlog-2-stalled.png` });
 
       // The district's page flags it in the tree too.
