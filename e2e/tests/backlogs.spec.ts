@@ -72,7 +72,7 @@ test.describe('backlogs', () => {
       for (const device of DEVICES) await publisher.publishLevel(device, 500);
       await expect.poll(() => nodePage.backlogDepth(WEBHOOK), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
       await expect(nodePage.backlog(WEBHOOK)).toHaveAttribute('data-trend', /growing|stalled/);
-      await page.screenshot({ path: `${ARTIFACTS}backlog-1-growing.png` });
+      await page.screenshot({ path: `${ARTIFACTS}backlog-1-rising.png` });
 
       // They resolve (after the engine's clear time): two more wait behind them, and the drain has stalled.
       for (const device of DEVICES) await publisher.publishLevel(device, 10);
@@ -88,7 +88,10 @@ test.describe('backlogs', () => {
       await expect(nodePage.childRow(PROBE_PATH).getByTestId('backlog-flag')).toHaveText('backlog stalled', {
         timeout: 30_000,
       });
-      await nodePage.children.root.screenshot({ path: `${ARTIFACTS}backlog-3-tree-stalled.png` });
+      // Every panel settled, so the tree stays where it was scrolled to.
+      await expect(page.locator('main [aria-busy="true"]')).toHaveCount(0);
+      await nodePage.childRow(PROBE_PATH).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${ARTIFACTS}backlog-3-tree-stalled.png` });
 
       link.restore();
       await nodePage.goto(PROBE_PATH);

@@ -46,6 +46,13 @@ describe('DrainTracker', () => {
     expect(backlog.etaMs).toBeNull();
   });
 
+  it('calls a queue holding only items in flight (younger than a second) draining, however many', () => {
+    const tracker = new DrainTracker(options);
+    tracker.observe({ at: 0, depth: 0, drainedTotal: 0, oldestAt: null });
+    const backlog = tracker.observe({ at: 1000, depth: 5, drainedTotal: 100, oldestAt: 950 });
+    expect(backlog).toMatchObject({ trend: 'draining', drainPerSec: 100, etaMs: 50 });
+  });
+
   it('calls it stalled once items waited and none left for the stall period, and not before', () => {
     const tracker = new DrainTracker(options);
     tracker.observe({ at: 0, depth: 3, drainedTotal: 7, oldestAt: 0 });

@@ -7,6 +7,9 @@ export interface DrainTrackerOptions {
   stallAfterMs: number;
 }
 
+/** An item waiting less than this is in flight, not yet a sign of a growing backlog. */
+const IN_FLIGHT_MS = 1000;
+
 /** One look at a backlog. */
 export interface BacklogReading {
   /** epoch ms */
@@ -60,6 +63,9 @@ export class DrainTracker {
     // Readings are apart: an item that arrived after the last one has not waited the whole period.
     const waitedLongEnough = reading.oldestAt === null || reading.at - reading.oldestAt >= stallAfterMs;
     if (reading.at - this.#lastProgressAt! >= stallAfterMs && waitedLongEnough) return 'stalled';
-    return reading.depth > first.depth ? 'growing' : 'draining';
+    // Items younger than a second are in flight (a batch being written, a request being sent):
+    // a healthy queue holds a few of them, more or fewer at each reading, and is not growing.
+    const inFlightOnly = reading.oldestAt !== null && reading.at - reading.oldestAt < IN_FLIGHT_MS;
+    return reading.depth > first.depth && !inFlightOnly ? 'growing' : 'draining';
   }
 }
