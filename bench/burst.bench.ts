@@ -1,12 +1,15 @@
 // A burst against the real node: publish at 3x its sustainable rate (measured first, in the same
 // run) for 5 minutes (--quick: 20 s) through Mosquitto into PostgreSQL, sampling the node's RSS and
 // ingest queue depth, then wait until it has drained. Backpressure should keep the node's memory
-// flat (the broker holds the backlog) and lose nothing.
+// flat (the broker holds the backlog) and lose nothing, and the node's own ingest backlog should
+// never stall and be back at zero at the end (drain_stalls, decision 18).
 import postgres from 'postgres';
+import type { BacklogTrend } from '@tierscope/shared';
 import { progress, round, type BenchOptions } from './lib/bench.ts';
 import { startBenchBroker } from './lib/broker.ts';
 import { createBenchDatabase } from './lib/database.ts';
-import { sleep, startNode, type NodeProcess } from './lib/node-process.ts';
+import { drainStalls } from './lib/integrity.ts';
+import { settledIngestBacklog, sleep, startNode, type NodeProcess } from './lib/node-process.ts';
 import { SAMPLES_PER_MESSAGE } from './lib/payloads.ts';
 import { startPublisher } from './lib/publisher.ts';
 
@@ -22,17 +25,20 @@ const STALL_MS = 180_000;
 interface Watch {
   peakQueue: number;
   peakRssMb: number;
+  /** The ingest backlog's trend at each reading. */
+  trends: BacklogTrend[];
   stop(): Promise<void>;
 }
 
 /** Samples the node's queue depth and RSS until stopped. */
 function watch(node: NodeProcess): Watch {
   let running = true;
-  const state = { peakQueue: 0, peakRssMb: 0 };
+  const state = { peakQueue: 0, peakRssMb: 0, trends: [] as BacklogTrend[] };
   const loop = (async () => {
     while (running) {
       const [info, memory] = await Promise.all([node.info().catch(() => undefined), node.memory()]);
       if (info) state.peakQueue = Math.max(state.peakQueue, info.queueDepth);
+      if (info?.backlog) state.trends.push(info.backlog.trend);
       if (memory) state.peakRssMb = Math.max(state.peakRssMb, memory.rssMb, memory.hwmMb);
       await sleep(SAMPLE_MS);
     }
@@ -43,6 +49,9 @@ function watch(node: NodeProcess): Watch {
     },
     get peakRssMb() {
       return state.peakRssMb;
+    },
+    get trends() {
+      return state.trends;
     },
     async stop() {
       running = false;
@@ -119,11 +128,13 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
     const publishedMessages = calibrated.acked + sent.acked;
     const drainSeconds = await committed(node, publishedMessages * SAMPLES_PER_MESSAGE);
     await watcher.stop();
+    const finalBacklog = await settledIngestBacklog(node);
+    const stalls = drainStalls(watcher.trends, finalBacklog);
     const [{ count }] = await sql<[{ count: string }]>`SELECT count(*) FROM samples`;
     const published = publishedMessages * SAMPLES_PER_MESSAGE;
     const stored = Number(count);
     progress(
-      `drained in ${drainSeconds === undefined ? 'never (stalled)' : `${round(drainSeconds, 1)} s`}; ${stored} of ${published} samples stored`,
+      `drained in ${drainSeconds === undefined ? 'never (stalled)' : `${round(drainSeconds, 1)} s`}; ${stored} of ${published} samples stored; ingest backlog at the end ${finalBacklog?.depth ?? 'unknown'}, ${stalls} drain stalls`,
     );
     return {
       peak_rss_mb: round(watcher.peakRssMb, 1),
@@ -134,6 +145,8 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
       unit: 'samples',
       lost: Math.max(0, published - stored),
       duplicates: Math.max(0, stored - published),
+      drain_stalls: stalls,
+      final_backlog: finalBacklog?.depth ?? null,
       sustainable_per_s: round(sustainableSamplesPerSec),
       target_per_s: targetMessagesPerSec * SAMPLES_PER_MESSAGE,
       offered_per_s: round((sent.acked * SAMPLES_PER_MESSAGE) / burstSeconds),

@@ -4,7 +4,8 @@ import postgres from 'postgres';
 import { progress, round, type BenchOptions } from './lib/bench.ts';
 import { startBenchBroker } from './lib/broker.ts';
 import { createBenchDatabase } from './lib/database.ts';
-import { sleep, startNode } from './lib/node-process.ts';
+import { drainStalls } from './lib/integrity.ts';
+import { settledIngestBacklog, sleep, startNode } from './lib/node-process.ts';
 import { SAMPLES_PER_MESSAGE } from './lib/payloads.ts';
 import { startPublisher } from './lib/publisher.ts';
 import { measureCeilings, secondsPerMeasurement, workload } from './ingest-ceilings.bench.ts';
@@ -32,6 +33,8 @@ export interface NodeRate {
   lost: number;
   /** Samples stored beyond what was published (a duplicate would show here). */
   extra: number;
+  /** 1 when the node's ingest backlog was not back at zero after the drain (decision 18). */
+  drainStalls: number;
   published: number;
   stored: number;
   seconds: number;
@@ -71,6 +74,7 @@ export async function measureNodeRate(context: NodeRateContext): Promise<NodeRat
       await sleep(POLL_MS);
     }
     const seconds = (doneAt - started) / 1000;
+    const finalBacklog = await settledIngestBacklog(node);
     const [{ count }] = await sql<[{ count: string }]>`SELECT count(*) FROM samples`;
     const stored = Number(count);
     progress(`node: ${stored} of ${expected} samples committed in ${round(seconds, 1)} s`);
@@ -78,6 +82,7 @@ export async function measureNodeRate(context: NodeRateContext): Promise<NodeRat
       samplesPerSec: round(seconds > 0 ? stored / seconds : 0),
       lost: Math.max(0, expected - stored),
       extra: Math.max(0, stored - expected),
+      drainStalls: drainStalls([], finalBacklog),
       published: expected,
       stored,
       seconds: round(seconds, 2),
@@ -120,6 +125,7 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
       ratio_vs_naive: round(node.samplesPerSec / naive, 1),
       lost: node.lost,
       duplicates: node.extra,
+      drain_stalls: node.drainStalls,
       ...workload(),
       seconds_per_measurement: secondsPerMeasurement(options),
       node,

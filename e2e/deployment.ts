@@ -21,6 +21,8 @@ export interface E2eDeployment {
    * session must log in on its own: ending this one would log every later test out.
    */
   adminSession: ApiSession;
+  /** The probe whose alerts of `ruleId` go to a webhook on 127.0.0.1:`port`, where nothing listens until a test does. */
+  probeWebhook: { probeId: string; port: number; ruleId: string };
 }
 
 const ENV_KEY = 'TIERSCOPE_E2E_DEPLOYMENT';

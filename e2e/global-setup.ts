@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePorts, startDeployment } from '@tierscope/test-support/deployment';
-import { waitFor } from '@tierscope/test-support/processes';
+import { freePort, waitFor } from '@tierscope/test-support/processes';
 import { realPartsOfEnvironment, type TierBackend } from '@tierscope/test-support/tier-backends';
 import { FIRING_PER_PROBE, installRules } from './alert-rules.ts';
 import { randomBytes } from 'node:crypto';
@@ -38,6 +38,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     throw new Error('apps/web/dist is missing: run `npm run build -w @tierscope/web` first');
   const backend = tierBackendOf(process.env);
   const dataDir = await mkdtemp(join(tmpdir(), 'tierscope-e2e-'));
+  // No spec publishes the e2e rule's metric on probe-c but the backlog one, so only it fills the outbox.
+  const probeWebhook = { probeId: 'probe-c', port: await freePort(), ruleId: 'e2e-level' };
   const removeData = async () => {
     await backend?.release();
     await rm(dataDir, { recursive: true, force: true });
@@ -48,6 +50,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     devicesPerProbe: DEVICES_PER_PROBE,
     rate: 0.5,
     adminPassword: ADMIN.password,
+    probeWebhook,
     ...(backend && { backend }),
     log: (line) => process.stderr.write(`[e2e] ${line}\n`),
     // The fault test kills a probe on purpose; anything else shows up as failing tests.
@@ -103,6 +106,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       expectedDevices,
       admin: ADMIN,
       adminSession,
+      probeWebhook,
       nodes: deployment.nodes.map(({ id, path, pid, mqttUrl }) => ({ id, path, pid, mqttUrl })),
     });
   } catch (error) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { integrityFailures, runOneBench } from './integrity.ts';
+import { drainStalls, integrityFailures, runOneBench } from './integrity.ts';
 
 describe('integrityFailures', () => {
   it('fails a run that lost one message', () => {
@@ -19,6 +19,23 @@ describe('integrityFailures', () => {
   });
 });
 
+describe('drainStalls', () => {
+  it('counts each time the node called its backlog stalled during the run', () => {
+    expect(
+      drainStalls(['empty', 'growing', 'stalled', 'stalled', 'draining', 'stalled', 'empty'], { depth: 0 }),
+    ).toBe(2);
+  });
+
+  it('counts a backlog not back to zero at the end as a stall, and one the node never reported too', () => {
+    expect(drainStalls(['growing', 'draining'], { depth: 12 })).toBe(1);
+    expect(drainStalls([], null)).toBe(1);
+  });
+
+  it('counts none for a backlog that grew, drained and ended empty', () => {
+    expect(drainStalls(['empty', 'growing', 'draining', 'empty'], { depth: 0 })).toBe(0);
+  });
+});
+
 describe('runOneBench', () => {
   const quiet = () => {
     const lines: string[] = [];
@@ -35,6 +52,18 @@ describe('runOneBench', () => {
     );
     expect(code).toBe(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ bench: 'ingest', lost: 1, quick: true });
+  });
+
+  it('fails a run whose drain stalled and names it', async () => {
+    const progress: string[] = [];
+    const code = await runOneBench(
+      'burst',
+      { runBench: async () => ({ lost: 0, drain_stalls: 1 }) },
+      { quick: true },
+      { line: () => {}, progress: (text) => progress.push(text) },
+    );
+    expect(code).toBe(1);
+    expect(progress.join('\n')).toContain('drain_stalls = 1');
   });
 
   it('exits zero for a sound run', async () => {

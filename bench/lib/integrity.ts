@@ -1,8 +1,25 @@
+import type { Backlog, BacklogTrend } from '@tierscope/shared';
+
 /**
  * The counts by which a bench says its own run went wrong: a figure measured while messages were
- * lost, stored twice or never seen is worth nothing, so any of them above zero fails the run.
+ * lost, stored twice or never seen, or while the node's backlog stopped draining, is worth
+ * nothing, so any of them above zero fails the run.
  */
-const INTEGRITY_COUNTS = ['lost', 'duplicates', 'missing'] as const;
+const INTEGRITY_COUNTS = ['lost', 'duplicates', 'missing', 'drain_stalls'] as const;
+
+/**
+ * How often a node's ingest backlog stalled in a run (decision 18): each time the node called it
+ * `stalled` in the readings taken during the run, plus one if it was not back to zero at the end.
+ */
+export function drainStalls(trends: readonly BacklogTrend[], final: Pick<Backlog, 'depth'> | null): number {
+  let stalls = 0;
+  let previous: BacklogTrend | undefined;
+  for (const trend of trends) {
+    if (trend === 'stalled' && previous !== 'stalled') stalls++;
+    previous = trend;
+  }
+  return stalls + (final === null || final.depth > 0 ? 1 : 0);
+}
 
 /** What made a bench's result invalid, one line per count above zero (empty when the run is sound). */
 export function integrityFailures(result: Record<string, unknown>): string[] {

@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
+import type { Backlog } from '@tierscope/shared';
 import { spawnNode, waitReady } from '@tierscope/test-support/processes';
 import { onInterrupt, progress } from './bench.ts';
 
@@ -27,6 +28,8 @@ export interface NodeIngestInfo {
   messagesTotal: number;
   queueDepth: number;
   deadLettersTotal: number;
+  /** The node's ingest journal backlog as it last read it (decision 18). */
+  backlog: Backlog | null;
 }
 
 export interface NodeMemory {
@@ -95,8 +98,10 @@ export async function startNode(options: NodeProcessOptions): Promise<NodeProces
         signal: AbortSignal.timeout(INFO_TIMEOUT_MS),
       });
       if (!response.ok) throw new Error(`node.info: HTTP ${response.status}`);
-      const body = (await response.json()) as { result: { data: { ingest: NodeIngestInfo } } };
-      return body.result.data.ingest;
+      const body = (await response.json()) as {
+        result: { data: { ingest: Omit<NodeIngestInfo, 'backlog'>; backlogs?: { ingest: Backlog } } };
+      };
+      return { ...body.result.data.ingest, backlog: body.result.data.backlogs?.ingest ?? null };
     },
     async memory() {
       try {
@@ -119,6 +124,19 @@ export async function startNode(options: NodeProcessOptions): Promise<NodeProces
       return code ?? (signal ? -1 : null);
     },
   };
+}
+
+/**
+ * The node's ingest backlog once it reads zero, or its last reading after `timeoutMs` (the node
+ * reads its backlogs once a second, so a drained node says so within about a second).
+ */
+export async function settledIngestBacklog(node: NodeProcess, timeoutMs = 10_000): Promise<Backlog | null> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const { backlog } = await node.info();
+    if ((backlog !== null && backlog.depth === 0) || performance.now() > deadline) return backlog;
+    await sleep(250);
+  }
 }
 
 /** Ends a persistent MQTT 5 session at the broker: clean start, session expiry 0. */

@@ -98,6 +98,14 @@ export const NodeConfig = z
      * a private, loopback or link-local address is refused unless an IP or CIDR here covers it.
      */
     webhookAllowlist: WebhookAllowlistText.prefault(''),
+    /** The longest wait between two attempts of one notification (`WEBHOOK_RETRY_MAX_MS`). */
+    webhookRetryMaxMs: z.coerce.number().int().min(100).max(3_600_000).default(300_000),
+    /** A backlog whose items wait and none leaves for this long raises `backlog-stalled` (decision 18). */
+    backlogStallAfterMs: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
+    /** The drain rate of a backlog is what left it over this window. */
+    backlogRateWindowMs: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+    /** A parent that has not called for this long is away: the alert changes since then wait for it. */
+    parentAwayAfterMs: z.coerce.number().int().min(1000).max(3_600_000).default(5000),
   })
   .refine(
     (config) => ![...config.children, ...config.uplinkChildren].some((child) => child.id === config.nodeId),
@@ -169,6 +177,10 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig
     federationDeadlineMs: env.FEDERATION_DEADLINE_MS || undefined,
     webhooks: env.WEBHOOKS || undefined,
     webhookAllowlist: env.WEBHOOK_ALLOWLIST || undefined,
+    webhookRetryMaxMs: env.WEBHOOK_RETRY_MAX_MS || undefined,
+    backlogStallAfterMs: env.BACKLOG_STALL_AFTER_MS || undefined,
+    backlogRateWindowMs: env.BACKLOG_RATE_WINDOW_MS || undefined,
+    parentAwayAfterMs: env.PARENT_AWAY_AFTER_MS || undefined,
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);

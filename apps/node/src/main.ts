@@ -18,11 +18,15 @@ import { loadNodeConfig, type NodeConfig } from './env.ts';
 import { httpCallerActor, uplinkParentActor } from './http/actors.ts';
 import { createNodeServer } from './http/server.ts';
 import { AlertingRuntime } from './alerting/alerting-runtime.ts';
+import { BACKLOG_STALLED_RULE, BacklogAlerts } from './alerting/backlog-alerts.ts';
+import { createBacklogMetrics } from './backlogs/backlog-metrics.ts';
+import { BacklogMonitor } from './backlogs/backlog-monitor.ts';
+import { ParentLinks, type KnownParent } from './backlogs/parent-links.ts';
 import { checkWebhookTargets } from './alerting/notifier/allowlist.ts';
 import { DeliveryWorker } from './alerting/notifier/delivery-worker.ts';
 import { notificationHook } from './alerting/notifier/notification-hook.ts';
 import { createNotifierMetrics } from './alerting/notifier/notifier-metrics.ts';
-import { createOutboxStore } from './alerting/notifier/outbox-store.ts';
+import { createOutboxStore, type OutboxStore } from './alerting/notifier/outbox-store.ts';
 import { loadDeviceAccess } from './access/device-access.ts';
 import { warnWithoutNodeFlags } from './ingest/node-flags.ts';
 import { startIngest, type IngestRuntime } from './ingest/start-ingest.ts';
@@ -35,6 +39,7 @@ import { MIGRATIONS_FOLDER, migrateStore } from './store/migrate.ts';
 import { scheduleRetention } from './store/retention.ts';
 
 const STOP_TIMEOUT_MS = 10_000;
+const BACKLOG_READ_INTERVAL_MS = 1000;
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 async function main(config: NodeConfig): Promise<void> {
@@ -60,6 +65,7 @@ async function main(config: NodeConfig): Promise<void> {
     allowlist: config.webhookAllowlist,
     logger: logger.child({ component: 'notifier' }),
     metrics: createNotifierMetrics(registry),
+    retry: { maxDelayMs: config.webhookRetryMaxMs },
   });
   await warnUnresolvedWebhooks(config, logger);
   const alertStore = new AlertStore(store, config.nodeId);
@@ -85,6 +91,23 @@ async function main(config: NodeConfig): Promise<void> {
   });
   alerting.start();
   notifier.start();
+  const parentLinks = new ParentLinks({
+    parents: knownParents(config),
+    awayAfterMs: config.parentAwayAfterMs,
+    changes: alertStore,
+  });
+  await parentLinks.load();
+  alerting.onChanges((changes) => parentLinks.changed(Math.max(...changes.map((change) => change.seq))));
+  const backlogs = await startBacklogMonitor(config, {
+    ingest,
+    notifier,
+    outbox,
+    parentLinks,
+    alerting,
+    alertStore,
+    registry,
+    logger,
+  });
   const brokerUrl = config.mqttUrl ?? `mqtt://${config.httpHost}:${config.mqttPort}`;
 
   const local = createLocalNodeService({
@@ -98,6 +121,7 @@ async function main(config: NodeConfig): Promise<void> {
     startedAt,
     rawRetentionDays: config.rawRetentionDays,
     ingestStats: () => ingestStats(ingest),
+    backlogs: () => backlogs.current(),
     brokerHealth: () => ({ connected: ingest.intake.connected, embedded: !config.mqttUrl, url: brokerUrl }),
     onDeviceRegistered: (device) => {
       ingest.ingest.addKnownDevices([device.id]);
@@ -125,7 +149,11 @@ async function main(config: NodeConfig): Promise<void> {
     metrics: registry,
     resolveActor: (request) => httpCallerActor(request.headers),
     ...(config.parentTokenHashes.length > 0 && {
-      authorizeCall: (headers) => presentsParentToken(headers, config.parentTokenHashes),
+      authorizeCall: (headers) => {
+        const parent = presentsParentToken(headers, config.parentTokenHashes);
+        if (parent) parentLinks.heard(DIALLING_PARENT.key);
+        return parent;
+      },
     }),
     uplink: uplinkServer,
     readiness: [
@@ -135,7 +163,7 @@ async function main(config: NodeConfig): Promise<void> {
   });
   await server.listen({ host: config.httpHost, port: config.httpPort });
   federation?.start();
-  const uplink = uplinkOf(config, serviceFor, logger);
+  const uplink = uplinkOf(config, serviceFor, logger, () => parentLinks.heard(UPLINK_PARENT_KEY));
   logger.info(
     {
       http: `http://${config.httpHost}:${config.httpPort}`,
@@ -159,6 +187,7 @@ async function main(config: NodeConfig): Promise<void> {
       process.exit(1);
     }, STOP_TIMEOUT_MS).unref();
     stopRetention();
+    backlogs.stop();
     alerting.stop();
     await uplink?.stop();
     federation?.stop();
@@ -178,6 +207,7 @@ function uplinkOf(
   config: NodeConfig,
   serviceFor: (budgetMs: number | undefined, actor?: Actor) => NodeService,
   logger: pino.Logger,
+  onParentCall: () => void,
 ): Uplink | undefined {
   const { parentUplinkUrl, nodeToken } = config;
   if (parentUplinkUrl === undefined || nodeToken === undefined) return undefined;
@@ -188,10 +218,83 @@ function uplinkOf(
     token: nodeToken,
     router: nodeRouter,
     // As an HTTP call from a parent would be: as the user it acts for, within its time left.
-    contextOf: (headers) =>
-      nodeCallContext(headers, readActingUserHeader(headers[ACTING_USER_HEADER]) ?? actor, serviceFor),
+    contextOf: (headers) => {
+      onParentCall();
+      return nodeCallContext(headers, readActingUserHeader(headers[ACTING_USER_HEADER]) ?? actor, serviceFor);
+    },
     logger,
   });
+}
+
+const UPLINK_PARENT_KEY = 'uplink';
+/** Every parent that dials this node presents a parent token; replicas of one parent share it. */
+const DIALLING_PARENT: KnownParent = { key: 'dialled', label: 'dialling parent', via: 'dialled' };
+
+/**
+ * The parents this node can tell apart: the one whose uplink it dials, and the ones that dial it
+ * with a parent token. An open node (no PARENT_TOKEN_HASHES) cannot tell a parent from any caller.
+ */
+function knownParents(config: NodeConfig): KnownParent[] {
+  return [
+    ...(config.parentUplinkUrl === undefined
+      ? []
+      : [{ key: UPLINK_PARENT_KEY, label: new URL(config.parentUplinkUrl).host, via: 'uplink' as const }]),
+    ...(config.parentTokenHashes.length > 0 ? [DIALLING_PARENT] : []),
+  ];
+}
+
+/** Reads the node's backlogs every second for node.info and /metrics, and raises `backlog-stalled`. */
+async function startBacklogMonitor(
+  config: NodeConfig,
+  parts: {
+    ingest: IngestRuntime;
+    notifier: DeliveryWorker;
+    outbox: OutboxStore;
+    parentLinks: ParentLinks;
+    alerting: AlertingRuntime;
+    alertStore: AlertStore;
+    registry: Registry;
+    logger: pino.Logger;
+  },
+): Promise<BacklogMonitor> {
+  const stalledAlerts = new BacklogAlerts();
+  stalledAlerts.restore(await parts.alertStore.openNodeAlerts(BACKLOG_STALLED_RULE.id));
+  const monitor = new BacklogMonitor({
+    intervalMs: BACKLOG_READ_INTERVAL_MS,
+    rateWindowMs: config.backlogRateWindowMs,
+    stallAfterMs: config.backlogStallAfterMs,
+    metrics: createBacklogMetrics(parts.registry),
+    logger: parts.logger.child({ component: 'backlogs' }),
+    sources: {
+      ingest: () => {
+        const stats = parts.ingest.ingest.stats();
+        return {
+          depth: Math.max(0, stats.journal.lastSeq - stats.committedSeq),
+          drainedTotal: stats.messagesTotal,
+          oldestAt: stats.oldestPendingAt,
+        };
+      },
+      webhooks: async () => {
+        const unsent = new Map((await parts.outbox.unsentByWebhook()).map((row) => [row.webhookId, row]));
+        const settled = parts.notifier.settledCounts();
+        return config.webhooks.map(({ id }) => ({
+          webhookId: id,
+          depth: unsent.get(id)?.count ?? 0,
+          oldestAt: unsent.get(id)?.oldestAt ?? null,
+          drainedTotal: settled.get(id) ?? 0,
+        }));
+      },
+      parents: () => parts.parentLinks.read(),
+    },
+    onRead: async (watched) => {
+      const transitions = stalledAlerts.evaluate(watched, Date.now());
+      if (transitions.length === 0) return;
+      await parts.alerting.apply(transitions);
+      stalledAlerts.applied(transitions);
+    },
+  });
+  monitor.start();
+  return monitor;
 }
 
 function ingestStats(ingest: IngestRuntime): IngestStats {

@@ -87,6 +87,32 @@ export interface DeploymentOptions {
    * the simulators publish to those brokers.
    */
   backend?: TierBackend;
+  /**
+   * One probe sends the alerts of a rule to a webhook on 127.0.0.1:`port`, retried at least every
+   * second, and calls a backlog stalled after 5 s: a test listens there (or not) to make the
+   * probe's webhook backlog grow and drain.
+   */
+  probeWebhook?: { probeId: string; port: number; ruleId: string };
+}
+
+/** The settings that give `probeWebhook.probeId` its webhook, and backlogs that answer quickly. */
+function probeWebhookEnv(webhook: DeploymentOptions['probeWebhook'], id: string): Record<string, string> {
+  if (webhook?.probeId !== id) return {};
+  return {
+    WEBHOOKS: JSON.stringify([
+      {
+        id: 'e2e-receiver',
+        url: `http://${HOST}:${webhook.port}/alerts`,
+        minSeverity: 'info',
+        matchers: { ruleId: webhook.ruleId },
+        timeoutMs: 2000,
+      },
+    ]),
+    WEBHOOK_ALLOWLIST: HOST,
+    WEBHOOK_RETRY_MAX_MS: '1000',
+    BACKLOG_STALL_AFTER_MS: '5000',
+    BACKLOG_RATE_WINDOW_MS: '30000',
+  };
 }
 
 /** How to log in to the console for the first time, as the BFF set it up at this start. */
@@ -156,6 +182,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
       MQTT_PORT: String(probePort(id).mqtt),
       DATA_DIR: join(dataDir, id),
       ...parentTokenOf(id),
+      ...probeWebhookEnv(options.probeWebhook, id),
       ...(uplinkTokens.has(id) && {
         PARENT_UPLINK_URL: `ws://${HOST}:${ports.district.http}/uplink`,
         NODE_TOKEN: uplinkTokens.get(id)!,

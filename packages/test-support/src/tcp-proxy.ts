@@ -8,8 +8,14 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-/** Forwards 127.0.0.1:<port> to `target`: the link between two tiers, so a test can sever it. */
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+/**
+ * Forwards 127.0.0.1:<port> to `target`: the link between two tiers, so a test can sever it. The
+ * port is a free one unless `listenPort` names the one a process was configured with.
+ */
+export async function startTcpProxy(
+  target: { host: string; port: number },
+  listenPort = 0,
+): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let isCut = false;
   const server: Server = createServer((client) => {
@@ -29,7 +35,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     client.pipe(upstream);
     upstream.pipe(client);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('proxy has no port');
   return {

@@ -8,8 +8,10 @@ export interface AlertTransition {
   /** `rule:device:episodeStart`, the same on every replay of the same data. */
   alertId: string;
   fingerprint: string;
-  rule: Rule;
-  deviceId: string;
+  /** What the store keeps of the rule; a node's built-in alerts (backlog-alerts.ts) have no stored rule. */
+  rule: Pick<Rule, 'id' | 'name' | 'severity'>;
+  /** Null for an alert about the node itself. */
+  deviceId: string | null;
   episodeStart: number;
   at: number;
   value: number | null;

@@ -153,7 +153,8 @@ export class AlertingRuntime {
     }
   }
 
-  private async apply(transitions: readonly AlertTransition[]): Promise<void> {
+  /** Stores transitions decided outside the engine (the node's backlog alerts) and announces them. */
+  async apply(transitions: readonly AlertTransition[]): Promise<void> {
     if (transitions.length === 0) return;
     const changes = await this.options.store.transaction((tx) => this.writeInTransaction(tx, transitions));
     this.published(changes);

@@ -44,6 +44,17 @@ describe('BatchWriter', () => {
     await w.drain();
   });
 
+  it('says when the oldest uncommitted message was received, and null once all are committed', async () => {
+    const store = new MemoryIngestStore();
+    const w = writer(store, { batchMaxAgeMs: 10_000 });
+    expect(w.stats().oldestPendingAt).toBeNull();
+    await w.accept(samplesItem(3));
+    await w.accept(samplesItem(4));
+    expect(w.stats().oldestPendingAt).toBe(1003);
+    await w.drain();
+    expect(w.stats().oldestPendingAt).toBeNull();
+  });
+
   it('flushes a smaller batch once its oldest item is batchMaxAgeMs old', async () => {
     const store = new MemoryIngestStore();
     const w = writer(store);

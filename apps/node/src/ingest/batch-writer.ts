@@ -45,6 +45,8 @@ export interface BatchWriterStats {
   deadLettersTotal: number;
   /** The highest seq committed by this writer; 0 before the first commit. */
   committedSeq: number;
+  /** When the oldest message not yet committed was received (epoch ms); null when none waits. */
+  oldestPendingAt: number | null;
   flushFailuresTotal: number;
 }
 
@@ -52,6 +54,8 @@ interface PendingBatch {
   batch: IngestBatch;
   rows: number;
   messages: number;
+  /** When its oldest message was received. */
+  oldestAt: number;
 }
 
 interface Waiter {
@@ -142,13 +146,22 @@ export class BatchWriter {
       queueDepth: this.depth + this.waiters.length,
       deadLettersTotal: this.totals.deadLetters,
       committedSeq: this.totals.committedSeq,
+      oldestPendingAt: this.oldestPendingAt(),
       flushFailuresTotal: this.totals.flushFailures,
     };
   }
 
+  /** Batches commit in seq order, so the oldest message waits in the first batch still held. */
+  private oldestPendingAt(): number | null {
+    const first = this.inflight ?? this.ready[0] ?? this.open;
+    if (first) return first.oldestAt;
+    const waiter = this.waiters[0];
+    return waiter ? receivedAtOf(waiter.item, this.now()) : null;
+  }
+
   private add(item: IngestItem): void {
     if (!this.open) {
-      this.open = { batch: ingestBatch(), rows: 0, messages: 0 };
+      this.open = { batch: ingestBatch(), rows: 0, messages: 0, oldestAt: receivedAtOf(item, this.now()) };
       this.openTimer = setTimeout(() => {
         this.closeOpenBatch();
         this.kick();
@@ -308,7 +321,12 @@ function mergeBatches(pendings: readonly PendingBatch[]): PendingBatch {
     rows += pending.rows;
     messages += pending.messages;
   }
-  return { batch, rows, messages };
+  return { batch, rows, messages, oldestAt: Math.min(...pendings.map((pending) => pending.oldestAt)) };
+}
+
+/** A dead letter carries no receive time of its own; it is taken as it arrives. */
+function receivedAtOf(item: IngestItem, now: number): number {
+  return item.kind === 'dead-letter' ? now : item.receivedAt;
 }
 
 /** Adds one item's rows to a batch and returns how many rows it added. */

@@ -29,6 +29,7 @@ export function createLocalNodeInfoService(deps: LocalNodeServiceDeps): NodeInfo
         ingest: deps.ingestStats(),
         broker: deps.brokerHealth(),
         database: { reachable, driver: store.driver },
+        ...(deps.backlogs && { backlogs: deps.backlogs() }),
       };
     },
   };

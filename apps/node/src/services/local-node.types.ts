@@ -1,4 +1,4 @@
-import type { IngestStats } from '@tierscope/shared';
+import type { IngestStats, NodeBacklogs } from '@tierscope/shared';
 import type { DeviceAccess } from '../access/device-access.ts';
 import type { AlertingRuntime } from '../alerting/alerting-runtime.ts';
 import type { AlertStore } from '../store/alert-store.pg.ts';
@@ -26,6 +26,8 @@ export interface LocalNodeServiceDeps {
   /** Raw samples older than this are gone, so series never read raw data past it. Default 30. */
   rawRetentionDays?: number;
   ingestStats: () => IngestStats;
+  /** The latest reading of the node's backlogs (decision 18); absent where nothing reads them. */
+  backlogs?: () => NodeBacklogs;
   brokerHealth: () => BrokerHealth;
   /** Called after devices.upsert: the ingest's known-device cache and the alert engine's labels update at once. */
   onDeviceRegistered?: (device: { id: string; labels: Record<string, string> }) => void;

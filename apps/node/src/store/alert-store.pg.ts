@@ -247,6 +247,32 @@ export class AlertStore {
     }));
   }
 
+  /** The node's own open alerts of a built-in rule (no device): when each episode started. */
+  async openNodeAlerts(ruleId: string): Promise<{ fingerprint: string; startedAt: number }[]> {
+    return this.store.exec<{ fingerprint: string; startedAt: number }>(
+      `SELECT fingerprint, ${ms('started_at')} AS "startedAt" FROM alerts
+        WHERE state <> 'resolved' AND rule_id = $1 AND device_id IS NULL`,
+      [ruleId],
+    );
+  }
+
+  /** The newest change's seq; 0 before the first. */
+  async lastChangeSeq(): Promise<number> {
+    const [row] = await this.store.exec<{ seq: number }>(
+      `SELECT coalesce(max(seq), 0)::float8 AS seq FROM alert_changes`,
+    );
+    return row?.seq ?? 0;
+  }
+
+  /** How many changes follow `seq`, and when the first of them was made (null when none). */
+  async changesPendingAfter(seq: number): Promise<{ count: number; oldestAt: number | null }> {
+    const [row] = await this.store.exec<{ count: number; oldestAt: number | null }>(
+      `SELECT count(*)::int AS count, ${ms('min(at)')} AS "oldestAt" FROM alert_changes WHERE seq > $1`,
+      [seq],
+    );
+    return { count: row?.count ?? 0, oldestAt: row?.oldestAt ?? null };
+  }
+
   /** Changes after `seq`, in order. */
   async changesAfter(seq: number, limit: number): Promise<CommittedChange[]> {
     const rows = await this.store.exec(

@@ -21,6 +21,55 @@ export const IngestStats = z.object({
 });
 export type IngestStats = z.infer<typeof IngestStats>;
 
+/**
+ * How a backlog moves: `empty`; `draining` (it shrank or held while items left it); `growing` (it
+ * grew over the rate window); `stalled` (items wait and none left it for the node's stall period,
+ * which also raises the node's `backlog-stalled` alert).
+ */
+export const BacklogTrend = z.enum(['empty', 'draining', 'growing', 'stalled']);
+export type BacklogTrend = z.infer<typeof BacklogTrend>;
+
+/** One queue of work the node holds and still owes somewhere (decision 18). */
+export const Backlog = z.object({
+  /** Items waiting. */
+  depth: z.number().int().min(0),
+  /** How long the oldest waiting item has waited; null when none waits. */
+  oldestAgeMs: z.number().min(0).nullable(),
+  /** Items that left the backlog per second, over the node's rate window. */
+  drainPerSec: z.number().min(0),
+  /** depth / drainPerSec; null when nothing drains (then it would never end) or nothing waits. */
+  etaMs: z.number().min(0).nullable(),
+  trend: BacklogTrend,
+});
+export type Backlog = z.infer<typeof Backlog>;
+
+/** A webhook's outbox: notifications neither delivered nor given up. */
+export const WebhookBacklog = Backlog.extend({ webhookId: z.string().max(64) });
+export type WebhookBacklog = z.infer<typeof WebhookBacklog>;
+
+/**
+ * What a parent has not taken yet: the node's alert changes committed since the parent was last
+ * heard, while it is away (a parent that calls follows the changes live, so then nothing is owed).
+ */
+export const ParentBacklog = Backlog.extend({
+  /** The parent as this node knows it: its uplink's host, or the hash prefix of the token it presents. */
+  parent: z.string().max(200),
+  via: z.enum(['uplink', 'dialled']),
+  /** When the parent last called this node; null when not since this node started. */
+  lastHeardAt: Timestamp.nullable(),
+  /** Not heard for the node's away period: what it owes piles up. */
+  away: z.boolean(),
+});
+export type ParentBacklog = z.infer<typeof ParentBacklog>;
+
+export const NodeBacklogs = z.object({
+  /** Messages acked to the broker and journaled, not yet committed to the store. */
+  ingest: Backlog,
+  webhooks: z.array(WebhookBacklog).max(100),
+  parents: z.array(ParentBacklog).max(100),
+});
+export type NodeBacklogs = z.infer<typeof NodeBacklogs>;
+
 export const NodeInfo = z.object({
   id: NodeId,
   name: z.string().max(200),
@@ -36,6 +85,8 @@ export const NodeInfo = z.object({
   ingest: IngestStats,
   broker: z.object({ connected: z.boolean(), embedded: z.boolean(), url: z.string().max(500) }),
   database: z.object({ reachable: z.boolean(), driver: z.enum(['postgres', 'pglite']) }),
+  /** The node's own backlogs (decision 18); absent from a node that predates them. */
+  backlogs: NodeBacklogs.optional(),
   /** Set by a federating node: each child as its heartbeat sees it, recursively. Absent on a leaf. */
   get children(): z.ZodOptional<z.ZodArray<typeof NodeChild>> {
     return z.array(NodeChild).optional();

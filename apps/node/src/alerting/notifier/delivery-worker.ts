@@ -65,6 +65,8 @@ export class DeliveryWorker {
   readonly #lookup: LookupFunction;
   /** Aborts the sends in flight when stop() has waited long enough for them. */
   readonly #abortSends = new AbortController();
+  /** By webhook: rows delivered or given up since this worker started (what left the outbox). */
+  readonly #settled = new Map<string, number>();
   #stopped = false;
   #loop: Promise<void> | undefined;
   #woken = false;
@@ -85,6 +87,11 @@ export class DeliveryWorker {
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.#lookup = allowlistedLookup(options.allowlist, options.resolve);
+  }
+
+  /** By webhook: rows delivered or given up since start; a counter the backlog's drain rate is read from. */
+  settledCounts(): ReadonlyMap<string, number> {
+    return this.#settled;
   }
 
   /** Starts the loop; the first pass sends whatever an earlier run left in the outbox. */
@@ -189,6 +196,7 @@ export class DeliveryWorker {
   async #record(row: ClaimedNotification, decision: DeliveryDecision, now: number): Promise<void> {
     if (decision.action === 'delivered') {
       await this.#outbox.markDelivered(row.id, now);
+      this.#countSettled(row);
       this.#metrics?.sent.inc({ webhook: row.webhookId });
       this.#logger.debug(this.#context(row), 'notification delivered');
     } else if (decision.action === 'retry') {
@@ -205,8 +213,13 @@ export class DeliveryWorker {
 
   async #fail(row: ClaimedNotification, error: string): Promise<void> {
     await this.#outbox.markFailed(row.id, this.#now(), error);
+    this.#countSettled(row);
     this.#metrics?.failed.inc({ webhook: row.webhookId });
     this.#logger.error({ ...this.#context(row), error }, 'notification failed for good; not retried');
+  }
+
+  #countSettled(row: ClaimedNotification): void {
+    this.#settled.set(row.webhookId, (this.#settled.get(row.webhookId) ?? 0) + 1);
   }
 
   /** What a log line says about a row: never the URL (its path or query may hold a token). */

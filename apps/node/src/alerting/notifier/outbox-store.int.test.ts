@@ -48,6 +48,17 @@ describe.each(testDatabaseBackends())('notification outbox on $name', ({ create 
     expect(await outbox.insert([])).toBe(0);
   });
 
+  it('counts the unsent rows of each webhook with the time of its oldest', async () => {
+    await outbox.insert([row(1), row(2, { createdAt: T0 + 5000 }), row(3, { webhookId: 'chat' })]);
+    const [claimed] = await outbox.claimDue(T0, 1, T0 + LEASE);
+    await outbox.markDelivered(claimed!.id, T0);
+    const unsent = await outbox.unsentByWebhook();
+    expect(unsent.sort((a, b) => a.webhookId.localeCompare(b.webhookId))).toEqual([
+      { webhookId: 'chat', count: 1, oldestAt: T0 },
+      { webhookId: 'ops', count: 1, oldestAt: T0 + 5000 },
+    ]);
+  });
+
   it('commits rows with the transaction that wrote them, or not at all', async () => {
     await store.transaction((tx) => outbox.insert([row(1)], tx));
     await expect(

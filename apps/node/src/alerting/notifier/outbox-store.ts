@@ -38,6 +38,15 @@ export interface OutboxStore {
   nextDueAt(): Promise<number | undefined>;
   /** Rows neither delivered nor failed. */
   pendingCount(): Promise<number>;
+  /** Per webhook with any: rows neither delivered nor failed, and when the oldest was written. */
+  unsentByWebhook(): Promise<UnsentNotifications[]>;
+}
+
+export interface UnsentNotifications {
+  webhookId: string;
+  count: number;
+  /** epoch ms */
+  oldestAt: number;
 }
 
 const UNSENT = 'delivered_at is null and failed_at is null';
@@ -122,6 +131,13 @@ export function createOutboxStore(store: NodeStore): OutboxStore {
       );
       return row?.at ?? undefined;
     },
+
+    unsentByWebhook: () =>
+      store.exec<UnsentNotifications & Record<string, unknown>>(
+        `select webhook_id as "webhookId", count(*)::int as count,
+                (extract(epoch from min(created_at)) * 1000)::float8 as "oldestAt"
+           from notification_outbox where ${UNSENT} group by webhook_id`,
+      ),
 
     async pendingCount() {
       const [row] = await store.exec<{ n: number }>(

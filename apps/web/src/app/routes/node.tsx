@@ -11,6 +11,7 @@ import { deviceListQueryOptions } from '../../features/devices/device-queries.ts
 import { DeadLetterList } from '../../features/nodes/dead-letter-list.tsx';
 import { deadLetterListQueryOptions } from '../../features/nodes/dead-letter-queries.ts';
 import { HistoryChartPanel } from '../../features/nodes/history-chart-panel.tsx';
+import { NodeBacklogs } from '../../features/nodes/node-backlogs.tsx';
 import { NodeHealth } from '../../features/nodes/node-health.tsx';
 import { NodeTreeView } from '../../features/nodes/node-tree-view.tsx';
 import { formatCount, nodeName } from '../../lib/format.ts';
@@ -111,6 +112,11 @@ function NodePage({
       >
         {node && <NodeHealth node={node} rows={tree.rows} />}
       </FanOutPanel>
+      {node && path !== '' && (
+        <FanOutPanel title="Backlogs" query={tree} showLatency={false} testId="node-backlogs-panel">
+          <NodeBacklogs node={node} name={title} />
+        </FanOutPanel>
+      )}
       <NodeAlertsPanel path={path} />
       {node && node.childPaths.length > 0 && (
         <FanOutPanel
