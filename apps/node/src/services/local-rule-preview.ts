@@ -40,9 +40,12 @@ class PreviewTally {
   constructor(private readonly nodePath: string) {}
 
   add = (transition: AlertTransition): void => {
+    // A rule's transitions always name a device; only the node's own alerts have none.
+    const { deviceId } = transition;
+    if (deviceId === null) return;
     if (transition.kind === 'fired') {
       this.fired++;
-      this.firedByDevice.set(transition.deviceId, (this.firedByDevice.get(transition.deviceId) ?? 0) + 1);
+      this.firedByDevice.set(deviceId, (this.firedByDevice.get(deviceId) ?? 0) + 1);
     } else if (transition.kind === 'flapping') this.flapping++;
     else this.resolved++;
     // Past the limit, ties with the last kept instant are kept too, so the cut below is by device.
@@ -55,7 +58,7 @@ class PreviewTally {
         at: transition.at,
         kind: transition.kind,
         nodePath: this.nodePath,
-        deviceId: transition.deviceId,
+        deviceId,
         value: transition.value,
       });
     } else this.timelineComplete = false;
