@@ -42,9 +42,11 @@ async function restart(
 ): Promise<void> {
   const started = Date.now();
   await member.stop(signal);
+  const stopped = Date.now();
   await member.start();
+  const seconds = (from: number, to: number) => ((to - from) / 1000).toFixed(1);
   context.log(
-    `  ${member.name}: ${signal}, back and ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `  ${member.name}: ${signal}, exited in ${seconds(started, stopped)} s, ready again ${seconds(stopped, Date.now())} s later`,
   );
 }
 
