@@ -14,7 +14,9 @@ import {
   ALERT_RULE,
   startAlertTraffic,
   startConsoleClient,
+  watchAlerts,
   type AlertTraffic,
+  type AlertWatch,
   type ConsoleClient,
 } from './lib/traffic.ts';
 import { BREAKS, SCENARIOS, type Break, type Scenario } from './scenarios/scenarios.ts';
@@ -58,7 +60,9 @@ const scenarios = SCENARIOS.filter((s) => only === undefined || s.id === only);
 let topology: Topology | undefined;
 let alerts: AlertTraffic | undefined;
 let client: ConsoleClient | undefined;
+let stream: AlertWatch | undefined;
 const teardown = async (): Promise<void> => {
+  stream?.stop();
   await client?.stop().catch(() => undefined);
   await alerts?.stop().catch(() => undefined);
   if (values['keep-logs'] !== undefined && topology) {
@@ -85,11 +89,12 @@ try {
   const session = await loginToConsole(topology.bffUrl);
   client = startConsoleClient(topology.bffUrl, session, CLIENT_DEADLINE_MS);
   await installRule(client);
+  stream = watchAlerts(topology.bffUrl, session, log);
   alerts = await startAlertTraffic(topology.probeMqttUrl);
   const results: ScenarioResult[] = [];
   const recoverMs = quick ? 90_000 : 180_000;
   // A first check, so a scenario starts from a consistent state (and the start-up is not blamed on it).
-  const baseline = await waitConsistent(() => checkOnce(topology!, alerts!, client!), recoverMs);
+  const baseline = await waitConsistent(() => checkOnce(topology!, alerts!, client!, stream!), recoverMs);
   if (!baseline.recovered)
     throw new Error(`not consistent before the first scenario: ${baseline.figures.pending.join('; ')}`);
   client.take();
@@ -122,7 +127,7 @@ async function runScenario(scenario: Scenario, recoverMs: number): Promise<Scena
   // Healed: devices stop changing sides so the expected state holds still while it converges.
   alerts!.hold();
   const outcome = await waitConsistent(
-    () => checkOnce(topology!, alerts!, client!, extra ?? undefined),
+    () => checkOnce(topology!, alerts!, client!, stream!, extra ?? undefined),
     recoverMs,
   );
   alerts!.resume();
@@ -138,7 +143,7 @@ async function runScenario(scenario: Scenario, recoverMs: number): Promise<Scena
     alertsMissing: outcome.figures.alertsMissing,
     notes: [...tally.failures, ...outcome.figures.pending],
   };
-  log(`${scenarioLine(result)} (${tally.requests} console requests)`);
+  log(`${scenarioLine(result)}\n    checked ${outcome.figures.checked}, ${tally.requests} console requests`);
   return result;
 }
 

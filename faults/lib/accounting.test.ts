@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { benchMessage, SAMPLES_PER_MESSAGE } from '../../bench/lib/payloads.ts';
-import { accountAlerts, accountSamples, parseAcked, type StoredGroup } from './accounting.ts';
+import { accountAlerts, accountSamples, accountStream, parseAcked, type StoredGroup } from './accounting.ts';
 
 const t0 = Date.UTC(2026, 0, 1);
 /** How the probe stores message `m`: its four metrics at the message's device and time. */
@@ -49,7 +49,13 @@ describe('accountSamples', () => {
 });
 
 describe('accountAlerts', () => {
-  const alert = (deviceId: string, state: string, ruleId = 'r') => ({ deviceId, ruleId, state });
+  let ids = 0;
+  const alert = (deviceId: string, state: string, ruleId = 'r') => ({
+    id: `${deviceId}-${ids++}`,
+    deviceId,
+    ruleId,
+    state,
+  });
 
   it('counts nothing when each episode is listed once, the last one open while the device violates', () => {
     const expected = new Map([
@@ -80,5 +86,34 @@ describe('accountAlerts', () => {
     const expected = new Map([['a', { fired: 1, cleared: false }]]);
     const listed = [alert('a', 'firing'), alert('a', 'firing', 'node-unreachable')];
     expect(accountAlerts(expected, listed, 'r')).toEqual({ missing: 0, duplicates: 0 });
+  });
+});
+
+describe('accountStream', () => {
+  const listed = [
+    { id: 'a1', deviceId: 'a', ruleId: 'r', state: 'resolved' },
+    { id: 'a2', deviceId: 'a', ruleId: 'r', state: 'firing' },
+  ];
+
+  it('counts nothing when each listed alert fired once on the stream and resolved once if resolved', () => {
+    const streamed = new Map([
+      ['a1', { fired: 1, resolved: 1 }],
+      ['a2', { fired: 1, resolved: 0 }],
+    ]);
+    expect(accountStream(listed, streamed, 'r')).toEqual({ missing: 0, duplicates: 0 });
+  });
+
+  it('counts a change the stream never delivered as missing', () => {
+    const streamed = new Map([['a1', { fired: 1, resolved: 0 }]]);
+    expect(accountStream(listed, streamed, 'r')).toEqual({ missing: 2, duplicates: 0 });
+  });
+
+  it('counts a change delivered twice, or for an alert nobody lists, as a duplicate', () => {
+    const streamed = new Map([
+      ['a1', { fired: 2, resolved: 1 }],
+      ['a2', { fired: 1, resolved: 0 }],
+      ['ghost', { fired: 1, resolved: 0 }],
+    ]);
+    expect(accountStream(listed, streamed, 'r')).toEqual({ missing: 0, duplicates: 2 });
   });
 });

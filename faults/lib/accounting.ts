@@ -60,6 +60,7 @@ export interface DeviceAlertHistory {
 
 /** An alert as the BFF lists it, the fields the accounting reads. */
 export interface ListedAlert {
+  id: string;
   deviceId: string | null;
   ruleId: string;
   state: string;
@@ -89,5 +90,35 @@ export function accountAlerts(
     const expectedOpen = history.fired > 0 && !history.cleared ? 1 : 0;
     missing += Math.abs(open - expectedOpen);
   }
+  return { missing, duplicates };
+}
+
+/** The changes of one alert the BFF's live stream delivered. */
+export interface StreamedAlert {
+  fired: number;
+  resolved: number;
+}
+
+/**
+ * Each listed alert of the rule fired once on the stream, and resolved once if it is resolved;
+ * a change seen twice (or for an alert the list does not have) is a duplicate.
+ */
+export function accountStream(
+  listed: readonly ListedAlert[],
+  streamed: ReadonlyMap<string, StreamedAlert>,
+  ruleId: string,
+): AlertCounts {
+  let missing = 0;
+  let duplicates = 0;
+  const ids = new Set<string>();
+  for (const alert of listed) {
+    if (alert.ruleId !== ruleId) continue;
+    ids.add(alert.id);
+    const seen = streamed.get(alert.id) ?? { fired: 0, resolved: 0 };
+    const resolved = alert.state === 'resolved' ? 1 : 0;
+    missing += Math.max(0, 1 - seen.fired) + Math.max(0, resolved - seen.resolved);
+    duplicates += Math.max(0, seen.fired - 1) + Math.max(0, seen.resolved - resolved);
+  }
+  for (const [id, seen] of streamed) if (!ids.has(id)) duplicates += seen.fired + seen.resolved;
   return { missing, duplicates };
 }

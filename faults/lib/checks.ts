@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import type { Alert, AlertPage } from '@tierscope/shared';
-import { accountAlerts, accountSamples, parseAcked, type StoredGroup } from './accounting.ts';
+import { accountAlerts, accountSamples, accountStream, parseAcked, type StoredGroup } from './accounting.ts';
 import type { Topology } from './topology.ts';
-import { ALERT_RULE, type AlertTraffic, type ConsoleClient } from './traffic.ts';
+import { ALERT_RULE, type AlertTraffic, type AlertWatch, type ConsoleClient } from './traffic.ts';
 
 export interface CheckFigures {
   ackedMissing: number;
@@ -13,6 +13,8 @@ export interface CheckFigures {
   alertsMissing: number;
   /** Why the state is not consistent yet (empty when it is). */
   pending: string[];
+  /** What was checked, for the progress line. */
+  checked: string;
 }
 
 /** Everything acked stored once, every alert transition listed once by the BFF, with no node missing. */
@@ -20,6 +22,7 @@ export async function checkOnce(
   topology: Topology,
   alerts: AlertTraffic,
   client: ConsoleClient,
+  stream: AlertWatch,
   extra: () => Promise<string | undefined> = async () => undefined,
 ): Promise<CheckFigures> {
   const pending: string[] = [];
@@ -35,14 +38,24 @@ export async function checkOnce(
     samples = { ackedMissing: acked.length * 4, duplicates: 0 };
   }
   let alertCounts = { missing: 0, duplicates: 0 };
+  let episodes = 0;
+  const streamed = [...stream.seen().values()].reduce((n, seen) => n + seen.fired + seen.resolved, 0);
   const listed = await listAlerts(client);
   if (typeof listed === 'string') {
     pending.push(listed);
     alertCounts = { missing: [...expectedAlerts.values()].reduce((n, h) => n + h.fired, 0), duplicates: 0 };
   } else {
-    alertCounts = accountAlerts(expectedAlerts, listed, ALERT_RULE.id);
-    if (alertCounts.missing > 0) pending.push(`${alertCounts.missing} alert transitions not at the BFF`);
-    if (alertCounts.duplicates > 0) pending.push(`${alertCounts.duplicates} alerts listed twice`);
+    episodes = listed.length;
+    const inList = accountAlerts(expectedAlerts, listed, ALERT_RULE.id);
+    const onStream = accountStream(listed, stream.seen(), ALERT_RULE.id);
+    alertCounts = {
+      missing: inList.missing + onStream.missing,
+      duplicates: inList.duplicates + onStream.duplicates,
+    };
+    if (inList.missing > 0) pending.push(`${inList.missing} alert transitions not in the BFF's list`);
+    if (inList.duplicates > 0) pending.push(`${inList.duplicates} alerts listed twice`);
+    if (onStream.missing > 0) pending.push(`${onStream.missing} alert changes not on the BFF's stream`);
+    if (onStream.duplicates > 0) pending.push(`${onStream.duplicates} alert changes streamed twice`);
   }
   const extraPending = await extra();
   if (extraPending) pending.push(extraPending);
@@ -51,6 +64,7 @@ export async function checkOnce(
     duplicates: samples.duplicates + alertCounts.duplicates,
     alertsMissing: alertCounts.missing,
     pending,
+    checked: `${acked.length * 4} acked samples, ${episodes} alert episodes, ${streamed} streamed alert changes`,
   };
 }
 

@@ -1,9 +1,10 @@
 // The suite's traffic from the root namespace: alert traffic (devices next to the probe whose
 // level crosses a threshold back and forth) and a console client querying the BFF all the time.
 import mqtt from 'mqtt';
+import { createHttpChildLink, remoteOfClient } from '@tierscope/federation';
 import type { Rule } from '@tierscope/shared';
-import type { ConsoleSession } from '@tierscope/test-support/console-session';
-import type { DeviceAlertHistory } from './accounting.ts';
+import { fetchAs, type ConsoleSession } from '@tierscope/test-support/console-session';
+import type { DeviceAlertHistory, StreamedAlert } from './accounting.ts';
 
 export const ALERT_RULE: Rule = {
   id: 'faults-level',
@@ -185,6 +186,66 @@ export function startConsoleClient(
     stop: async () => {
       stopped = true;
       await loop;
+    },
+  };
+}
+
+export interface AlertWatch {
+  /** The fault-suite rule's fired and resolved changes the stream delivered, by alert id. */
+  seen(): Map<string, StreamedAlert>;
+  stop(): void;
+}
+
+/**
+ * A console client on the BFF's live alert stream (server-sent events through HAProxy). The link
+ * reconnects by itself after a replica or a link goes away and resumes after the last event id
+ * it received: every change must arrive once.
+ */
+export function watchAlerts(
+  bffUrl: string,
+  session: ConsoleSession,
+  log: (line: string) => void,
+): AlertWatch {
+  const link = createHttpChildLink({ id: 'bff', url: `${bffUrl}/trpc`, fetch: fetchAs(session) });
+  const seen = new Map<string, StreamedAlert>();
+  let down: string | undefined;
+  let lastEventId: string | undefined;
+  let stopped = false;
+  let close = (): void => undefined;
+  const open = (): void => {
+    close = remoteOfClient(link.client).watchAlerts(lastEventId, {
+      onItem: ({ id, change }) => {
+        lastEventId = id;
+        if (change.alert.ruleId !== ALERT_RULE.id) return;
+        const counts = seen.get(change.alert.id) ?? { fired: 0, resolved: 0 };
+        if (change.kind === 'fired') counts.fired++;
+        if (change.kind === 'resolved') counts.resolved++;
+        seen.set(change.alert.id, counts);
+      },
+      onDown: (reason) => {
+        if (down === undefined) log(`  alert stream down (${reason}); it reconnects by itself`);
+        down = reason;
+      },
+      onUp: () => {
+        if (down !== undefined) log('  alert stream up again');
+        down = undefined;
+      },
+      // Ended by the server (e.g. a replica stopping): open it again after the last event seen.
+      onEnd: (error) => {
+        if (stopped) return;
+        log(`  alert stream ended (${error instanceof Error ? error.message : 'completed'}); reopening`);
+        setTimeout(() => {
+          if (!stopped) open();
+        }, 500);
+      },
+    });
+  };
+  open();
+  return {
+    seen: () => new Map([...seen].map(([id, counts]) => [id, { ...counts }])),
+    stop: () => {
+      stopped = true;
+      close();
     },
   };
 }
