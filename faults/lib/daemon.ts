@@ -1,7 +1,7 @@
 // Mosquitto and HAProxy as the suite's children, each in a tier's namespace, in the foreground so
 // a scenario can restart them and the teardown can stop them.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@tierscope/test-support/processes';
 import { inNamespace } from './netns.ts';
@@ -17,12 +17,19 @@ export interface Daemon {
 }
 
 /** Runs `command args` inside `ns`, output kept (the last few KiB) for failure messages. */
-export function startDaemon(name: string, ns: string, command: string, args: readonly string[]): Daemon {
+export function startDaemon(
+  name: string,
+  ns: string,
+  command: string,
+  args: readonly string[],
+  logFile: string,
+): Daemon {
   const [wrapper, ...wrapperArgs] = inNamespace(ns);
   const child = spawn(wrapper!, [...wrapperArgs, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk: Buffer): void => {
     tail = (tail + chunk.toString()).slice(-TAIL_CHARS);
+    appendFileSync(logFile, chunk);
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
@@ -46,7 +53,7 @@ export function startDaemon(name: string, ns: string, command: string, args: rea
  * Mosquitto with the repo's node configuration (deploy/mosquitto/mosquitto.conf: raised queues,
  * persistence), listening on every address of its namespace, its data in `dir`.
  */
-export function startMosquitto(ns: string, dir: string, port: number): Daemon {
+export function startMosquitto(ns: string, dir: string, port: number, logFile: string): Daemon {
   const source = readFileSync(join(REPO_ROOT, 'deploy/mosquitto/mosquitto.conf'), 'utf8');
   const config = join(dir, 'mosquitto.conf');
   writeFileSync(
@@ -57,33 +64,45 @@ export function startMosquitto(ns: string, dir: string, port: number): Daemon {
       // As root it would switch to the "mosquitto" user, which may not write `dir`.
       `\nuser root\nlog_dest stderr\n`,
   );
-  return startDaemon('mosquitto', ns, '/usr/sbin/mosquitto', ['-c', config]);
+  return startDaemon('mosquitto', ns, '/usr/sbin/mosquitto', ['-c', config], logFile);
 }
 
 /**
  * HAProxy in front of the BFF replicas: health-checked on /readyz, and a request that found a
  * replica gone (refused, reset, or closed without an answer) is sent again to another one.
  */
-export function startHaproxy(ns: string, dir: string, port: number, replicas: readonly number[]): Daemon {
+export function startHaproxy(
+  ns: string,
+  dir: string,
+  port: number,
+  replicas: readonly number[],
+  logFile: string,
+): Daemon {
   const config = join(dir, 'haproxy.cfg');
   writeFileSync(config, haproxyConfig(port, replicas));
-  return startDaemon('haproxy', ns, 'haproxy', ['-db', '-f', config]);
+  return startDaemon('haproxy', ns, 'haproxy', ['-db', '-f', config], logFile);
 }
 
 export function haproxyConfig(port: number, replicas: readonly number[]): string {
   return [
     'global',
     '  maxconn 2000',
+    '  log stderr format raw local0 info',
     'defaults',
     '  mode http',
+    '  log global',
+    '  option httplog',
     '  timeout connect 1s',
     '  timeout client 60s',
     '  timeout server 30s',
-    '  timeout http-keep-alive 2s',
+    // Longer than a client keeps an idle connection (undici: 4 s), so a client never sends a
+    // request on a connection HAProxy is closing at that moment.
+    '  timeout http-keep-alive 10s',
     '  retries 3',
     '  option redispatch 1',
-    // A replica killed mid-answer closes the connection: the request goes to the other one.
-    '  retry-on conn-failure empty-response junk-response 503',
+    // A replica gone (refused, or killed mid-answer): the request goes to the other one. An
+    // answer the BFF gave (a 503 naming an unreachable node) is the client's, never retried.
+    '  retry-on conn-failure empty-response junk-response',
     '  option http-buffer-request',
     'frontend console',
     `  bind *:${port}`,

@@ -144,7 +144,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 
     const mosquittoDir = join(dir, 'mosquitto');
     mkdirSync(mosquittoDir, { recursive: true });
-    let mosquitto = startMosquitto(NS.probe, mosquittoDir, MQTT_PORT);
+    let mosquitto = startMosquitto(NS.probe, mosquittoDir, MQTT_PORT, join(dir, 'logs', 'mosquitto.log'));
     daemons.push(mosquitto);
     await waitFor('Mosquitto to listen', () => listens(fromRoot.probe, MQTT_PORT), 10_000);
 
@@ -306,6 +306,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
           haproxyDir,
           HAPROXY_PORT,
           bffs.map((_, i) => FIRST_BFF_PORT + i),
+          join(dir, 'logs', 'haproxy.log'),
         ),
       );
       await waitFor(
@@ -329,7 +330,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
         restart: async () => {
           await mosquitto.stop();
           daemons.splice(daemons.indexOf(mosquitto), 1);
-          mosquitto = startMosquitto(NS.probe, mosquittoDir, MQTT_PORT);
+          mosquitto = startMosquitto(NS.probe, mosquittoDir, MQTT_PORT, join(dir, 'logs', 'mosquitto.log'));
           daemons.push(mosquitto);
           await waitFor('Mosquitto to listen again', () => listens(fromRoot.probe, MQTT_PORT), 10_000);
         },
