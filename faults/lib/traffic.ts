@@ -100,6 +100,8 @@ export interface RequestTally {
 export interface ConsoleClient {
   /** What happened since the last `take`. */
   take(): RequestTally;
+  /** Counts a request made outside the query loop (e.g. an operator's ack) as failed. */
+  countFailed(note: string): void;
   /** One call through the BFF as this console user, with the client's deadline. */
   call(path: string, init?: { input?: unknown; mutation?: boolean }): Promise<CallResult>;
   stop(): Promise<void>;
@@ -158,6 +160,10 @@ export function startConsoleClient(
         : { ok: false, kind: 'network', message: cause };
     }
   };
+  const countFailed = (note: string): void => {
+    tally.failed++;
+    if (tally.failures.length < MAX_FAILURES_KEPT) tally.failures.push(note);
+  };
   let stopped = false;
   const loop = (async () => {
     let k = 0;
@@ -166,13 +172,10 @@ export function startConsoleClient(
       const started = Date.now();
       const result = await call(query.path, { input: query.input });
       tally.requests++;
-      if (!result.ok) {
-        tally.failed++;
-        if (tally.failures.length < MAX_FAILURES_KEPT)
-          tally.failures.push(
-            `${new Date(started).toISOString().slice(11, 23)} ${query.path}: ${result.kind === 'status' ? `HTTP ${result.status} ${result.body}` : result.message}`,
-          );
-      }
+      if (!result.ok)
+        countFailed(
+          `${new Date(started).toISOString().slice(11, 23)} ${query.path}: ${result.kind === 'status' ? `HTTP ${result.status} ${result.body}` : result.message}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   })();
@@ -183,6 +186,10 @@ export function startConsoleClient(
       return taken;
     },
     call,
+    countFailed: (note) => {
+      tally.requests++;
+      countFailed(note);
+    },
     stop: async () => {
       stopped = true;
       await loop;
