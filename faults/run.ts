@@ -2,7 +2,7 @@
 // suite (docs/decisions/0019-fault-suite.md). Progress on stderr, one JSON line on stdout; the exit
 // code is 1 when anything acked went missing, was stored twice, a request failed, or a scenario
 // did not recover by itself.
-import { cpSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loginToConsole } from '@tierscope/test-support/console-session';
@@ -22,6 +22,8 @@ import {
 import { BREAKS, SCENARIOS, type Break, type Scenario } from './scenarios/scenarios.ts';
 
 const DIR = '/tmp/tierscope-faults';
+/** Where a failed run leaves its processes' logs (the rest of DIR is removed). */
+const FAILED_RUN_LOGS = '/tmp/tierscope-faults-logs';
 /** The console client's deadline: the BFF's federation deadline (1.5 s) and then some. */
 const CLIENT_DEADLINE_MS = 5000;
 
@@ -65,14 +67,22 @@ const teardown = async (): Promise<void> => {
   stream?.stop();
   await client?.stop().catch(() => undefined);
   await alerts?.stop().catch(() => undefined);
-  if (values['keep-logs'] !== undefined && topology) {
-    cpSync(join(topology.dir, 'logs'), values['keep-logs'], { recursive: true });
-    log(`logs copied to ${values['keep-logs']}`);
-  }
+  if (values['keep-logs'] !== undefined) keepLogs(values['keep-logs']);
   await topology?.stop().catch((error: unknown) => log(`teardown: ${String(error)}`));
   // Whatever a failed start left behind.
   await removeSuiteNetwork().catch(() => undefined);
 };
+/** The processes' logs, copied out before the teardown removes the run's directory. */
+function keepLogs(to: string): void {
+  if (!topology) return;
+  try {
+    rmSync(to, { recursive: true, force: true });
+    cpSync(join(topology.dir, 'logs'), to, { recursive: true });
+    log(`the processes' logs are in ${to}`);
+  } catch (error) {
+    log(`could not keep the logs: ${String(error)}`);
+  }
+}
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.on(signal, () => {
@@ -106,9 +116,11 @@ try {
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   log(`done in ${Math.round((Date.now() - started) / 1000)} s`);
   process.exitCode = exitCode(summary, scenarios.length);
+  if (process.exitCode !== 0) keepLogs(FAILED_RUN_LOGS);
 } catch (error) {
   log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exitCode = 1;
+  keepLogs(FAILED_RUN_LOGS);
 } finally {
   await teardown();
 }
@@ -132,6 +144,10 @@ async function runScenario(scenario: Scenario, recoverMs: number): Promise<Scena
   );
   alerts!.resume();
   const tally = client!.take();
+  // A process that died and was not restarted by the scenario: what it printed last.
+  const dead = [topology!.probe, topology!.district, ...topology!.bffs, topology!.simulator]
+    .filter((member) => !member.alive())
+    .map((member) => `${member.name} is not running; its last output:\n${member.output().slice(-1500)}`);
   const result: ScenarioResult = {
     id: scenario.id,
     name: scenario.name,
@@ -141,7 +157,7 @@ async function runScenario(scenario: Scenario, recoverMs: number): Promise<Scena
     ackedMissing: outcome.figures.ackedMissing,
     duplicates: outcome.figures.duplicates,
     alertsMissing: outcome.figures.alertsMissing,
-    notes: [...tally.failures, ...outcome.figures.pending],
+    notes: [...tally.failures, ...outcome.figures.pending, ...dead],
   };
   log(`${scenarioLine(result)}\n    checked ${outcome.figures.checked}, ${tally.requests} console requests`);
   return result;
