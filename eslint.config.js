@@ -126,13 +126,14 @@ const SHARED_BELOW_FEATURES = {
   ],
 };
 
-/** Where test doubles may be imported: tests, test doubles themselves, the harness, benches, e2e. */
+/** Where test doubles may be imported: tests, test doubles themselves, the harness, benches, the fault suite, e2e. */
 const TEST_CODE = [
   '**/*.test.{ts,tsx}',
   '**/*.spec.ts',
   '**/testing/**',
   'packages/test-support/**',
   'bench/**',
+  'faults/**',
   'e2e/**',
 ];
 

@@ -117,6 +117,7 @@ describe('lint boundaries', () => {
     ['apps/web/src/features/devices/boundary-probe.ts', '../../components/ui/button.tsx'],
     ['apps/web/src/app/boundary-probe.tsx', '../features/devices/devices-page.tsx'],
     ['bench/boundary-probe.ts', '@tierscope/test-support/processes'],
+    ['faults/lib/boundary-probe.ts', '@tierscope/test-support/processes'],
     ['scripts/boundary-probe.ts', '@tierscope/test-support/processes'],
     ['e2e/boundary-probe.ts', '@tierscope/test-support/console-session'],
   ])('allows %s to import %s', async (file, specifier) => {

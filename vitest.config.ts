@@ -8,7 +8,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{apps,packages}/*/src/**/*.test.ts', 'bench/**/*.test.ts', 'eslint.config.test.ts'],
+          include: [
+            '{apps,packages}/*/src/**/*.test.ts',
+            'bench/**/*.test.ts',
+            'faults/**/*.test.ts',
+            'eslint.config.test.ts',
+          ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**', 'apps/web/**'],
         },
       },

@@ -174,23 +174,17 @@ export function postgresNoDelay(
   return postgres(url, withSocket);
 }
 
-/** postgres.js calls this instead of connecting itself; the socket it gets back must be connected. */
-function connectNoDelay(options: {
-  host: string[];
-  port: number[];
-  path?: string | false;
-}): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = options.path
-      ? net.connect({ path: options.path })
-      : net.connect({ host: options.host[0] ?? 'localhost', port: options.port[0] ?? 5432, noDelay: true });
-    const onError = (error: Error) => reject(error);
-    socket.once('error', onError);
-    socket.once('connect', () => {
-      socket.off('error', onError);
-      resolve(socket);
-    });
-  });
+/**
+ * postgres.js calls this instead of connecting itself. The socket goes back at once, still
+ * connecting (postgres.js's first writes wait in it): a refused or failed connect then reaches
+ * postgres.js as the socket's 'error' and 'close', which end that connection and free its pool
+ * slot. Rejecting here instead would leave the slot taken for good (postgres.js does not close a
+ * connection whose `socket` failed), and after `max` refusals every query would wait forever.
+ */
+function connectNoDelay(options: { host: string[]; port: number[]; path?: string | false }): net.Socket {
+  return options.path
+    ? net.connect({ path: options.path })
+    : net.connect({ host: options.host[0] ?? 'localhost', port: options.port[0] ?? 5432, noDelay: true });
 }
 
 async function pingWith(exec: RawExecutor['exec']): Promise<boolean> {

@@ -77,6 +77,12 @@ export interface SpawnOptions {
   logFile?: string;
   /** Called with each piece of piped output, e.g. to echo it to stderr. */
   onOutput?: (text: string) => void;
+  /**
+   * A command that runs node in its place and execs it, e.g. `['ip', 'netns', 'exec', 'ts-probe']`
+   * (the fault suite runs each tier in its own network namespace). It must exec, not fork, so that
+   * the pid and the signals are node's.
+   */
+  wrapper?: readonly string[];
 }
 
 /** Spawns `node [flags] --import tsx <entry> [args]` from the repository root. */
@@ -85,16 +91,14 @@ export function spawnProcess(options: SpawnOptions): SpawnedProcess {
   const logStart = logFile ? sizeOf(logFile) : 0;
   const logFd = logFile ? openSync(logFile, 'a') : undefined;
   let child: ChildProcess;
+  const nodeArgs = [...(options.flags ?? []), '--import', 'tsx', options.entry, ...(options.args ?? [])];
+  const [command = process.execPath, ...wrapperArgs] = [...(options.wrapper ?? []), process.execPath];
   try {
-    child = spawn(
-      process.execPath,
-      [...(options.flags ?? []), '--import', 'tsx', options.entry, ...(options.args ?? [])],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, LOG_LEVEL: 'warn', ...options.env },
-        stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
-      },
-    );
+    child = spawn(command, [...wrapperArgs, ...nodeArgs], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...options.env },
+      stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
+    });
   } finally {
     if (logFd !== undefined) closeSync(logFd);
   }

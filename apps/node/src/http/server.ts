@@ -39,6 +39,9 @@ export async function createNodeServer(deps: NodeServerDeps) {
     bodyLimit: BODY_LIMIT,
     // Probes, scrapes and parent heartbeats would drown the log; tRPC errors are logged in onError.
     logController: new LogController({ disableRequestLogging: () => true }),
+    // A parent's live alert stream holds its connection open: close it on shutdown instead of
+    // waiting for it (the parent resumes from its last event id at the next start).
+    forceCloseConnections: true,
   });
 
   await registerNodeApi(app, deps);
