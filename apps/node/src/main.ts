@@ -135,14 +135,14 @@ async function main(config: NodeConfig): Promise<void> {
   });
   await server.listen({ host: config.httpHost, port: config.httpPort });
   federation?.start();
-  const uplink = uplinkOf(config, serviceFor, logger);
+  const uplinks = uplinksOf(config, serviceFor, logger);
   logger.info(
     {
       http: `http://${config.httpHost}:${config.httpPort}`,
       mqtt: brokerUrl,
       children: config.children.map((c) => `${c.id}=${c.url}`),
       uplinkChildren: config.uplinkChildren.map((c) => c.id),
-      ...(config.parentUplinkUrl && { parentUplink: config.parentUplinkUrl }),
+      ...(config.parentUplinkUrls.length > 0 && { parentUplinks: config.parentUplinkUrls }),
     },
     'node ready',
   );
@@ -160,7 +160,7 @@ async function main(config: NodeConfig): Promise<void> {
     }, STOP_TIMEOUT_MS).unref();
     stopRetention();
     alerting.stop();
-    await uplink?.stop();
+    await Promise.all(uplinks.map((uplink) => uplink.stop()));
     federation?.stop();
     const drained = await ingest.stop();
     await notifier.stop();
@@ -173,24 +173,29 @@ async function main(config: NodeConfig): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
 }
 
-/** With a parent uplink configured, the node dials it and serves its parent's calls down the socket. */
-function uplinkOf(
+/**
+ * With parent uplinks configured, the node dials each (one per replica of its parent) and serves
+ * the parent's calls down every socket; each uplink redials by itself.
+ */
+function uplinksOf(
   config: NodeConfig,
   serviceFor: (budgetMs: number | undefined, actor?: Actor) => NodeService,
   logger: pino.Logger,
-): Uplink | undefined {
-  const { parentUplinkUrl, nodeToken } = config;
-  if (parentUplinkUrl === undefined || nodeToken === undefined) return undefined;
-  const actor = uplinkParentActor(parentUplinkUrl);
-  return startUplink({
-    parentUrl: parentUplinkUrl,
-    childId: config.nodeId,
-    token: nodeToken,
-    router: nodeRouter,
-    // As an HTTP call from a parent would be: as the user it acts for, within its time left.
-    contextOf: (headers) =>
-      nodeCallContext(headers, readActingUserHeader(headers[ACTING_USER_HEADER]) ?? actor, serviceFor),
-    logger,
+): Uplink[] {
+  const { parentUplinkUrls, nodeToken } = config;
+  if (nodeToken === undefined) return [];
+  return parentUplinkUrls.map((parentUrl) => {
+    const actor = uplinkParentActor(parentUrl);
+    return startUplink({
+      parentUrl,
+      childId: config.nodeId,
+      token: nodeToken,
+      router: nodeRouter,
+      // As an HTTP call from a parent would be: as the user it acts for, within its time left.
+      contextOf: (headers) =>
+        nodeCallContext(headers, readActingUserHeader(headers[ACTING_USER_HEADER]) ?? actor, serviceFor),
+      logger,
+    });
   });
 }
 
