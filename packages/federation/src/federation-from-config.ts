@@ -54,7 +54,7 @@ export interface TierFederation {
 export async function federationFromConfig(options: FederationFromConfigOptions): Promise<TierFederation> {
   const { config, logger } = options;
   const childTokens = childTokenRegistryOf(config.uplinkChildren, sqlChildTokenStore(options.exec));
-  await childTokens.restore();
+  await childTokens.refresh();
   const uplink =
     config.uplinkChildren.length > 0
       ? createUplinkServer({ verifyToken: childTokens.verify, logger })

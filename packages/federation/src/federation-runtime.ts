@@ -170,6 +170,12 @@ const UNREACHABLE_CHECK_MS = 500;
 const UNREACHABLE_AFTER_MS = 5000;
 /** A child that has never answered is reported unreachable only after this long. */
 const UNREACHABLE_GRACE_MS = 30_000;
+/**
+ * How often the uplink children's tokens are read back from the tier's database: a rotation made
+ * through another replica drops that child's socket here within this long (its next handshake is
+ * checked against the database at once).
+ */
+const CHILD_TOKEN_REFRESH_MS = 2000;
 
 export function createFederationRuntime(options: FederationRuntimeOptions): FederationRuntime {
   const ownDeadlineMs = clampDeadline(options.deadlineMs ?? DEFAULT_DEADLINE_MS);
@@ -191,6 +197,7 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
   const seenUp = new Set<string>();
   let startedAt = 0;
   let unreachableTimer: NodeJS.Timeout | undefined;
+  let stopFollowingTokens: (() => void) | undefined;
   const checkUnreachable = () => {
     const now = Date.now();
     for (const health of heartbeat.health()) {
@@ -270,10 +277,12 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
       for (const m of members.values()) follow(m.link);
       unreachableTimer = setInterval(checkUnreachable, UNREACHABLE_CHECK_MS);
       unreachableTimer.unref();
+      stopFollowingTokens = options.childTokens?.follow(CHILD_TOKEN_REFRESH_MS);
     },
     stop: () => {
       heartbeat.stop();
       clearInterval(unreachableTimer);
+      stopFollowingTokens?.();
       mirror.stop();
     },
   };
