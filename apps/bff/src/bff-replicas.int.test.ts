@@ -1,0 +1,343 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpChildLink, hashNodeToken, newNodeToken, remoteOfClient } from '@tierscope/federation';
+import type { ConsoleApiRouter, Rule, TrackedAlertChange } from '@tierscope/shared';
+import { startHaproxy, type Haproxy } from '@tierscope/test-support/haproxy';
+import { createPostgresDatabase, type TestDatabase } from '@tierscope/test-support/test-databases';
+import {
+  fetchAs,
+  freePort,
+  loginToConsole,
+  spawnBff,
+  spawnTestNode,
+  waitFor,
+  waitReady,
+  type ConsoleSession,
+  type NodeProcess,
+  type TierProcess,
+} from './testing/processes.ts';
+
+/*
+ * Two BFF replicas on one PostgreSQL behind a real HAProxy (docs/decisions/0017-two-bff-replicas.md):
+ *
+ *   browser ── haproxy ─┬─ bff-a ─┬─ probe-d   dialled by each replica
+ *                       │         └─ probe-u   dials an uplink to each replica (PARENT_UPLINK_URL=a,b)
+ *                       └─ bff-b ─┘
+ *
+ * Replicas are killed with SIGKILL and started again on the same port, as a crash and a restart.
+ */
+const READY_TIMEOUT_MS = 100_000;
+const serverDatabase = process.env.TEST_DATABASE_URL;
+
+const hot: Rule = {
+  id: 'hot',
+  name: 'Boiler too hot',
+  severity: 'critical',
+  enabled: true,
+  scope: { devicePattern: '*', labels: {} },
+  condition: { kind: 'threshold', metric: 'temp', operator: '>', value: 50, hysteresis: 0, forMs: 0 },
+};
+
+type ConsoleClient = TRPCClient<ConsoleApiRouter>;
+
+function consoleClient(url: string, session: ConsoleSession): ConsoleClient {
+  return createTRPCClient<ConsoleApiRouter>({
+    links: [httpLink({ url: `${url}/trpc`, fetch: fetchAs(session) })],
+  });
+}
+
+/** A live alert subscriber (the console's stream): keeps every change and counts its reconnects. */
+function subscribe(url: string, fetch?: typeof globalThis.fetch) {
+  const items: TrackedAlertChange[] = [];
+  let drops = 0;
+  const link = createHttpChildLink({ id: 'subscriber', url: `${url}/trpc`, ...(fetch && { fetch }) });
+  const stop = remoteOfClient(link.client).watchAlerts(undefined, {
+    onItem: (item) => items.push(item),
+    onDown: () => (drops += 1),
+    onUp: () => {},
+    onEnd: () => {},
+  });
+  return { items, drops: () => drops, stop };
+}
+
+/** A probe's own alert changes (fired, resolved, …) in order, as `kind id @at`. */
+const changesOf = (items: readonly TrackedAlertChange[], nodePath: string) =>
+  items
+    .filter(
+      (i) =>
+        i.change.kind !== 'stale' &&
+        i.change.kind !== 'fresh' &&
+        i.change.alert.nodePath === nodePath &&
+        i.change.alert.ruleId !== 'node-unreachable',
+    )
+    .map((i) => `${i.change.kind} ${i.change.alert.id} @${i.change.at}`);
+
+async function publish(mqttUrl: string, deviceId: string, temp: number): Promise<void> {
+  const client = await mqtt.connectAsync(mqttUrl, { clientId: `pub-${deviceId}-${Date.now()}` });
+  await client.publishAsync(`devices/${deviceId}/telemetry`, JSON.stringify({ metrics: { temp } }), {
+    qos: 1,
+  });
+  await client.endAsync();
+}
+
+async function childStates(client: ConsoleClient, signal?: AbortSignal): Promise<Record<string, string>> {
+  const info = await client.node.info.query(undefined, signal && { signal });
+  return Object.fromEntries((info.children ?? []).map((c) => [c.path, c.state]));
+}
+
+async function login(url: string, username: string, password: string): Promise<number> {
+  const response = await fetch(`${url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+describe.skipIf(!serverDatabase)('two BFF replicas behind HAProxy on one PostgreSQL', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tierscope-replicas-'));
+  const nodes: NodeProcess[] = [];
+  const replicas = new Map<'a' | 'b', TierProcess>();
+  const replicaEnv = new Map<'a' | 'b', Record<string, string>>();
+  const probeUToken = newNodeToken();
+  let database: TestDatabase;
+  let haproxy: Haproxy | undefined;
+  let probeD: NodeProcess;
+  let probeU: NodeProcess;
+  let uplinkUrls = '';
+
+  const replica = (name: 'a' | 'b') => replicas.get(name)!;
+  const adminOn = async (name: 'a' | 'b') =>
+    consoleClient(replica(name).url, await loginToConsole(replica(name).url));
+
+  async function startReplica(name: 'a' | 'b'): Promise<void> {
+    const tier = await spawnBff(replicaEnv.get(name)!);
+    replicas.set(name, tier);
+    await waitReady(tier, READY_TIMEOUT_MS);
+  }
+
+  async function spawnProbe(id: string, env: Record<string, string> = {}): Promise<NodeProcess> {
+    const node = await spawnTestNode(id, dataDir, env);
+    nodes.push(node);
+    await waitReady(node, READY_TIMEOUT_MS);
+    return node;
+  }
+
+  /** Waits until `replica` has every child up, the uplink child included. */
+  async function everyChildUpOn(name: 'a' | 'b'): Promise<void> {
+    const client = await adminOn(name);
+    await waitFor(
+      `probe-d and probe-u up at bff-${name}`,
+      async (signal) => {
+        const states = await childStates(client, signal);
+        return states['probe-d'] === 'up' && states['probe-u'] === 'up';
+      },
+      { timeoutMs: 60_000, processes: [replica(name)] },
+    );
+  }
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase(serverDatabase!);
+    const ports = { a: await freePort(), b: await freePort() };
+    uplinkUrls = `ws://127.0.0.1:${ports.a}/uplink,ws://127.0.0.1:${ports.b}/uplink`;
+    probeD = await spawnProbe('probe-d');
+    for (const name of ['a', 'b'] as const) {
+      replicaEnv.set(name, {
+        HTTP_PORT: String(ports[name]),
+        DATABASE_URL: database.url,
+        CHILDREN: `probe-d=${probeD.url}`,
+        UPLINK_CHILDREN: `probe-u=${hashNodeToken(probeUToken)}`,
+        TRUST_PROXY: '127.0.0.1',
+        WEB_DIST: join(dataDir, 'no-console-here'),
+      });
+    }
+    // Started together on a fresh database, as a deployment would: migrations and the first admin race.
+    await Promise.all([startReplica('a'), startReplica('b')]);
+    probeU = await spawnProbe('probe-u', { PARENT_UPLINK_URL: uplinkUrls, NODE_TOKEN: probeUToken });
+    haproxy = await startHaproxy(dataDir, [
+      { name: 'bff-a', port: ports.a },
+      { name: 'bff-b', port: ports.b },
+    ]);
+    await Promise.all([everyChildUpOn('a'), everyChildUpOn('b')]);
+  }, 300_000);
+
+  afterAll(async () => {
+    await haproxy?.stop();
+    await Promise.all([...replicas.values(), ...nodes].map((t) => t.stop('SIGTERM')));
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('lets a login made on one replica work on the other, and both list every child, the uplink child included', async () => {
+    const session = await loginToConsole(replica('a').url);
+    const onB = consoleClient(replica('b').url, session);
+    expect(await childStates(onB)).toEqual({ 'probe-d': 'up', 'probe-u': 'up' });
+    const onA = consoleClient(replica('a').url, session);
+    expect(await childStates(onA)).toEqual({ 'probe-d': 'up', 'probe-u': 'up' });
+    // A mutation too: its CSRF token is the session's, not the replica's.
+    const silence = await onB.silences.create.mutate({
+      nodePath: 'probe-u',
+      matchers: { devicePattern: 'pump-*' },
+      endsAt: Date.now() + 3600_000,
+      comment: 'made on bff-b with a session from bff-a',
+    });
+    const silences = await onA.silences.list.query({});
+    expect(silences.items.map((s) => s.id)).toContain(silence.id);
+  });
+
+  it('keeps the session and the live alert stream, every alert once, when either replica is killed', async () => {
+    const session = await loginToConsole(haproxy!.url);
+    const viaProxy = consoleClient(haproxy!.url, session);
+    for (const nodePath of ['probe-d', 'probe-u'])
+      await viaProxy.rules.upsert.mutate({ nodePath, rule: hot });
+    const browser = subscribe(haproxy!.url, fetchAs(session));
+    // Ground truth: each probe's own stream, asked directly.
+    const truth = { 'probe-d': subscribe(probeD.url), 'probe-u': subscribe(probeU.url) };
+    const probes = { 'probe-d': probeD, 'probe-u': probeU } as const;
+    const allDelivered = () =>
+      (['probe-d', 'probe-u'] as const).every(
+        (path) => changesOf(browser.items, path).length >= changesOf(truth[path].items, path).length,
+      );
+    const dropsPerKill: number[] = [];
+    try {
+      for (const victim of ['a', 'b'] as const) {
+        // Live before the kill: one alert per probe reaches the browser.
+        for (const [path, probe] of Object.entries(probes))
+          await publish(probe.mqttUrl, `boiler-${victim}-1`, 60 + path.length);
+        await waitFor(
+          `boiler-${victim}-1 fired on both probes, in the browser's stream`,
+          async () =>
+            ['probe-d', 'probe-u'].every((path) =>
+              changesOf(browser.items, path).some((c) => c.includes(`:boiler-${victim}-1:`)),
+            ),
+          60_000,
+        );
+        const dropsBefore = browser.drops();
+
+        replica(victim).signal('SIGKILL');
+        await replica(victim).exited;
+
+        // The session goes on through the proxy, and on the survivor directly: it lives in PostgreSQL.
+        const me = await fetch(`${haproxy!.url}/auth/me`, { headers: session.headers });
+        expect(me.status).toBe(200);
+        expect(((await me.json()) as { user: { name: string } }).user.name).toBe('admin');
+        expect(await childStates(viaProxy)).toEqual({ 'probe-d': 'up', 'probe-u': 'up' });
+
+        // While the victim is down: one alert resolves, another fires, on each probe.
+        for (const probe of Object.values(probes)) {
+          await publish(probe.mqttUrl, `boiler-${victim}-1`, 20);
+          await publish(probe.mqttUrl, `boiler-${victim}-2`, 70);
+        }
+        await waitFor(
+          'every change of both probes in the browser’s stream',
+          async () =>
+            (['probe-d', 'probe-u'] as const).every((path) => {
+              // A resolution comes once the device has stayed clear for a while (clearForMs).
+              const changes = changesOf(truth[path].items, path);
+              return (
+                changes.some((c) => c.startsWith(`resolved hot:boiler-${victim}-1:`)) &&
+                changes.some((c) => c.startsWith(`fired hot:boiler-${victim}-2:`))
+              );
+            }) && allDelivered(),
+          90_000,
+        );
+        dropsPerKill.push(browser.drops() - dropsBefore);
+
+        await startReplica(victim);
+        await everyChildUpOn(victim);
+      }
+      // After the first kill the stream is on bff-b whichever replica served it: the second kill moved it.
+      expect(dropsPerKill[1]).toBeGreaterThanOrEqual(1);
+      // Settle: anything repeated after the last resume would arrive now.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      for (const path of ['probe-d', 'probe-u'] as const) {
+        const delivered = changesOf(browser.items, path);
+        // Exactly once and in the probe's order: nothing lost, nothing repeated across the moves.
+        expect(delivered).toEqual(changesOf(truth[path].items, path));
+        // Per kill: fired before it, then resolved and fired while the victim was down.
+        expect(delivered).toHaveLength(6);
+      }
+      console.info(
+        `stream moves: ${dropsPerKill.join(', ')} reconnects per kill; ` +
+          `${changesOf(browser.items, 'probe-d').length + changesOf(browser.items, 'probe-u').length} alert changes delivered once`,
+      );
+    } finally {
+      browser.stop();
+      for (const t of Object.values(truth)) t.stop();
+    }
+  }, 400_000);
+
+  it('refuses on one replica an uplink token rotated through the other, and takes the new one on both', async () => {
+    const onA = await adminOn('a');
+    const onB = await adminOn('b');
+    const rotated = await onA.node.rotateChildToken.mutate({ nodePath: 'probe-u' });
+    expect(rotated.token).not.toBe(probeUToken);
+    // bff-b drops probe-u's socket by itself, and refuses its old token from then on.
+    await waitFor(
+      'probe-u down at both replicas after the rotation at bff-a',
+      async (signal) => {
+        const [a, b] = await Promise.all([childStates(onA, signal), childStates(onB, signal)]);
+        return a['probe-u'] === 'down' && b['probe-u'] === 'down';
+      },
+      30_000,
+    );
+    expect((await childStates(onB))['probe-d']).toBe('up');
+
+    // The probe, given its new token, attaches to both again.
+    await probeU.stop('SIGTERM');
+    nodes.splice(nodes.indexOf(probeU), 1);
+    probeU = await spawnProbe('probe-u', { PARENT_UPLINK_URL: uplinkUrls, NODE_TOKEN: rotated.token });
+    await Promise.all([everyChildUpOn('a'), everyChildUpOn('b')]);
+
+    // Revoked through bff-b: bff-a drops it too.
+    expect(await onB.node.revokeChildToken.mutate({ nodePath: 'probe-u' })).toEqual({
+      nodePath: 'probe-u',
+      revoked: true,
+    });
+    await waitFor(
+      'probe-u down at bff-a after the revocation at bff-b',
+      async (signal) => (await childStates(onA, signal))['probe-u'] === 'down',
+      30_000,
+    );
+    await expect(onA.node.revokeChildToken.mutate({ nodePath: 'probe-u' })).resolves.toEqual({
+      nodePath: 'probe-u',
+      revoked: false,
+    });
+  }, 240_000);
+
+  it('counts failed logins on both replicas against one limit', async () => {
+    // 5 failures per account: alternate the replicas, then both refuse even the 6th try.
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const target = attempt % 2 === 0 ? replica('a').url : replica('b').url;
+      expect(await login(target, 'mallory', `guess-${attempt}-long-enough`)).toBe(401);
+    }
+    expect(await login(replica('a').url, 'mallory', 'guess-6-long-enough')).toBe(429);
+    expect(await login(replica('b').url, 'mallory', 'guess-7-long-enough')).toBe(429);
+    expect(await login(haproxy!.url, 'mallory', 'guess-8-long-enough')).toBe(429);
+    // Other accounts are untouched.
+    expect(await login(haproxy!.url, 'admin', 'tierscope-test-admin-password')).toBe(200);
+  });
+
+  it('keeps one audit chain when both replicas append at the same time', async () => {
+    const clients = [await adminOn('a'), await adminOn('b')];
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        clients[i % 2]!.console.users.create.mutate({
+          name: `viewer-${i}`,
+          role: 'viewer',
+          password: `first-password-of-viewer-${i}`,
+        }),
+      ),
+    );
+    const report = await clients[1]!.console.audit.verify.query();
+    expect(report).toMatchObject({ ok: true });
+    const created = await clients[0]!.console.audit.list.query({ action: 'user.create', limit: 100 });
+    expect(created.items.filter((e) => e.target.startsWith('viewer-'))).toHaveLength(12);
+    console.info(`audit chain: ${report.checked} entries checked, written by two replicas`);
+  }, 120_000);
+});
