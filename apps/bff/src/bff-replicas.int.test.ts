@@ -393,6 +393,27 @@ describe.skipIf(!serverDatabase)('two BFF replicas behind HAProxy on one Postgre
     expect(await login(haproxy!.url, 'mallory', 'guess-8-long-enough')).toBe(429);
     // Other accounts are untouched.
     expect(await login(haproxy!.url, 'admin', 'tierscope-test-admin-password')).toBe(200);
+
+    // A burst of guesses at once, half on each replica: still no more than 5 are checked.
+    const burst = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        login(i % 2 === 0 ? replica('a').url : replica('b').url, 'trudy', `burst-guess-${i}-long-enough`),
+      ),
+    );
+    expect(burst.filter((status) => status !== 401 && status !== 429)).toEqual([]);
+    const checkedInBurst = burst.filter((status) => status === 401).length;
+    expect(checkedInBurst).toBeLessThanOrEqual(5);
+    // Guesses one by one through the proxy until refused: the account gets exactly 5 checked in all.
+    let checkedAfter = 0;
+    while (
+      checkedAfter <= 5 &&
+      (await login(haproxy!.url, 'trudy', `later-guess-${checkedAfter}-long`)) === 401
+    )
+      checkedAfter += 1;
+    expect(checkedInBurst + checkedAfter).toBe(5);
+    console.info(
+      `login burst over two replicas: ${checkedInBurst} of 10 checked, ${checkedAfter} more one by one`,
+    );
   });
 
   it('keeps one audit chain when both replicas append at the same time', async () => {
