@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpChildLink, remoteOfClient, type ChildLink } from '@tierscope/federation';
+import { createHttpChildLink, type ChildLink } from '@tierscope/federation';
 import type { Alert, Rule, TrackedAlertChange } from '@tierscope/shared';
 import { startTcpProxy, type TcpProxy } from '@tierscope/test-support/tcp-proxy';
 import {
@@ -17,6 +17,7 @@ import {
   type NodeProcess,
   type TierProcess,
 } from './testing/processes.ts';
+import { ownAlertChanges, publishTemperature, subscribeToAlerts } from './testing/alert-streams.ts';
 
 /*
  * Alerts through three tiers of real processes, the link between probe-a and the district running
@@ -51,39 +52,6 @@ const hot: Rule = {
 function link(id: string, url: string, fetch?: typeof globalThis.fetch): ChildLink {
   return createHttpChildLink({ id, url: `${url}/trpc`, ...(fetch && { fetch }) });
 }
-
-/** A live subscriber (as the BFF's own parent or a browser would be): keeps every change. */
-function subscriber(target: ChildLink, lastEventId?: string) {
-  const items: TrackedAlertChange[] = [];
-  const stop = remoteOfClient(target.client).watchAlerts(lastEventId, {
-    onItem: (item) => items.push(item),
-    onDown: () => {},
-    onUp: () => {},
-    onEnd: () => {},
-  });
-  return { items, stop };
-}
-
-async function publish(mqttUrl: string, deviceId: string, temp: number): Promise<void> {
-  const client = await mqtt.connectAsync(mqttUrl, {
-    clientId: `pub-${deviceId}-${Date.now()}`,
-  });
-  await client.publishAsync(`devices/${deviceId}/telemetry`, JSON.stringify({ metrics: { temp } }), {
-    qos: 1,
-  });
-  await client.endAsync();
-}
-
-const real = (items: TrackedAlertChange[], path: string) =>
-  items
-    .filter(
-      (i) =>
-        i.change.kind !== 'stale' &&
-        i.change.kind !== 'fresh' &&
-        i.change.alert.nodePath === path &&
-        i.change.alert.ruleId !== 'node-unreachable',
-    )
-    .map((i) => `${i.change.kind} ${i.change.alert.id} @${i.change.at}`);
 
 async function startProbe(id: string, env: Record<string, string>): Promise<NodeProcess> {
   const tier = await spawnTestNode(id, dataDir, env);
@@ -166,11 +134,11 @@ afterAll(async () => {
 
 describe('alerts through three tiers of real processes', () => {
   it('keeps one node-unreachable alert and no storm while a probe is cut off, then delivers everything it raised exactly once, in order, with original times', async () => {
-    const atBff = subscriber(bffLink);
-    const browser = subscriber(bffLink);
-    const groundTruth = subscriber(probeALink);
+    const atBff = subscribeToAlerts(bffLink);
+    const browser = subscribeToAlerts(bffLink);
+    const groundTruth = subscribeToAlerts(probeALink);
 
-    await publish(probeAMqtt, 'boiler-1', 60);
+    await publishTemperature(probeAMqtt, 'boiler-1', 60);
     const boiler1Fired = (items: TrackedAlertChange[]) =>
       items.some((i) => i.change.kind === 'fired' && i.change.alert.deviceId === 'boiler-1');
     // Each subscription is its own stream: wait until both have seen it, not just the first.
@@ -185,9 +153,9 @@ describe('alerts through three tiers of real processes', () => {
     proxy.cut();
     const cutAt = Date.now();
     // While cut off, probe-a resolves boiler-1 and fires boiler-2 and boiler-3.
-    await publish(probeAMqtt, 'boiler-1', 20);
-    await publish(probeAMqtt, 'boiler-2', 70);
-    await publish(probeAMqtt, 'boiler-3', 80);
+    await publishTemperature(probeAMqtt, 'boiler-1', 20);
+    await publishTemperature(probeAMqtt, 'boiler-2', 70);
+    await publishTemperature(probeAMqtt, 'boiler-3', 80);
     await waitFor('probe-a resolving boiler-1 on its own', async () =>
       groundTruth.items.some((i) => i.change.kind === 'resolved'),
     );
@@ -211,29 +179,31 @@ describe('alerts through three tiers of real processes', () => {
     await new Promise((r) => setTimeout(r, Math.max(0, CUT_MS - (Date.now() - cutAt))));
     proxy.restore();
 
-    const truth = () => real(groundTruth.items, 'probe-a');
+    const truth = () => ownAlertChanges(groundTruth.items, 'probe-a');
     await waitFor(
       'every probe-a change at the BFF',
-      async () => real(atBff.items, 'district-1/probe-a').length >= truth().length,
+      async () => ownAlertChanges(atBff.items, 'district-1/probe-a').length >= truth().length,
       60_000,
     );
     await new Promise((r) => setTimeout(r, 1000));
     // Exactly once, in order, original times: the BFF saw what probe-a stored, nothing more.
-    expect(real(atBff.items, 'district-1/probe-a')).toEqual(truth());
-    expect(real(atBff.items, 'district-1/probe-a')).toHaveLength(4); // fired, resolved, fired, fired
+    expect(ownAlertChanges(atBff.items, 'district-1/probe-a')).toEqual(truth());
+    expect(ownAlertChanges(atBff.items, 'district-1/probe-a')).toHaveLength(4); // fired, resolved, fired, fired
     // No storm: the cut added one node-unreachable alert (fired, later resolved), nothing else.
     const nodeLevel = atBff.items.filter((i) => i.change.alert.ruleId === 'node-unreachable');
     expect(new Set(nodeLevel.map((i) => i.change.alert.id)).size).toBe(1);
 
     // The browser, back after the cut with its last id, gets everything it missed exactly once, in order.
-    const back = subscriber(bffLink, browserLastId);
+    const back = subscribeToAlerts(bffLink, browserLastId);
     await waitFor(
       'the browser catching up',
-      async () => real(back.items, 'district-1/probe-a').length >= 3,
+      async () => ownAlertChanges(back.items, 'district-1/probe-a').length >= 3,
       30_000,
     );
     await new Promise((r) => setTimeout(r, 1000));
-    expect(real(back.items, 'district-1/probe-a')).toEqual(real(atBff.items, 'district-1/probe-a').slice(1));
+    expect(ownAlertChanges(back.items, 'district-1/probe-a')).toEqual(
+      ownAlertChanges(atBff.items, 'district-1/probe-a').slice(1),
+    );
 
     for (const s of [atBff, back, groundTruth]) s.stop();
   }, 180_000);
@@ -264,7 +234,7 @@ describe('alerts through three tiers of real processes', () => {
       endsAt: Date.now() + 3600_000,
       comment: 'maintenance',
     });
-    await publish(probeAMqtt, 'boiler-9', 99);
+    await publishTemperature(probeAMqtt, 'boiler-9', 99);
     await waitFor('boiler-9 firing (silenced) at the probe', async () =>
       (await probeALink.client.alerts.list.query({ deviceId: 'boiler-9' })).items.some((a) => a.silenced),
     );
@@ -286,7 +256,7 @@ describe('alerts through three tiers of real processes', () => {
       will: { topic: 'devices/door-7/status', payload: Buffer.from('offline'), qos: 1, retain: true },
     });
     await device.publishAsync('devices/door-7/status', 'online', { qos: 1, retain: true });
-    await publish(probeBMqtt, 'meter-1', 1);
+    await publishTemperature(probeBMqtt, 'meter-1', 1);
     const lastHeard = Date.now();
     // The connection dies without a DISCONNECT: the broker publishes the will.
     device.stream.destroy();
