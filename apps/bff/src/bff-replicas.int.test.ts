@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
-import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpChildLink, hashNodeToken, newNodeToken, remoteOfClient } from '@tierscope/federation';
+import { createHttpChildLink, hashNodeToken, newNodeToken } from '@tierscope/federation';
 import type { ConsoleApiRouter, Rule, TrackedAlertChange } from '@tierscope/shared';
 import { startHaproxy, type Haproxy } from '@tierscope/test-support/haproxy';
 import { createPostgresDatabase, type TestDatabase } from '@tierscope/test-support/test-databases';
@@ -20,6 +19,7 @@ import {
   type NodeProcess,
   type TierProcess,
 } from './testing/processes.ts';
+import { ownAlertChanges, publishTemperature, subscribeToAlerts } from './testing/alert-streams.ts';
 
 /*
  * Two BFF replicas on one PostgreSQL behind a real HAProxy (docs/decisions/0017-two-bff-replicas.md):
@@ -50,39 +50,9 @@ function consoleClient(url: string, session: ConsoleSession): ConsoleClient {
   });
 }
 
-/** A live alert subscriber (the console's stream): keeps every change and counts its reconnects. */
-function subscribe(url: string, fetch?: typeof globalThis.fetch) {
-  const items: TrackedAlertChange[] = [];
-  let drops = 0;
-  const link = createHttpChildLink({ id: 'subscriber', url: `${url}/trpc`, ...(fetch && { fetch }) });
-  const stop = remoteOfClient(link.client).watchAlerts(undefined, {
-    onItem: (item) => items.push(item),
-    onDown: () => (drops += 1),
-    onUp: () => {},
-    onEnd: () => {},
-  });
-  return { items, drops: () => drops, stop };
-}
-
-/** A probe's own alert changes (fired, resolved, …) in order, as `kind id @at`. */
-const changesOf = (items: readonly TrackedAlertChange[], nodePath: string) =>
-  items
-    .filter(
-      (i) =>
-        i.change.kind !== 'stale' &&
-        i.change.kind !== 'fresh' &&
-        i.change.alert.nodePath === nodePath &&
-        i.change.alert.ruleId !== 'node-unreachable',
-    )
-    .map((i) => `${i.change.kind} ${i.change.alert.id} @${i.change.at}`);
-
-async function publish(mqttUrl: string, deviceId: string, temp: number): Promise<void> {
-  const client = await mqtt.connectAsync(mqttUrl, { clientId: `pub-${deviceId}-${Date.now()}` });
-  await client.publishAsync(`devices/${deviceId}/telemetry`, JSON.stringify({ metrics: { temp } }), {
-    qos: 1,
-  });
-  await client.endAsync();
-}
+/** A subscriber to `url`'s live alert stream (through `fetch`, e.g. with a session). */
+const subscribe = (url: string, fetch?: typeof globalThis.fetch) =>
+  subscribeToAlerts(createHttpChildLink({ id: 'subscriber', url: `${url}/trpc`, ...(fetch && { fetch }) }));
 
 async function childStates(client: ConsoleClient, signal?: AbortSignal): Promise<Record<string, string>> {
   const info = await client.node.info.query(undefined, signal && { signal });
@@ -203,29 +173,45 @@ describe.skipIf(!serverDatabase)('two BFF replicas behind HAProxy on one Postgre
     const viaProxy = consoleClient(haproxy!.url, session);
     for (const nodePath of ['probe-d', 'probe-u'])
       await viaProxy.rules.upsert.mutate({ nodePath, rule: hot });
-    const browser = subscribe(haproxy!.url, fetchAs(session));
+    // HAProxy names the replica that answered; the stream's last (re)connection tells which serves it.
+    let streamServedBy: string | null = null;
+    const browser = subscribe(haproxy!.url, async (input, init) => {
+      const response = await fetchAs(session)(input, init);
+      streamServedBy = response.headers.get('x-served-by') ?? streamServedBy;
+      return response;
+    });
+    const streamReplica = (): 'a' | 'b' => {
+      if (streamServedBy !== 'bff-a' && streamServedBy !== 'bff-b')
+        throw new Error(`the stream's answer names no replica: ${String(streamServedBy)}`);
+      return streamServedBy === 'bff-a' ? 'a' : 'b';
+    };
     // Ground truth: each probe's own stream, asked directly.
     const truth = { 'probe-d': subscribe(probeD.url), 'probe-u': subscribe(probeU.url) };
     const probes = { 'probe-d': probeD, 'probe-u': probeU } as const;
     const allDelivered = () =>
       (['probe-d', 'probe-u'] as const).every(
-        (path) => changesOf(browser.items, path).length >= changesOf(truth[path].items, path).length,
+        (path) =>
+          ownAlertChanges(browser.items, path).length >= ownAlertChanges(truth[path].items, path).length,
       );
     const dropsPerKill: number[] = [];
+    const victims: Array<'a' | 'b'> = [];
     try {
-      for (const victim of ['a', 'b'] as const) {
+      for (const round of [1, 2]) {
         // Live before the kill: one alert per probe reaches the browser.
         for (const [path, probe] of Object.entries(probes))
-          await publish(probe.mqttUrl, `boiler-${victim}-1`, 60 + path.length);
+          await publishTemperature(probe.mqttUrl, `boiler-${round}-1`, 60 + path.length);
         await waitFor(
-          `boiler-${victim}-1 fired on both probes, in the browser's stream`,
+          `boiler-${round}-1 fired on both probes, in the browser's stream`,
           async () =>
             ['probe-d', 'probe-u'].every((path) =>
-              changesOf(browser.items, path).some((c) => c.includes(`:boiler-${victim}-1:`)),
+              ownAlertChanges(browser.items, path).some((c) => c.includes(`:boiler-${round}-1:`)),
             ),
           60_000,
         );
         const dropsBefore = browser.drops();
+        // Kill the replica serving the stream: the first round one, the second the other.
+        const victim = streamReplica();
+        victims.push(victim);
 
         replica(victim).signal('SIGKILL');
         await replica(victim).exited;
@@ -241,41 +227,44 @@ describe.skipIf(!serverDatabase)('two BFF replicas behind HAProxy on one Postgre
 
         // While the victim is down: one alert resolves, another fires, on each probe.
         for (const probe of Object.values(probes)) {
-          await publish(probe.mqttUrl, `boiler-${victim}-1`, 20);
-          await publish(probe.mqttUrl, `boiler-${victim}-2`, 70);
+          await publishTemperature(probe.mqttUrl, `boiler-${round}-1`, 20);
+          await publishTemperature(probe.mqttUrl, `boiler-${round}-2`, 70);
         }
         await waitFor(
           'every change of both probes in the browser’s stream',
           async () =>
             (['probe-d', 'probe-u'] as const).every((path) => {
               // A resolution comes once the device has stayed clear for a while (clearForMs).
-              const changes = changesOf(truth[path].items, path);
+              const changes = ownAlertChanges(truth[path].items, path);
               return (
-                changes.some((c) => c.startsWith(`resolved hot:boiler-${victim}-1:`)) &&
-                changes.some((c) => c.startsWith(`fired hot:boiler-${victim}-2:`))
+                changes.some((c) => c.startsWith(`resolved hot:boiler-${round}-1:`)) &&
+                changes.some((c) => c.startsWith(`fired hot:boiler-${round}-2:`))
               );
             }) && allDelivered(),
           90_000,
         );
         dropsPerKill.push(browser.drops() - dropsBefore);
+        // The stream was resumed by the survivor.
+        expect(streamReplica()).not.toBe(victim);
 
         await startReplica(victim);
         await everyChildUpOn(victim);
       }
-      // After the first kill the stream is on bff-b whichever replica served it: the second kill moved it.
-      expect(dropsPerKill[1]).toBeGreaterThanOrEqual(1);
+      // Each replica was killed once, each time while it served the stream, which moved each time.
+      expect([...victims].sort()).toEqual(['a', 'b']);
+      expect(dropsPerKill.every((drops) => drops >= 1)).toBe(true);
       // Settle: anything repeated after the last resume would arrive now.
       await new Promise((resolve) => setTimeout(resolve, 2000));
       for (const path of ['probe-d', 'probe-u'] as const) {
-        const delivered = changesOf(browser.items, path);
+        const delivered = ownAlertChanges(browser.items, path);
         // Exactly once and in the probe's order: nothing lost, nothing repeated across the moves.
-        expect(delivered).toEqual(changesOf(truth[path].items, path));
+        expect(delivered).toEqual(ownAlertChanges(truth[path].items, path));
         // Per kill: fired before it, then resolved and fired while the victim was down.
         expect(delivered).toHaveLength(6);
       }
       console.info(
-        `stream moves: ${dropsPerKill.join(', ')} reconnects per kill; ` +
-          `${changesOf(browser.items, 'probe-d').length + changesOf(browser.items, 'probe-u').length} alert changes delivered once`,
+        `stream served by bff-${victims.join(', then bff-')}, killed each time; ${dropsPerKill.join(', ')} reconnects per kill; ` +
+          `${ownAlertChanges(browser.items, 'probe-d').length + ownAlertChanges(browser.items, 'probe-u').length} alert changes delivered once`,
       );
     } finally {
       browser.stop();

@@ -20,10 +20,10 @@ export interface Haproxy {
 }
 
 /**
- * The configuration of an HTTP load balancer in front of `servers`: round robin, a server that
- * refuses a connection is skipped at once (redispatch) and marked down by its /livez check, the
- * client's address goes on in X-Forwarded-For, and long-lived answers (server-sent events) are
- * not cut by a timeout.
+ * The configuration of an HTTP load balancer in front of `servers` (the README's, plus an
+ * `x-served-by` answer header naming the server): round robin, a server that refuses a connection
+ * is skipped at once (redispatch) and marked down by its /livez check, the client's address goes
+ * on in X-Forwarded-For, and long-lived answers (server-sent events) are not cut by a timeout.
  */
 export function haproxyConfig(port: number, servers: ReadonlyArray<{ name: string; port: number }>): string {
   return [
@@ -44,6 +44,8 @@ export function haproxyConfig(port: number, servers: ReadonlyArray<{ name: strin
     'backend bff',
     '  balance roundrobin',
     '  option httpchk GET /livez',
+    // Tells a test which replica answered (a live stream's included), so it can kill that one.
+    '  http-response set-header X-Served-By %s',
     ...servers.map((s) => `  server ${s.name} 127.0.0.1:${s.port} check inter 500 fall 2 rise 2`),
     '',
   ].join('\n');
