@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpChildLink, type ChildLink } from '@tierscope/federation';
-import type { Alert, Rule, TrackedAlertChange } from '@tierscope/shared';
+import type { Alert, TrackedAlertChange } from '@tierscope/shared';
 import { startTcpProxy, type TcpProxy } from '@tierscope/test-support/tcp-proxy';
 import {
   fetchAs,
@@ -17,7 +17,12 @@ import {
   type NodeProcess,
   type TierProcess,
 } from './testing/processes.ts';
-import { ownAlertChanges, publishTemperature, subscribeToAlerts } from './testing/alert-streams.ts';
+import {
+  BOILER_TOO_HOT,
+  ownAlertChanges,
+  publishTemperature,
+  subscribeToAlerts,
+} from './testing/alert-streams.ts';
 
 /*
  * Alerts through three tiers of real processes, the link between probe-a and the district running
@@ -39,15 +44,6 @@ let probeAMqtt: string;
 let probeBMqtt: string;
 let receiver: Server;
 const webhookBodies: Array<{ status: string; alerts: Array<{ labels: Record<string, string> }> }> = [];
-
-const hot: Rule = {
-  id: 'hot',
-  name: 'Boiler too hot',
-  severity: 'critical',
-  enabled: true,
-  scope: { devicePattern: '*', labels: {} },
-  condition: { kind: 'threshold', metric: 'temp', operator: '>', value: 50, hysteresis: 0, forMs: 0 },
-};
 
 function link(id: string, url: string, fetch?: typeof globalThis.fetch): ChildLink {
   return createHttpChildLink({ id, url: `${url}/trpc`, ...(fetch && { fetch }) });
@@ -108,15 +104,20 @@ beforeAll(async () => {
     60_000,
   );
   // Rules are stored at the probes, sent through the BFF by path.
-  await bffLink.client.rules.upsert.mutate({ nodePath: 'district-1/probe-a', rule: hot });
+  await bffLink.client.rules.upsert.mutate({ nodePath: 'district-1/probe-a', rule: BOILER_TOO_HOT });
   await bffLink.client.rules.upsert.mutate({
     nodePath: 'district-1/probe-b',
-    rule: { ...hot, id: 'gone', name: 'Device offline', condition: { kind: 'device-offline', forMs: 0 } },
+    rule: {
+      ...BOILER_TOO_HOT,
+      id: 'gone',
+      name: 'Device offline',
+      condition: { kind: 'device-offline', forMs: 0 },
+    },
   });
   await bffLink.client.rules.upsert.mutate({
     nodePath: 'district-1/probe-b',
     rule: {
-      ...hot,
+      ...BOILER_TOO_HOT,
       id: 'quiet',
       name: 'Silent meter',
       scope: { devicePattern: 'meter-*', labels: {} },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpChildLink, hashNodeToken, newNodeToken } from '@tierscope/federation';
-import type { ConsoleApiRouter, Rule, TrackedAlertChange } from '@tierscope/shared';
+import type { ConsoleApiRouter, TrackedAlertChange } from '@tierscope/shared';
 import { startHaproxy, type Haproxy } from '@tierscope/test-support/haproxy';
 import { createPostgresDatabase, type TestDatabase } from '@tierscope/test-support/test-databases';
 import {
@@ -19,7 +19,12 @@ import {
   type NodeProcess,
   type TierProcess,
 } from './testing/processes.ts';
-import { ownAlertChanges, publishTemperature, subscribeToAlerts } from './testing/alert-streams.ts';
+import {
+  BOILER_TOO_HOT,
+  ownAlertChanges,
+  publishTemperature,
+  subscribeToAlerts,
+} from './testing/alert-streams.ts';
 
 /*
  * Two BFF replicas on one PostgreSQL behind a real HAProxy (docs/decisions/0017-two-bff-replicas.md):
@@ -32,15 +37,6 @@ import { ownAlertChanges, publishTemperature, subscribeToAlerts } from './testin
  */
 const READY_TIMEOUT_MS = 100_000;
 const serverDatabase = process.env.TEST_DATABASE_URL;
-
-const hot: Rule = {
-  id: 'hot',
-  name: 'Boiler too hot',
-  severity: 'critical',
-  enabled: true,
-  scope: { devicePattern: '*', labels: {} },
-  condition: { kind: 'threshold', metric: 'temp', operator: '>', value: 50, hysteresis: 0, forMs: 0 },
-};
 
 type ConsoleClient = TRPCClient<ConsoleApiRouter>;
 
@@ -172,7 +168,7 @@ describe.skipIf(!serverDatabase)('two BFF replicas behind HAProxy on one Postgre
     const session = await loginToConsole(haproxy!.url);
     const viaProxy = consoleClient(haproxy!.url, session);
     for (const nodePath of ['probe-d', 'probe-u'])
-      await viaProxy.rules.upsert.mutate({ nodePath, rule: hot });
+      await viaProxy.rules.upsert.mutate({ nodePath, rule: BOILER_TOO_HOT });
     // HAProxy names the replica that answered; the stream's last (re)connection tells which serves it.
     let streamServedBy: string | null = null;
     const browser = subscribe(haproxy!.url, async (input, init) => {

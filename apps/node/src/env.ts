@@ -3,6 +3,7 @@ import {
   ChildList,
   childrenInBothLists,
   ChildTokenList,
+  CommaSeparated,
   TokenHashList,
   UplinkChildList,
 } from '@tierscope/federation';
@@ -79,21 +80,12 @@ export const NodeConfig = z
      * separated, when the parent runs as replicas (the BFF): each replica then federates this node
      * itself (docs/decisions/0017-two-bff-replicas.md).
      */
-    parentUplinkUrls: z
-      .string()
-      .transform((raw) =>
-        raw
-          .split(',')
-          .map((part) => part.trim())
-          .filter((part) => part !== ''),
-      )
-      .pipe(
-        z
-          .array(z.url({ protocol: /^wss?$/, error: 'PARENT_UPLINK_URL: ws(s)://host:port/uplink' }))
-          .max(16)
-          .refine((urls) => new Set(urls).size === urls.length, 'PARENT_UPLINK_URL: each URL once'),
-      )
-      .prefault(''),
+    parentUplinkUrls: CommaSeparated.pipe(
+      z
+        .array(z.url({ protocol: /^wss?$/, error: 'PARENT_UPLINK_URL: ws(s)://host:port/uplink' }))
+        .max(16)
+        .refine((urls) => new Set(urls).size === urls.length, 'PARENT_UPLINK_URL: each URL once'),
+    ).prefault(''),
     nodeToken: z
       .string()
       .min(16, 'NODE_TOKEN: at least 16 characters')

@@ -1,6 +1,16 @@
 import mqtt from 'mqtt';
 import { remoteOfClient, type ChildLink } from '@tierscope/federation';
-import type { TrackedAlertChange } from '@tierscope/shared';
+import type { Rule, TrackedAlertChange } from '@tierscope/shared';
+
+/** A rule for every device of a node: `temp` above 50 fires at once (what publishTemperature sends). */
+export const BOILER_TOO_HOT: Rule = {
+  id: 'hot',
+  name: 'Boiler too hot',
+  severity: 'critical',
+  enabled: true,
+  scope: { devicePattern: '*', labels: {} },
+  condition: { kind: 'threshold', metric: 'temp', operator: '>', value: 50, hysteresis: 0, forMs: 0 },
+};
 
 /** A live alert subscriber (a parent, or the console): keeps every change and counts lost connections. */
 export function subscribeToAlerts(target: ChildLink, lastEventId?: string) {

@@ -61,16 +61,16 @@ export function presentsParentToken(
   return token !== undefined && tokenMatches(parentHashes, token);
 }
 
+/** A comma-separated setting (`a, b,c`): its parts, trimmed, empty ones dropped; pipe it to their schema. */
+export const CommaSeparated = z.string().transform((raw) =>
+  raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== ''),
+);
+
 /** `PARENT_TOKEN_HASHES=sha256:…,sha256:…` (several, so a rotation can overlap). */
-export const TokenHashList = z
-  .string()
-  .transform((raw) =>
-    raw
-      .split(',')
-      .map((part) => part.trim())
-      .filter((part) => part !== ''),
-  )
-  .pipe(z.array(TokenHash).max(16));
+export const TokenHashList = CommaSeparated.pipe(z.array(TokenHash).max(16));
 
 /** One child's token as changed at run time (a rotation, or a revocation: `hash` null). */
 export interface ChildTokenChange {
