@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePorts, startDeployment } from '@tierscope/test-support/deployment';
 import { waitFor } from '@tierscope/test-support/processes';
+import { realPartsOfEnvironment, type TierBackend } from '@tierscope/test-support/tier-backends';
 import { FIRING_PER_PROBE, installRules } from './alert-rules.ts';
 import { randomBytes } from 'node:crypto';
 import { createApiClient, logIn } from './api-client.ts';
@@ -21,17 +22,33 @@ const DEVICES_PER_PROBE = 60;
 const ADMIN = { name: 'admin', password: `e2e-${randomBytes(12).toString('base64url')}` };
 const WEB_DIST = fileURLToPath(new URL('../apps/web/dist/index.html', import.meta.url));
 
+/**
+ * `E2E_ON_REAL_PARTS=true` runs the tiers on the real PostgreSQL (a database per tier) and a
+ * Mosquitto per node, from TEST_DATABASE_URL and TEST_MQTT_URL; otherwise on the embedded default.
+ */
+function tierBackendOf(env: NodeJS.ProcessEnv): TierBackend | undefined {
+  if (env.E2E_ON_REAL_PARTS !== 'true') return undefined;
+  const backend = realPartsOfEnvironment();
+  if (!backend) throw new Error('E2E_ON_REAL_PARTS=true needs TEST_DATABASE_URL and TEST_MQTT_URL');
+  return backend;
+}
+
 export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!existsSync(WEB_DIST))
     throw new Error('apps/web/dist is missing: run `npm run build -w @tierscope/web` first');
+  const backend = tierBackendOf(process.env);
   const dataDir = await mkdtemp(join(tmpdir(), 'tierscope-e2e-'));
-  const removeData = () => rm(dataDir, { recursive: true, force: true });
+  const removeData = async () => {
+    await backend?.release();
+    await rm(dataDir, { recursive: true, force: true });
+  };
   const deployment = await startDeployment({
     ports: await freePorts(),
     dataDir,
     devicesPerProbe: DEVICES_PER_PROBE,
     rate: 0.5,
     adminPassword: ADMIN.password,
+    ...(backend && { backend }),
     log: (line) => process.stderr.write(`[e2e] ${line}\n`),
     // The fault test kills a probe on purpose; anything else shows up as failing tests.
     onUnexpectedExit: (name, code, signal) =>

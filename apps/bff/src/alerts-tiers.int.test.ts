@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpChildLink, type ChildLink } from '@tierscope/federation';
 import type { Alert, TrackedAlertChange } from '@tierscope/shared';
 import { startTcpProxy, type TcpProxy } from '@tierscope/test-support/tcp-proxy';
+import { tierBackends, type TierBackend } from '@tierscope/test-support/tier-backends';
 import {
   fetchAs,
   loginToConsole,
@@ -30,11 +31,15 @@ import {
  *
  *   bff ── district-1 ─┬─ (proxy) ── probe-a   threshold rule, a webhook receiver
  *                      └─ probe-b               device-offline and no-data rules
+ *
+ * Once on PGlite with embedded brokers, and again on the real PostgreSQL and a Mosquitto per node
+ * when this machine has them.
  */
 const CUT_MS = 30_000;
 const READY_TIMEOUT_MS = 100_000;
 
-const dataDir = mkdtempSync(join(tmpdir(), 'tierscope-alerts-'));
+let dataDir: string;
+let backend: TierBackend;
 const tiers: TierProcess[] = [];
 let proxy: TcpProxy;
 let bffLink: ChildLink;
@@ -50,12 +55,16 @@ function link(id: string, url: string, fetch?: typeof globalThis.fetch): ChildLi
 }
 
 async function startProbe(id: string, env: Record<string, string>): Promise<NodeProcess> {
-  const tier = await spawnTestNode(id, dataDir, env);
+  const tier = await spawnTestNode(id, dataDir, { ...(await backend.nodeEnv(id)), ...env });
   tiers.push(tier);
   return tier;
 }
 
-beforeAll(async () => {
+async function startTiers(on: TierBackend): Promise<void> {
+  backend = on;
+  dataDir = mkdtempSync(join(tmpdir(), 'tierscope-alerts-'));
+  tiers.length = 0;
+  webhookBodies.length = 0;
   receiver = createServer((req: IncomingMessage, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -84,10 +93,12 @@ beforeAll(async () => {
   proxy = await startTcpProxy({ host: '127.0.0.1', port: a.port });
 
   const district = await spawnTestNode('district-1', dataDir, {
+    ...(await backend.nodeEnv('district-1')),
     CHILDREN: `probe-a=http://127.0.0.1:${proxy.port},probe-b=${b.url}`,
   });
   tiers.push(district);
   const bff = await spawnBff({
+    ...(await backend.bffEnv()),
     CHILDREN: `district-1=${district.url}`,
     WEB_DIST: join(dataDir, 'no-console-here'),
   });
@@ -124,16 +135,20 @@ beforeAll(async () => {
       condition: { kind: 'no-data', forMs: 3000 },
     },
   });
-}, 240_000);
+}
 
-afterAll(async () => {
+async function stopTiers(): Promise<void> {
   await proxy?.close();
   await Promise.all(tiers.map((t) => t.stop('SIGTERM')));
   await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+  await backend.release();
   rmSync(dataDir, { recursive: true, force: true });
-});
+}
 
-describe('alerts through three tiers of real processes', () => {
+describe.each(tierBackends())('alerts through three tiers of real processes on $name', ({ create }) => {
+  beforeAll(() => startTiers(create()), 240_000);
+  afterAll(stopTiers);
+
   it('keeps one node-unreachable alert and no storm while a probe is cut off, then delivers everything it raised exactly once, in order, with original times', async () => {
     const atBff = subscribeToAlerts(bffLink);
     const browser = subscribeToAlerts(bffLink);

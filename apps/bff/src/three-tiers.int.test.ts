@@ -14,6 +14,7 @@ import {
   type DeviceEvent,
   type NodeRouter,
 } from '@tierscope/shared';
+import { tierBackends, type TierBackend } from '@tierscope/test-support/tier-backends';
 import {
   fetchAs,
   freePort,
@@ -27,7 +28,8 @@ import {
 } from './testing/processes.ts';
 
 /*
- * Three tiers of real processes, each node on PGlite in memory and its embedded broker:
+ * Three tiers of real processes, each node on PGlite in memory and its embedded broker, and again
+ * with each node on the real PostgreSQL and a Mosquitto of its own when this machine has them:
  *
  *   bff ─┬─ district-1 ─┬─ probe-a   dialled by the district
  *        │              ├─ probe-b   dialled by the district
@@ -62,7 +64,8 @@ interface Probe {
   client: TRPCClient<NodeRouter>;
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'tierscope-3tiers-'));
+let dataDir: string;
+let backend: TierBackend;
 const tiers: TierProcess[] = [];
 const probes = new Map<string, Probe>();
 const probeCToken = randomBytes(24).toString('base64url');
@@ -76,7 +79,7 @@ const trpcClient = (url: string, session?: ConsoleSession) =>
   });
 
 async function startProbe(id: string, path: string, env: Record<string, string> = {}): Promise<Probe> {
-  const tier = await spawnTestNode(id, dataDir, env);
+  const tier = await spawnTestNode(id, dataDir, { ...(await backend.nodeEnv(id)), ...env });
   tiers.push(tier);
   return { id, path, mqttUrl: tier.mqttUrl, tier, client: trpcClient(tier.url) };
 }
@@ -133,7 +136,11 @@ function childState(
   return info.children?.find((c) => c.path === path)?.state;
 }
 
-beforeAll(async () => {
+async function startTiers(on: TierBackend): Promise<void> {
+  backend = on;
+  dataDir = mkdtempSync(join(tmpdir(), 'tierscope-3tiers-'));
+  tiers.length = 0;
+  probes.clear();
   const districtPort = await freePort();
   const started = await Promise.all([
     startProbe('probe-a', 'district-1/probe-a'),
@@ -149,6 +156,7 @@ beforeAll(async () => {
   await Promise.all(started.map((probe, index) => publishFleet(probe, index)));
 
   const districtTier = await spawnTestNode('district-1', dataDir, {
+    ...(await backend.nodeEnv('district-1')),
     HTTP_PORT: String(districtPort),
     CHILDREN: `probe-a=${probes.get('probe-a')!.tier.url},probe-b=${probes.get('probe-b')!.tier.url}`,
     UPLINK_CHILDREN: `probe-c=${probeCToken}`,
@@ -156,6 +164,7 @@ beforeAll(async () => {
   });
   tiers.push(districtTier);
   bff = await spawnBff({
+    ...(await backend.bffEnv()),
     CHILDREN: `district-1=${districtTier.url},probe-d=${probes.get('probe-d')!.tier.url}`,
     FEDERATION_DEADLINE_MS: String(BFF_DEADLINE_MS),
     WEB_DIST: join(dataDir, 'no-console-here'),
@@ -181,14 +190,18 @@ beforeAll(async () => {
     },
     60_000,
   );
-}, 180_000);
+}
 
-afterAll(async () => {
+async function stopTiers(): Promise<void> {
   await Promise.all(tiers.map((t) => t.stop('SIGTERM')));
+  await backend.release();
   rmSync(dataDir, { recursive: true, force: true });
-});
+}
 
-describe('three tiers of real processes', () => {
+describe.each(tierBackends())('three tiers of real processes on $name', ({ create }) => {
+  beforeAll(() => startTiers(create()), 180_000);
+  afterAll(stopTiers);
+
   it('pages over a thousand devices on four probes through the BFF with page size 37, each exactly once, in the global order', async () => {
     const PAGE = 37;
     const pages: Device[][] = [];

@@ -94,6 +94,8 @@ describe.skipIf(!serverDatabase)('a node whose PostgreSQL is unreachable for a w
     await waitFor('the node to report its database unready', async (signal) => {
       return (await readyzStatus(node!, signal)) === 503;
     });
+    // A figure for the record (the issue asks for 503 within 3 s), not an assertion: the machine is shared.
+    console.log(`node /readyz answered 503 ${Date.now() - cutAt} ms after its database was cut`);
     await sleep(Math.max(0, cutAt + OUTAGE_MS - Date.now()));
     proxy.restore();
 

@@ -1,7 +1,7 @@
 import { hashNodeToken } from './links/node-tokens.ts';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { describe, expect, it } from 'vitest';
-import { nodeRouter, type Actor, type NodeService } from '@tierscope/shared';
+import { nodeRouter, type Actor, type NodeService, type Rule } from '@tierscope/shared';
 import { createHttpChildLink } from './links/child-link.ts';
 import { budgetedDeadline, DEADLINE_HEADER, readDeadlineHeader } from './links/deadline-budget.ts';
 import {
@@ -16,6 +16,14 @@ import { createInMemoryNodeService, generateDevices } from './testing/in-memory-
 import { createInProcessChildLink } from './testing/in-process-link.ts';
 
 const parent: Actor = { kind: 'node', name: 'parent', role: 'admin' };
+const RULE: Rule = {
+  id: 'hot',
+  name: 'Hot',
+  severity: 'warning',
+  enabled: true,
+  scope: { devicePattern: '*', labels: {} },
+  condition: { kind: 'threshold', metric: 'temp', operator: '>', value: 50, hysteresis: 0, forMs: 0 },
+};
 
 /** An HTTP child link over an in-process server that records the deadline header of each call. */
 function recordingLink(id: string, service: NodeService, seen: (string | null)[]) {
@@ -88,6 +96,29 @@ describe('createFederationRuntime', () => {
     expect(own).toBeGreaterThan(1100);
     expect(own).toBeLessThanOrEqual(1200);
     expect(beat).toBeNull();
+  });
+
+  it("gives a procedure that declares its own deadline (rules.preview) that deadline, still within the caller's budget", async () => {
+    const seen: (string | null)[] = [];
+    const leaf = createInMemoryNodeService('probe-a', { devices: [], events: [] });
+    const runtime = createFederationRuntime({
+      id: 'district-1',
+      isRoot: false,
+      children: [recordingLink('probe-a', leaf.service, seen)],
+      deadlineMs: 1200,
+    });
+    const preview = { rule: RULE, from: 0, to: 3_600_000 };
+
+    await runtime.service().rules.preview(preview);
+    await runtime.service().devices.count({});
+    await runtime.service(3000).rules.preview(preview);
+
+    const [own, usual, budgeted] = seen.map(Number);
+    expect(own).toBeGreaterThan(9000);
+    expect(own).toBeLessThanOrEqual(10_000);
+    expect(usual).toBeLessThanOrEqual(1200);
+    expect(budgeted).toBeGreaterThan(2500);
+    expect(budgeted).toBeLessThanOrEqual(2900);
   });
 
   it('answers timeout within the budget rather than its own longer deadline', async () => {

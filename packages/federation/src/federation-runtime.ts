@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NodeId, type Actor, type NodeService } from '@tierscope/shared';
+import { NodeId, withProcedureDeadlines, type Actor, type NodeService } from '@tierscope/shared';
 import { createHttpChildLink, type ChildLink } from './links/child-link.ts';
 import { budgetedDeadline, DEFAULT_BUDGET_MARGIN_MS } from './links/deadline-budget.ts';
 import { clampDeadline, DEFAULT_DEADLINE_MS } from './query/fan-out.ts';
@@ -250,22 +250,25 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
 
   return {
     service(budgetMs, actor) {
-      const deadlineMs = budgetedDeadline(ownDeadlineMs, budgetMs, marginMs);
-      const inner = createFederatedNodeService({
-        id: options.id,
-        isRoot: options.isRoot,
-        self: options.self,
-        identity: options.identity,
-        concurrency: options.concurrency,
-        children: [...members.values()].map((m) => m.link),
-        heartbeat,
-        deadlineMs,
-        unreachable,
-        mirror,
-        actor,
-        ...(options.childTokens && { childTokens: options.childTokens }),
-      });
-      return inner;
+      // A procedure with a deadline of its own (a rule preview) gets it, if longer than the tier's.
+      const within = (ownMs: number) =>
+        createFederatedNodeService({
+          id: options.id,
+          isRoot: options.isRoot,
+          self: options.self,
+          identity: options.identity,
+          concurrency: options.concurrency,
+          children: [...members.values()].map((m) => m.link),
+          heartbeat,
+          deadlineMs: budgetedDeadline(ownMs, budgetMs, marginMs),
+          unreachable,
+          mirror,
+          actor,
+          ...(options.childTokens && { childTokens: options.childTokens }),
+        });
+      return withProcedureDeadlines(within(ownDeadlineMs), (procedureMs) =>
+        within(Math.max(ownDeadlineMs, clampDeadline(procedureMs))),
+      );
     },
     addChild,
     removeChild(id) {

@@ -20,6 +20,7 @@ import {
   type SpawnedProcess,
   type TierProcess,
 } from './processes.ts';
+import type { TierBackend } from './tier-backends.ts';
 
 const HOST = '127.0.0.1';
 export const DISTRICT_ID = 'district-1';
@@ -79,6 +80,13 @@ export interface DeploymentOptions {
    * one-time password at its first start: see `Deployment.firstAdmin`.
    */
   adminPassword?: string;
+  /**
+   * Where the tiers keep their data and meet their devices. Without it every node runs on PGlite
+   * under `dataDir` with its embedded broker, the product's default; with it each node and the BFF
+   * take the store and broker the backend hands out (the real PostgreSQL and Mosquitto, say), and
+   * the simulators publish to those brokers.
+   */
+  backend?: TierBackend;
 }
 
 /** How to log in to the console for the first time, as the BFF set it up at this start. */
@@ -182,7 +190,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
 
   const simulatorArgs = (id: string): string[] =>
     [
-      ['--url', `mqtt://${HOST}:${probePort(id).mqtt}`],
+      ['--url', brokerUrlOf(id)],
       ['--devices', String(options.devicesPerProbe)],
       ['--rate', String(options.rate)],
       ['--seed', String(PROBE_SEEDS[id])],
@@ -208,8 +216,18 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     await Promise.all(spawned.map((tier) => waitReady(tier, READY_TIMEOUT_MS, { signal: stopped.signal })));
     return spawned;
   };
-  const startNode = ({ name, env }: ProcessSpec) =>
-    spawnNode(name, { ...logged(name).env, ...env }, { logFile: logged(name).logFile });
+  /** Each node's broker as its devices reach it: its embedded one, or the one the backend gave it. */
+  const brokerUrls = new Map<string, string>();
+  const startNode = async ({ name, env }: ProcessSpec) => {
+    const node = await spawnNode(
+      name,
+      { ...logged(name).env, ...env, ...(await options.backend?.nodeEnv(name)) },
+      { logFile: logged(name).logFile },
+    );
+    brokerUrls.set(name, node.mqttUrl);
+    return node;
+  };
+  const brokerUrlOf = (id: string) => brokerUrls.get(id) ?? `mqtt://${HOST}:${probePort(id).mqtt}`;
 
   let stopAll: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -224,14 +242,20 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
   let firstAdmin: FirstAdmin = { kind: 'known', user: process.env.BFF_ADMIN_USER || 'admin' };
   try {
     // PGlite takes seconds to start on a small machine: the leaves first, then each tier above them.
-    log(`starting ${probeIds.join(', ')} (embedded brokers, PGlite under ${dataDir})…`);
+    const stores = options.backend
+      ? 'their own databases and brokers'
+      : `embedded brokers, PGlite under ${dataDir}`;
+    log(`starting ${probeIds.join(', ')} (${stores})…`);
     await readyAll(probeIds.map((id) => startNode(probeSpec(id))));
     log(`starting ${DISTRICT_ID}…`);
     await readyAll([startNode(districtSpec)]);
     log('starting the BFF…');
     const bffLog = logged('bff');
     const bffLogStart = sizeOf(bffLog.logFile);
-    await readyAll([spawnTier('bff', BFF_MAIN, { ...bffLog.env, ...bffEnv }, { logFile: bffLog.logFile })]);
+    const bffStore = await options.backend?.bffEnv();
+    await readyAll([
+      spawnTier('bff', BFF_MAIN, { ...bffLog.env, ...bffEnv, ...bffStore }, { logFile: bffLog.logFile }),
+    ]);
     firstAdmin = firstAdminFrom(readFrom(bffLog.logFile, bffLogStart));
     for (const id of probeIds) {
       const name = `simulator-${id}`;
@@ -259,7 +283,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
         id,
         path: BFF_DIALS.includes(id) ? id : `${DISTRICT_ID}/${id}`,
         httpUrl: httpUrl(probePort(id).http),
-        mqttUrl: `mqtt://${HOST}:${probePort(id).mqtt}`,
+        mqttUrl: brokerUrlOf(id),
         pid: pidOf(id),
         link: uplinkTokens.has(id) ? ('uplink' as const) : ('dialled' as const),
       })),
@@ -267,7 +291,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
         id: DISTRICT_ID,
         path: DISTRICT_ID,
         httpUrl: httpUrl(ports.district.http),
-        mqttUrl: `mqtt://${HOST}:${ports.district.mqtt}`,
+        mqttUrl: brokerUrls.get(DISTRICT_ID) ?? `mqtt://${HOST}:${ports.district.mqtt}`,
         pid: pidOf(DISTRICT_ID),
         link: 'dialled' as const,
       },

@@ -45,6 +45,11 @@ export class AlertingRuntime {
     this.now = options.now ?? Date.now;
   }
 
+  /** How the engine damps flapping, so a rule preview replays with the same settings. */
+  get engineOptions(): RuleEngineOptions {
+    return this.options.engine ?? {};
+  }
+
   /** Loads rules, devices, silences and the open alerts, so evaluation continues where it stopped. */
   async load(
     devices: readonly { id: string; labels: Record<string, string>; lastSeen: number | null }[],

@@ -19,10 +19,13 @@ import {
 import { z } from 'zod';
 import type { AlertingRuntime } from '../alerting/alerting-runtime.ts';
 import type { AlertStore, CommittedChange } from '../store/alert-store.pg.ts';
+import type { NodeStore } from '../store/client.ts';
+import { previewRuleLocally } from './local-rule-preview.ts';
 import { cutPage, elapsedSince } from './paging.ts';
 import { pathSelects } from './path-scoped.ts';
 
 export interface LocalAlertingDeps {
+  store: NodeStore;
   alertStore: AlertStore;
   alerting: AlertingRuntime;
   nodePath: string;
@@ -235,5 +238,7 @@ export function createLocalRulesService(deps: LocalAlertingDeps): RulesService {
       await alerting.reloadRules();
       return stored(rule);
     },
+    preview: (input) =>
+      previewRuleLocally({ store: deps.store, nodePath, engine: alerting.engineOptions }, input),
   };
 }

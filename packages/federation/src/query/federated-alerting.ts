@@ -21,7 +21,7 @@ import { mergeAlertStreams, type AlertStreamMember } from './alert-stream.ts';
 import type { ChildAlertMirror } from './child-alert-mirror.ts';
 import { listRules } from './federated-lists.ts';
 import type { Federation } from './federated-node-service.ts';
-import { mergePages, type MemberResult, type Page } from './merge.ts';
+import { mergePages, mergeRulePreviews, prefixRulePreview, type MemberResult, type Page } from './merge.ts';
 import type { NodeUnreachableAlerts } from './unreachable-alerts.ts';
 
 /** What only a federating tier knows of alerts: its own book, and its children's last known ones. */
@@ -169,6 +169,15 @@ export function createFederatedAlerting(
       // Rules are few: one page of up to `limit`, no cursor across tiers.
       return { ...page, nextCursor: null };
     },
+    // Each node replays its own history; the tier sums and merges what came back.
+    preview: async (input) =>
+      mergeRulePreviews(
+        await f.askSelected(input.nodePath, (m, nodePath, signal) =>
+          m.remote.calls.rules
+            .preview({ ...input, nodePath }, f.callOptions(m, signal))
+            .then((preview) => prefixRulePreview(preview, m.prefix)),
+        ),
+      ),
   };
 
   return { alerts, silences, rules };

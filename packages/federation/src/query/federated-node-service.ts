@@ -111,6 +111,11 @@ export interface Federation {
   ): Promise<MemberResult<Page<T>>[]>;
   /** The options of one call to `member`, made for `actor` (a mutation's) unless the member has its own. */
   callOptions(member: Member, signal: AbortSignal, actor?: Actor): CallOptions;
+  /** Asks each member a `nodePath` filter selects once, with the filter as that member sees it. */
+  askSelected<T>(
+    filter: string | undefined,
+    ask: (member: Member, nodePath: string | undefined, signal: AbortSignal) => Promise<T>,
+  ): Promise<MemberResult<T>[]>;
   /** Sends a call to the member that owns `nodePath`, with the path as that member sees it. */
   routed<T extends { nodePath: string }>(
     nodePath: string | undefined,
@@ -257,6 +262,7 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
     members,
     forwarded,
     callOptions,
+    askSelected,
     routed,
     list: async (rule, input, extras) => {
       const { order } = rule;

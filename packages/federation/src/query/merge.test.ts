@@ -7,12 +7,15 @@ import {
   type Device,
   type DeviceEvent,
   type NodeInfo,
+  type RulePreview,
 } from '@tierscope/shared';
 import {
   kWayMerge,
   mergeCoverage,
   mergeNodeInfo,
+  mergeRulePreviews,
   prefixNodeInfo,
+  prefixRulePreview,
   prefixPage,
   sumCounts,
   type MemberResult,
@@ -232,5 +235,70 @@ describe('node info tree', () => {
     const seen = prefixNodeInfo(nested, 'r/');
     expect(seen.path).toBe('r/d1');
     expect(seen.children?.[0]?.path).toBe('r/d1/p1');
+  });
+});
+
+describe('rules.preview merge', () => {
+  /** A node's preview: `fires` maps device → times it fired (resolved a minute after each). */
+  function preview(path: string, fires: Record<string, number[]>, timelineLimit = Infinity): RulePreview {
+    const timeline = Object.entries(fires)
+      .flatMap(([deviceId, times]) =>
+        times.flatMap((at) => [
+          { at, kind: 'fired' as const, nodePath: path, deviceId, value: 51 },
+          { at: at + 60_000, kind: 'resolved' as const, nodePath: path, deviceId, value: null },
+        ]),
+      )
+      .sort((a, b) => a.at - b.at);
+    const count = timeline.filter((t) => t.kind === 'fired').length;
+    return {
+      fired: count,
+      flapping: 0,
+      resolved: count,
+      devices: Object.entries(fires)
+        .map(([deviceId, times]) => ({ nodePath: path, deviceId, fired: times.length }))
+        .sort((a, b) => b.fired - a.fired),
+      timeline: timeline.slice(0, timelineLimit),
+      timelineComplete: timeline.length <= timelineLimit,
+      replayed: { samples: 100, events: 2 },
+      coverage: selfCoverage(path, 5),
+    };
+  }
+  const answered = (path: string, value: RulePreview): MemberResult<RulePreview> => ({
+    ok: true,
+    path,
+    latencyMs: 5,
+    value,
+  });
+
+  it('sums the counts, ranks devices across nodes and interleaves the timelines by time, naming a silent node', () => {
+    const merged = mergeRulePreviews([
+      answered(
+        'district-1/probe-a',
+        prefixRulePreview(preview('probe-a', { b1: [1000, 500_000] }), 'district-1/'),
+      ),
+      answered('probe-d', preview('probe-d', { b1: [2000], b2: [3000, 4000, 900_000] })),
+      timedOut,
+    ]);
+    expect(merged).toMatchObject({ fired: 6, resolved: 6, replayed: { samples: 200, events: 4 } });
+    expect(merged.devices).toEqual([
+      { nodePath: 'probe-d', deviceId: 'b2', fired: 3 },
+      { nodePath: 'district-1/probe-a', deviceId: 'b1', fired: 2 },
+      { nodePath: 'probe-d', deviceId: 'b1', fired: 1 },
+    ]);
+    expect(merged.timeline.slice(0, 4).map((t) => `${t.at} ${t.kind} ${t.nodePath} ${t.deviceId}`)).toEqual([
+      '1000 fired district-1/probe-a b1',
+      '2000 fired probe-d b1',
+      '3000 fired probe-d b2',
+      '4000 fired probe-d b2',
+    ]);
+    expect(merged.coverage).toMatchObject({ asked: 3, answered: 2 });
+    expect(merged.coverage.nodes.find((n) => n.path === 'slow')?.state).toBe('timeout');
+  });
+
+  it('says the timeline is incomplete when a node cut its own or the merge had to', () => {
+    const cut = mergeRulePreviews([answered('a', preview('a', { d: [1000, 2000, 3000] }, 2))]);
+    expect(cut.timelineComplete).toBe(false);
+    const whole = mergeRulePreviews([answered('a', preview('a', { d: [1000] }))]);
+    expect(whole.timelineComplete).toBe(true);
   });
 });

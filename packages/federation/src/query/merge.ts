@@ -1,11 +1,14 @@
 import {
   DeviceStatus,
+  RULE_PREVIEW_DEVICE_LIMIT,
+  RULE_PREVIEW_TIMELINE_LIMIT,
   type DeviceCounts,
   type Coverage,
   type Cursor,
   type NodeAnswer,
   type NodeChild,
   type NodeInfo,
+  type RulePreview,
 } from '@tierscope/shared';
 import type { FailedState } from './fan-out.ts';
 
@@ -152,6 +155,55 @@ export function sumDeviceCounts(results: readonly MemberResult<DeviceCounts>[]):
       byStatus[status] += count;
   }
   return { total, byStatus, coverage: mergeCoverage(results) };
+}
+
+/** A member's rules.preview with its node paths in this tier's space. */
+export function prefixRulePreview(preview: RulePreview, prefix: string): RulePreview {
+  if (prefix === '') return preview;
+  return {
+    ...preview,
+    devices: preview.devices.map((d) => ({ ...d, nodePath: `${prefix}${d.nodePath}` })),
+    timeline: preview.timeline.map((t) => ({ ...t, nodePath: `${prefix}${t.nodePath}` })),
+    coverage: prefixCoverage(preview.coverage, prefix),
+  };
+}
+
+const byPathThenDevice = (
+  a: { nodePath: string; deviceId: string },
+  b: { nodePath: string; deviceId: string },
+) =>
+  a.nodePath < b.nodePath
+    ? -1
+    : a.nodePath > b.nodePath
+      ? 1
+      : a.deviceId < b.deviceId
+        ? -1
+        : a.deviceId > b.deviceId
+          ? 1
+          : 0;
+
+/**
+ * rules.preview over members: counts summed; the devices that fired most and the first transitions
+ * are exact, since each member sent its own first ones in the same order; coverage says who answered.
+ */
+export function mergeRulePreviews(results: readonly MemberResult<RulePreview>[]): RulePreview {
+  const answers = results.flatMap((r) => (r.ok ? [r.value] : []));
+  const sum = (of: (p: RulePreview) => number) => answers.reduce((total, p) => total + of(p), 0);
+  const timeline = answers.flatMap((p) => p.timeline).sort((a, b) => a.at - b.at || byPathThenDevice(a, b));
+  return {
+    fired: sum((p) => p.fired),
+    flapping: sum((p) => p.flapping),
+    resolved: sum((p) => p.resolved),
+    devices: answers
+      .flatMap((p) => p.devices)
+      .sort((a, b) => b.fired - a.fired || byPathThenDevice(a, b))
+      .slice(0, RULE_PREVIEW_DEVICE_LIMIT),
+    timeline: timeline.slice(0, RULE_PREVIEW_TIMELINE_LIMIT),
+    timelineComplete:
+      answers.every((p) => p.timelineComplete) && timeline.length <= RULE_PREVIEW_TIMELINE_LIMIT,
+    replayed: { samples: sum((p) => p.replayed.samples), events: sum((p) => p.replayed.events) },
+    coverage: mergeCoverage(results),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

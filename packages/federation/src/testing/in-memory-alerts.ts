@@ -11,6 +11,7 @@ import {
   type Alert,
   type AlertChangeKind,
   type AlertsService,
+  type RulePreview,
   type RulesService,
   type Silence,
   type SilencesService,
@@ -118,6 +119,19 @@ export class InMemoryAlerts {
       if (at < 0) throw new NotFoundError(`no rule ${ref.id}`);
       return this.ruleList.splice(at, 1)[0]!;
     },
+    // What a test set in `preview`, as this node's answer.
+    preview: async () => ({ ...this.preview, coverage: selfCoverage(this.nodePath, 0) }),
+  };
+
+  /** The node's answer to rules.preview, for tests of the merge. */
+  preview: Omit<RulePreview, 'coverage'> = {
+    fired: 0,
+    flapping: 0,
+    resolved: 0,
+    devices: [],
+    timeline: [],
+    timelineComplete: true,
+    replayed: { samples: 0, events: 0 },
   };
 
   private setAck(nodePath: string, id: string, ack: Alert['ack']): Alert {

@@ -13,7 +13,15 @@ import type {
   TrackedAlertChange,
   WatchAlertsInput,
 } from './alerts.schemas.ts';
-import type { ListRulesInput, RulePage, RuleRef, StoredRule, UpsertRuleInput } from './rules.schemas.ts';
+import type {
+  ListRulesInput,
+  PreviewRuleInput,
+  RulePage,
+  RulePreview,
+  RuleRef,
+  StoredRule,
+  UpsertRuleInput,
+} from './rules.schemas.ts';
 
 export interface AlertsService {
   list(input: ListAlertsInput): Promise<AlertPage>;
@@ -38,4 +46,6 @@ export interface RulesService {
   list(input: ListRulesInput): Promise<RulePage>;
   upsert(input: UpsertRuleInput, actor: Actor): Promise<StoredRule>;
   delete(ref: RuleRef, actor: Actor): Promise<StoredRule>;
+  /** Replays stored history through the rule engine: fires, resolutions and who, with coverage. */
+  preview(input: PreviewRuleInput): Promise<RulePreview>;
 }

@@ -17,6 +17,8 @@ export interface NodeProcedure {
   audited: boolean;
   /** The router's own output schema, when the procedure declares one: what a parent re-validates. */
   parseOutput: ((value: unknown) => unknown) | undefined;
+  /** Its own fan-out deadline (`meta.deadlineMs`), in place of the tier's. */
+  deadlineMs: number | undefined;
 }
 
 /** How a call made through a derived forwarder reaches the service method it names. */
@@ -53,6 +55,7 @@ export const nodeProcedures: readonly NodeProcedure[] = Object.entries(
       page: def.meta?.page === true,
       audited: def.meta?.audit !== undefined,
       parseOutput: output && ((value: unknown) => output.parse(value)),
+      deadlineMs: def.meta?.deadlineMs,
     };
   });
 
@@ -110,3 +113,19 @@ export function withOverrides(base: NodeService, overrides: ServiceOverrides): N
 
 /** Some methods of a `NodeService`, by group: what a test fake or a derived service's special cases give. */
 export type ServiceOverrides = { [G in keyof NodeService]?: Partial<NodeService[G]> };
+
+/**
+ * `service`, with each procedure that declares a deadline of its own (`meta.deadlineMs`) answered by
+ * the service `within(thatDeadline)` makes instead, made only when such a procedure is called.
+ */
+export function withProcedureDeadlines(
+  service: NodeService,
+  within: (deadlineMs: number) => NodeService,
+): NodeService {
+  return serviceOfProcedures((procedure) => {
+    const method = methodOf(service, procedure);
+    const { deadlineMs } = procedure;
+    if (method === undefined || deadlineMs === undefined) return method;
+    return (...args: never[]) => methodOf(within(deadlineMs), procedure)!(...args);
+  });
+}

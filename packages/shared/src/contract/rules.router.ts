@@ -1,4 +1,11 @@
-import { ListRulesInput, RuleRef, StoredRule, UpsertRuleInput } from './rules.schemas.ts';
+import {
+  ListRulesInput,
+  PreviewRuleInput,
+  RulePreview,
+  RuleRef,
+  StoredRule,
+  UpsertRuleInput,
+} from './rules.schemas.ts';
 import { adminProcedure, router, viewerProcedure } from './trpc.ts';
 
 export const rulesRouter = router({
@@ -17,4 +24,10 @@ export const rulesRouter = router({
     .input(RuleRef)
     .output(StoredRule)
     .mutation(({ ctx, input }) => ctx.node.rules.delete(input, ctx.actor)),
+  /** What a rule would have done over stored history, for the editor (admins, who edit rules). */
+  preview: adminProcedure
+    .meta({ deadlineMs: 10_000 })
+    .input(PreviewRuleInput)
+    .output(RulePreview)
+    .query(({ ctx, input }) => ctx.node.rules.preview(input)),
 });

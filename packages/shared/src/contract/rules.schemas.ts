@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { Labels, MetricName, NodePath } from '../domain/ids.ts';
+import { Coverage } from '../domain/coverage.ts';
+import { DeviceId, Labels, MetricName, NodePath } from '../domain/ids.ts';
 import { Cursor, Limit, pageOf } from '../domain/page.ts';
 import { Severity } from '../domain/severity.ts';
+import { Timestamp } from '../domain/time.ts';
 
 const Duration = z
   .number()
@@ -76,3 +78,53 @@ export type UpsertRuleInput = z.infer<typeof UpsertRuleInput>;
 
 export const RuleRef = z.object({ nodePath: NodePath, id: RuleId });
 export type RuleRef = z.infer<typeof RuleRef>;
+
+/** The longest window a preview replays: a week of history at most. */
+export const RULE_PREVIEW_MAX_RANGE_MS = 7 * 24 * 3600 * 1000;
+/** How many transitions a preview lists; the counts cover them all. */
+export const RULE_PREVIEW_TIMELINE_LIMIT = 500;
+/** How many devices a preview names, the ones it would have fired for most first. */
+export const RULE_PREVIEW_DEVICE_LIMIT = 20;
+
+/**
+ * `rules.preview`: what `rule` would have done over [from, to) at `nodePath` and its subtree (every
+ * node when unset), had it been in place: each node replays its own stored history through its rule
+ * engine.
+ */
+export const PreviewRuleInput = z
+  .object({ nodePath: NodePath.optional(), rule: Rule, from: Timestamp, to: Timestamp })
+  .refine((input) => input.to > input.from, { message: 'to must be after from', path: ['to'] })
+  .refine((input) => input.to - input.from <= RULE_PREVIEW_MAX_RANGE_MS, {
+    message: 'a preview covers at most 7 days',
+    path: ['from'],
+  });
+export type PreviewRuleInput = z.infer<typeof PreviewRuleInput>;
+
+export const RulePreviewTransition = z.object({
+  at: Timestamp,
+  kind: z.enum(['fired', 'flapping', 'resolved']),
+  nodePath: NodePath,
+  deviceId: DeviceId,
+  value: z.number().nullable(),
+});
+export type RulePreviewTransition = z.infer<typeof RulePreviewTransition>;
+
+const Count = z.number().int().min(0);
+
+/** The replay's outcome, summed over the nodes that answered (coverage names the rest). */
+export const RulePreview = z.object({
+  fired: Count,
+  flapping: Count,
+  resolved: Count,
+  /** Devices by how often the rule would have fired for them, most first. */
+  devices: z
+    .array(z.object({ nodePath: NodePath, deviceId: DeviceId, fired: Count }))
+    .max(RULE_PREVIEW_DEVICE_LIMIT),
+  /** The first transitions in time order; `timelineComplete` says whether that is all of them. */
+  timeline: z.array(RulePreviewTransition).max(RULE_PREVIEW_TIMELINE_LIMIT),
+  timelineComplete: z.boolean(),
+  /** The stored rows replayed, a measure of the preview's cost. */
+  replayed: z.object({ samples: Count, events: Count }),
+  coverage: Coverage,
+});
+export type RulePreview = z.infer<typeof RulePreview>;

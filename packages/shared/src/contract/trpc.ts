@@ -26,6 +26,11 @@ export interface ProcedureMeta {
   page?: true;
   /** The audit log's name for this mutation's change, e.g. `alert.ack`. */
   audit?: string;
+  /**
+   * A fan-out deadline of its own, for a query that computes over history at every node (a rule
+   * preview) and needs longer than a tier's usual deadline; still within what the caller has left.
+   */
+  deadlineMs?: number;
 }
 
 /** A successful audited mutation as `onAuditedChange` receives it. */
