@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpChildLink, remoteOfClient, type ChildLink } from '@tierscope/federation';
-import type { Alert, Rule, TrackedAlertChange } from '@tierscope/shared';
+import { createHttpChildLink, type ChildLink } from '@tierscope/federation';
+import type { Alert, TrackedAlertChange } from '@tierscope/shared';
 import { startTcpProxy, type TcpProxy } from '@tierscope/test-support/tcp-proxy';
 import { tierBackends, type TierBackend } from '@tierscope/test-support/tier-backends';
 import {
@@ -18,6 +18,12 @@ import {
   type NodeProcess,
   type TierProcess,
 } from './testing/processes.ts';
+import {
+  BOILER_TOO_HOT,
+  ownAlertChanges,
+  publishTemperature,
+  subscribeToAlerts,
+} from './testing/alert-streams.ts';
 
 /*
  * Alerts through three tiers of real processes, the link between probe-a and the district running
@@ -44,51 +50,9 @@ let probeBMqtt: string;
 let receiver: Server;
 const webhookBodies: Array<{ status: string; alerts: Array<{ labels: Record<string, string> }> }> = [];
 
-const hot: Rule = {
-  id: 'hot',
-  name: 'Boiler too hot',
-  severity: 'critical',
-  enabled: true,
-  scope: { devicePattern: '*', labels: {} },
-  condition: { kind: 'threshold', metric: 'temp', operator: '>', value: 50, hysteresis: 0, forMs: 0 },
-};
-
 function link(id: string, url: string, fetch?: typeof globalThis.fetch): ChildLink {
   return createHttpChildLink({ id, url: `${url}/trpc`, ...(fetch && { fetch }) });
 }
-
-/** A live subscriber (as the BFF's own parent or a browser would be): keeps every change. */
-function subscriber(target: ChildLink, lastEventId?: string) {
-  const items: TrackedAlertChange[] = [];
-  const stop = remoteOfClient(target.client).watchAlerts(lastEventId, {
-    onItem: (item) => items.push(item),
-    onDown: () => {},
-    onUp: () => {},
-    onEnd: () => {},
-  });
-  return { items, stop };
-}
-
-async function publish(mqttUrl: string, deviceId: string, temp: number): Promise<void> {
-  const client = await mqtt.connectAsync(mqttUrl, {
-    clientId: `pub-${deviceId}-${Date.now()}`,
-  });
-  await client.publishAsync(`devices/${deviceId}/telemetry`, JSON.stringify({ metrics: { temp } }), {
-    qos: 1,
-  });
-  await client.endAsync();
-}
-
-const real = (items: TrackedAlertChange[], path: string) =>
-  items
-    .filter(
-      (i) =>
-        i.change.kind !== 'stale' &&
-        i.change.kind !== 'fresh' &&
-        i.change.alert.nodePath === path &&
-        i.change.alert.ruleId !== 'node-unreachable',
-    )
-    .map((i) => `${i.change.kind} ${i.change.alert.id} @${i.change.at}`);
 
 async function startProbe(id: string, env: Record<string, string>): Promise<NodeProcess> {
   const tier = await spawnTestNode(id, dataDir, { ...(await backend.nodeEnv(id)), ...env });
@@ -151,15 +115,20 @@ async function startTiers(on: TierBackend): Promise<void> {
     60_000,
   );
   // Rules are stored at the probes, sent through the BFF by path.
-  await bffLink.client.rules.upsert.mutate({ nodePath: 'district-1/probe-a', rule: hot });
+  await bffLink.client.rules.upsert.mutate({ nodePath: 'district-1/probe-a', rule: BOILER_TOO_HOT });
   await bffLink.client.rules.upsert.mutate({
     nodePath: 'district-1/probe-b',
-    rule: { ...hot, id: 'gone', name: 'Device offline', condition: { kind: 'device-offline', forMs: 0 } },
+    rule: {
+      ...BOILER_TOO_HOT,
+      id: 'gone',
+      name: 'Device offline',
+      condition: { kind: 'device-offline', forMs: 0 },
+    },
   });
   await bffLink.client.rules.upsert.mutate({
     nodePath: 'district-1/probe-b',
     rule: {
-      ...hot,
+      ...BOILER_TOO_HOT,
       id: 'quiet',
       name: 'Silent meter',
       scope: { devicePattern: 'meter-*', labels: {} },
@@ -181,11 +150,11 @@ describe.each(tierBackends())('alerts through three tiers of real processes on $
   afterAll(stopTiers);
 
   it('keeps one node-unreachable alert and no storm while a probe is cut off, then delivers everything it raised exactly once, in order, with original times', async () => {
-    const atBff = subscriber(bffLink);
-    const browser = subscriber(bffLink);
-    const groundTruth = subscriber(probeALink);
+    const atBff = subscribeToAlerts(bffLink);
+    const browser = subscribeToAlerts(bffLink);
+    const groundTruth = subscribeToAlerts(probeALink);
 
-    await publish(probeAMqtt, 'boiler-1', 60);
+    await publishTemperature(probeAMqtt, 'boiler-1', 60);
     const boiler1Fired = (items: TrackedAlertChange[]) =>
       items.some((i) => i.change.kind === 'fired' && i.change.alert.deviceId === 'boiler-1');
     // Each subscription is its own stream: wait until both have seen it, not just the first.
@@ -200,9 +169,9 @@ describe.each(tierBackends())('alerts through three tiers of real processes on $
     proxy.cut();
     const cutAt = Date.now();
     // While cut off, probe-a resolves boiler-1 and fires boiler-2 and boiler-3.
-    await publish(probeAMqtt, 'boiler-1', 20);
-    await publish(probeAMqtt, 'boiler-2', 70);
-    await publish(probeAMqtt, 'boiler-3', 80);
+    await publishTemperature(probeAMqtt, 'boiler-1', 20);
+    await publishTemperature(probeAMqtt, 'boiler-2', 70);
+    await publishTemperature(probeAMqtt, 'boiler-3', 80);
     await waitFor('probe-a resolving boiler-1 on its own', async () =>
       groundTruth.items.some((i) => i.change.kind === 'resolved'),
     );
@@ -226,29 +195,31 @@ describe.each(tierBackends())('alerts through three tiers of real processes on $
     await new Promise((r) => setTimeout(r, Math.max(0, CUT_MS - (Date.now() - cutAt))));
     proxy.restore();
 
-    const truth = () => real(groundTruth.items, 'probe-a');
+    const truth = () => ownAlertChanges(groundTruth.items, 'probe-a');
     await waitFor(
       'every probe-a change at the BFF',
-      async () => real(atBff.items, 'district-1/probe-a').length >= truth().length,
+      async () => ownAlertChanges(atBff.items, 'district-1/probe-a').length >= truth().length,
       60_000,
     );
     await new Promise((r) => setTimeout(r, 1000));
     // Exactly once, in order, original times: the BFF saw what probe-a stored, nothing more.
-    expect(real(atBff.items, 'district-1/probe-a')).toEqual(truth());
-    expect(real(atBff.items, 'district-1/probe-a')).toHaveLength(4); // fired, resolved, fired, fired
+    expect(ownAlertChanges(atBff.items, 'district-1/probe-a')).toEqual(truth());
+    expect(ownAlertChanges(atBff.items, 'district-1/probe-a')).toHaveLength(4); // fired, resolved, fired, fired
     // No storm: the cut added one node-unreachable alert (fired, later resolved), nothing else.
     const nodeLevel = atBff.items.filter((i) => i.change.alert.ruleId === 'node-unreachable');
     expect(new Set(nodeLevel.map((i) => i.change.alert.id)).size).toBe(1);
 
     // The browser, back after the cut with its last id, gets everything it missed exactly once, in order.
-    const back = subscriber(bffLink, browserLastId);
+    const back = subscribeToAlerts(bffLink, browserLastId);
     await waitFor(
       'the browser catching up',
-      async () => real(back.items, 'district-1/probe-a').length >= 3,
+      async () => ownAlertChanges(back.items, 'district-1/probe-a').length >= 3,
       30_000,
     );
     await new Promise((r) => setTimeout(r, 1000));
-    expect(real(back.items, 'district-1/probe-a')).toEqual(real(atBff.items, 'district-1/probe-a').slice(1));
+    expect(ownAlertChanges(back.items, 'district-1/probe-a')).toEqual(
+      ownAlertChanges(atBff.items, 'district-1/probe-a').slice(1),
+    );
 
     for (const s of [atBff, back, groundTruth]) s.stop();
   }, 180_000);
@@ -279,7 +250,7 @@ describe.each(tierBackends())('alerts through three tiers of real processes on $
       endsAt: Date.now() + 3600_000,
       comment: 'maintenance',
     });
-    await publish(probeAMqtt, 'boiler-9', 99);
+    await publishTemperature(probeAMqtt, 'boiler-9', 99);
     await waitFor('boiler-9 firing (silenced) at the probe', async () =>
       (await probeALink.client.alerts.list.query({ deviceId: 'boiler-9' })).items.some((a) => a.silenced),
     );
@@ -301,7 +272,7 @@ describe.each(tierBackends())('alerts through three tiers of real processes on $
       will: { topic: 'devices/door-7/status', payload: Buffer.from('offline'), qos: 1, retain: true },
     });
     await device.publishAsync('devices/door-7/status', 'online', { qos: 1, retain: true });
-    await publish(probeBMqtt, 'meter-1', 1);
+    await publishTemperature(probeBMqtt, 'meter-1', 1);
     const lastHeard = Date.now();
     // The connection dies without a DISCONNECT: the broker publishes the will.
     device.stream.destroy();

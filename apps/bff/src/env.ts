@@ -1,6 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ChildList, childrenInBothLists, ChildTokenList, UplinkChildList } from '@tierscope/federation';
+import {
+  ChildList,
+  childrenInBothLists,
+  ChildTokenList,
+  CommaSeparated,
+  UplinkChildList,
+} from '@tierscope/federation';
 import { NodeId } from '@tierscope/shared';
 import { NewPassword, Username } from '@tierscope/shared';
 
@@ -45,16 +51,9 @@ export const BffConfig = z
      * Reverse proxies in front of the BFF (`TRUST_PROXY=10.0.0.5,10.1.0.0/16`): only their
      * X-Forwarded-For is believed, so login limits and the audit log see the real client address.
      */
-    trustProxy: z
-      .string()
-      .transform((raw) =>
-        raw
-          .split(',')
-          .map((part) => part.trim())
-          .filter((part) => part !== ''),
-      )
-      .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])).max(64))
-      .default([]),
+    trustProxy: CommaSeparated.pipe(
+      z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])).max(64),
+    ).default([]),
     /** A console session unused this long ends. */
     sessionIdleMinutes: z.coerce.number().int().min(1).max(1440).default(30),
     /** A console session ends this long after login, however busy. */

@@ -34,6 +34,8 @@ async function main(config: BffConfig): Promise<void> {
     isRoot: true,
     identity: { name: config.nodeName, version, startedAt: Date.now() },
     exec: (text, params) => store.exec(text, params),
+    // Shared by the replicas (docs/decisions/0017-two-bff-replicas.md).
+    unreachableAlertsInDatabase: true,
     logger,
   });
   if (!runtime) throw new Error('the BFF federates even with no children');

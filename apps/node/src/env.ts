@@ -3,6 +3,7 @@ import {
   ChildList,
   childrenInBothLists,
   ChildTokenList,
+  CommaSeparated,
   TokenHashList,
   UplinkChildList,
 } from '@tierscope/federation';
@@ -74,12 +75,17 @@ export const NodeConfig = z
     /** Tokens this node presents to the children it dials (`CHILD_TOKENS=probe-a=<token>,…`). */
     childTokens: ChildTokenList.prefault(''),
     /**
-     * This node's parent's uplink endpoint (`PARENT_UPLINK_URL=ws://district:4110/uplink`): the node
-     * dials it with `NODE_TOKEN` and serves its parent's calls down that socket.
+     * This node's parent's uplink endpoints (`PARENT_UPLINK_URL=ws://district:4110/uplink`): the node
+     * dials each with `NODE_TOKEN` and serves its parent's calls down every socket. Several, comma-
+     * separated, when the parent runs as replicas (the BFF): each replica then federates this node
+     * itself (docs/decisions/0017-two-bff-replicas.md).
      */
-    parentUplinkUrl: z
-      .url({ protocol: /^wss?$/, error: 'PARENT_UPLINK_URL: ws(s)://host:port/uplink' })
-      .optional(),
+    parentUplinkUrls: CommaSeparated.pipe(
+      z
+        .array(z.url({ protocol: /^wss?$/, error: 'PARENT_UPLINK_URL: ws(s)://host:port/uplink' }))
+        .max(16)
+        .refine((urls) => new Set(urls).size === urls.length, 'PARENT_UPLINK_URL: each URL once'),
+    ).prefault(''),
     nodeToken: z
       .string()
       .min(16, 'NODE_TOKEN: at least 16 characters')
@@ -127,7 +133,7 @@ export const NodeConfig = z
     message: 'with DEVICE_AUTH=required each device logs in as itself; the shared MQTT_USERNAME login is off',
     path: ['mqttUsername'],
   })
-  .refine((config) => config.parentUplinkUrl === undefined || config.nodeToken !== undefined, {
+  .refine((config) => config.parentUplinkUrls.length === 0 || config.nodeToken !== undefined, {
     message: 'PARENT_UPLINK_URL needs NODE_TOKEN',
     path: ['nodeToken'],
   })
@@ -172,7 +178,7 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig
     uplinkChildren: env.UPLINK_CHILDREN || undefined,
     parentTokenHashes: env.PARENT_TOKEN_HASHES ?? '',
     childTokens: env.CHILD_TOKENS ?? '',
-    parentUplinkUrl: env.PARENT_UPLINK_URL || undefined,
+    parentUplinkUrls: env.PARENT_UPLINK_URL ?? '',
     nodeToken: env.NODE_TOKEN || undefined,
     federationDeadlineMs: env.FEDERATION_DEADLINE_MS || undefined,
     webhooks: env.WEBHOOKS || undefined,

@@ -163,14 +163,14 @@ async function main(config: NodeConfig): Promise<void> {
   });
   await server.listen({ host: config.httpHost, port: config.httpPort });
   federation?.start();
-  const uplink = uplinkOf(config, serviceFor, logger, () => parentLinks.heard(UPLINK_PARENT_KEY));
+  const uplinks = uplinksOf(config, serviceFor, logger, () => parentLinks.heard(UPLINK_PARENT_KEY));
   logger.info(
     {
       http: `http://${config.httpHost}:${config.httpPort}`,
       mqtt: brokerUrl,
       children: config.children.map((c) => `${c.id}=${c.url}`),
       uplinkChildren: config.uplinkChildren.map((c) => c.id),
-      ...(config.parentUplinkUrl && { parentUplink: config.parentUplinkUrl }),
+      ...(config.parentUplinkUrls.length > 0 && { parentUplinks: config.parentUplinkUrls }),
     },
     'node ready',
   );
@@ -189,7 +189,7 @@ async function main(config: NodeConfig): Promise<void> {
     stopRetention();
     backlogs.stop();
     alerting.stop();
-    await uplink?.stop();
+    await Promise.all(uplinks.map((uplink) => uplink.stop()));
     federation?.stop();
     const drained = await ingest.stop();
     await notifier.stop();
@@ -202,27 +202,36 @@ async function main(config: NodeConfig): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
 }
 
-/** With a parent uplink configured, the node dials it and serves its parent's calls down the socket. */
-function uplinkOf(
+/**
+ * With parent uplinks configured, the node dials each (one per replica of its parent) and serves
+ * the parent's calls down every socket; each uplink redials by itself.
+ */
+function uplinksOf(
   config: NodeConfig,
   serviceFor: (budgetMs: number | undefined, actor?: Actor) => NodeService,
   logger: pino.Logger,
   onParentCall: () => void,
-): Uplink | undefined {
-  const { parentUplinkUrl, nodeToken } = config;
-  if (parentUplinkUrl === undefined || nodeToken === undefined) return undefined;
-  const actor = uplinkParentActor(parentUplinkUrl);
-  return startUplink({
-    parentUrl: parentUplinkUrl,
-    childId: config.nodeId,
-    token: nodeToken,
-    router: nodeRouter,
-    // As an HTTP call from a parent would be: as the user it acts for, within its time left.
-    contextOf: (headers) => {
-      onParentCall();
-      return nodeCallContext(headers, readActingUserHeader(headers[ACTING_USER_HEADER]) ?? actor, serviceFor);
-    },
-    logger,
+): Uplink[] {
+  const { parentUplinkUrls, nodeToken } = config;
+  if (nodeToken === undefined) return [];
+  return parentUplinkUrls.map((parentUrl) => {
+    const actor = uplinkParentActor(parentUrl);
+    return startUplink({
+      parentUrl,
+      childId: config.nodeId,
+      token: nodeToken,
+      router: nodeRouter,
+      // As an HTTP call from a parent would be: as the user it acts for, within its time left.
+      contextOf: (headers) => {
+        onParentCall();
+        return nodeCallContext(
+          headers,
+          readActingUserHeader(headers[ACTING_USER_HEADER]) ?? actor,
+          serviceFor,
+        );
+      },
+      logger,
+    });
   });
 }
 
@@ -236,9 +245,16 @@ const DIALLING_PARENT: KnownParent = { key: 'dialled', label: 'dialling parent',
  */
 function knownParents(config: NodeConfig): KnownParent[] {
   return [
-    ...(config.parentUplinkUrl === undefined
+    // The replicas of the parent this node dials are one entry: a call from any of them counts as heard.
+    ...(config.parentUplinkUrls.length === 0
       ? []
-      : [{ key: UPLINK_PARENT_KEY, label: new URL(config.parentUplinkUrl).host, via: 'uplink' as const }]),
+      : [
+          {
+            key: UPLINK_PARENT_KEY,
+            label: config.parentUplinkUrls.map((url) => new URL(url).host).join(', '),
+            via: 'uplink' as const,
+          },
+        ]),
     ...(config.parentTokenHashes.length > 0 ? [DIALLING_PARENT] : []),
   ];
 }

@@ -10,6 +10,8 @@ import {
 } from './federation-runtime.ts';
 import { sqlChildTokenStore, type ChildTokenRegistry } from './links/node-tokens.ts';
 import type { UplinkLogger } from './links/uplink-protocol.ts';
+import { systemClock } from './query/clock.ts';
+import { NodeUnreachableAlerts, sqlUnreachableAlertStore } from './query/unreachable-alerts.ts';
 import { createUplinkServer, type UplinkServer } from './links/uplink-server.ts';
 
 /** The federation settings every federating tier reads from its environment (CHILDREN, …). */
@@ -33,6 +35,12 @@ export interface FederationFromConfigOptions {
   identity?: { name: string; version: string; startedAt: number };
   /** The tier's database: token rotations and revocations made at run time outlive a restart. */
   exec: (text: string, params?: readonly unknown[]) => Promise<Array<Record<string, unknown>>>;
+  /**
+   * Keep the tier's `node unreachable` alerts in its database (its migrations create the tables
+   * `sqlUnreachableAlertStore` names): the BFF does, so its replicas list, ack and stream the same
+   * ones. A node keeps them in memory.
+   */
+  unreachableAlertsInDatabase?: boolean;
   logger: UplinkLogger;
 }
 
@@ -54,7 +62,7 @@ export interface TierFederation {
 export async function federationFromConfig(options: FederationFromConfigOptions): Promise<TierFederation> {
   const { config, logger } = options;
   const childTokens = childTokenRegistryOf(config.uplinkChildren, sqlChildTokenStore(options.exec));
-  await childTokens.restore();
+  await childTokens.refresh();
   const uplink =
     config.uplinkChildren.length > 0
       ? createUplinkServer({ verifyToken: childTokens.verify, logger })
@@ -73,6 +81,9 @@ export async function federationFromConfig(options: FederationFromConfigOptions)
     ],
     deadlineMs: config.federationDeadlineMs,
     childTokens,
+    ...(options.unreachableAlertsInDatabase && {
+      unreachable: new NodeUnreachableAlerts(systemClock, sqlUnreachableAlertStore(options.exec)),
+    }),
   });
   return { runtime, uplink, childTokens };
 }

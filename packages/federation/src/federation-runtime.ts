@@ -138,6 +138,8 @@ export interface FederationRuntimeOptions extends Pick<
   heartbeat?: HeartbeatOptions;
   /** The uplink children's token hashes, so the tier can rotate and revoke them. */
   childTokens?: ChildTokenRegistry;
+  /** The tier's own alerts; by default in memory, the BFF's in its database (shared by its replicas). */
+  unreachable?: NodeUnreachableAlerts;
 }
 
 export interface FederationRuntime {
@@ -170,6 +172,14 @@ const UNREACHABLE_CHECK_MS = 500;
 const UNREACHABLE_AFTER_MS = 5000;
 /** A child that has never answered is reported unreachable only after this long. */
 const UNREACHABLE_GRACE_MS = 30_000;
+/**
+ * How often the uplink children's tokens are read back from the tier's database: a rotation made
+ * through another replica drops that child's socket here within this long (its next handshake is
+ * checked against the database at once).
+ */
+const CHILD_TOKEN_REFRESH_MS = 2000;
+/** How often a book kept in the database reads the changes other replicas made (acks, raises). */
+const UNREACHABLE_SYNC_MS = 1000;
 
 export function createFederationRuntime(options: FederationRuntimeOptions): FederationRuntime {
   const ownDeadlineMs = clampDeadline(options.deadlineMs ?? DEFAULT_DEADLINE_MS);
@@ -177,7 +187,7 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
   const members = new Map<string, { link: ChildLink; beat: Heartbeat }>();
   let running = false;
   const prefix = outputPrefix(options.id, options.isRoot);
-  const unreachable = new NodeUnreachableAlerts();
+  const unreachable = options.unreachable ?? new NodeUnreachableAlerts();
   const mirror = new ChildAlertMirror();
   const follow = (link: ChildLink) => {
     const remote = remoteOfClient(link.client);
@@ -191,6 +201,8 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
   const seenUp = new Set<string>();
   let startedAt = 0;
   let unreachableTimer: NodeJS.Timeout | undefined;
+  let stopFollowingTokens: (() => void) | undefined;
+  let stopFollowingBook: (() => void) | undefined;
   const checkUnreachable = () => {
     const now = Date.now();
     for (const health of heartbeat.health()) {
@@ -204,7 +216,8 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
         now - (health.lastHeartbeatAt ?? startedAt) >= UNREACHABLE_AFTER_MS &&
         (seenUp.has(health.id) || now - startedAt > UNREACHABLE_GRACE_MS)
       ) {
-        unreachable.childDown(path, health.lastHeartbeatAt ?? now);
+        // A child never heard from is down since this tier started: one episode, not one per check.
+        unreachable.childDown(path, health.lastHeartbeatAt ?? startedAt);
       }
     }
   };
@@ -273,10 +286,14 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
       for (const m of members.values()) follow(m.link);
       unreachableTimer = setInterval(checkUnreachable, UNREACHABLE_CHECK_MS);
       unreachableTimer.unref();
+      stopFollowingTokens = options.childTokens?.follow(CHILD_TOKEN_REFRESH_MS);
+      stopFollowingBook = unreachable.follow(UNREACHABLE_SYNC_MS);
     },
     stop: () => {
       heartbeat.stop();
       clearInterval(unreachableTimer);
+      stopFollowingTokens?.();
+      stopFollowingBook?.();
       mirror.stop();
     },
   };

@@ -6,8 +6,15 @@ import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type { Schema, Store } from './open-store.ts';
 
 /**
+ * Held while a PostgreSQL tier migrates: drizzle's migrator is not safe against itself (two BFF
+ * replicas starting together on a fresh database both create its schema and tables, and one fails),
+ * so starts take turns; the later one finds every migration applied.
+ */
+const MIGRATION_LOCK = 0x7a5c_0d17;
+
+/**
  * Applies every migration in `migrationsFolder` (drizzle-kit's output) not yet applied, in order;
- * safe to call on every start and from every replica.
+ * safe to call on every start and from every replica (they take turns under an advisory lock).
  */
 export async function applyMigrations<S extends Schema>(
   store: Store<S>,
@@ -16,7 +23,11 @@ export async function applyMigrations<S extends Schema>(
   if (store.driver === 'pglite') {
     await migratePglite(store.db as unknown as PgliteDatabase<S>, { migrationsFolder });
   } else {
-    await migratePostgres(store.db as unknown as PostgresJsDatabase<S>, { migrationsFolder });
+    // The lock is held by this transaction's connection; the migrator runs on another of the pool.
+    await store.transaction(async (tx) => {
+      await tx.exec(`select pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+      await migratePostgres(store.db as unknown as PostgresJsDatabase<S>, { migrationsFolder });
+    });
   }
 }
 

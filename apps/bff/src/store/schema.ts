@@ -4,3 +4,4 @@ export * from './schema/sessions.ts';
 export * from './schema/login-attempts.ts';
 export * from './schema/audit-log.ts';
 export * from './schema/child-token-changes.ts';
+export * from './schema/node-unreachable-alerts.ts';

@@ -29,7 +29,7 @@ describe('child token registry with a store', () => {
     expect(await before.revoke('probe-b')).toBe(true);
 
     const after = new ChildTokenRegistry(configured, store);
-    await after.restore();
+    await after.refresh();
     expect(await after.verify('probe-a', rotated)).toBe(true);
     expect(await after.verify('probe-a', 'configured token of probe-a')).toBe(false);
     expect(await after.verify('probe-b', 'configured token of probe-b')).toBe(false);
@@ -44,7 +44,7 @@ describe('child token registry with a store', () => {
       [['probe-a', hashNodeToken('the operator chose this one')], configured[1]],
       store,
     );
-    await reconfigured.restore();
+    await reconfigured.refresh();
     expect(await reconfigured.verify('probe-a', 'the operator chose this one')).toBe(true);
     expect(await reconfigured.verify('probe-a', rotated)).toBe(false);
   });
@@ -62,6 +62,54 @@ describe('child token registry with a store', () => {
     await expect(registry.rotate('probe-a')).rejects.toThrow('database down');
     expect(await registry.verify('probe-a', 'configured token of probe-a')).toBe(true);
     expect(dropped).toEqual([]);
+  });
+
+  it('refuses at the next handshake on one replica a token rotated through another, and drops its socket there', async () => {
+    const shared = memoryStore();
+    const replicaA = new ChildTokenRegistry(configured, shared);
+    const replicaB = new ChildTokenRegistry(configured, shared);
+    await Promise.all([replicaA.refresh(), replicaB.refresh()]);
+    const droppedAtB: string[] = [];
+    replicaB.onChange((id) => droppedAtB.push(id));
+
+    const rotated = await replicaA.rotate('probe-a');
+    // B has not refreshed yet: the handshake itself reads the store.
+    expect(await replicaB.verify('probe-a', 'configured token of probe-a')).toBe(false);
+    expect(await replicaB.verify('probe-a', rotated)).toBe(true);
+    expect(droppedAtB).toEqual(['probe-a']);
+
+    expect(await replicaA.revoke('probe-b')).toBe(true);
+    await replicaB.refresh();
+    expect(droppedAtB).toEqual(['probe-a', 'probe-b']);
+    expect(await replicaB.verify('probe-b', 'configured token of probe-b')).toBe(false);
+    // Revoked through A, so B has nothing left to revoke either.
+    expect(await replicaB.revoke('probe-b')).toBe(false);
+  });
+
+  it('never lets a read that started before its own rotation bring the old token back', async () => {
+    const rows = new Map<string, ChildTokenChange>();
+    let releaseFirstRead: (() => void) | undefined;
+    const slowStore: ChildTokenStore = {
+      load: async () => {
+        const snapshot = [...rows.values()];
+        // The first read is slow: it answers with the rows as they were before the rotation.
+        if (!releaseFirstRead) await new Promise<void>((resolve) => (releaseFirstRead = resolve));
+        return snapshot;
+      },
+      save: async (change) => void rows.set(change.childId, change),
+    };
+    const registry = new ChildTokenRegistry(configured, slowStore);
+    const changes: string[] = [];
+    registry.onChange((id) => changes.push(id));
+    const staleRead = registry.refresh();
+    const rotation = registry.rotate('probe-a');
+    await new Promise((resolve) => setImmediate(resolve));
+    releaseFirstRead!();
+    await staleRead;
+    const token = await rotation;
+    expect(await registry.verify('probe-a', token)).toBe(true);
+    // One change, the rotation's: the older read never put the configured token back in between.
+    expect(changes).toEqual(['probe-a']);
   });
 
   it('refuses to rotate a child that is not configured', async () => {

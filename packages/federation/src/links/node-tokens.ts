@@ -61,16 +61,16 @@ export function presentsParentToken(
   return token !== undefined && tokenMatches(parentHashes, token);
 }
 
+/** A comma-separated setting (`a, b,c`): its parts, trimmed, empty ones dropped; pipe it to their schema. */
+export const CommaSeparated = z.string().transform((raw) =>
+  raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== ''),
+);
+
 /** `PARENT_TOKEN_HASHES=sha256:…,sha256:…` (several, so a rotation can overlap). */
-export const TokenHashList = z
-  .string()
-  .transform((raw) =>
-    raw
-      .split(',')
-      .map((part) => part.trim())
-      .filter((part) => part !== ''),
-  )
-  .pipe(z.array(TokenHash).max(16));
+export const TokenHashList = CommaSeparated.pipe(z.array(TokenHash).max(16));
 
 /** One child's token as changed at run time (a rotation, or a revocation: `hash` null). */
 export interface ChildTokenChange {
@@ -130,13 +130,21 @@ export function sqlChildTokenStore(
 /**
  * The uplink children's token hashes, changeable at run time: rotating one child's token (or
  * revoking it) detaches only that child, whose next handshake must present the new token. With a
- * store, each change is saved before it takes effect, and `restore` applies the saved ones at start.
+ * store, each change is saved before it takes effect, and the store is the truth every replica of
+ * the tier shares: `verify` reads it before each handshake, and `refresh` (at start, then every
+ * few seconds while the tier runs) applies the changes made elsewhere, dropping those children's
+ * sockets here too (docs/decisions/0017-two-bff-replicas.md).
  */
 export class ChildTokenRegistry {
   private readonly hashes = new Map<string, TokenHash>();
   /** The configured uplink children and their configured hashes: a revoked one can be given a new token later. */
   private readonly configured = new Map<string, TokenHash>();
   private readonly listeners = new Set<(childId: string) => void>();
+  /**
+   * Reads and changes of the store run one at a time: a read that started before this process's
+   * own change must not apply its older answer after it.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     initial: Iterable<readonly [string, TokenHash]> = [],
@@ -149,22 +157,53 @@ export class ChildTokenRegistry {
   }
 
   /**
-   * Applies the saved changes whose child is still configured with the same hash; a change made
-   * under another configured hash (or for a child no longer configured) is ignored.
+   * Applies the saved changes (this process's, another replica's, an earlier run's) whose child is
+   * still configured with the same hash; a change made under another configured hash (or for a
+   * child no longer configured) is ignored. Children whose token changed are reported to
+   * `onChange` listeners. Without a store there is nothing to read.
    */
-  async restore(): Promise<void> {
-    for (const change of (await this.store?.load()) ?? []) {
-      if (this.configured.get(change.childId) !== change.configuredHash) continue;
-      if (change.hash === null) this.hashes.delete(change.childId);
-      else this.hashes.set(change.childId, change.hash);
-    }
+  async refresh(): Promise<void> {
+    const store = this.store;
+    if (!store) return;
+    const changed = await this.serially(async () => {
+      const effective = new Map(this.configured);
+      for (const change of await store.load()) {
+        if (this.configured.get(change.childId) !== change.configuredHash) continue;
+        if (change.hash === null) effective.delete(change.childId);
+        else effective.set(change.childId, change.hash);
+      }
+      const ids: string[] = [];
+      for (const id of this.configured.keys()) {
+        const hash = effective.get(id);
+        if (hash === this.hashes.get(id)) continue;
+        if (hash === undefined) this.hashes.delete(id);
+        else this.hashes.set(id, hash);
+        ids.push(id);
+      }
+      return ids;
+    });
+    for (const id of changed) this.notify(id);
+  }
+
+  /**
+   * Calls `refresh` every `intervalMs` until the returned function is called. A failed round
+   * (the database away) is retried at the next; handshakes meanwhile fail, as `verify` reads the
+   * store itself.
+   */
+  follow(intervalMs: number): () => void {
+    if (!this.store) return () => undefined;
+    const timer = setInterval(() => void this.refresh().catch(() => undefined), intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   knows(childId: string): boolean {
     return this.configured.has(childId);
   }
 
+  /** Checked against the store's latest state, so a change made by another replica counts at once. */
   verify = async (childId: string, token: string): Promise<boolean> => {
+    await this.refresh();
     const hash = this.hashes.get(childId);
     return hash !== undefined && tokenMatches([hash], token);
   };
@@ -177,6 +216,8 @@ export class ChildTokenRegistry {
   }
 
   async revoke(childId: string): Promise<boolean> {
+    // Another replica may have changed it since this one last looked.
+    await this.refresh();
     if (!this.hashes.has(childId)) return false;
     await this.apply(childId, null);
     return true;
@@ -192,9 +233,21 @@ export class ChildTokenRegistry {
   private async apply(childId: string, hash: TokenHash | null): Promise<void> {
     const configuredHash = this.configured.get(childId);
     if (configuredHash === undefined) throw new Error(`${childId} is not an uplink child`);
-    await this.store?.save({ childId, hash, configuredHash });
-    if (hash === null) this.hashes.delete(childId);
-    else this.hashes.set(childId, hash);
+    await this.serially(async () => {
+      await this.store?.save({ childId, hash, configuredHash });
+      if (hash === null) this.hashes.delete(childId);
+      else this.hashes.set(childId, hash);
+    });
+    this.notify(childId);
+  }
+
+  private notify(childId: string): void {
     for (const listener of this.listeners) listener(childId);
+  }
+
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 }

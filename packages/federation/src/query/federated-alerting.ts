@@ -91,11 +91,11 @@ export function createFederatedAlerting(
       }),
     ack: (input, actor) =>
       ownBookHas(input.id)
-        ? Promise.resolve(tier.unreachable!.setAck(input.id, input.note, actor))
+        ? tier.unreachable!.setAck(input.id, input.note, actor)
         : f.forwarded.alerts.ack(input, actor),
     unack: (input, actor) =>
       ownBookHas(input.id)
-        ? Promise.resolve(tier.unreachable!.setAck(input.id, null, actor))
+        ? tier.unreachable!.setAck(input.id, null, actor)
         : f.forwarded.alerts.unack(input, actor),
     watch(input, signal) {
       const streams: AlertStreamMember[] = f.members.map((m) => ({
