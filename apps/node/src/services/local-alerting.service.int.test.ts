@@ -6,6 +6,7 @@ import { ingestBatch, type IngestBatch, type IngestStore, type SampleRow } from 
 import { createPgIngestStore } from '../store/ingest-store.pg.ts';
 import { migrateStore } from '../store/migrate.ts';
 import { alertingDepsFor } from '../testing/alerting-deps.ts';
+import { IDLE_PROCESS } from '../testing/idle-process.ts';
 import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
 import { createLocalNodeService } from './local-node.service.ts';
 
@@ -73,14 +74,7 @@ describe.each(testDatabaseBackends())('alerting on a leaf ($name)', ({ create })
       nodePath: NODE,
       version: '0.1.0',
       startedAt: T0,
-      ingestStats: () => ({
-        messagesTotal: 0,
-        samplesTotal: 0,
-        samplesPerSec: 0,
-        queueDepth: 0,
-        deadLettersTotal: 0,
-      }),
-      brokerHealth: () => ({ connected: true, embedded: true, url: 'mqtt://x' }),
+      ...IDLE_PROCESS,
     });
     const admin: Actor = { kind: 'user', name: 'ada', role: 'admin' };
     await service.rules.upsert({ nodePath: NODE, rule: hot }, admin);

@@ -13,6 +13,7 @@ import { createFederatedNodeService, createHeartbeat, type ChildLink } from '@ti
 import { createInMemoryNodeService } from '@tierscope/federation/testing/in-memory-node-service.ts';
 import { createInProcessChildLink } from '@tierscope/federation/testing/in-process-link.ts';
 import { alertingDepsFor } from '../testing/alerting-deps.ts';
+import { IDLE_PROCESS } from '../testing/idle-process.ts';
 import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
 import { openNodeStore, type NodeStore } from '../store/client.ts';
 import { ingestBatch, type SampleRow } from '../store/ingest-store.ts';
@@ -416,14 +417,7 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
         nodePath,
         version: '0.1.0',
         startedAt: 0,
-        ingestStats: () => ({
-          messagesTotal: 0,
-          samplesTotal: 0,
-          samplesPerSec: 0,
-          queueDepth: 0,
-          deadLettersTotal: 0,
-        }),
-        brokerHealth: () => ({ connected: true, embedded: true, url: 'mqtt://127.0.0.1:1884' }),
+        ...IDLE_PROCESS,
       });
     // Names and ids that collide with the SQL leaf's, plus ones only a code-point order sorts right.
     const names = [

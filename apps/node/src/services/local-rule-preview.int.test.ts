@@ -11,6 +11,7 @@ import { ingestBatch, type IngestStore, type SampleRow } from '../store/ingest-s
 import { createPgIngestStore } from '../store/ingest-store.pg.ts';
 import { migrateStore } from '../store/migrate.ts';
 import { alertingDepsFor } from '../testing/alerting-deps.ts';
+import { IDLE_PROCESS } from '../testing/idle-process.ts';
 import { createLocalNodeService } from './local-node.service.ts';
 
 const NODE = 'probe-a';
@@ -101,14 +102,7 @@ describe.each(testDatabaseBackends())('rule preview on a leaf ($name)', ({ creat
       nodePath: NODE,
       version: '0.1.0',
       startedAt: FROM,
-      ingestStats: () => ({
-        messagesTotal: 0,
-        samplesTotal: 0,
-        samplesPerSec: 0,
-        queueDepth: 0,
-        deadLettersTotal: 0,
-      }),
-      brokerHealth: () => ({ connected: true, embedded: true, url: 'mqtt://x' }),
+      ...IDLE_PROCESS,
     });
     await service.rules.upsert({ nodePath: NODE, rule: hot }, admin);
     await ingestAsLive(scriptedSamples());
