@@ -8,7 +8,10 @@ const backlogs: NodeBacklogs = {
   webhooks: [
     { webhookId: 'ops', depth: 12, oldestAgeMs: 30_000, drainPerSec: 0, etaMs: null, trend: 'stalled' },
   ],
-  parents: [{ ...empty, parent: '127.0.0.1:4110', via: 'uplink', lastHeardAt: 1000, away: false }],
+  parents: [
+    { ...empty, parent: '127.0.0.1:4110', via: 'uplink', lastHeardAt: 1000, away: false },
+    { ...empty, parent: 'dialling parent', via: 'dialled', lastHeardAt: 1000, away: false },
+  ],
 };
 
 describe('backlog summary', () => {
@@ -17,6 +20,7 @@ describe('backlog summary', () => {
       ['ingest', 'Ingest journal'],
       ['webhook:ops', 'Webhook ops'],
       ['parent:uplink', 'Parent 127.0.0.1:4110'],
+      ['parent:dialled', 'Parents that dial in'],
     ]);
   });
 

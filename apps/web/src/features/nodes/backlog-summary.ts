@@ -4,7 +4,7 @@ import { formatAge, formatCount } from '../../lib/format.ts';
 /** One backlog as the console lists it. */
 export interface BacklogRow {
   key: string;
-  /** "Ingest journal", "Webhook ops", "Parent 127.0.0.1:4110". */
+  /** "Ingest journal", "Webhook ops", "Parent 127.0.0.1:4110", "Parents that dial in". */
   name: string;
   /** What its items are and where they go. */
   detail: string;
@@ -28,7 +28,8 @@ export function backlogRowsOf(backlogs: NodeBacklogs): BacklogRow[] {
     })),
     ...backlogs.parents.map((parent) => ({
       key: `parent:${parent.via}`,
-      name: `Parent ${parent.parent}`,
+      // Parents that dial in are told apart by their token only, so they are one row.
+      name: parent.via === 'uplink' ? `Parent ${parent.parent}` : 'Parents that dial in',
       detail: parent.away
         ? `alert changes it has not taken · away (${parent.via === 'uplink' ? 'uplink' : 'dials this node'})`
         : `alert changes it has not taken · connected (${parent.via === 'uplink' ? 'uplink' : 'dials this node'})`,
