@@ -263,6 +263,38 @@ describe.each(tierBackends())('three tiers of real processes on $name', ({ creat
     ]);
   });
 
+  it('previews a rule over every probe through the BFF: each probe replays its own samples, the tiers sum them', async () => {
+    // Each probe has devices at temp 20 + i/10: over 40 are i = 201..259, 59 per probe.
+    const FIRING_PER_PROBE = DEVICES_PER_PROBE - 201;
+    const rule = {
+      id: 'hot',
+      name: 'Hot',
+      severity: 'warning' as const,
+      enabled: true,
+      scope: { devicePattern: '*', labels: {} },
+      condition: {
+        kind: 'threshold' as const,
+        metric: 'temp',
+        operator: '>' as const,
+        value: 40,
+        hysteresis: 0,
+        forMs: 0,
+      },
+    };
+    const window = { from: Date.now() - 3600_000, to: Date.now() + 1000 };
+    const fleet = await client.rules.preview.query({ rule, ...window });
+    expect(fleet.coverage).toMatchObject({ asked: 5, answered: 5 });
+    expect(fleet.fired).toBe(PROBE_COUNT * FIRING_PER_PROBE);
+    expect(fleet.replayed.samples).toBe(PROBE_COUNT * DEVICES_PER_PROBE);
+    expect(new Set(fleet.timeline.map((t) => t.nodePath))).toEqual(
+      new Set([...probes.values()].map((p) => p.path)),
+    );
+
+    const oneProbe = await client.rules.preview.query({ rule, nodePath: 'district-1/probe-c', ...window });
+    expect(oneProbe.fired).toBe(FIRING_PER_PROBE);
+    expect(oneProbe.devices.every((d) => d.nodePath === 'district-1/probe-c')).toBe(true);
+  });
+
   it('streams a subscription over server-sent events at /trpc', async () => {
     const controller = new AbortController();
     const response = await fetch(
