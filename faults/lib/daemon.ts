@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@tierscope/test-support/processes';
+import { haproxyConfig } from '@tierscope/test-support/haproxy';
 import { inNamespace } from './netns.ts';
 
 const TAIL_CHARS = 4000;
@@ -79,39 +80,16 @@ export function startHaproxy(
   logFile: string,
 ): Daemon {
   const config = join(dir, 'haproxy.cfg');
-  writeFileSync(config, haproxyConfig(port, replicas));
+  writeFileSync(
+    config,
+    haproxyConfig({
+      bind: `*:${port}`,
+      servers: replicas.map((replicaPort, i) => ({
+        name: `bff-${i + 1}`,
+        address: `127.0.0.1:${replicaPort}`,
+      })),
+      logToStderr: true,
+    }),
+  );
   return startDaemon('haproxy', ns, 'haproxy', ['-db', '-f', config], logFile);
-}
-
-export function haproxyConfig(port: number, replicas: readonly number[]): string {
-  return [
-    'global',
-    '  maxconn 2000',
-    '  log stderr format raw local0 info',
-    'defaults',
-    '  mode http',
-    '  log global',
-    '  option httplog',
-    '  timeout connect 1s',
-    '  timeout client 60s',
-    '  timeout server 30s',
-    // Longer than a client keeps an idle connection (undici: 4 s), so a client never sends a
-    // request on a connection HAProxy is closing at that moment.
-    '  timeout http-keep-alive 10s',
-    '  retries 3',
-    '  option redispatch 1',
-    // A replica gone (refused, or killed mid-answer): the request goes to the other one. An
-    // answer the BFF gave (a 503 naming an unreachable node) is the client's, never retried.
-    '  retry-on conn-failure empty-response junk-response',
-    '  option http-buffer-request',
-    'frontend console',
-    `  bind *:${port}`,
-    '  default_backend bff',
-    'backend bff',
-    '  balance roundrobin',
-    '  option httpchk GET /readyz',
-    '  default-server inter 500ms fall 1 rise 2',
-    ...replicas.map((p, i) => `  server bff-${i + 1} 127.0.0.1:${p} check`),
-    '',
-  ].join('\n');
 }

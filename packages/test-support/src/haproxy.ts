@@ -19,34 +19,52 @@ export interface Haproxy {
   stop(): Promise<void>;
 }
 
+export interface HaproxyConfigOptions {
+  /** Where it listens: `127.0.0.1:4000`, `*:4000`. */
+  bind: string;
+  servers: ReadonlyArray<{ name: string; address: string }>;
+  /** An `X-Served-By` answer header naming the server: a test kills the one serving a stream. */
+  servedByHeader?: boolean;
+  /** Its request log on stderr (the fault suite keeps it with its logs). */
+  logToStderr?: boolean;
+}
+
 /**
- * The configuration of an HTTP load balancer in front of `servers` (the README's, plus an
- * `x-served-by` answer header naming the server): round robin, a server that refuses a connection
- * is skipped at once (redispatch) and marked down by its /livez check, the client's address goes
- * on in X-Forwarded-For, and long-lived answers (server-sent events) are not cut by a timeout.
+ * The load balancer in front of BFF replicas, as the README shows it and as the replica test and
+ * the fault suite run it. No stickiness: round robin, a replica taken out while its /readyz fails.
+ * A request that found a replica gone (refused, reset, closed without an answer) is sent to another
+ * one; an answer a replica gave (a 503 naming an unreachable node) is never retried. Idle
+ * keep-alive outlasts a client's (undici: 4 s), so no request meets a connection being closed; live
+ * alert streams (server-sent events) are not cut by a timeout.
  */
-export function haproxyConfig(port: number, servers: ReadonlyArray<{ name: string; port: number }>): string {
+export function haproxyConfig(options: HaproxyConfigOptions): string {
+  const log = options.logToStderr === true;
   return [
     'global',
-    '  maxconn 512',
+    '  maxconn 2000',
+    ...(log ? ['  log stderr format raw local0 info'] : []),
     'defaults',
     '  mode http',
+    ...(log ? ['  log global', '  option httplog'] : []),
     '  option forwardfor',
-    '  option redispatch',
-    '  retries 3',
     '  timeout connect 2s',
     '  timeout client 1h',
     '  timeout server 1h',
     '  timeout tunnel 1h',
+    '  timeout http-keep-alive 10s',
+    '  retries 3',
+    '  option redispatch 1',
+    '  retry-on conn-failure empty-response junk-response',
+    '  option http-buffer-request',
     'frontend console',
-    `  bind 127.0.0.1:${port}`,
+    `  bind ${options.bind}`,
     '  default_backend bff',
     'backend bff',
     '  balance roundrobin',
-    '  option httpchk GET /livez',
-    // Tells a test which replica answered (a live stream's included), so it can kill that one.
-    '  http-response set-header X-Served-By %s',
-    ...servers.map((s) => `  server ${s.name} 127.0.0.1:${s.port} check inter 500 fall 2 rise 2`),
+    '  option httpchk GET /readyz',
+    '  default-server inter 500ms fall 2 rise 2',
+    ...(options.servedByHeader === true ? ['  http-response set-header X-Served-By %s'] : []),
+    ...options.servers.map((s) => `  server ${s.name} ${s.address} check`),
     '',
   ].join('\n');
 }
@@ -60,7 +78,14 @@ export async function startHaproxy(
     throw new Error(`${HAPROXY_BIN} is missing: apt-get install -y haproxy (the replica tests need it)`);
   const port = await freePort();
   const configFile = join(dir, 'haproxy.cfg');
-  writeFileSync(configFile, haproxyConfig(port, servers));
+  writeFileSync(
+    configFile,
+    haproxyConfig({
+      bind: `127.0.0.1:${port}`,
+      servers: servers.map((s) => ({ name: s.name, address: `127.0.0.1:${s.port}` })),
+      servedByHeader: true,
+    }),
+  );
   // -db: stay in the foreground, so this process owns it and it dies with a SIGTERM.
   const child = spawn(HAPROXY_BIN, ['-db', '-f', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
