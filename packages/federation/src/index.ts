@@ -25,3 +25,4 @@ export * from './links/uplink-client.ts';
 export * from './links/uplink-protocol.ts';
 export * from './links/uplink-server.ts';
 export * from './links/health.ts';
+export { policyHash } from './policy/policy-hash.ts';

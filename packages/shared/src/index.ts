@@ -4,6 +4,7 @@ export * from './contract/schemas.ts';
 export * from './contract/errors.ts';
 export * from './contract/node.service.ts';
 export * from './contract/alerting.service.ts';
+export * from './contract/policy.service.ts';
 export * from './contract/console.service.ts';
 export * from './contract/console.router.ts';
 export * from './contract/trpc.ts';

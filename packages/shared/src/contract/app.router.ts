@@ -5,6 +5,7 @@ import { devicesRouter } from './devices.router.ts';
 import { eventsRouter } from './events.router.ts';
 import { metricsRouter } from './metrics.router.ts';
 import { nodeInfoRouter } from './node.router.ts';
+import { policyRouter } from './policy.router.ts';
 import { rulesRouter } from './rules.router.ts';
 import { mergeRouters, router } from './trpc.ts';
 
@@ -18,6 +19,7 @@ export const nodeRouter = router({
   alerts: alertsRouter,
   silences: silencesRouter,
   rules: rulesRouter,
+  policy: policyRouter,
 });
 export type NodeRouter = typeof nodeRouter;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NodeId, NodePath } from '../domain/ids.ts';
 import { Timestamp } from '../domain/time.ts';
+import { NodePolicyState } from './policy.schemas.ts';
 
 export const NodeInfoInput = z.object({}).optional();
 
@@ -87,6 +88,8 @@ export const NodeInfo = z.object({
   database: z.object({ reachable: z.boolean(), driver: z.enum(['postgres', 'pglite']) }),
   /** The node's own backlogs (decision 18); absent from a node that predates them. */
   backlogs: NodeBacklogs.optional(),
+  /** The policy it holds and runs (decision 21); absent from a node that predates fleet policy. */
+  policy: NodePolicyState.optional(),
   /** Set by a federating node: each child as its heartbeat sees it, recursively. Absent on a leaf. */
   get children(): z.ZodOptional<z.ZodArray<typeof NodeChild>> {
     return z.array(NodeChild).optional();

@@ -15,6 +15,7 @@ import type {
   UpsertDeviceInput,
 } from './devices.schemas.ts';
 import type { EventPage, SearchEventsInput } from './events.schemas.ts';
+import type { PolicyService } from './policy.service.ts';
 import type { LatestValues, Series, SeriesInput } from './metrics.schemas.ts';
 import type {
   ChildTokenInput,
@@ -94,6 +95,7 @@ export interface NodeService {
   alerts: AlertsService;
   silences: SilencesService;
   rules: RulesService;
+  policy: PolicyService;
 }
 
 /**

@@ -6,4 +6,5 @@ export * from './events.schemas.ts';
 export * from './dead-letters.schemas.ts';
 export * from './alerts.schemas.ts';
 export * from './rules.schemas.ts';
+export * from './policy.schemas.ts';
 export * from './console.schemas.ts';

@@ -4,3 +4,4 @@ export * from './roles.ts';
 export * from './time.ts';
 export * from './coverage.ts';
 export * from './page.ts';
+export * from './policy.ts';
