@@ -13,9 +13,15 @@ describe('parseSimulatorArgs', () => {
         seed: 3,
         sites: 3,
         invalidEvery: 0,
+        excursionsPerHour: 40,
         connectionMode: 'per-device',
       },
     });
+  });
+
+  it('turns excursions off with --excursions 0', () => {
+    const parsed = parseSimulatorArgs(['--excursions', '0']);
+    expect(parsed).toMatchObject({ ok: true, options: { excursionsPerHour: 0 } });
   });
 
   it('reads durations in seconds, minutes and hours', () => {

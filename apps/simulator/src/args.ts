@@ -12,6 +12,9 @@ export const USAGE = `Usage: npm run start -w @tierscope/simulator -- [options]
   --sites N                  sites the devices are spread over (default: one per 50 devices)
   --kinds a,b                device kinds (default ${DEVICE_KINDS.join(',')})
   --invalid-every N          replace every Nth telemetry message with a malformed one (default 0: never)
+  --excursions N             excursions per hour across the devices: one leaves its normal band, hovers
+                             on the edge or drops offline for a while (default 40; 0: none; with any,
+                             a rise and a hover start in the first 10 s)
   --max-device-connections N above this many devices, share connections instead (default 200)
   --shared-connections N     connections when sharing (default 4)
   --log-level L              pino level (default info)
@@ -43,6 +46,7 @@ export const SimulatorOptions = z
       .pipe(z.array(z.enum(DEVICE_KINDS)).min(1))
       .default([...DEVICE_KINDS]),
     'invalid-every': int(0, 1_000_000_000).default(0),
+    excursions: z.coerce.number().min(0).max(3600).default(40),
     'max-device-connections': int(0, 10_000).default(200),
     'shared-connections': int(1, 256).default(4),
     'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
@@ -56,6 +60,7 @@ export const SimulatorOptions = z
     sites: o.sites ?? Math.max(1, Math.ceil(o.devices / 50)),
     kinds: o.kinds,
     invalidEvery: o['invalid-every'],
+    excursionsPerHour: o.excursions,
     // Per-device connections give each device its own last will; past the limit, sockets cost more than realism is worth.
     connectionMode: o.devices <= o['max-device-connections'] ? ('per-device' as const) : ('shared' as const),
     sharedConnections: Math.min(o['shared-connections'], o.devices),
@@ -83,6 +88,7 @@ export function parseSimulatorArgs(argv: readonly string[]): ParsedArgs {
         sites: { type: 'string' },
         kinds: { type: 'string' },
         'invalid-every': { type: 'string' },
+        excursions: { type: 'string' },
         'max-device-connections': { type: 'string' },
         'shared-connections': { type: 'string' },
         'log-level': { type: 'string' },

@@ -16,6 +16,18 @@ export interface GaugeSpec extends GaugeShape {
   name: string;
   drift: { sd: number; reversionPerHour: number };
   spike?: { perHour: number; magnitude: number; seconds: number; event?: EventTemplate };
+  /** Where an excursion (`src/excursions.ts`) takes this gauge, well past the demo policy's rules. */
+  excursion?: GaugeExcursion;
+}
+
+export interface GaugeExcursion {
+  /** The level a `rise` takes the gauge to (below its band for a fall), and back. */
+  to: number;
+  /**
+   * A `hover` holds `above` for a while, then alternates sample by sample between `above` and
+   * `below`: a device on the edge, crossing a rule's threshold and its hysteresis band, so it flaps.
+   */
+  hover?: { above: number; below: number };
 }
 
 /** Counts up by another metric's value per hour (energy from power). */
@@ -55,6 +67,7 @@ export const KIND_PROFILES: Record<DeviceKind, KindProfile> = {
         max: 35,
         step: 0.01,
         drift: { sd: 0.4, reversionPerHour: 0.5 },
+        excursion: { to: 31, hover: { above: 28.8, below: 26.4 } },
         spike: {
           perHour: 0.3,
           magnitude: 4,
@@ -244,6 +257,8 @@ export const KIND_PROFILES: Record<DeviceKind, KindProfile> = {
         min: 0,
         step: 0.01,
         drift: { sd: 0.2, reversionPerHour: 0.5 },
+        // A burst main: the pressure falls and recovers within seconds, a rate-of-change rule's case.
+        excursion: { to: 0.6 },
       }),
       gauge('vibration_mm_s', {
         mean: 2.2,
@@ -269,6 +284,7 @@ export const KIND_PROFILES: Record<DeviceKind, KindProfile> = {
         max: 120,
         step: 0.1,
         drift: { sd: 2, reversionPerHour: 0.5 },
+        excursion: { to: 96, hover: { above: 92, below: 82 } },
       }),
     ],
     chatter: {

@@ -4,10 +4,12 @@ import { DEVICE_KINDS, KIND_PROFILES } from './device-kinds.ts';
 import {
   bootEvent,
   createDeviceModel,
+  startExcursion,
   stepDevice,
   type DeviceIdentity,
   type DeviceStep,
 } from './device-model.ts';
+import { HOVER_HOLD_MS, type Excursion } from './excursions.ts';
 
 const T0 = Date.UTC(2026, 0, 15, 8);
 
@@ -70,6 +72,53 @@ describe('stepDevice', () => {
       expect(step.telemetry.metrics.humidity_pct).toBeLessThanOrEqual(100);
       expect(step.telemetry.metrics.heating_pct).toBeGreaterThanOrEqual(0);
     }
+  });
+});
+
+describe('stepDevice on an excursion', () => {
+  const thermostat: DeviceIdentity = { id: 'sim-s01-thermostat-1', kind: 'thermostat', site: 's01' };
+
+  /** Samples every 2 s (the demo's rate) for `seconds`, the excursion starting at T0. */
+  function during(excursion: Omit<Excursion, 'deviceId' | 'startMs'>, seconds: number): DeviceStep[] {
+    const model = createDeviceModel(thermostat, 5);
+    startExcursion(model, { ...excursion, deviceId: thermostat.id, startMs: 0 }, T0);
+    return Array.from({ length: seconds / 2 }, (_, i) => stepDevice(model, T0 + i * 2000));
+  }
+  const temperatures = (steps: DeviceStep[]) => steps.map((step) => step.telemetry!.metrics.temperature_c!);
+
+  it('takes the gauge to its level, holds it and brings it back', () => {
+    const steps = during({ kind: 'rise', metric: 'temperature_c', lengthMs: 40_000 }, 60);
+    const [before, ...rest] = temperatures(steps);
+    expect(before).toBeLessThan(25);
+    expect(rest.slice(3, 15).every((value) => Math.abs(value - 31) < 0.5)).toBe(true);
+    expect(rest.slice(20).every((value) => value < 25)).toBe(true);
+  });
+
+  it('hovers on the edge, then alternates sample by sample across it', () => {
+    const steps = during({ kind: 'hover', metric: 'temperature_c', lengthMs: 60_000 }, 50);
+    const values = temperatures(steps);
+    const holding = values.slice(4, HOVER_HOLD_MS / 2000);
+    expect(holding.every((value) => Math.abs(value - 28.8) < 0.5)).toBe(true);
+    const alternating = values.slice(HOVER_HOLD_MS / 2000, 25);
+    for (let i = 1; i < alternating.length; i++)
+      expect(Math.sign(alternating[i]! - 27.6)).toBe(-Math.sign(alternating[i - 1]! - 27.6));
+    expect(values.slice(30).every((value) => value < 25)).toBe(true);
+  });
+
+  it('says offline, sends nothing while out, and says online when back', () => {
+    const steps = during({ kind: 'outage', lengthMs: 30_000 }, 40);
+    expect(steps[0]).toEqual({ events: [], status: 'offline' });
+    expect(steps.slice(1, 15).every((step) => !step.telemetry && !step.status)).toBe(true);
+    expect(steps[15]).toMatchObject({ status: 'online', telemetry: { ts: T0 + 30_000 } });
+    expect(steps.slice(16).every((step) => step.telemetry && !step.status)).toBe(true);
+  });
+
+  it('leaves its other gauges as they would have been', () => {
+    const model = createDeviceModel(thermostat, 5);
+    const plain = Array.from({ length: 30 }, (_, i) => stepDevice(model, T0 + i * 2000));
+    const rise = during({ kind: 'rise', metric: 'temperature_c', lengthMs: 40_000 }, 60);
+    const humidity = (steps: DeviceStep[]) => steps.map((step) => step.telemetry!.metrics.humidity_pct);
+    expect(humidity(rise)).toEqual(humidity(plain));
   });
 });
 

@@ -6,10 +6,14 @@ import {
   type GaugeSpec,
   type KindProfile,
 } from './device-kinds.ts';
+import { EXCURSION_RAMP_MS, HOVER_HOLD_MS, type Excursion } from './excursions.ts';
 import {
   accumulate,
+  dailyCycle,
   driftStep,
+  excursionWeight,
   gaugeValue,
+  hoverLevel,
   quantize,
   spikeOffset,
   type GaugeShape,
@@ -39,12 +43,28 @@ export interface DeviceModel {
   counters: { name: string; of: string; step: number; total: number }[];
   lastTs?: number;
   silence?: { sinceMs: number; untilMs: number };
+  excursion?: ExcursionState;
 }
 
-/** What a device sends at one tick: telemetry unless it is silent, and any events. */
+interface ExcursionState {
+  kind: Excursion['kind'];
+  metric?: string;
+  startedAtMs: number;
+  lengthMs: number;
+  /** Samples sent since it started: a hover alternates by them. */
+  samples: number;
+  /** An outage has said `offline`. */
+  announced: boolean;
+}
+
+/**
+ * What a device sends at one tick: telemetry unless it is silent, any events, and a status
+ * (retained) when an outage starts or ends.
+ */
 export interface DeviceStep {
   telemetry?: TelemetryPayload;
   events: EventPayload[];
+  status?: 'online' | 'offline';
 }
 
 /** The same `seed` and id give the same device, whatever else the fleet holds. */
@@ -81,6 +101,17 @@ export function createDeviceModel(identity: DeviceIdentity, seed: number): Devic
 export function stepDevice(model: DeviceModel, tMs: number): DeviceStep {
   const { rng, profile } = model;
   const events: EventPayload[] = [];
+  let status: DeviceStep['status'];
+
+  const excursion = model.excursion;
+  if (excursion && tMs - excursion.startedAtMs >= excursion.lengthMs) {
+    model.excursion = undefined;
+    if (excursion.kind === 'outage') status = 'online';
+  } else if (excursion?.kind === 'outage') {
+    if (excursion.announced) return { events };
+    excursion.announced = true;
+    return { events, status: 'offline' };
+  }
 
   if (model.silence) {
     if (tMs < model.silence.untilMs) return { events };
@@ -96,10 +127,11 @@ export function stepDevice(model: DeviceModel, tMs: number): DeviceStep {
   }
 
   const dtSeconds = model.lastTs === undefined ? 0 : Math.max(0, (tMs - model.lastTs) / 1000);
-  if (dtSeconds > 0 && happens(rng, profile.dropout.perHour, dtSeconds)) {
+  // No dropout in the middle of an excursion: the excursion is what the demo is there to show.
+  if (dtSeconds > 0 && happens(rng, profile.dropout.perHour, dtSeconds) && !model.excursion) {
     const seconds = uniform(rng, profile.dropout.minSeconds, profile.dropout.maxSeconds);
     model.silence = { sinceMs: tMs, untilMs: tMs + seconds * 1000 };
-    return { events };
+    return { events, ...(status && { status }) };
   }
   model.lastTs = tMs;
 
@@ -123,7 +155,13 @@ export function stepDevice(model: DeviceModel, tMs: number): DeviceStep {
     const spike = gauge.spike
       ? spikeOffset(gauge.spike.magnitude, gauge.spike.startedAtMs, gauge.spike.lengthMs, tMs)
       : 0;
-    const value = gaugeValue(gauge.shape, tMs, gauge.drift, spike, gaussian(rng));
+    const value = gaugeValue(
+      gauge.shape,
+      tMs,
+      gauge.drift,
+      spike + excursionOffset(model, gauge, tMs, spike),
+      gaussian(rng),
+    );
     metrics[spec.name] = value;
     if (started) events.push(fromTemplate(started, tMs, { metric: spec.name, value }));
   }
@@ -135,7 +173,36 @@ export function stepDevice(model: DeviceModel, tMs: number): DeviceStep {
   if (dtSeconds > 0 && happens(rng, profile.chatter.perHour, dtSeconds)) {
     events.push(fromTemplate(profile.chatter.event, tMs, {}));
   }
-  return { telemetry: { ts: tMs, metrics }, events };
+  if (model.excursion) model.excursion.samples++;
+  return { telemetry: { ts: tMs, metrics }, events, ...(status && { status }) };
+}
+
+/** Starts `excursion` on the device at `tMs`, in place of one it may still be on. */
+export function startExcursion(model: DeviceModel, excursion: Excursion, tMs: number): void {
+  model.excursion = {
+    kind: excursion.kind,
+    ...(excursion.metric !== undefined && { metric: excursion.metric }),
+    startedAtMs: tMs,
+    lengthMs: excursion.lengthMs,
+    samples: 0,
+    announced: false,
+  };
+}
+
+/** What the device's excursion adds to `gauge` now: the way from its own value to the level. */
+function excursionOffset(model: DeviceModel, gauge: GaugeState, tMs: number, spike: number): number {
+  const excursion = model.excursion;
+  const levels = gauge.spec.excursion;
+  if (!excursion || !levels || excursion.metric !== gauge.spec.name) return 0;
+  const elapsed = tMs - excursion.startedAtMs;
+  const level =
+    excursion.kind === 'hover' && levels.hover
+      ? hoverLevel(levels.hover, elapsed < HOVER_HOLD_MS, excursion.samples)
+      : levels.to;
+  const own =
+    dailyCycle(tMs, gauge.shape.mean, gauge.shape.amplitude, gauge.shape.peakHour) + gauge.drift + spike;
+  const weight = excursionWeight(excursion.startedAtMs, excursion.lengthMs, EXCURSION_RAMP_MS, tMs);
+  return (level - own) * weight;
 }
 
 /** The event a device sends once it is up, naming what it is so a node can label it. */

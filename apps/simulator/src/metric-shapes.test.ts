@@ -4,7 +4,9 @@ import {
   clamp,
   dailyCycle,
   driftStep,
+  excursionWeight,
   gaugeValue,
+  hoverLevel,
   quantize,
   spikeOffset,
 } from './metric-shapes.ts';
@@ -96,5 +98,20 @@ describe('gaugeValue', () => {
 
   it('clamps a negative spike at the lower bound', () => {
     expect(gaugeValue(shape, MIDNIGHT, 0, -80, 0)).toBe(0);
+  });
+});
+
+describe('excursionWeight', () => {
+  it('ramps up, holds and ramps back down', () => {
+    const weights = [0, 3, 6, 20, 37, 40, 41].map((s) => excursionWeight(0, 40_000, 6_000, s * 1000));
+    expect(weights).toEqual([0, 0.5, 1, 1, 0.5, 0, 0]);
+  });
+});
+
+describe('hoverLevel', () => {
+  it('holds above, then alternates below and above sample by sample', () => {
+    const hover = { above: 29, below: 26 };
+    expect(hoverLevel(hover, true, 4)).toBe(29);
+    expect([10, 11, 12, 13].map((sample) => hoverLevel(hover, false, sample))).toEqual([26, 29, 26, 29]);
   });
 });

@@ -72,3 +72,25 @@ export function gaugeValue(
     dailyCycle(tMs, shape.mean, shape.amplitude, shape.peakHour) + drift + spike + shape.noise * noiseZ;
   return quantize(clamp(raw, shape.min, shape.max), shape.step);
 }
+
+/**
+ * How far an excursion has taken a gauge to its level: 0 → 1 over `rampMs`, 1 while it lasts, and
+ * back to 0 over its last `rampMs`.
+ */
+export function excursionWeight(startedAtMs: number, lengthMs: number, rampMs: number, tMs: number): number {
+  const elapsed = tMs - startedAtMs;
+  if (elapsed <= 0 || elapsed >= lengthMs) return 0;
+  return Math.min(1, elapsed / rampMs, (lengthMs - elapsed) / rampMs);
+}
+
+/**
+ * Where a hovering gauge is at its `sample`-th sample since it started: on `above` while it holds,
+ * then alternately `below` and `above`, sample by sample.
+ */
+export function hoverLevel(
+  hover: { above: number; below: number },
+  holding: boolean,
+  sample: number,
+): number {
+  return holding || sample % 2 === 1 ? hover.above : hover.below;
+}

@@ -1,8 +1,15 @@
-import { eventsTopic, telemetryTopic } from '@tierscope/shared/mqtt';
+import { eventsTopic, statusTopic, telemetryTopic } from '@tierscope/shared/mqtt';
 import type { Logger } from 'pino';
 import type { SimulatorOptions } from './args.ts';
 import { createConnectionPool, MAX_IN_FLIGHT, type Connection } from './connections.ts';
-import { bootEvent, createDeviceModel, stepDevice, type DeviceModel } from './device-model.ts';
+import {
+  bootEvent,
+  createDeviceModel,
+  startExcursion,
+  stepDevice,
+  type DeviceModel,
+} from './device-model.ts';
+import { excursionSchedule } from './excursions.ts';
 import { buildFleet } from './fleet.ts';
 import { malformedTelemetry } from './invalid-payloads.ts';
 import { createRng, hashSeed } from './rng.ts';
@@ -17,6 +24,8 @@ export interface SimulatorStats {
   /** Samples not sent because the device's connection was down or too far behind. */
   skipped: number;
   silentDevices: number;
+  /** Excursions started so far. */
+  excursions: number;
 }
 
 export interface RunningSimulator {
@@ -41,11 +50,12 @@ export async function startSimulator(options: SimulatorOptions, logger: Logger):
     failed: 0,
     skipped: 0,
     silentDevices: 0,
+    excursions: 0,
   };
 
-  const publish = (connection: Connection, topic: string, payload: string): void => {
+  const publish = (connection: Connection, topic: string, payload: string, retain = false): void => {
     connection.inFlight++;
-    connection.client.publish(topic, payload, { qos: 1 }, (error) => {
+    connection.client.publish(topic, payload, { qos: 1, retain }, (error) => {
       connection.inFlight--;
       if (error) {
         stats.failed++;
@@ -91,12 +101,27 @@ export async function startSimulator(options: SimulatorOptions, logger: Logger):
     nextDueMs: start + phaseRng.next() * periodMs,
   }));
   let telemetryCount = 0;
+  const excursions = excursionSchedule(fleet, options.seed, options.excursionsPerHour);
+  let nextExcursion = excursions.next();
+
+  /** Puts every device whose excursion is due on it. */
+  const startDueExcursions = (now: number): void => {
+    while (!nextExcursion.done && start + nextExcursion.value.startMs <= now) {
+      const excursion = nextExcursion.value;
+      startExcursion(models.get(excursion.deviceId)!, excursion, now);
+      stats.excursions++;
+      const { kind, deviceId: device, metric } = excursion;
+      logger.info({ device, kind, metric, seconds: excursion.lengthMs / 1000 }, 'excursion');
+      nextExcursion = excursions.next();
+    }
+  };
 
   const tick = (): void => {
     const now = Date.now();
+    startDueExcursions(now);
     let silent = 0;
     for (const entry of schedule) {
-      if (entry.model.silence) silent++;
+      if (entry.model.silence || entry.model.excursion?.kind === 'outage') silent++;
       if (entry.nextDueMs > now) continue;
       // One sample per device per tick at most: a late tick skips, rather than bunching samples up.
       entry.nextDueMs = Math.max(entry.nextDueMs + periodMs, now + periodMs / 2);
@@ -107,6 +132,7 @@ export async function startSimulator(options: SimulatorOptions, logger: Logger):
         if (step.telemetry) stats.skipped++;
         continue;
       }
+      if (step.status) publish(connection, statusTopic(device.id), step.status, true);
       if (step.telemetry) {
         telemetryCount++;
         if (options.invalidEvery > 0 && telemetryCount % options.invalidEvery === 0) {
