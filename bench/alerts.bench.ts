@@ -130,7 +130,10 @@ function startSimulator(url: string): SpawnedProcess {
   return spawnProcess({
     name: `simulator ${url}`,
     entry: SIMULATOR_MAIN,
+    // Background load only: no excursions, whose offline statuses and alerts would mix with the bench's.
     args: ['--url', url, '--devices', String(BACKGROUND_DEVICES), '--rate', String(BACKGROUND_RATE)].concat([
+      '--excursions',
+      '0',
       '--log-level',
       'warn',
     ]),

@@ -75,6 +75,7 @@ async function main(): Promise<void> {
     dataDir: values['data-dir'],
     devicesPerProbe,
     rate: 0.5,
+    excursions: true,
     signal: stopped.signal,
     log: (line) => process.stderr.write(`${line}\n`),
     onUnexpectedExit: (name, code, signal) => {

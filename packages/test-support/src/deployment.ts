@@ -68,6 +68,12 @@ export interface DeploymentOptions {
   devicesPerProbe: number;
   /** Telemetry messages per second per device. */
   rate: number;
+  /**
+   * Whether the simulators drive devices across the demo policy's rules now and then (their
+   * excursions, at their default rate). The demo wants them; tests whose counts and values must
+   * stay as the simulator's seed makes them turn them off.
+   */
+  excursions: boolean;
   /** Called when a process exits that was not asked to stop (the demo stops everything then). */
   onUnexpectedExit?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
   /** Progress lines; the demo prints them to stderr. */
@@ -222,6 +228,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
       ['--rate', String(options.rate)],
       ['--seed', String(PROBE_SEEDS[id])],
       ['--invalid-every', '500'],
+      options.excursions ? [] : ['--excursions', '0'],
     ].flat();
 
   /** Each process writes its own log file, at the apps' level (info) unless LOG_LEVEL says otherwise. */
