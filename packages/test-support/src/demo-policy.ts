@@ -1,0 +1,100 @@
+// The policy `npm start` publishes when the BFF has none yet: rules for the simulated devices that
+// their excursions cross (apps/simulator/src/demo-policy.test.ts checks levels against thresholds),
+// and the README's hand-published `temp 99.5`.
+import { PolicyContent, type Rule } from '@tierscope/shared/schemas';
+
+const EVERY_DEVICE = { devicePattern: '*', labels: {} };
+
+const DEMO_RULES: Rule[] = [
+  {
+    id: 'temp-high',
+    name: 'Temperature above 40 °C',
+    severity: 'critical',
+    enabled: true,
+    scope: EVERY_DEVICE,
+    // `temp` is what a device published by hand sends (README): one sample fires it.
+    condition: { kind: 'threshold', metric: 'temp', operator: '>', value: 40, hysteresis: 2, forMs: 0 },
+  },
+  {
+    id: 'room-too-warm',
+    name: 'Room above 28 °C for 15 s',
+    severity: 'warning',
+    enabled: true,
+    scope: EVERY_DEVICE,
+    condition: {
+      kind: 'threshold',
+      metric: 'temperature_c',
+      operator: '>',
+      value: 28,
+      hysteresis: 1,
+      forMs: 15_000,
+    },
+  },
+  {
+    id: 'pump-motor-hot',
+    name: 'Pump motor above 90 °C for 15 s',
+    severity: 'critical',
+    enabled: true,
+    scope: { devicePattern: '*pump*', labels: {} },
+    condition: {
+      kind: 'threshold',
+      metric: 'motor_temp_c',
+      operator: '>',
+      value: 90,
+      hysteresis: 5,
+      forMs: 15_000,
+    },
+  },
+  {
+    id: 'pump-pressure-swing',
+    name: 'Pump pressure changing faster than 10 bar/min',
+    severity: 'warning',
+    enabled: true,
+    scope: { devicePattern: '*pump*', labels: {} },
+    condition: { kind: 'rate-of-change', metric: 'pressure_bar', perMinute: 10, forMs: 2_000 },
+  },
+  {
+    id: 'device-offline',
+    name: 'Device offline for 20 s',
+    severity: 'warning',
+    enabled: true,
+    scope: EVERY_DEVICE,
+    condition: { kind: 'device-offline', forMs: 20_000 },
+  },
+  {
+    id: 'power-overload',
+    name: 'Power meter reports an overload',
+    severity: 'critical',
+    enabled: true,
+    scope: EVERY_DEVICE,
+    condition: {
+      kind: 'event-match',
+      eventType: 'overload',
+      minSeverity: 'critical',
+      resolveAfterMs: 60_000,
+    },
+  },
+];
+
+/** The metrics a rule compares: a node refuses a rule on a metric it has never stored unless declared. */
+export function metricsNamedBy(rules: readonly Rule[]): string[] {
+  const named = rules.flatMap(({ condition }) =>
+    'metric' in condition && condition.metric ? [condition.metric] : [],
+  );
+  return [...new Set(named)].sort();
+}
+
+/**
+ * One bundle for the whole tree. Its metrics are declared: it is published before any simulated
+ * device has sent a sample.
+ */
+export const DEMO_POLICY: PolicyContent = PolicyContent.parse({
+  bundles: [
+    {
+      name: 'demo',
+      target: '**',
+      rules: DEMO_RULES,
+      declaredMetrics: metricsNamedBy(DEMO_RULES),
+    },
+  ],
+});
