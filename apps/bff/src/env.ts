@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
@@ -7,10 +8,26 @@ import {
   CommaSeparated,
   UplinkChildList,
 } from '@tierscope/federation';
-import { NodeId } from '@tierscope/shared';
+import { NodeId, PolicyContent } from '@tierscope/shared';
 import { NewPassword, Username } from '@tierscope/shared';
 
 const Port = z.coerce.number().int().min(0).max(65535);
+
+/** A file of policy content (JSON), read once here like every other setting. */
+const PolicyFile = z
+  .string()
+  .transform((path, ctx) => {
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${path}: ${error instanceof Error ? error.message : String(error)}`,
+      });
+      return z.NEVER;
+    }
+  })
+  .pipe(PolicyContent);
 
 /** Every setting the BFF reads, validated once at start (see loadBffConfig). */
 export const BffConfig = z
@@ -58,6 +75,11 @@ export const BffConfig = z
     sessionIdleMinutes: z.coerce.number().int().min(1).max(1440).default(30),
     /** A console session ends this long after login, however busy. */
     sessionMaxHours: z.coerce.number().int().min(1).max(720).default(12),
+    /**
+     * `DEMO_POLICY_FILE`: policy content the BFF publishes as the first admin (comment "demo
+     * policy") when it has no policy version yet. `npm start` sets it; nothing else should.
+     */
+    demoPolicy: PolicyFile.optional(),
   })
   .refine(
     (config) => ![...config.children, ...config.uplinkChildren].some((child) => child.id === config.nodeId),
@@ -95,6 +117,7 @@ export function loadBffConfig(env: NodeJS.ProcessEnv = process.env): BffConfig {
     trustProxy: env.TRUST_PROXY || undefined,
     sessionIdleMinutes: env.SESSION_IDLE_MINUTES || undefined,
     sessionMaxHours: env.SESSION_MAX_HOURS || undefined,
+    demoPolicy: env.DEMO_POLICY_FILE || undefined,
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);

@@ -3,13 +3,16 @@ import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { federationFromConfig } from '@tierscope/federation';
+import type { Actor, AuditedChange } from '@tierscope/shared';
 import { storeReadiness } from '@tierscope/store';
 import { consoleAccessSettingsOf, createConsoleAccess } from './console/console-access.ts';
+import { auditEventOf } from './console/audited-changes.ts';
 import { bootstrapFirstAdmin } from './console/first-admin.ts';
 import { CONSOLE_LOG_REDACT } from './console/log-redaction.ts';
 import { loadBffConfig, type BffConfig } from './env.ts';
 import { registerFederationMetrics } from './http/federation-metrics.ts';
 import { createBffServer } from './http/server.ts';
+import { seedDemoPolicy } from './policy/seed-demo-policy.ts';
 import { openBffStore } from './store/client.ts';
 import { MIGRATIONS_FOLDER, migrateBffStore } from './store/migrate.ts';
 
@@ -55,6 +58,23 @@ async function main(config: BffConfig): Promise<void> {
   });
   await server.listen({ host: config.httpHost, port: config.httpPort });
   federation.start();
+  if (config.demoPolicy) {
+    // As the first admin, audited as their console publish would be; the demo runs on without it.
+    const admin: Actor = { kind: 'user', name: config.adminUser, role: 'admin' };
+    const audit = async (change: AuditedChange) => {
+      await access.audit.append({ actor: admin.name, address: '' }, auditEventOf(change));
+    };
+    try {
+      const policy = federation.service(undefined, admin).policy;
+      const published = await seedDemoPolicy(policy, config.demoPolicy, admin, audit);
+      logger.info(
+        { version: published?.version ?? null },
+        published ? 'demo policy published' : 'demo policy kept',
+      );
+    } catch (error) {
+      logger.error({ err: error }, 'demo policy not published');
+    }
+  }
   logger.info(
     {
       http: `http://${config.httpHost}:${config.httpPort}`,
