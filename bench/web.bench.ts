@@ -77,6 +77,8 @@ async function startDemo(build: WebBuild, dataDir: string): Promise<Demo> {
     rate: DEMO_RATE,
     // The bench measures the console over its own rules' alerts: no excursions beside them.
     excursions: false,
+    // The bench installs its own rules.
+    demoPolicy: false,
     adminPassword: ADMIN.password,
     log: (line) => progress(line),
     onUnexpectedExit: (name, code, signal) => progress(`${name} exited (${signal ?? code})`),

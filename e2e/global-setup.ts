@@ -51,6 +51,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     rate: 0.5,
     // The specs count the devices online and the alerts of their own rules: excursions would change both.
     excursions: false,
+    // The specs install their own rules.
+    demoPolicy: false,
     adminPassword: ADMIN.password,
     probeWebhook,
     ...(backend && { backend }),

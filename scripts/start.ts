@@ -21,6 +21,7 @@ function describeDeployment(deployment: Deployment, devicesPerProbe: number): st
     'Tierscope is running.',
     `  Console:              ${bff}/`,
     ...describeLogin(deployment),
+    ...describePolicy(deployment),
     `  BFF (tRPC):           ${bff}/trpc   (every call needs a console session: log in at ${bff}/auth/login)`,
     `  health, metrics:      ${bff}/healthz  ${bff}/metrics`,
     `  ${DISTRICT_ID}:           ${district.httpUrl}/trpc  (${district.mqttUrl}, no devices of its own)`,
@@ -29,11 +30,28 @@ function describeDeployment(deployment: Deployment, devicesPerProbe: number): st
     ),
     `  ${dialled.join(', ')} answer only their parent (a node token made for this run)`,
     `  ${uplinked.join(' and ')} dial ws://${new URL(district.httpUrl).host}/uplink (tokens made for this run); the district has no URL for them`,
-    `  device MQTT:          try: mosquitto_pub -p ${new URL(probes[0]!.mqttUrl).port} -t devices/x1/telemetry -m '{"metrics":{"temp":21.5}}'`,
+    `  device MQTT:          try: mosquitto_pub -p ${new URL(probes[0]!.mqttUrl).port} -t devices/x1/telemetry -m '{"metrics":{"temp":99.5}}'`,
+    '                        (the demo policy\'s "Temperature above 40 °C" fires for x1 at once)',
     `  logs:                 ${deployment.logDir}/`,
     'Press Ctrl+C to stop.',
     '',
   ].join('\n');
+}
+
+/** What the BFF did with the demo policy, and where to see it and its alerts. */
+function describePolicy({ bffUrl, demoPolicy, logDir }: Deployment): string[] {
+  switch (demoPolicy?.kind) {
+    case 'published':
+      return [
+        `  Policy:               demo policy published (version ${demoPolicy.version}, console → Policy); its alerts within a minute: ${bffUrl}/alerts`,
+      ];
+    case 'kept':
+      return [`  Policy:               the policy published before is kept: console → Policy`];
+    case 'not-published':
+      return [`  Policy:               the demo policy was not published: see ${logDir}/bff.log`];
+    case undefined:
+      return [];
+  }
 }
 
 /** Where and as whom to log in; a one-time password is shown here, the one time it exists. */
@@ -76,6 +94,7 @@ async function main(): Promise<void> {
     devicesPerProbe,
     rate: 0.5,
     excursions: true,
+    demoPolicy: true,
     signal: stopped.signal,
     log: (line) => process.stderr.write(`${line}\n`),
     onUnexpectedExit: (name, code, signal) => {

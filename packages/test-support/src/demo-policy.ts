@@ -1,6 +1,6 @@
 // The policy `npm start` publishes when the BFF has none yet: rules for the simulated devices that
 // their excursions cross (apps/simulator/src/demo-policy.test.ts checks levels against thresholds),
-// and the README's hand-published `temp 99.5`.
+// and the README's hand-published `temp 99.5`. Also how to read what the BFF did with it.
 import { PolicyContent, type Rule } from '@tierscope/shared/schemas';
 
 const EVERY_DEVICE = { devicePattern: '*', labels: {} };
@@ -98,3 +98,36 @@ export const DEMO_POLICY: PolicyContent = PolicyContent.parse({
     },
   ],
 });
+
+/** What the BFF did with the demo policy at a start (its log says). */
+export type DemoPolicyOutcome =
+  | { kind: 'published'; version: number }
+  /** It had a policy version already: the demo's from an earlier start, or an admin's own. */
+  | { kind: 'kept' }
+  /** Publishing failed, or the BFF said nothing in time: its log says more. */
+  | { kind: 'not-published' };
+
+/**
+ * Reads the outcome from the BFF's log (pino JSON lines, messages as apps/bff/src/main.ts logs
+ * them); undefined while it has not said.
+ */
+export function demoPolicyFrom(bffOutput: string): DemoPolicyOutcome | undefined {
+  for (const line of bffOutput.split('\n')) {
+    const entry = demoPolicyEntry(line);
+    if (!entry) continue;
+    if (entry.msg === 'demo policy published' && typeof entry.version === 'number')
+      return { kind: 'published', version: entry.version };
+    if (entry.msg === 'demo policy kept') return { kind: 'kept' };
+    if (entry.msg === 'demo policy not published') return { kind: 'not-published' };
+  }
+  return undefined;
+}
+
+function demoPolicyEntry(line: string): { msg?: string; version?: number } | undefined {
+  if (!line.includes('"demo policy ')) return undefined;
+  try {
+    return JSON.parse(line) as { msg?: string; version?: number };
+  } catch {
+    return undefined; // a line still being written
+  }
+}

@@ -6,9 +6,10 @@
 //              │                    ├─ probe-b :4102 (mqtt 1885)   dials the district's uplink
 //              │                    └─ probe-c :4103 (mqtt 1886)   dialled by the district
 //              └─ probe-d :4104 (mqtt 1887)                        dialled by the BFF
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hashNodeToken, newNodeToken } from '@tierscope/federation';
+import { DEMO_POLICY, demoPolicyFrom, type DemoPolicyOutcome } from './demo-policy.ts';
 import {
   BFF_MAIN,
   freePort,
@@ -16,6 +17,7 @@ import {
   spawnNode,
   spawnProcess,
   spawnTier,
+  waitFor,
   waitReady,
   type SpawnedProcess,
   type TierProcess,
@@ -74,6 +76,11 @@ export interface DeploymentOptions {
    * stay as the simulator's seed makes them turn them off.
    */
   excursions: boolean;
+  /**
+   * Whether the BFF publishes the demo policy (`./demo-policy.ts`, DEMO_POLICY_FILE) at a start
+   * that finds it without a policy version. Tests install their own rules.
+   */
+  demoPolicy: boolean;
   /** Called when a process exits that was not asked to stop (the demo stops everything then). */
   onUnexpectedExit?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
   /** Progress lines; the demo prints them to stderr. */
@@ -142,6 +149,8 @@ export interface NodeProcessInfo {
 export interface Deployment {
   bffUrl: string;
   firstAdmin: FirstAdmin;
+  /** Only when the demo policy was asked for. */
+  demoPolicy?: DemoPolicyOutcome;
   /** The probes, then the district. */
   nodes: NodeProcessInfo[];
   logDir: string;
@@ -219,6 +228,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     // Users, sessions and the audit log live beside the nodes' data, unless a database is given.
     ...(!process.env.DATABASE_URL && { DATABASE_URL: `pglite:${join(dataDir, 'bff')}` }),
     ...(options.adminPassword !== undefined && { BFF_ADMIN_PASSWORD: options.adminPassword }),
+    ...(options.demoPolicy && { DEMO_POLICY_FILE: writeDemoPolicy(dataDir) }),
   };
 
   const simulatorArgs = (id: string): string[] =>
@@ -274,6 +284,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
 
   options.signal?.addEventListener('abort', () => void stop(), { once: true });
   let firstAdmin: FirstAdmin = { kind: 'known', user: process.env.BFF_ADMIN_USER || 'admin' };
+  let demoPolicy: DemoPolicyOutcome | undefined;
   try {
     // PGlite takes seconds to start on a small machine: the leaves first, then each tier above them.
     const stores = options.backend
@@ -291,6 +302,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
       spawnTier('bff', BFF_MAIN, { ...bffLog.env, ...bffEnv, ...bffStore }, { logFile: bffLog.logFile }),
     ]);
     firstAdmin = firstAdminFrom(readFrom(bffLog.logFile, bffLogStart));
+    if (options.demoPolicy) demoPolicy = await demoPolicyOutcome(bffLog.logFile, bffLogStart, stopped.signal);
     for (const id of probeIds) {
       const name = `simulator-${id}`;
       track(
@@ -311,6 +323,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
   return {
     bffUrl: httpUrl(ports.bff),
     firstAdmin,
+    ...(demoPolicy && { demoPolicy }),
     logDir,
     nodes: [
       ...probeIds.map((id) => ({
@@ -343,6 +356,31 @@ export function firstAdminFrom(bffOutput: string): FirstAdmin {
   const printed = /first admin "([^"]+)" with the one-time password\s+(\S+)/.exec(bffOutput);
   if (printed) return { kind: 'one-time', user: printed[1]!, password: printed[2]! };
   return { kind: 'known', user: process.env.BFF_ADMIN_USER || 'admin' };
+}
+
+/** The demo policy as the BFF reads it (DEMO_POLICY_FILE), written afresh at every start. */
+function writeDemoPolicy(dataDir: string): string {
+  const file = join(dataDir, 'demo-policy.json');
+  writeFileSync(file, `${JSON.stringify(DEMO_POLICY, null, 2)}\n`);
+  return file;
+}
+
+/** The BFF publishes the demo policy just after it is ready; how long that may take. */
+const DEMO_POLICY_WAIT_MS = 30_000;
+
+/** Waits for the BFF's log line on the demo policy (after `offset`, this start's part). */
+async function demoPolicyOutcome(
+  file: string,
+  offset: number,
+  signal: AbortSignal,
+): Promise<DemoPolicyOutcome> {
+  let outcome: DemoPolicyOutcome | undefined;
+  await waitFor(
+    "the BFF's word on the demo policy",
+    async () => (outcome = demoPolicyFrom(readFrom(file, offset))) !== undefined,
+    { timeoutMs: DEMO_POLICY_WAIT_MS, pollMs: 200, signal },
+  ).catch(() => undefined);
+  return outcome ?? { kind: 'not-published' };
 }
 
 function sizeOf(file: string): number {
