@@ -10,7 +10,7 @@ export function createLocalPolicyService(deps: LocalNodeServiceDeps): PolicyServ
     throw new BadRequestError(`${deps.nodeId} authors no policy: only a federating tier does`);
   };
   return {
-    apply: (desired, actor) => deps.policyAgent.apply(desired, actor),
+    receive: (desired, actor) => deps.policyAgent.apply(desired, actor),
     publish: authorsNone,
     rollback: authorsNone,
     versions: authorsNone,
