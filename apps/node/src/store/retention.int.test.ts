@@ -69,6 +69,18 @@ describe.each(testDatabaseBackends())('retention on $name', ({ create }) => {
     expect(await count(`select count(*)::int as n from rollups_hour where device_id = 'r-2'`)).toBe(1);
   });
 
+  it('keeps hour rollups rollupDays long and minute rollups no longer than that when policy sets it', async () => {
+    const ingest = createPgIngestStore(store);
+    const old = [
+      { deviceId: 'r-3', metric: 'm', ts: now - 31 * DAY, value: 1 },
+      { deviceId: 'r-3', metric: 'm', ts: now - 10 * DAY, value: 1 },
+    ];
+    await ingest.writeBatch(ingestBatch({ samples: old }));
+    await runRetention(store, { rawRetentionDays: 7, rollupDays: 30, deadLetterLimit: 100, now });
+    expect(await count(`select count(*)::int as n from rollups_minute where device_id = 'r-3'`)).toBe(1);
+    expect(await count(`select count(*)::int as n from rollups_hour where device_id = 'r-3'`)).toBe(1);
+  });
+
   it('keeps only the newest deadLetterLimit dead letters', async () => {
     const ingest = createPgIngestStore(store);
     const deadLetters = Array.from({ length: 150 }, (_, i) => ({
