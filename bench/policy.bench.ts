@@ -222,7 +222,11 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
       awayVersion.version,
       back,
     );
-    if (catchup === null) missing++;
+    if (catchup === null) {
+      missing++;
+      const district1 = leaves.find((leaf) => leaf.id === 'district-1')!;
+      progress(`district-1 said:\n${district1.tier.output()}\nprobe-4 said:\n${away.tier.output()}`);
+    }
     progress(
       `probe-4 back: applied v${awayVersion.version} after ${catchup === null ? 'never' : `${round(catchup)} ms`}`,
     );

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyHash } from '@tierscope/federation';
 import {
+  NodePolicyState,
   PolicyContent,
   Webhook,
   type Actor,
@@ -249,6 +250,8 @@ describe.each(testDatabaseBackends())('the policy agent ($name)', ({ create }) =
   it('after a restart runs the stored policy from load(), before any parent calls', async () => {
     await startNode();
     expect(agent.state()).toMatchObject({ applied: [{ author: 'bff', version: 3 }], rejection: null });
+    // As node.info reports it: read back from the store, every field still fits the contract.
+    expect(NodePolicyState.parse(agent.state()).appliedAt).toBeTypeOf('number');
     await ingest([{ deviceId: 'boiler-3', metric: 'temp', ts: T0 + 2000, value: 99 }]);
     const alerts = await service.alerts.list({ deviceId: 'boiler-3', limit: 10 });
     expect(alerts.items).toMatchObject([{ ruleId: 'boiler-hot', state: 'firing' }]);

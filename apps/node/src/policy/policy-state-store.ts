@@ -29,7 +29,8 @@ export async function readPolicyState(store: NodeStore): Promise<StoredPolicySta
     desired_hash: string | null;
     authored: PolicyDocument | null;
     applied: EffectivePolicy | null;
-    applied_at: number | null;
+    /** A bigint: postgres.js reads it as a string. */
+    applied_at: string | number | null;
     rejection: PolicyRejection | null;
   }>(`SELECT desired, desired_hash, authored, applied, applied_at, rejection FROM policy_state WHERE id = 1`);
   if (!row) return NO_POLICY_STATE;
@@ -38,7 +39,7 @@ export async function readPolicyState(store: NodeStore): Promise<StoredPolicySta
     desiredHash: row.desired_hash,
     authored: row.authored,
     applied: row.applied,
-    appliedAt: row.applied_at,
+    appliedAt: row.applied_at === null ? null : Number(row.applied_at),
     rejection: row.rejection,
   };
 }
