@@ -14,7 +14,7 @@ export const USAGE = `Usage: npm run start -w @tierscope/simulator -- [options]
   --invalid-every N          replace every Nth telemetry message with a malformed one (default 0: never)
   --excursions N             excursions per hour across the devices: one leaves its normal band, hovers
                              on the edge or drops offline for a while (default 40; 0: none; with any,
-                             a rise and a hover start in the first 10 s)
+                             a rise and a hover start in the first 6 s)
   --max-device-connections N above this many devices, share connections instead (default 200)
   --shared-connections N     connections when sharing (default 4)
   --log-level L              pino level (default info)

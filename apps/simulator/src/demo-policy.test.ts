@@ -4,15 +4,14 @@ import { PolicyContent, type Rule, type RuleCondition } from '@tierscope/shared/
 import { DEMO_POLICY, metricsNamedBy } from '@tierscope/test-support/demo-policy';
 import { describe, expect, it } from 'vitest';
 import { KIND_PROFILES, type GaugeSpec } from './device-kinds.ts';
-import { EXCURSION_RAMP_MS, HOVER_HOLD_MS } from './excursions.ts';
+import { EXCURSION_RAMP_MS, HOVER_HOLD_MS, shortestExcursionMs } from './excursions.ts';
 
 /** The README's hand-published metric: no simulated device sends it. */
 const HAND_PUBLISHED = ['temp'];
 /** The demo's rate: a sample every 2 s per device. */
 const SAMPLE_MS = 2_000;
-/** The shortest rise and outage (src/excursions.ts). */
-const SHORTEST_RISE_MS = 40_000;
-const SHORTEST_OUTAGE_MS = 45_000;
+const SHORTEST_RISE_MS = shortestExcursionMs('rise');
+const SHORTEST_OUTAGE_MS = shortestExcursionMs('outage');
 
 const [bundle] = DEMO_POLICY.bundles;
 const rules = bundle?.rules ?? [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEVICE_KINDS } from './device-kinds.ts';
-import { excursionGauges, excursionSchedule, type Excursion } from './excursions.ts';
+import { excursionGauges, excursionSchedule, shortestExcursionMs, type Excursion } from './excursions.ts';
 import { buildFleet } from './fleet.ts';
 
 const FLEET = buildFleet(70, 2, DEVICE_KINDS);
@@ -15,6 +15,13 @@ function until(schedule: Generator<Excursion, void, undefined>, endMs: number): 
   return out;
 }
 
+describe('shortestExcursionMs', () => {
+  it("counts the opening's shorter rise", () => {
+    expect(shortestExcursionMs('rise')).toBe(30_000);
+    expect(shortestExcursionMs('outage')).toBe(45_000);
+  });
+});
+
 describe('excursionSchedule', () => {
   it('replays the same excursions for the same seed and fleet', () => {
     const a = until(excursionSchedule(FLEET, 11, 40), 5 * HOUR_MS);
@@ -26,8 +33,8 @@ describe('excursionSchedule', () => {
     expect([...excursionSchedule(FLEET, 11, 0)]).toEqual([]);
   });
 
-  it.each([11, 22, 33, 44, 5, 6])('opens with a rise and a hover in the first 10 s (seed %i)', (seed) => {
-    const opening = until(excursionSchedule(FLEET, seed, 40), 10_000);
+  it.each([11, 22, 33, 44, 5, 6])('opens with a rise and a hover in the first 6 s (seed %i)', (seed) => {
+    const opening = until(excursionSchedule(FLEET, seed, 40), 6_000);
     expect(opening.map((excursion) => excursion.kind).sort()).toEqual(['hover', 'rise']);
     expect(new Set(opening.map((excursion) => excursion.deviceId)).size).toBe(2);
   });

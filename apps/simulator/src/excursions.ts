@@ -46,15 +46,21 @@ const KIND_WEIGHTS: readonly (readonly [ExcursionKind, number])[] = [
 ];
 
 /**
- * A rise and a hover within seconds of the start, whatever the rate: a fresh demo shows an alert
+ * A rise and a hover in the first seconds, whatever the rate: a fresh demo shows an alert
  * fire, resolve and flap within its first minute (see HOVER_HOLD_MS for the hover's timing).
  */
 const OPENING: readonly { kind: ExcursionKind; startSeconds: Seconds; lengthSeconds: Seconds }[] = [
-  { kind: 'rise', startSeconds: [3, 8], lengthSeconds: [40, 45] },
-  { kind: 'hover', startSeconds: [5, 10], lengthSeconds: [55, 60] },
+  { kind: 'rise', startSeconds: [2, 6], lengthSeconds: [30, 35] },
+  { kind: 'hover', startSeconds: [2, 5], lengthSeconds: [55, 60] },
 ];
 /** The others start after the opening minute. */
 const OPENING_MS = 60_000;
+
+/** The shortest excursion of a kind, the opening's included: a rule must fire within it. */
+export function shortestExcursionMs(kind: ExcursionKind): number {
+  const opening = OPENING.filter((step) => step.kind === kind).map((step) => step.lengthSeconds[0]);
+  return Math.min(LENGTH_SECONDS[kind][0], ...opening) * 1000;
+}
 
 /** The gauges of a device kind that an excursion of `kind` can drive. */
 export function excursionGauges(kind: ExcursionKind, device: DeviceIdentity): GaugeSpec[] {
