@@ -71,7 +71,7 @@ const DEMO_RULES: Rule[] = [
       kind: 'event-match',
       eventType: 'overload',
       minSeverity: 'critical',
-      resolveAfterMs: 60_000,
+      resolveAfterMs: 30_000,
     },
   },
 ];
