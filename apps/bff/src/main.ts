@@ -2,8 +2,8 @@
 import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { federationFromConfig } from '@tierscope/federation';
-import type { Actor, AuditedChange } from '@tierscope/shared';
+import { federationFromConfig, sqlPolicyVersionStore } from '@tierscope/federation';
+import type { Actor, AuditedChange, PublishPolicyInput } from '@tierscope/shared';
 import { storeReadiness } from '@tierscope/store';
 import { consoleAccessSettingsOf, createConsoleAccess } from './console/console-access.ts';
 import { auditEventOf } from './console/audited-changes.ts';
@@ -65,8 +65,13 @@ async function main(config: BffConfig): Promise<void> {
       await access.audit.append({ actor: admin.name, address: '' }, auditEventOf(change));
     };
     try {
-      const policy = federation.service(undefined, admin).policy;
-      const published = await seedDemoPolicy(policy, config.demoPolicy, admin, audit);
+      const versions = sqlPolicyVersionStore((text, params) => store.exec(text, params));
+      const { policy } = federation.service(undefined, admin);
+      const target = {
+        hasVersion: async () => (await versions.head()) !== null,
+        publish: (input: PublishPolicyInput, actor: Actor) => policy.publish(input, actor),
+      };
+      const published = await seedDemoPolicy(target, config.demoPolicy, admin, audit);
       logger.info(
         { version: published?.version ?? null },
         published ? 'demo policy published' : 'demo policy kept',

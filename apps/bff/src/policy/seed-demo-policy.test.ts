@@ -45,7 +45,7 @@ function policyWith(versions: PolicyVersionSummary[]) {
   return {
     published,
     service: {
-      versions: async () => ({ author: 'bff', versions }),
+      hasVersion: async () => versions.length > 0,
       publish: async (input: PublishPolicyInput) => {
         published.push(input);
         return summary(versions.length + 1);
