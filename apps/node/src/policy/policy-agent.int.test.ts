@@ -14,13 +14,12 @@ import type { AlertingRuntime } from '../alerting/alerting-runtime.ts';
 import { notificationHook } from '../alerting/notifier/notification-hook.ts';
 import { createOutboxStore } from '../alerting/notifier/outbox-store.ts';
 import { WebhookAllowlistText } from '../alerting/notifier/webhook-config.ts';
-import { createLocalNodeService } from '../services/local-node.service.ts';
 import { openNodeStore, type NodeStore } from '../store/client.ts';
 import { ingestBatch, type IngestStore, type SampleRow } from '../store/ingest-store.ts';
 import { createPgIngestStore } from '../store/ingest-store.pg.ts';
 import { migrateStore } from '../store/migrate.ts';
 import { alertingDepsFor } from '../testing/alerting-deps.ts';
-import { IDLE_PROCESS } from '../testing/idle-process.ts';
+import { idleNodeService } from '../testing/idle-node-service.ts';
 import type { PolicyAgent } from './policy-agent.ts';
 
 const NODE = 'probe-a';
@@ -112,15 +111,8 @@ describe.each(testDatabaseBackends())('the policy agent ($name)', ({ create }) =
     await agent.load();
     await alerting.load([]);
     ingestStore = createPgIngestStore(store, { writeAlertTransitions: alerting.writeInTransaction });
-    service = createLocalNodeService({
-      store,
-      ...deps,
-      nodeId: NODE,
-      nodePath: NODE,
-      version: '0.1.0',
-      startedAt: T0,
+    service = idleNodeService(store, deps, NODE, {
       rawRetentionDays: () => agent.settings().rawRetentionDays,
-      ...IDLE_PROCESS,
     });
   }
 
