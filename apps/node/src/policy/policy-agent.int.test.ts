@@ -24,6 +24,7 @@ import type { PolicyAgent } from './policy-agent.ts';
 
 const NODE = 'probe-a';
 const T0 = Date.UTC(2026, 10, 1, 12);
+const DAY = 24 * 3600 * 1000;
 const parent: Actor = { kind: 'node', name: 'district-1', role: 'admin' };
 const admin: Actor = { kind: 'user', name: 'ada', role: 'admin' };
 const ALLOWLIST = WebhookAllowlistText.parse('hooks.example.com');
@@ -238,15 +239,46 @@ describe.each(testDatabaseBackends())('the policy agent ($name)', ({ create }) =
     expect(agent.settings()).toMatchObject({ rawRetentionDays: 30, unknownDevices: 'register' });
   });
 
+  it('silences the alerts its maintenance windows cover and lists them beside the node’s own', async () => {
+    const maintenance = released(4, [
+      {
+        name: 'core',
+        target: '**',
+        rules: [hot],
+        silences: [
+          {
+            id: 'boiler-4-service',
+            kind: 'maintenance',
+            matchers: { devicePattern: 'boiler-4' },
+            startsAt: T0,
+            endsAt: T0 + 365 * DAY,
+          },
+        ],
+      },
+    ]);
+    await agent.apply(desiredOf(maintenance), parent);
+    await ingest([{ deviceId: 'boiler-4', metric: 'temp', ts: T0 + 1500, value: 99 }]);
+    const alerts = await service.alerts.list({ deviceId: 'boiler-4', limit: 10 });
+    expect(alerts.items).toMatchObject([{ ruleId: 'boiler-hot', state: 'firing', silenced: true }]);
+    const silences = await service.silences.list({ limit: 10 });
+    expect(silences.items).toMatchObject([
+      { id: 'policy:boiler-4-service', nodePath: NODE, kind: 'maintenance', createdBy: 'policy' },
+    ]);
+  });
+
+  it('answers authoring calls with the reason: a leaf authors no policy', async () => {
+    await expect(service.policy.versions({})).rejects.toThrow('probe-a authors no policy');
+    await expect(
+      service.policy.publish({ content: { bundles: [] }, comment: '', canaries: [], canaryHoldMs: 0 }, admin),
+    ).rejects.toThrow('only a federating tier does');
+  });
+
   it('after a restart runs the stored policy from load(), before any parent calls', async () => {
     await startNode();
-    expect(agent.state()).toMatchObject({ applied: [{ author: 'bff', version: 3 }], rejection: null });
+    expect(agent.state()).toMatchObject({ applied: [{ author: 'bff', version: 4 }], rejection: null });
     await ingest([{ deviceId: 'boiler-3', metric: 'temp', ts: T0 + 2000, value: 99 }]);
     const alerts = await service.alerts.list({ deviceId: 'boiler-3', limit: 10 });
     expect(alerts.items).toMatchObject([{ ruleId: 'boiler-hot', state: 'firing' }]);
-    expect((await service.rules.list({ limit: 10 })).items.map((rule) => rule.origin)).toEqual([
-      'policy',
-      'policy',
-    ]);
+    expect((await service.rules.list({ limit: 10 })).items.map((rule) => rule.origin)).toEqual(['policy']);
   });
 });
