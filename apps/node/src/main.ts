@@ -61,8 +61,8 @@ async function main(config: NodeConfig): Promise<void> {
   await migrateStore(store);
   logger.info({ driver: store.driver }, 'store ready');
 
-  // ── Fleet policy: the federation wires this agent in (policy.apply from a parent, the documents
-  // it hands its own children). Its stored policy is in force before alerting loads and the
+  // Fleet policy: the agent takes what a parent hands it (policy.receive); the federation passes it
+  // on to the node's own children. Its stored policy is in force before alerting loads and the
   // ingest starts; everything derived from policy reads it through the getters below.
   const policyAgent: PolicyAgent = new PolicyAgent({
     store,
@@ -174,8 +174,14 @@ async function main(config: NodeConfig): Promise<void> {
     isRoot: false,
     self: local,
     exec: (text, params) => store.exec(text, params),
+    // The node passes on what its parent handed it, and runs the policy it authors itself.
+    policy: {
+      inherited: () => policyAgent.desiredDocuments(),
+      onAuthored: (document) => policyAgent.setAuthored(document, POLICY_AUTHOR_ACTOR),
+    },
     logger,
   });
+  policyAgent.onDesired(() => federation?.policy?.inheritedChanged());
   // A scoped user calling this node directly sees it only if it lies in their scope.
   const serviceFor = (budgetMs: number | undefined, actor?: Actor) =>
     federation?.service(budgetMs, actor) ??
@@ -273,6 +279,8 @@ function uplinksOf(
 }
 
 const UPLINK_PARENT_KEY = 'uplink';
+/** Who the node's own authored policy is audited as when it activates it (the publish names the user). */
+const POLICY_AUTHOR_ACTOR: Actor = { kind: 'system', name: 'policy author', role: 'admin' };
 /** Every parent that dials this node presents a parent token; replicas of one parent share it. */
 const DIALLING_PARENT: KnownParent = { key: 'dialled', label: 'dialling parent', via: 'dialled' };
 

@@ -1,4 +1,11 @@
-import { BadRequestError, type NodeService, type PolicyService } from '@tierscope/shared';
+import { TRPCError } from '@trpc/server';
+import {
+  BadRequestError,
+  inScope,
+  type Scope,
+  type NodeService,
+  type PolicyService,
+} from '@tierscope/shared';
 import type { Federation } from '../query/federated-node-service.ts';
 import type { TierPolicy } from './tier-policy.ts';
 
@@ -9,6 +16,8 @@ export interface FederatedPolicyOptions {
   self: NodeService | undefined;
   /** The path that names this tier itself (a node's id); the root has none. */
   ownPath: string | undefined;
+  /** A scoped caller's scope (in this tier's paths): it sees only its nodes, and authors only below. */
+  scope: Scope | undefined;
 }
 
 /**
@@ -25,6 +34,16 @@ export function createFederatedPolicy(
     if (!options.tier) throw new BadRequestError(`${federation.id} keeps no policy versions`);
     return options.tier;
   };
+  // Authoring here reaches this tier's whole subtree: a user scoped to part of it may not.
+  const author = (): TierPolicy => {
+    const path = options.ownPath ?? '';
+    if (options.scope !== undefined && (path === '' || !inScope(options.scope, path)))
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message: `policy at ${federation.id} reaches beyond your scope`,
+      });
+    return tier();
+  };
   return {
     publish: (input, actor) =>
       isOwn(input.nodePath) ? tier().publish(input, actor) : forwarded.publish(input, actor),
@@ -35,7 +54,11 @@ export function createFederatedPolicy(
     versions: async (input) => (isOwn(input.nodePath) ? tier().versions() : forwarded.versions(input)),
     version: async (input) =>
       isOwn(input.nodePath) ? tier().version(input.version) : forwarded.version(input),
-    status: (input) => (isOwn(input.nodePath) ? tier().status() : forwarded.status(input)),
+    status: async (input) => {
+      if (!isOwn(input.nodePath)) return forwarded.status(input);
+      const status = await tier().status();
+      return { ...status, nodes: status.nodes.filter((node) => inScope(options.scope, node.path)) };
+    },
     receive: (input, actor) => {
       if (!options.self) throw new BadRequestError(`${federation.id} takes no policy from a parent`);
       return options.self.policy.receive(input, actor);

@@ -347,6 +347,7 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
       tier: options.policy,
       self: options.self,
       ownPath: isRoot ? undefined : id,
+      scope,
     }),
   });
 }
