@@ -167,9 +167,13 @@ describe.each(testDatabaseBackends())('the policy agent ($name)', ({ create }) =
 
   it('takes the same desired policy twice as once: one activation, one audit entry', async () => {
     const before = agent.state();
+    const handedOn: PolicyDocument[][] = [];
+    const stop = agent.onDesired((documents) => handedOn.push(documents));
     const again = await agent.apply(desiredOf(v1), parent);
+    stop();
     expect(again.state).toEqual(before);
     expect(await audited('policy.apply')).toBe(1);
+    expect(handedOn).toEqual([]);
   });
 
   it('lets the node’s own rule of the same id win over the policy’s', async () => {
@@ -201,7 +205,15 @@ describe.each(testDatabaseBackends())('the policy agent ($name)', ({ create }) =
         routes: [{ id: 'leak', url: 'https://collector.example.net/in' }],
       },
     ]);
+    const handedOn: PolicyDocument[][] = [];
+    const stop = agent.onDesired((documents) => {
+      handedOn.push(documents);
+      throw new Error('a broken listener');
+    });
     const result = await agent.apply(desiredOf(bad), parent);
+    stop();
+    // Passed on to the children even though this node refuses it: they check it against themselves.
+    expect(handedOn).toEqual([[bad]]);
     expect(result.state.applied).toEqual([{ author: 'bff', version: 1, hash: v1.current.hash }]);
     expect(result.state.rejection).toMatchObject({ author: 'bff', version: 2 });
     const problems = result.state.rejection!.reason.split('; ');
