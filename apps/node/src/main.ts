@@ -74,14 +74,18 @@ async function main(config: NodeConfig): Promise<void> {
       unknownDevices: config.unknownDevices,
     },
     logger: logger.child({ component: 'policy' }),
-    // Called only for an activation after start, when `alerting` is long constructed.
-    activate: (): Promise<void> => alerting.reloadRules(),
+    // Called only for an activation after start, when `alerting` and `retention` are long
+    // constructed; retention runs in the background, so the parent's call does not wait for it.
+    activate: async (): Promise<void> => {
+      await alerting.reloadRules();
+      void retention.run();
+    },
   });
   await policyAgent.load();
   const settings = () => policyAgent.settings();
   const routes = () => settings().routes;
 
-  const stopRetention = await scheduleRetention(
+  const retention = await scheduleRetention(
     store,
     () => ({
       rawRetentionDays: settings().rawRetentionDays,
@@ -229,7 +233,7 @@ async function main(config: NodeConfig): Promise<void> {
       logger.error({ afterMs: STOP_TIMEOUT_MS }, 'stop did not finish; exiting anyway');
       process.exit(1);
     }, STOP_TIMEOUT_MS).unref();
-    stopRetention();
+    retention.stop();
     backlogs.stop();
     alerting.stop();
     await Promise.all(uplinks.map((uplink) => uplink.stop()));

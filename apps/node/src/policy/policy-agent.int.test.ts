@@ -15,17 +15,17 @@ import type { AlertingRuntime } from '../alerting/alerting-runtime.ts';
 import { notificationHook } from '../alerting/notifier/notification-hook.ts';
 import { createOutboxStore } from '../alerting/notifier/outbox-store.ts';
 import { WebhookAllowlistText } from '../alerting/notifier/webhook-config.ts';
-import { createLocalNodeService } from '../services/local-node.service.ts';
 import { openNodeStore, type NodeStore } from '../store/client.ts';
 import { ingestBatch, type IngestStore, type SampleRow } from '../store/ingest-store.ts';
 import { createPgIngestStore } from '../store/ingest-store.pg.ts';
 import { migrateStore } from '../store/migrate.ts';
 import { alertingDepsFor } from '../testing/alerting-deps.ts';
-import { IDLE_PROCESS } from '../testing/idle-process.ts';
+import { idleNodeService } from '../testing/idle-node-service.ts';
 import type { PolicyAgent } from './policy-agent.ts';
 
 const NODE = 'probe-a';
 const T0 = Date.UTC(2026, 10, 1, 12);
+const DAY = 24 * 3600 * 1000;
 const parent: Actor = { kind: 'node', name: 'district-1', role: 'admin' };
 const admin: Actor = { kind: 'user', name: 'ada', role: 'admin' };
 const ALLOWLIST = WebhookAllowlistText.parse('hooks.example.com');
@@ -113,15 +113,8 @@ describe.each(testDatabaseBackends())('the policy agent ($name)', ({ create }) =
     await agent.load();
     await alerting.load([]);
     ingestStore = createPgIngestStore(store, { writeAlertTransitions: alerting.writeInTransaction });
-    service = createLocalNodeService({
-      store,
-      ...deps,
-      nodeId: NODE,
-      nodePath: NODE,
-      version: '0.1.0',
-      startedAt: T0,
+    service = idleNodeService(store, deps, NODE, {
       rawRetentionDays: () => agent.settings().rawRetentionDays,
-      ...IDLE_PROCESS,
     });
   }
 
@@ -175,9 +168,13 @@ describe.each(testDatabaseBackends())('the policy agent ($name)', ({ create }) =
 
   it('takes the same desired policy twice as once: one activation, one audit entry', async () => {
     const before = agent.state();
+    const handedOn: PolicyDocument[][] = [];
+    const stop = agent.onDesired((documents) => handedOn.push(documents));
     const again = await agent.apply(desiredOf(v1), parent);
+    stop();
     expect(again.state).toEqual(before);
     expect(await audited('policy.apply')).toBe(1);
+    expect(handedOn).toEqual([]);
   });
 
   it('lets the node’s own rule of the same id win over the policy’s', async () => {
@@ -209,7 +206,15 @@ describe.each(testDatabaseBackends())('the policy agent ($name)', ({ create }) =
         routes: [{ id: 'leak', url: 'https://collector.example.net/in' }],
       },
     ]);
+    const handedOn: PolicyDocument[][] = [];
+    const stop = agent.onDesired((documents) => {
+      handedOn.push(documents);
+      throw new Error('a broken listener');
+    });
     const result = await agent.apply(desiredOf(bad), parent);
+    stop();
+    // Passed on to the children even though this node refuses it: they check it against themselves.
+    expect(handedOn).toEqual([[bad]]);
     expect(result.state.applied).toEqual([{ author: 'bff', version: 1, hash: v1.current.hash }]);
     expect(result.state.rejection).toMatchObject({ author: 'bff', version: 2 });
     const problems = result.state.rejection!.reason.split('; ');
@@ -247,17 +252,48 @@ describe.each(testDatabaseBackends())('the policy agent ($name)', ({ create }) =
     expect(agent.settings()).toMatchObject({ rawRetentionDays: 30, unknownDevices: 'register' });
   });
 
+  it('silences the alerts its maintenance windows cover and lists them beside the node’s own', async () => {
+    const maintenance = released(4, [
+      {
+        name: 'core',
+        target: '**',
+        rules: [hot],
+        silences: [
+          {
+            id: 'boiler-4-service',
+            kind: 'maintenance',
+            matchers: { devicePattern: 'boiler-4' },
+            startsAt: T0,
+            endsAt: T0 + 365 * DAY,
+          },
+        ],
+      },
+    ]);
+    await agent.apply(desiredOf(maintenance), parent);
+    await ingest([{ deviceId: 'boiler-4', metric: 'temp', ts: T0 + 1500, value: 99 }]);
+    const alerts = await service.alerts.list({ deviceId: 'boiler-4', limit: 10 });
+    expect(alerts.items).toMatchObject([{ ruleId: 'boiler-hot', state: 'firing', silenced: true }]);
+    const silences = await service.silences.list({ limit: 10 });
+    expect(silences.items).toMatchObject([
+      { id: 'policy:boiler-4-service', nodePath: NODE, kind: 'maintenance', createdBy: 'policy' },
+    ]);
+  });
+
+  it('answers authoring calls with the reason: a leaf authors no policy', async () => {
+    await expect(service.policy.versions({})).rejects.toThrow('probe-a authors no policy');
+    await expect(
+      service.policy.publish({ content: { bundles: [] }, comment: '', canaries: [], canaryHoldMs: 0 }, admin),
+    ).rejects.toThrow('only a federating tier does');
+  });
+
   it('after a restart runs the stored policy from load(), before any parent calls', async () => {
     await startNode();
-    expect(agent.state()).toMatchObject({ applied: [{ author: 'bff', version: 3 }], rejection: null });
+    expect(agent.state()).toMatchObject({ applied: [{ author: 'bff', version: 4 }], rejection: null });
     // As node.info reports it: read back from the store, every field still fits the contract.
     expect(NodePolicyState.parse(agent.state()).appliedAt).toBeTypeOf('number');
     await ingest([{ deviceId: 'boiler-3', metric: 'temp', ts: T0 + 2000, value: 99 }]);
     const alerts = await service.alerts.list({ deviceId: 'boiler-3', limit: 10 });
     expect(alerts.items).toMatchObject([{ ruleId: 'boiler-hot', state: 'firing' }]);
-    expect((await service.rules.list({ limit: 10 })).items.map((rule) => rule.origin)).toEqual([
-      'policy',
-      'policy',
-    ]);
+    expect((await service.rules.list({ limit: 10 })).items.map((rule) => rule.origin)).toEqual(['policy']);
   });
 });

@@ -89,7 +89,7 @@ export class PolicyAgent {
     return this.#serially(async () => {
       if (hash !== this.#state.desiredHash) {
         await this.#write({ ...this.#state, desired: parsed, desiredHash: hash });
-        for (const listener of this.#listeners) listener(parsed.documents);
+        this.#announceDesired(parsed.documents);
       }
       await this.#reconcile(actor);
       return { state: this.state() };
@@ -206,6 +206,17 @@ export class PolicyAgent {
       { rejection, kept: this.effective().sources },
       'policy refused; the applied one stays',
     );
+  }
+
+  /** A listener that throws is logged: what was stored stays stored and the node still applies it. */
+  #announceDesired(documents: PolicyDocument[]): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(documents);
+      } catch (error) {
+        this.#options.logger.error({ err: error }, 'a desired-policy listener failed');
+      }
+    }
   }
 
   async #write(state: StoredPolicyState): Promise<void> {

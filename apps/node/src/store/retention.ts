@@ -72,25 +72,33 @@ export interface RetentionLogger {
   error(fields: object, message: string): void;
 }
 
+/** A scheduled retention: `run` enforces the limits now (after a run in progress), `stop` ends it. */
+export interface RetentionSchedule {
+  run(): Promise<void>;
+  stop(): void;
+}
+
 /**
- * Runs retention now and then every hour until the returned function is called, with the limits
- * `options` gives at each run (policy may change them). A failed run is logged and tried again at
- * the next hour; it never stops the node.
+ * Runs retention now and then every hour until stopped, with the limits `options` gives at each run
+ * (policy may change them; the node runs it again when it does). Runs never overlap. A failed run
+ * is logged and tried again at the next hour; it never stops the node.
  */
 export async function scheduleRetention(
   store: NodeStore,
   options: () => Omit<RetentionOptions, 'now'>,
   logger: RetentionLogger,
-): Promise<() => void> {
-  const run = async () => {
+): Promise<RetentionSchedule> {
+  const runOnce = async () => {
     try {
       logger.info({ ...(await runRetention(store, options())) }, 'retention ran');
     } catch (error) {
       logger.error({ err: error }, 'retention failed; will try again next hour');
     }
   };
-  await run();
+  let queue = runOnce();
+  await queue;
+  const run = () => (queue = queue.then(runOnce));
   const timer = setInterval(() => void run(), RETENTION_INTERVAL_MS);
   timer.unref();
-  return () => clearInterval(timer);
+  return { run, stop: () => clearInterval(timer) };
 }

@@ -228,4 +228,22 @@ describe('TierPolicy', () => {
         ),
     ).rejects.toThrow(/unknown: probe-z/);
   });
+
+  it('lets a user scoped to part of the fleet read only their nodes and author nothing at the root', async () => {
+    const { runtime } = rootOverLeaves(['probe-a', 'probe-b']);
+    runtime.start();
+    const scoped: Actor = { kind: 'user', name: 'sam', role: 'admin', scope: ['probe-a'] };
+    await runtime
+      .service()
+      .policy.publish({ content: content('hot', 50), comment: '', canaries: [], canaryHoldMs: 0 }, admin);
+    await until(async () => (await runtime.service().policy.status({})).nodes.length === 2, 'both known');
+
+    const status = await runtime.service(undefined, scoped).policy.status({});
+    expect(status.nodes.map((n) => n.path)).toEqual(['probe-a']);
+    await expect(
+      runtime
+        .service(undefined, scoped)
+        .policy.publish({ content: content('hot', 1), comment: '', canaries: [], canaryHoldMs: 0 }, scoped),
+    ).rejects.toThrow(/beyond your scope/);
+  });
 });
