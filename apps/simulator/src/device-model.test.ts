@@ -113,6 +113,14 @@ describe('stepDevice on an excursion', () => {
     expect(steps.slice(16).every((step) => step.telemetry && !step.status)).toBe(true);
   });
 
+  it('says online when an outage ends inside a dropout of its own', () => {
+    const model = createDeviceModel(thermostat, 5);
+    startExcursion(model, { kind: 'outage', deviceId: thermostat.id, startMs: 0, lengthMs: 30_000 }, T0);
+    model.silence = { sinceMs: T0, untilMs: T0 + 60_000 };
+    expect(stepDevice(model, T0 + 30_000)).toEqual({ events: [], status: 'online' });
+    expect(stepDevice(model, T0 + 32_000)).toEqual({ events: [] });
+  });
+
   it('leaves its other gauges as they would have been', () => {
     const model = createDeviceModel(thermostat, 5);
     const plain = Array.from({ length: 30 }, (_, i) => stepDevice(model, T0 + i * 2000));

@@ -114,7 +114,7 @@ export function stepDevice(model: DeviceModel, tMs: number): DeviceStep {
   }
 
   if (model.silence) {
-    if (tMs < model.silence.untilMs) return { events };
+    if (tMs < model.silence.untilMs) return { events, ...(status && { status }) };
     const silentSeconds = Math.round((tMs - model.silence.sinceMs) / 1000);
     model.silence = undefined;
     events.push({
