@@ -13,7 +13,8 @@ const TARGET_FIELDS = ['nodePath', 'id', 'deviceId'] as const;
 export function auditEventOf(change: AuditedChange): AuditEvent {
   const input = asRecord(change.input);
   const output = asRecord(change.output);
-  if (change.action.startsWith('policy.')) return policyAuditEvent(change.action, input, output);
+  if (change.action === 'policy.publish' || change.action === 'policy.rollback')
+    return policyAuditEvent(change.action, input, output);
   const nodePath = typeof input.nodePath === 'string' ? input.nodePath : undefined;
   const id = firstString(input.id, input.deviceId, asRecord(input.rule).id, output.id);
   const target = [nodePath, id].filter((part) => part !== undefined).join('/');

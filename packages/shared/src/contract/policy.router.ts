@@ -44,6 +44,7 @@ export const policyRouter = router({
    * itself, activates it or refuses it whole, and passes it on to its own children.
    */
   receive: adminProcedure
+    .meta({ audit: 'policy.receive' })
     .input(DesiredPolicy)
     .output(PolicyApplyResult)
     .mutation(({ ctx, input }) => ctx.node.policy.receive(input, ctx.actor)),
