@@ -51,7 +51,7 @@ export function createFederatedPolicy(
       isOwn(input.nodePath)
         ? author().rollback(input.version, input.comment, actor)
         : forwarded.rollback(input, actor),
-    versions: async (input) => (isOwn(input.nodePath) ? tier().versions() : forwarded.versions(input)),
+    versions: (input) => (isOwn(input.nodePath) ? tier().versions() : forwarded.versions(input)),
     version: async (input) =>
       isOwn(input.nodePath) ? tier().version(input.version) : forwarded.version(input),
     status: async (input) => {

@@ -114,15 +114,20 @@ export class TierPolicy {
     return summaryOf(published);
   }
 
-  versions(): PolicyVersionList {
+  // Reads answer from the book as the database has it now: right after a start, or after another
+  // replica published, the cache may not have caught up yet.
+  async versions(): Promise<PolicyVersionList> {
+    await this.book.refresh();
     return { author: this.options.author, versions: this.book.list() };
   }
 
-  version(version: number): PolicyVersion {
+  async version(version: number): Promise<PolicyVersion> {
+    await this.book.refresh();
     return this.book.get(version);
   }
 
   async status(): Promise<PolicyStatus> {
+    await this.book.refresh();
     const current = this.book.current();
     const previous = this.previousOf(current);
     const nodes = this.nodes(await this.options.tree());
@@ -161,7 +166,16 @@ export class TierPolicy {
     return entry;
   }
 
+  /** The current version and phase this tier last rolled out: what a read-back is compared with. */
+  private rolledOut: string | undefined;
+
+  private currentKey(): string {
+    const current = this.book.current();
+    return current ? `${current.version}:${current.phase}` : 'none';
+  }
+
   private async changed(): Promise<void> {
+    this.rolledOut = this.currentKey();
     this.desiredCache.clear();
     if (!this.options.isRoot) await this.options.onAuthored?.(this.book.document(this.ownPath));
     this.reconcile();
@@ -169,7 +183,10 @@ export class TierPolicy {
 
   private async follow(): Promise<void> {
     try {
-      if (await this.book.refresh()) await this.changed();
+      // Compared with what was rolled out, not with the last read: a read made to answer a query
+      // may have brought another replica's publish in first.
+      await this.book.refresh();
+      if (this.currentKey() !== this.rolledOut) await this.changed();
       await this.advanceCanaries();
     } catch (error) {
       this.options.logger.warn({ err: error }, 'policy: reading the book or the canaries failed; retrying');
