@@ -1,4 +1,5 @@
 import { PolicyContent, type PolicyBundle } from '@tierscope/shared/schemas';
+import { formatIssuePath } from '../../lib/errors.ts';
 import { EMPTY_RULE_FORM, ruleFormFromRule, ruleFromForm, type RuleForm } from './rule-editor/rule-form.ts';
 
 /** One rule being edited; `key` keeps its editor's identity while rules are added and removed. */
@@ -124,7 +125,7 @@ export function contentFromDraft(draft: PolicyDraft): DraftResult {
       const bundle = typeof index === 'number' ? draft.bundles[index] : undefined;
       problems.push({
         where: bundle
-          ? [bundleLabel(bundle, Number(index)), formatPath(rest)].filter(Boolean).join(', ')
+          ? [bundleLabel(bundle, Number(index)), formatIssuePath(rest)].filter(Boolean).join(', ')
           : 'Policy',
         message: issue.message,
       });
@@ -138,15 +139,6 @@ export function bundleLabel(bundle: Pick<BundleDraft, 'name'>, index: number): s
 
 function ruleLabel(form: RuleForm, index: number): string {
   return `rule ${index + 1}${form.id.trim() ? ` (${form.id.trim()})` : ''}`;
-}
-
-/** `routes[0].url` from a zod issue path. */
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (text, key) =>
-      typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key),
-    '',
-  );
 }
 
 function splitList(text: string): string[] {
