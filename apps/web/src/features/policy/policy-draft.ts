@@ -32,8 +32,8 @@ export interface PolicyDraft {
 }
 
 let lastKey = 0;
-/** A key unique within this tab, for list items the user adds. */
-export const newDraftKey = () => `draft-${++lastKey}`;
+/** A key unique within this tab, also against the keys of a draft kept from before a reload. */
+export const newDraftKey = () => `draft-${Date.now().toString(36)}-${++lastKey}`;
 
 export const newRuleDraft = (form: RuleForm = EMPTY_RULE_FORM): RuleDraft => ({ key: newDraftKey(), form });
 
