@@ -60,9 +60,7 @@ describe('VersionHistory', () => {
   it('ticks versions to compare', () => {
     const onToggleCompare = vi.fn();
     renderHistory(false, onToggleCompare);
-    expect((screen.getByRole('checkbox', { name: 'Compare version 1' }) as HTMLInputElement).checked).toBe(
-      true,
-    );
+    expect(screen.getByRole<HTMLInputElement>('checkbox', { name: 'Compare version 1' }).checked).toBe(true);
     fireEvent.click(screen.getByRole('checkbox', { name: 'Compare version 2' }));
     expect(onToggleCompare).toHaveBeenCalledWith(2);
   });
