@@ -13,6 +13,25 @@ import { ruleFromForm } from './rule-editor/rule-form.ts';
 const UNKNOWN_DEVICE_CHOICES = ['', 'register', 'reject'] as const;
 const UNKNOWN_DEVICE_LABELS = { '': 'Leave each node’s setting', register: 'Register', reject: 'Reject' };
 
+const RETENTION_FIELDS = [
+  { field: 'rawDays', label: 'Raw samples kept (days)' },
+  { field: 'rollupDays', label: 'Rollups kept (days)' },
+] as const;
+
+/** Routes and silences are edited as JSON; the contract checks them when the draft is published. */
+const JSON_FIELDS = [
+  {
+    field: 'routes',
+    label: 'Routes (JSON)',
+    hint: 'Webhooks: [{"id": "ops", "url": "https://…", "minSeverity": "warning"}]; each node still sends only where its allowlist allows',
+  },
+  {
+    field: 'silences',
+    label: 'Silences (JSON)',
+    hint: '[{"id": "night", "kind": "maintenance", "matchers": {"nodePath": "…"}, "startsAt": ms, "endsAt": ms}]',
+  },
+] as const;
+
 /** Edits every bundle of a draft: its target, rules, declared metrics, routes, silences and retention. */
 export function PolicyDraftEditor({
   draft,
@@ -131,20 +150,16 @@ function BundleEditor({
           hint="Metrics the rules may name before any device sent them; commas or spaces between"
           onChange={(declaredMetrics) => set({ declaredMetrics })}
         />
-        <TextField
-          label="Raw samples kept (days)"
-          value={bundle.rawDays}
-          numeric
-          hint="Empty: each node’s own"
-          onChange={(rawDays) => set({ rawDays })}
-        />
-        <TextField
-          label="Rollups kept (days)"
-          value={bundle.rollupDays}
-          numeric
-          hint="Empty: each node’s own"
-          onChange={(rollupDays) => set({ rollupDays })}
-        />
+        {RETENTION_FIELDS.map(({ field, label }) => (
+          <TextField
+            key={field}
+            label={label}
+            value={bundle[field]}
+            numeric
+            hint="Empty: each node’s own"
+            onChange={(value) => set({ [field]: value })}
+          />
+        ))}
         <SelectField
           label="Unknown devices"
           value={bundle.unknownDevices}
@@ -154,24 +169,18 @@ function BundleEditor({
         />
       </div>
       <div className="rule-grid">
-        <TextField
-          label="Routes (JSON)"
-          value={bundle.routes}
-          mono
-          grow
-          multiline={5}
-          hint='Webhooks: [{"id": "ops", "url": "https://…", "minSeverity": "warning"}]; each node still sends only where its allowlist allows'
-          onChange={(routes) => set({ routes })}
-        />
-        <TextField
-          label="Silences (JSON)"
-          value={bundle.silences}
-          mono
-          grow
-          multiline={5}
-          hint='[{"id": "night", "kind": "maintenance", "matchers": {"nodePath": "…"}, "startsAt": ms, "endsAt": ms}]'
-          onChange={(silences) => set({ silences })}
-        />
+        {JSON_FIELDS.map(({ field, label, hint }) => (
+          <TextField
+            key={field}
+            label={label}
+            value={bundle[field]}
+            mono
+            grow
+            multiline={5}
+            hint={hint}
+            onChange={(value) => set({ [field]: value })}
+          />
+        ))}
       </div>
     </section>
   );

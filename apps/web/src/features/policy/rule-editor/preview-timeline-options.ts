@@ -1,4 +1,5 @@
 import type { RulePreview, RulePreviewTransition } from '@tierscope/shared/schemas';
+import { timeAxis, tooltipColors } from '../../../components/charts/chart-parts.ts';
 import type { ChartTheme, EChartOption } from '../../../components/charts/echart-option.ts';
 import { formatTimestamp, formatValue } from '../../../lib/format.ts';
 
@@ -26,23 +27,14 @@ export function previewTimelineOptions({ preview, from, to, theme }: PreviewTime
     grid: { left: 8, right: 16, top: 8, bottom: 8, containLabel: true },
     tooltip: {
       trigger: 'item',
-      backgroundColor: theme.surface,
-      borderColor: theme.border,
-      textStyle: { color: theme.text },
+      ...tooltipColors(theme),
       formatter: (params) => {
         const item = Array.isArray(params) ? params[0] : params;
         const transition = preview.timeline[item?.dataIndex ?? -1];
         return transition ? describeTransition(transition) : '';
       },
     },
-    xAxis: {
-      type: 'time',
-      min: from,
-      max: to,
-      axisLine: { lineStyle: { color: theme.border } },
-      axisLabel: { color: theme.muted, hideOverlap: true },
-      splitLine: { show: false },
-    },
+    xAxis: timeAxis(theme, from, to),
     yAxis: {
       type: 'category',
       data: [...KINDS],

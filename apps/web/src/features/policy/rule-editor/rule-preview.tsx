@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { PreviewRuleInput, RulePreview } from '@tierscope/shared/schemas';
 import { lazy, Suspense } from 'react';
 import { CoverageBadge } from '../../../components/ui/coverage-badge.tsx';
+import { ScrollTable } from '../../../components/ui/scroll-table.tsx';
 import { ChartSkeleton, ErrorNotice, Skeleton } from '../../../components/ui/notices.tsx';
 import { summarizeCoverage } from '../../../lib/coverage.ts';
 import { formatCount } from '../../../lib/format.ts';
@@ -11,6 +12,8 @@ import { rulePreviewQueryOptions } from '../policy-queries.ts';
 const PreviewTimelineChart = lazy(() =>
   import('./preview-timeline-chart.tsx').then((m) => ({ default: m.PreviewTimelineChart })),
 );
+
+const DEVICE_COLUMNS = [{ header: 'Device' }, { header: 'Node' }, { header: 'Fired', numeric: true }];
 
 /**
  * What `input.rule` would have done over its window: counts, the devices it would have fired for,
@@ -89,36 +92,17 @@ function PreviewFigures({ preview, input }: { preview: RulePreview; input: Previ
       {preview.devices.length === 0 ? (
         <p className="muted">It would not have fired for any device.</p>
       ) : (
-        <div
-          className="table-scroll"
-          role="region"
-          aria-label="Devices it would have fired for, scrollable"
-          tabIndex={0}
-        >
-          <table className="data-table">
-            <caption className="visually-hidden">Devices it would have fired for</caption>
-            <thead>
-              <tr>
-                <th scope="col">Device</th>
-                <th scope="col">Node</th>
-                <th scope="col" className="num">
-                  Fired
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {preview.devices.map((d) => (
-                <tr key={`${d.nodePath}\u0000${d.deviceId}`}>
-                  <th scope="row" className="mono">
-                    {d.deviceId}
-                  </th>
-                  <td className="mono">{d.nodePath}</td>
-                  <td className="num">{formatCount(d.fired)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ScrollTable label="Devices it would have fired for" columns={DEVICE_COLUMNS}>
+          {preview.devices.map((d) => (
+            <tr key={`${d.nodePath}\u0000${d.deviceId}`}>
+              <th scope="row" className="mono">
+                {d.deviceId}
+              </th>
+              <td className="mono">{d.nodePath}</td>
+              <td className="num">{formatCount(d.fired)}</td>
+            </tr>
+          ))}
+        </ScrollTable>
       )}
       {!preview.timelineComplete && (
         <p className="field-hint">
