@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import type { PreviewRuleInput, RulePreview } from '@tierscope/shared/schemas';
+import { Link } from '@tanstack/react-router';
 import { lazy, Suspense } from 'react';
 import { CoverageBadge } from '../../../components/ui/coverage-badge.tsx';
 import { ScrollTable } from '../../../components/ui/scroll-table.tsx';
@@ -96,7 +97,9 @@ function PreviewFigures({ preview, input }: { preview: RulePreview; input: Previ
           {preview.devices.map((d) => (
             <tr key={`${d.nodePath}\u0000${d.deviceId}`}>
               <th scope="row" className="mono">
-                {d.deviceId}
+                <Link to="/devices/$deviceId" params={{ deviceId: d.deviceId }} search={{ node: d.nodePath }}>
+                  {d.deviceId}
+                </Link>
               </th>
               <td className="mono">{d.nodePath}</td>
               <td className="num">{formatCount(d.fired)}</td>
