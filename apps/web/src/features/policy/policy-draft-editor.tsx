@@ -118,7 +118,7 @@ function BundleEditor({
                   </span>
                 </p>
                 <RuleEditor
-                  label={`Rule ${index + 1} of ${label}`}
+                  label={`Rule ${index + 1}`}
                   form={rule.form}
                   previewNodePath={nodePath}
                   onChange={(form) =>

@@ -88,7 +88,7 @@ export function RuleEditor({
     <div className="rule-editor" role="group" aria-label={label} data-testid="rule-editor">
       <div className="rule-grid">
         {text('id', 'Rule id', { mono: true, hint: 'A-Z, a-z, 0-9, "_", "-"' })}
-        {text('name', 'Name', { grow: true })}
+        {text('name', 'Rule name', { grow: true })}
         <SelectField
           label="Severity"
           value={form.severity}
