@@ -4,13 +4,7 @@ import { ScrollTable } from '../../components/ui/scroll-table.tsx';
 import { useNow } from '../../lib/use-now.ts';
 import { describeDriftRow } from './drift-wording.ts';
 
-const COLUMNS = [
-  { header: 'Node' },
-  { header: 'State' },
-  { header: 'Desired' },
-  { header: 'Applied' },
-  { header: 'Detail' },
-];
+const COLUMNS = [{ header: 'Node' }, { header: 'State' }, { header: 'Desired' }, { header: 'Applied' }];
 
 /**
  * Every node of the fleet: its policy state, the version meant for it against the one it runs, and
@@ -28,7 +22,8 @@ export function DriftTable({ nodes }: { nodes: readonly PolicyNodeStatus[] }) {
             <th scope="row" className="mono">
               <NodeLink path={node.path}>{node.path}</NodeLink>
             </th>
-            <td>
+            {/* The detail sits under the state, so a phone shows both without scrolling sideways. */}
+            <td className="wide-cell">
               <span className="row-gap wrap">
                 <span className="pill" data-tone={row.tone}>
                   {node.state}
@@ -39,10 +34,12 @@ export function DriftTable({ nodes }: { nodes: readonly PolicyNodeStatus[] }) {
                   </span>
                 )}
               </span>
+              <span className="drift-detail" data-testid="drift-detail">
+                {row.detail}
+              </span>
             </td>
             <td className="num">{row.desired}</td>
             <td className="num">{row.applied}</td>
-            <td className="wide-cell">{row.detail}</td>
           </tr>
         );
       })}

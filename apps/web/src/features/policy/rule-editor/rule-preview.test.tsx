@@ -62,7 +62,7 @@ describe('RulePreviewResult', () => {
   it('names the nodes that did not answer and why', async () => {
     renderPreview();
     expect((await screen.findByTestId('preview-partial')).textContent).toContain(
-      'district-2/probe-c: timeout — no answer within 10 s',
+      'district-2/probe-c timed out: no answer within 10 s',
     );
   });
 

@@ -5,7 +5,7 @@ import { lazy, Suspense } from 'react';
 import { CoverageBadge } from '../../../components/ui/coverage-badge.tsx';
 import { ScrollTable } from '../../../components/ui/scroll-table.tsx';
 import { ChartSkeleton, ErrorNotice, Skeleton } from '../../../components/ui/notices.tsx';
-import { summarizeCoverage } from '../../../lib/coverage.ts';
+import { describeNodeAnswer, summarizeCoverage } from '../../../lib/coverage.ts';
 import { formatCount } from '../../../lib/format.ts';
 import { rulePreviewQueryOptions } from '../policy-queries.ts';
 
@@ -77,8 +77,8 @@ function PreviewFigures({ preview, input }: { preview: RulePreview; input: Previ
                 .filter((n) => n.state !== 'ok')
                 .map((n) => (
                   <li key={n.path}>
-                    <span className="mono">{n.path}</span>: {n.state}
-                    {n.message && ` — ${n.message}`}
+                    {describeNodeAnswer(n, n.path)}
+                    {n.message && `: ${n.message}`}
                   </li>
                 ))}
             </ul>
