@@ -40,13 +40,6 @@ export function PublishDialog({
       ? `0 to ${MAX_HOLD_SECONDS} seconds.`
       : undefined;
 
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
-
   const publish = useMutation({
     mutationFn: (input: { content: PolicyContent }) =>
       api.policy.publish.mutate({
@@ -62,6 +55,18 @@ export function PublishDialog({
       await Promise.all(POLICY_QUERY_KEYS.map((queryKey) => queryClient.invalidateQueries({ queryKey })));
     },
   });
+
+  const { reset } = publish;
+  useEffect(() => {
+    const dialog = dialogRef.current;
+    if (!dialog) return;
+    if (open && !dialog.open) {
+      // A refusal belongs to the content it refused: a new try starts without it.
+      reset();
+      dialog.showModal();
+    }
+    if (!open && dialog.open) dialog.close();
+  }, [open, reset]);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
