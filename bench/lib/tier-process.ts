@@ -60,10 +60,15 @@ async function benchTier(tier: TierProcess): Promise<BenchTier> {
 
 export interface LeafNode {
   id: string;
-  tier: BenchTier;
+  /** The running process; a new one after `restart`. */
+  readonly tier: BenchTier;
   /** The node's embedded aedes broker. */
   mqttUrl: string;
   database: BenchDatabase;
+  /** Stops the process (its database and data directory stay), waits until it exited. */
+  halt(): Promise<void>;
+  /** Starts it again on the same ports, database and data directory; waits for /readyz. */
+  resume(): Promise<void>;
   /** Stops the process, then drops its database and data directory. */
   stop(): Promise<void>;
 }
@@ -73,22 +78,42 @@ export async function startLeafNode(id: string, env: Record<string, string> = {}
   const database = await createBenchDatabase(`fed_${id.replace(/-/g, '_')}`);
   const dataDir = await mkdtemp(join(tmpdir(), `tierscope-bench-${id}-`));
   const removeDataDir = onInterrupt(() => rm(dataDir, { recursive: true, force: true }));
-  const cleanup = async (tier?: BenchTier): Promise<void> => {
+  let tier: BenchTier | undefined;
+  const cleanup = async (): Promise<void> => {
     await tier?.stop();
     await database.drop();
     removeDataDir();
     await rm(dataDir, { recursive: true, force: true });
   };
-  try {
+  const spawn = async (spawnEnv: Record<string, string>) => {
     const node = await spawnNode(
       id,
-      { HTTP_HOST: '127.0.0.1', DATABASE_URL: database.url, DATA_DIR: dataDir, MQTT_URL: '', ...env },
+      { HTTP_HOST: '127.0.0.1', DATABASE_URL: database.url, DATA_DIR: dataDir, MQTT_URL: '', ...spawnEnv },
       // Piped, never inherited: the bench's stdout carries exactly one JSON line.
       { flags: flagsFrom('BENCH_FED_NODE_FLAGS') },
     );
-    const tier = await benchTier(node);
+    tier = await benchTier(node);
     progress(`node ${id} ready (pid ${tier.pid}, ${tier.url}, ${node.mqttUrl})`);
-    return { id, tier, mqttUrl: node.mqttUrl, database, stop: () => cleanup(tier) };
+    return node;
+  };
+  try {
+    const node = await spawn(env);
+    const samePorts = { ...env, HTTP_PORT: String(node.port), MQTT_PORT: new URL(node.mqttUrl).port };
+    return {
+      id,
+      get tier() {
+        return tier!;
+      },
+      mqttUrl: node.mqttUrl,
+      database,
+      halt: async () => {
+        await tier?.stop();
+      },
+      resume: async () => {
+        await spawn(samePorts);
+      },
+      stop: cleanup,
+    };
   } catch (error) {
     await cleanup();
     throw error;

@@ -13,7 +13,14 @@ import {
   type Uplink,
 } from '@tierscope/federation';
 import { storeReadiness } from '@tierscope/store';
-import { inScope, nodeRouter, type Actor, type IngestStats, type NodeService } from '@tierscope/shared';
+import {
+  inScope,
+  nodeRouter,
+  type Actor,
+  type IngestStats,
+  type NodeService,
+  type Webhook,
+} from '@tierscope/shared';
 import { loadNodeConfig, type NodeConfig } from './env.ts';
 import { httpCallerActor, uplinkParentActor } from './http/actors.ts';
 import { createNodeServer } from './http/server.ts';
@@ -30,6 +37,7 @@ import { createOutboxStore, type OutboxStore } from './alerting/notifier/outbox-
 import { loadDeviceAccess } from './access/device-access.ts';
 import { warnWithoutNodeFlags } from './ingest/node-flags.ts';
 import { startIngest, type IngestRuntime } from './ingest/start-ingest.ts';
+import { PolicyAgent } from './policy/policy-agent.ts';
 import { createLocalNodeService } from './services/local-node.service.ts';
 import { openNodeStore } from './store/client.ts';
 import { AlertStore } from './store/alert-store.pg.ts';
@@ -52,16 +60,45 @@ async function main(config: NodeConfig): Promise<void> {
   const store = await openNodeStore(config.databaseUrl);
   await migrateStore(store);
   logger.info({ driver: store.driver }, 'store ready');
-  const stopRetention = await scheduleRetention(
+
+  // Fleet policy: the agent takes what a parent hands it (policy.receive); the federation passes it
+  // on to the node's own children. Its stored policy is in force before alerting loads and the
+  // ingest starts; everything derived from policy reads it through the getters below.
+  const policyAgent: PolicyAgent = new PolicyAgent({
     store,
-    { rawRetentionDays: config.rawRetentionDays, deadLetterLimit: config.deadLetterLimit },
+    nodeId: config.nodeId,
+    webhookAllowlist: config.webhookAllowlist,
+    defaults: {
+      webhooks: config.webhooks,
+      rawRetentionDays: config.rawRetentionDays,
+      unknownDevices: config.unknownDevices,
+    },
+    logger: logger.child({ component: 'policy' }),
+    // Called only for an activation after start, when `alerting` and `retention` are long
+    // constructed; retention runs in the background, so the parent's call does not wait for it.
+    activate: async (): Promise<void> => {
+      await alerting.reloadRules();
+      void retention.run();
+    },
+  });
+  await policyAgent.load();
+  const settings = () => policyAgent.settings();
+  const routes = () => settings().routes;
+
+  const retention = await scheduleRetention(
+    store,
+    () => ({
+      rawRetentionDays: settings().rawRetentionDays,
+      rollupDays: settings().rollupDays,
+      deadLetterLimit: config.deadLetterLimit,
+    }),
     logger,
   );
 
   const outbox = createOutboxStore(store);
   const notifier = new DeliveryWorker({
     outbox,
-    webhooks: config.webhooks,
+    webhooks: routes,
     allowlist: config.webhookAllowlist,
     logger: logger.child({ component: 'notifier' }),
     metrics: createNotifierMetrics(registry),
@@ -69,12 +106,13 @@ async function main(config: NodeConfig): Promise<void> {
   });
   await warnUnresolvedWebhooks(config, logger);
   const alertStore = new AlertStore(store, config.nodeId);
-  const alerting = new AlertingRuntime({
+  const alerting: AlertingRuntime = new AlertingRuntime({
     store: alertStore,
     nodePath: config.nodeId,
     logger: logger.child({ component: 'alerting' }),
+    policy: () => policyAgent.effective(),
     // Notifications are written with the alert change that causes them, then sent from the outbox.
-    inTransaction: notificationHook({ outbox, webhooks: config.webhooks }),
+    inTransaction: notificationHook({ outbox, webhooks: routes }),
     afterCommit: () => notifier.wake(),
   });
   await alerting.load(await loadDeviceFacts(store));
@@ -85,6 +123,7 @@ async function main(config: NodeConfig): Promise<void> {
     store: createPgIngestStore(store, { writeAlertTransitions: alerting.writeInTransaction }),
     logger,
     access: deviceAccess,
+    settings,
     registry,
     prepareBatch: alerting.prepareBatch,
     onBatchCommitted: (_batch, result) => alerting.published(result.alertChanges),
@@ -99,6 +138,7 @@ async function main(config: NodeConfig): Promise<void> {
   await parentLinks.load();
   alerting.onChanges((changes) => parentLinks.changed(Math.max(...changes.map((change) => change.seq))));
   const backlogs = await startBacklogMonitor(config, {
+    routes,
     ingest,
     notifier,
     outbox,
@@ -114,12 +154,13 @@ async function main(config: NodeConfig): Promise<void> {
     store,
     alertStore,
     alerting,
+    policyAgent,
     nodeId: config.nodeId,
     nodeName: config.nodeName,
     nodePath: config.nodeId,
     version,
     startedAt,
-    rawRetentionDays: config.rawRetentionDays,
+    rawRetentionDays: () => settings().rawRetentionDays,
     ingestStats: () => ingestStats(ingest),
     backlogs: () => backlogs.current(),
     brokerHealth: () => ({ connected: ingest.intake.connected, embedded: !config.mqttUrl, url: brokerUrl }),
@@ -137,8 +178,14 @@ async function main(config: NodeConfig): Promise<void> {
     isRoot: false,
     self: local,
     exec: (text, params) => store.exec(text, params),
+    // The node passes on what its parent handed it, and runs the policy it authors itself.
+    policy: {
+      inherited: () => policyAgent.desiredDocuments(),
+      onAuthored: (document) => policyAgent.setAuthored(document, POLICY_AUTHOR_ACTOR),
+    },
     logger,
   });
+  policyAgent.onDesired(() => federation?.policy?.inheritedChanged());
   // A scoped user calling this node directly sees it only if it lies in their scope.
   const serviceFor = (budgetMs: number | undefined, actor?: Actor) =>
     federation?.service(budgetMs, actor) ??
@@ -186,7 +233,7 @@ async function main(config: NodeConfig): Promise<void> {
       logger.error({ afterMs: STOP_TIMEOUT_MS }, 'stop did not finish; exiting anyway');
       process.exit(1);
     }, STOP_TIMEOUT_MS).unref();
-    stopRetention();
+    retention.stop();
     backlogs.stop();
     alerting.stop();
     await Promise.all(uplinks.map((uplink) => uplink.stop()));
@@ -236,6 +283,8 @@ function uplinksOf(
 }
 
 const UPLINK_PARENT_KEY = 'uplink';
+/** Who the node's own authored policy is audited as when it activates it (the publish names the user). */
+const POLICY_AUTHOR_ACTOR: Actor = { kind: 'system', name: 'policy author', role: 'admin' };
 /** Every parent that dials this node presents a parent token; replicas of one parent share it. */
 const DIALLING_PARENT: KnownParent = { key: 'dialled', label: 'dialling parent', via: 'dialled' };
 
@@ -263,6 +312,8 @@ function knownParents(config: NodeConfig): KnownParent[] {
 async function startBacklogMonitor(
   config: NodeConfig,
   parts: {
+    /** The webhooks in force (env and policy), read at each reading. */
+    routes: () => readonly Webhook[];
     ingest: IngestRuntime;
     notifier: DeliveryWorker;
     outbox: OutboxStore;
@@ -293,7 +344,7 @@ async function startBacklogMonitor(
       webhooks: async () => {
         const unsent = new Map((await parts.outbox.unsentByWebhook()).map((row) => [row.webhookId, row]));
         const settled = parts.notifier.settledCounts();
-        return config.webhooks.map(({ id }) => ({
+        return parts.routes().map(({ id }) => ({
           webhookId: id,
           depth: unsent.get(id)?.count ?? 0,
           oldestAt: unsent.get(id)?.oldestAt ?? null,

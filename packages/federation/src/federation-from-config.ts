@@ -13,6 +13,8 @@ import type { UplinkLogger } from './links/uplink-protocol.ts';
 import { systemClock } from './query/clock.ts';
 import { NodeUnreachableAlerts, sqlUnreachableAlertStore } from './query/unreachable-alerts.ts';
 import { createUplinkServer, type UplinkServer } from './links/uplink-server.ts';
+import { sqlPolicyVersionStore } from './policy/policy-book.ts';
+import type { TierPolicyOptions } from './policy/tier-policy.ts';
 
 /** The federation settings every federating tier reads from its environment (CHILDREN, …). */
 export interface FederationConfig {
@@ -41,6 +43,12 @@ export interface FederationFromConfigOptions {
    * ones. A node keeps them in memory.
    */
   unreachableAlertsInDatabase?: boolean;
+  /**
+   * How the tier's node takes policy (its policy agent): the documents its parent handed it, and
+   * the tier's own document for itself. The versions the tier authors are kept in its database's
+   * `policy_versions` table.
+   */
+  policy?: Pick<TierPolicyOptions, 'inherited' | 'onAuthored'>;
   logger: UplinkLogger;
 }
 
@@ -84,6 +92,7 @@ export async function federationFromConfig(options: FederationFromConfigOptions)
     ...(options.unreachableAlertsInDatabase && {
       unreachable: new NodeUnreachableAlerts(systemClock, sqlUnreachableAlertStore(options.exec)),
     }),
+    policy: { ...options.policy, store: sqlPolicyVersionStore(options.exec), logger },
   });
   return { runtime, uplink, childTokens };
 }

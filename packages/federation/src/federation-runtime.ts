@@ -8,6 +8,7 @@ import { createFederatedNodeService, type FederatedNodeOptions } from './query/f
 import { outputPrefix } from './query/merge.ts';
 import { remoteOfClient } from './query/node-calls.ts';
 import { NodeUnreachableAlerts } from './query/unreachable-alerts.ts';
+import { TierPolicy, type TierPolicyOptions } from './policy/tier-policy.ts';
 import {
   ChildTokenRegistry,
   hashNodeToken,
@@ -140,6 +141,8 @@ export interface FederationRuntimeOptions extends Pick<
   childTokens?: ChildTokenRegistry;
   /** The tier's own alerts; by default in memory, the BFF's in its database (shared by its replicas). */
   unreachable?: NodeUnreachableAlerts;
+  /** Where the tier keeps the policy versions it authors, and how its node takes policy. */
+  policy?: Pick<TierPolicyOptions, 'store' | 'inherited' | 'onAuthored' | 'logger'>;
 }
 
 export interface FederationRuntime {
@@ -161,7 +164,9 @@ export interface FederationRuntime {
   readonly heartbeat: Heartbeat;
   /** The tier's own `node unreachable` alerts, raised and resolved from the heartbeat. */
   readonly unreachable: NodeUnreachableAlerts;
-  /** Starts every child's heartbeat, the alert mirrors and the unreachable watch. */
+  /** The tier's policy versions and their rollout, when it keeps them. */
+  readonly policy: TierPolicy | undefined;
+  /** Starts every child's heartbeat, the alert mirrors, the unreachable watch and the policy rollout. */
   start(): void;
   stop(): void;
 }
@@ -236,6 +241,18 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
     health: () => [...members.values()].flatMap((m): ChildHealth[] => m.beat.health()),
   };
 
+  // The policy's tree is this tier's own node.info (`service` is defined below; called later).
+  const policy =
+    options.policy &&
+    new TierPolicy({
+      ...options.policy,
+      author: options.id,
+      isRoot: options.isRoot,
+      children: () => [...members.values()].map((m) => m.link),
+      health: () => heartbeat.health(),
+      tree: () => service().node.info(),
+    });
+
   const addChild = (link: ChildLink) => {
     if (link.id === options.id) throw new Error(`a child cannot have this node's own id (${link.id})`);
     members.get(link.id)?.beat.stop();
@@ -245,31 +262,36 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
       beat.start();
       follow(link);
     }
+    policy?.childAttached(link.id);
   };
   for (const link of options.children ?? []) addChild(link);
 
+  const service: FederationRuntime['service'] = (budgetMs, actor) => {
+    // A procedure with a deadline of its own (a rule preview) gets it, if longer than the tier's.
+    const within = (ownMs: number) =>
+      createFederatedNodeService({
+        id: options.id,
+        isRoot: options.isRoot,
+        self: options.self,
+        identity: options.identity,
+        concurrency: options.concurrency,
+        children: [...members.values()].map((m) => m.link),
+        heartbeat,
+        deadlineMs: budgetedDeadline(ownMs, budgetMs, marginMs),
+        unreachable,
+        mirror,
+        actor,
+        ...(options.childTokens && { childTokens: options.childTokens }),
+        ...(policy && { policy }),
+      });
+    return withProcedureDeadlines(within(ownDeadlineMs), (procedureMs) =>
+      within(Math.max(ownDeadlineMs, clampDeadline(procedureMs))),
+    );
+  };
+
   return {
-    service(budgetMs, actor) {
-      // A procedure with a deadline of its own (a rule preview) gets it, if longer than the tier's.
-      const within = (ownMs: number) =>
-        createFederatedNodeService({
-          id: options.id,
-          isRoot: options.isRoot,
-          self: options.self,
-          identity: options.identity,
-          concurrency: options.concurrency,
-          children: [...members.values()].map((m) => m.link),
-          heartbeat,
-          deadlineMs: budgetedDeadline(ownMs, budgetMs, marginMs),
-          unreachable,
-          mirror,
-          actor,
-          ...(options.childTokens && { childTokens: options.childTokens }),
-        });
-      return withProcedureDeadlines(within(ownDeadlineMs), (procedureMs) =>
-        within(Math.max(ownDeadlineMs, clampDeadline(procedureMs))),
-      );
-    },
+    service,
+    policy,
     addChild,
     removeChild(id) {
       const member = members.get(id);
@@ -288,12 +310,21 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
       unreachableTimer.unref();
       stopFollowingTokens = options.childTokens?.follow(CHILD_TOKEN_REFRESH_MS);
       stopFollowingBook = unreachable.follow(UNREACHABLE_SYNC_MS);
+      void policy
+        ?.start()
+        .catch((error: unknown) =>
+          options.policy?.logger.warn(
+            { err: error },
+            'policy: start failed; the book is read again every second',
+          ),
+        );
     },
     stop: () => {
       heartbeat.stop();
       clearInterval(unreachableTimer);
       stopFollowingTokens?.();
       stopFollowingBook?.();
+      policy?.stop();
       mirror.stop();
     },
   };

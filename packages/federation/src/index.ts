@@ -25,4 +25,7 @@ export * from './links/uplink-client.ts';
 export * from './links/uplink-protocol.ts';
 export * from './links/uplink-server.ts';
 export * from './links/health.ts';
-export { policyHash } from './policy/policy-hash.ts';
+export * from './policy/policy-hash.ts';
+export * from './policy/policy-book.ts';
+export * from './policy/policy-status.ts';
+export * from './policy/tier-policy.ts';

@@ -44,4 +44,39 @@ describe('auditEventOf', () => {
     expect(event).toEqual({ action: 'node.token.rotate', target: 'district-1/probe-a' });
     expect(JSON.stringify(event)).not.toContain('secret-token');
   });
+
+  it('names the policy version a publish made and the nodes it reaches, not its whole content', () => {
+    expect(
+      auditEventOf({
+        action: 'policy.publish',
+        input: {
+          content: {
+            bundles: [
+              { name: 'fleet', target: '**', rules: [] },
+              { name: 'd1', target: 'district-1/**' },
+            ],
+          },
+          comment: 'hotter',
+          canaries: ['district-1/probe-a'],
+        },
+        output: {
+          author: 'bff',
+          version: 4,
+          hash: 'sha256:ab',
+          comment: 'hotter',
+          canaries: ['district-1/probe-a'],
+          rollbackOf: null,
+        },
+      }),
+    ).toEqual({
+      action: 'policy.publish',
+      target: 'bff v4',
+      details: {
+        comment: 'hotter',
+        targets: ['**', 'district-1/**'],
+        canaries: ['district-1/probe-a'],
+        hash: 'sha256:ab',
+      },
+    });
+  });
 });

@@ -13,6 +13,8 @@ const TARGET_FIELDS = ['nodePath', 'id', 'deviceId'] as const;
 export function auditEventOf(change: AuditedChange): AuditEvent {
   const input = asRecord(change.input);
   const output = asRecord(change.output);
+  if (change.action === 'policy.publish' || change.action === 'policy.rollback')
+    return policyAuditEvent(change.action, input, output);
   const nodePath = typeof input.nodePath === 'string' ? input.nodePath : undefined;
   const id = firstString(input.id, input.deviceId, asRecord(input.rule).id, output.id);
   const target = [nodePath, id].filter((part) => part !== undefined).join('/');
@@ -20,6 +22,28 @@ export function auditEventOf(change: AuditedChange): AuditEvent {
     Object.entries(input).filter(([key]) => !(TARGET_FIELDS as readonly string[]).includes(key)),
   );
   return { action: change.action, target, ...(Object.keys(details).length > 0 && { details }) };
+}
+
+/**
+ * A policy change names the version it made and which nodes it reaches (the bundles' targets and
+ * the canaries); the content itself stays in the author's version history, not the log.
+ */
+function policyAuditEvent(
+  action: string,
+  input: Record<string, unknown>,
+  output: Record<string, unknown>,
+): AuditEvent {
+  const author = typeof output.author === 'string' ? output.author : 'policy';
+  const bundles = asRecord(input.content).bundles;
+  const targets = Array.isArray(bundles) ? bundles.map((bundle) => asRecord(bundle).target) : undefined;
+  const details = {
+    comment: output.comment,
+    ...(targets && { targets }),
+    canaries: output.canaries,
+    ...(output.rollbackOf != null && { rollbackOf: output.rollbackOf }),
+    hash: output.hash,
+  };
+  return { action, target: `${author} v${String(output.version)}`, details };
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

@@ -5,3 +5,4 @@ export * from './schema/login-attempts.ts';
 export * from './schema/audit-log.ts';
 export * from './schema/child-token-changes.ts';
 export * from './schema/node-unreachable-alerts.ts';
+export * from './schema/policy-versions.ts';

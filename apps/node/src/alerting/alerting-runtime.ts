@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import picomatch from 'picomatch';
-import type { Actor, Rule, Silence } from '@tierscope/shared';
+import type { Actor, EffectivePolicy, PolicySilence, SilenceMatchers } from '@tierscope/shared';
 import type { AlertStore, ChangeHook, CommittedChange, SilenceCheck } from '../store/alert-store.pg.ts';
 import type { RawExecutor } from '../store/client.ts';
 import type { IngestBatch } from '../store/ingest-store.ts';
 import type { AlertTransition } from './alert-transitions.ts';
 import { RuleEngine, type RuleEngineOptions } from './rule-engine.ts';
+import { ruleSet, type RuleWithOrigin } from './rule-set.ts';
 
 const TICK_MS = 1000;
 /** Every alert change takes this lock in its transaction, so change seqs commit in seq order. */
@@ -16,6 +17,8 @@ export interface AlertingRuntimeOptions {
   /** The node's own path: silences with a node-path matcher compare against it. */
   nodePath: string;
   logger: Logger;
+  /** The fleet policy in force: its rules run beside the node's own, its silences silence too. */
+  policy?: () => Pick<EffectivePolicy, 'rules' | 'silences'>;
   /** Called in every transaction that stores changes (the notifier's outbox rows). */
   inTransaction?: ChangeHook;
   /** Called after changes commit (wakes the notifier). */
@@ -34,7 +37,7 @@ export type ChangeListener = (changes: readonly CommittedChange[]) => void;
  */
 export class AlertingRuntime {
   readonly engine: RuleEngine;
-  private silences: Silence[] = [];
+  private silences: Array<{ matchers: SilenceMatchers; startsAt: number; endsAt: number }> = [];
   private readonly listeners = new Set<ChangeListener>();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
@@ -56,8 +59,7 @@ export class AlertingRuntime {
   ): Promise<void> {
     const now = this.now();
     for (const device of devices) this.engine.setDevice(device.id, device.labels, device.lastSeen ?? now);
-    const rules = await this.options.store.loadRules();
-    this.engine.setRules(rules, now);
+    this.engine.setRules(await this.ruleSet(), now);
     this.engine.restoreOpen(await this.options.store.openAlertFacts());
     this.silences = await this.options.store.loadSilences(now);
   }
@@ -106,13 +108,23 @@ export class AlertingRuntime {
   }
 
   isSilenced: SilenceCheck = (alert, at) =>
-    this.silences.some(
-      (silence) => silence.startsAt <= at && at < silence.endsAt && this.matches(silence, alert),
+    [...this.silences, ...this.policySilences()].some(
+      (silence) => silence.startsAt <= at && at < silence.endsAt && this.matches(silence.matchers, alert),
     );
 
+  /** The policy's silences and maintenance windows, matched against this node like its own. */
+  policySilences(): readonly PolicySilence[] {
+    return this.options.policy?.().silences ?? [];
+  }
+
+  /** The rules the node runs: the policy's and its own, its own winning on a shared id. */
+  async ruleSet(): Promise<RuleWithOrigin[]> {
+    return ruleSet(this.options.policy?.().rules ?? [], await this.options.store.loadRules());
+  }
+
+  /** After a local rule changed or another policy became active. */
   async reloadRules(): Promise<void> {
-    const rules: Rule[] = await this.options.store.loadRules();
-    await this.apply(this.engine.setRules(rules, this.now()));
+    await this.apply(this.engine.setRules(await this.ruleSet(), this.now()));
   }
 
   async reloadSilences(): Promise<void> {
@@ -160,8 +172,8 @@ export class AlertingRuntime {
     this.published(changes);
   }
 
-  private matches(silence: Silence, alert: { deviceId: string | null; ruleId: string }): boolean {
-    const { nodePath, devicePattern, ruleId } = silence.matchers;
+  private matches(matchers: SilenceMatchers, alert: { deviceId: string | null; ruleId: string }): boolean {
+    const { nodePath, devicePattern, ruleId } = matchers;
     const own = this.options.nodePath;
     if (nodePath !== undefined && !(own === nodePath || own.startsWith(`${nodePath}/`))) return false;
     if (ruleId !== undefined && ruleId !== alert.ruleId) return false;

@@ -33,6 +33,8 @@ export interface StartIngestOptions {
   /** The node's metrics registry; the ingest metrics are registered on it. */
   registry?: Registry | undefined;
   journal?: TelemetryIngestOptions['journal'];
+  /** The raw retention and unknown-device rule in force (fleet policy over the config). */
+  settings?: TelemetryIngestOptions['settings'];
   /** The alert engine's hooks into the batch path. */
   prepareBatch?: TelemetryIngestOptions['prepareBatch'];
   onBatchCommitted?: TelemetryIngestOptions['onBatchCommitted'];
@@ -68,6 +70,7 @@ export async function startIngest(options: StartIngestOptions): Promise<IngestRu
     logger: logger.child({ component: 'ingest' }),
     metrics,
     quarantines: access.quarantines,
+    settings: options.settings,
     journal: options.journal,
     prepareBatch: options.prepareBatch,
     onBatchCommitted: options.onBatchCommitted,

@@ -130,6 +130,23 @@ describe('TelemetryIngest', () => {
     expect([...store.deadLetters.values()].map((d) => d.reason)).toEqual(['unknown-device']);
   });
 
+  it('follows the unknown-device rule its settings give at each message (fleet policy changes it)', async () => {
+    const store = new MemoryIngestStore();
+    let unknownDevices: 'register' | 'reject' = 'register';
+    const ingest = await TelemetryIngest.start({
+      config,
+      store,
+      logger,
+      settings: () => ({ rawRetentionDays: 30, unknownDevices }),
+    });
+    await ingest.ingestMessage('devices/first/telemetry', telemetry(1));
+    unknownDevices = 'reject';
+    await ingest.ingestMessage('devices/second/telemetry', telemetry(2));
+    await ingest.stop();
+    expect([...store.samples.values()].map((s) => s.deviceId)).toEqual(['first']);
+    expect([...store.deadLetters.values()].map((d) => d.reason)).toEqual(['unknown-device']);
+  });
+
   it('takes a message without a promise while the queue has room, and leaves it unjournaled when full', async () => {
     const store = new MemoryIngestStore();
     store.down = true; // nothing commits: the queue only fills

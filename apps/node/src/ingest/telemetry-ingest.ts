@@ -30,6 +30,11 @@ export interface TelemetryIngestOptions {
   store: IngestStore;
   logger: Logger;
   metrics?: IngestMetrics | undefined;
+  /**
+   * The raw retention and unknown-device rule in force, read for every message (fleet policy may
+   * change them); default: the config's.
+   */
+  settings?: (() => Pick<ParsePolicy, 'rawRetentionDays' | 'unknownDevices'>) | undefined;
   /** Messages of a device quarantined when they arrive become dead letters (reason `quarantined`). */
   quarantines?: QuarantineList | undefined;
   /** Segment size and fdatasync interval of the journal under `<dataDir>/journal`. */
@@ -97,9 +102,14 @@ export class TelemetryIngest {
     const { config, logger, store } = options;
     this.now = options.now ?? Date.now;
     this.knownDevices = new Set(knownDevices);
+    const settings = options.settings ?? (() => config);
     this.policy = {
-      rawRetentionDays: config.rawRetentionDays,
-      unknownDevices: config.unknownDevices,
+      get rawRetentionDays() {
+        return settings().rawRetentionDays;
+      },
+      get unknownDevices() {
+        return settings().unknownDevices;
+      },
       isKnownDevice: (deviceId) => this.knownDevices.has(deviceId),
       ...(options.quarantines && {
         quarantineAt: options.quarantines.activeAt.bind(options.quarantines),

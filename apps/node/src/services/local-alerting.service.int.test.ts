@@ -6,9 +6,8 @@ import { ingestBatch, type IngestBatch, type IngestStore, type SampleRow } from 
 import { createPgIngestStore } from '../store/ingest-store.pg.ts';
 import { migrateStore } from '../store/migrate.ts';
 import { alertingDepsFor } from '../testing/alerting-deps.ts';
-import { IDLE_PROCESS } from '../testing/idle-process.ts';
+import { idleNodeService } from '../testing/idle-node-service.ts';
 import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
-import { createLocalNodeService } from './local-node.service.ts';
 
 const NODE = 'probe-a';
 const operator: Actor = { kind: 'user', name: 'olga', role: 'operator' };
@@ -67,15 +66,7 @@ describe.each(testDatabaseBackends())('alerting on a leaf ($name)', ({ create })
     alerting = deps.alerting;
     await alerting.load([]);
     ingestStore = createPgIngestStore(store, { writeAlertTransitions: alerting.writeInTransaction });
-    service = createLocalNodeService({
-      store,
-      ...deps,
-      nodeId: NODE,
-      nodePath: NODE,
-      version: '0.1.0',
-      startedAt: T0,
-      ...IDLE_PROCESS,
-    });
+    service = idleNodeService(store, deps, NODE, { startedAt: T0 });
     const admin: Actor = { kind: 'user', name: 'ada', role: 'admin' };
     await service.rules.upsert({ nodePath: NODE, rule: hot }, admin);
   });

@@ -12,6 +12,7 @@ import {
   type AlertsService,
   type Alert,
   type RulesService,
+  type Silence,
   type SilencesService,
   type StoredRule,
   type TrackedAlertChange,
@@ -171,7 +172,10 @@ export function createLocalSilencesService(deps: LocalAlertingDeps): SilencesSer
   return {
     async list(input) {
       const started = performance.now();
-      const all = pathSelects(input.nodePath, nodePath) ? await alertStore.loadSilences(Date.now()) : [];
+      const now = Date.now();
+      const all = pathSelects(input.nodePath, nodePath)
+        ? [...(await alertStore.loadSilences(now)), ...policySilences(alerting, nodePath, now)]
+        : [];
       return {
         items: all.slice(0, input.limit),
         nextCursor: null,
@@ -210,6 +214,27 @@ export function createLocalSilencesService(deps: LocalAlertingDeps): SilencesSer
   };
 }
 
+/**
+ * The policy's silences that have not ended, listed beside the node's own with a `policy:` id (they
+ * are changed by publishing policy, not by silences.expire).
+ */
+function policySilences(alerting: AlertingRuntime, nodePath: string, now: number): Silence[] {
+  return alerting
+    .policySilences()
+    .filter((silence) => silence.endsAt > now)
+    .map((silence) => ({
+      id: `policy:${silence.id}`,
+      nodePath,
+      kind: silence.kind,
+      matchers: silence.matchers,
+      startsAt: silence.startsAt,
+      endsAt: silence.endsAt,
+      createdBy: 'policy',
+      createdAt: silence.startsAt,
+      comment: silence.comment,
+    }));
+}
+
 const RuleCursor = z.object({ id: z.string().max(64) });
 
 export function createLocalRulesService(deps: LocalAlertingDeps): RulesService {
@@ -218,7 +243,7 @@ export function createLocalRulesService(deps: LocalAlertingDeps): RulesService {
   return {
     async list(input) {
       const started = performance.now();
-      const rules = pathSelects(input.nodePath, nodePath) ? await alertStore.loadRules() : [];
+      const rules = pathSelects(input.nodePath, nodePath) ? await alerting.ruleSet() : [];
       const after = input.cursor ? decodeCursor(input.cursor, RuleCursor).id : undefined;
       const rows = rules.filter((rule) => after === undefined || rule.id > after).slice(0, input.limit + 1);
       const page = cutPage(rows, input.limit, stored, (rule) => encodeCursor({ id: rule.id }));
@@ -228,7 +253,7 @@ export function createLocalRulesService(deps: LocalAlertingDeps): RulesService {
       requireOwnPath(input.nodePath, nodePath, 'node');
       await alertStore.upsertRule(input.rule, actor);
       await alerting.reloadRules();
-      return stored(input.rule);
+      return stored({ ...input.rule, origin: 'local' });
     },
     async delete(ref, actor) {
       requireOwnPath(ref.nodePath, nodePath, 'rule');
@@ -236,7 +261,7 @@ export function createLocalRulesService(deps: LocalAlertingDeps): RulesService {
       if (!rule || !(await alertStore.deleteRule(ref.id, actor)))
         throw new NotFoundError(`no rule ${ref.id}`);
       await alerting.reloadRules();
-      return stored(rule);
+      return stored({ ...rule, origin: 'local' });
     },
     preview: (input) =>
       previewRuleLocally({ store: deps.store, nodePath, engine: alerting.engineOptions }, input),

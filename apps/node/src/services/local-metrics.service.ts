@@ -9,7 +9,6 @@ const DAY_MS = 24 * HOUR_MS;
 
 export function createLocalMetricsService(deps: LocalNodeServiceDeps): MetricsService {
   const { db } = deps.store;
-  const rawRetentionMs = (deps.rawRetentionDays ?? 30) * DAY_MS;
 
   async function assertDevice(deviceId: string): Promise<void> {
     const [row] = await db.select({ id: devices.id }).from(devices).where(eq(devices.id, deviceId));
@@ -49,7 +48,7 @@ export function createLocalMetricsService(deps: LocalNodeServiceDeps): MetricsSe
         to: input.to,
         maxPoints: input.maxPoints,
         now: Date.now(),
-        rawRetentionMs,
+        rawRetentionMs: (deps.rawRetentionDays?.() ?? 30) * DAY_MS,
         rawCount: counted?.n ?? 0,
       });
       const head = { deviceId: input.deviceId, nodePath: deps.nodePath, metric: input.metric, ...plan };

@@ -30,6 +30,7 @@ export function createLocalNodeInfoService(deps: LocalNodeServiceDeps): NodeInfo
         broker: deps.brokerHealth(),
         database: { reachable, driver: store.driver },
         ...(deps.backlogs && { backlogs: deps.backlogs() }),
+        policy: deps.policyAgent.state(),
       };
     },
   };

@@ -13,7 +13,7 @@ import { createFederatedNodeService, createHeartbeat, type ChildLink } from '@ti
 import { createInMemoryNodeService } from '@tierscope/federation/testing/in-memory-node-service.ts';
 import { createInProcessChildLink } from '@tierscope/federation/testing/in-process-link.ts';
 import { alertingDepsFor } from '../testing/alerting-deps.ts';
-import { IDLE_PROCESS } from '../testing/idle-process.ts';
+import { idleNodeService } from '../testing/idle-node-service.ts';
 import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
 import { openNodeStore, type NodeStore } from '../store/client.ts';
 import { ingestBatch, type SampleRow } from '../store/ingest-store.ts';
@@ -409,16 +409,7 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
   describe('under a federating parent, next to an in-memory leaf', () => {
     const t0 = Date.UTC(2025, 2, 1);
     /** The same leaf as a child sees itself: its path is its own id. */
-    const localAs = (nodePath: string) =>
-      createLocalNodeService({
-        store,
-        ...alertingDepsFor(store, nodePath),
-        nodeId: nodePath,
-        nodePath,
-        version: '0.1.0',
-        startedAt: 0,
-        ...IDLE_PROCESS,
-      });
+    const localAs = (nodePath: string) => idleNodeService(store, alertingDepsFor(store, nodePath), nodePath);
     // Names and ids that collide with the SQL leaf's, plus ones only a code-point order sorts right.
     const names = [
       'sensor-0',

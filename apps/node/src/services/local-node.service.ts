@@ -10,6 +10,7 @@ import { createLocalEventsService } from './local-events.service.ts';
 import { createLocalMetricsService } from './local-metrics.service.ts';
 import { createLocalNodeInfoService } from './local-node-info.service.ts';
 import type { LocalNodeServiceDeps } from './local-node.types.ts';
+import { createLocalPolicyService } from './local-policy.service.ts';
 
 export type { BrokerHealth, LocalNodeServiceDeps } from './local-node.types.ts';
 
@@ -24,5 +25,6 @@ export function createLocalNodeService(deps: LocalNodeServiceDeps): NodeService 
     alerts: createLocalAlertsService(deps),
     silences: createLocalSilencesService(deps),
     rules: createLocalRulesService(deps),
+    policy: createLocalPolicyService(deps),
   };
 }

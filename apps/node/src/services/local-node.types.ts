@@ -1,6 +1,7 @@
 import type { IngestStats, NodeBacklogs } from '@tierscope/shared';
 import type { DeviceAccess } from '../access/device-access.ts';
 import type { AlertingRuntime } from '../alerting/alerting-runtime.ts';
+import type { PolicyAgent } from '../policy/policy-agent.ts';
 import type { AlertStore } from '../store/alert-store.pg.ts';
 import type { NodeStore } from '../store/client.ts';
 
@@ -15,6 +16,8 @@ export interface LocalNodeServiceDeps {
   store: NodeStore;
   alertStore: AlertStore;
   alerting: AlertingRuntime;
+  /** Takes the parent's policy (policy.apply) and reports the node's (node.info). */
+  policyAgent: PolicyAgent;
   nodeId: string;
   /** Defaults to the node id. */
   nodeName?: string;
@@ -23,8 +26,11 @@ export interface LocalNodeServiceDeps {
   version: string;
   /** epoch ms */
   startedAt: number;
-  /** Raw samples older than this are gone, so series never read raw data past it. Default 30. */
-  rawRetentionDays?: number;
+  /**
+   * Raw samples older than this are gone, so series never read raw data past it; read at each call,
+   * as policy may change it. Default 30.
+   */
+  rawRetentionDays?: () => number;
   ingestStats: () => IngestStats;
   /** The latest reading of the node's backlogs (decision 18); absent where nothing reads them. */
   backlogs?: () => NodeBacklogs;

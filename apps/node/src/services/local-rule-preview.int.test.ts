@@ -11,8 +11,7 @@ import { ingestBatch, type IngestStore, type SampleRow } from '../store/ingest-s
 import { createPgIngestStore } from '../store/ingest-store.pg.ts';
 import { migrateStore } from '../store/migrate.ts';
 import { alertingDepsFor } from '../testing/alerting-deps.ts';
-import { IDLE_PROCESS } from '../testing/idle-process.ts';
-import { createLocalNodeService } from './local-node.service.ts';
+import { idleNodeService } from '../testing/idle-node-service.ts';
 
 const NODE = 'probe-a';
 const MINUTE = 60_000;
@@ -95,15 +94,7 @@ describe.each(testDatabaseBackends())('rule preview on a leaf ($name)', ({ creat
     alerting = deps.alerting;
     await alerting.load([]);
     ingestStore = createPgIngestStore(store, { writeAlertTransitions: alerting.writeInTransaction });
-    service = createLocalNodeService({
-      store,
-      ...deps,
-      nodeId: NODE,
-      nodePath: NODE,
-      version: '0.1.0',
-      startedAt: FROM,
-      ...IDLE_PROCESS,
-    });
+    service = idleNodeService(store, deps, NODE, { startedAt: FROM });
     await service.rules.upsert({ nodePath: NODE, rule: hot }, admin);
     await ingestAsLive(scriptedSamples());
   }, 240_000);

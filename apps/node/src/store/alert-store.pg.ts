@@ -9,6 +9,7 @@ import {
   type SilenceMatchers,
 } from '@tierscope/shared';
 import type { AlertTransition, OpenAlertFacts } from '../alerting/alert-transitions.ts';
+import { audit } from './audit.ts';
 import type { RawExecutor, Row, NodeStore } from './client.ts';
 
 /** A change as committed: its seq is the stream's resumable event id. */
@@ -419,21 +420,6 @@ export class AlertStore {
       return rows.length > 0;
     });
   }
-}
-
-async function audit(
-  tx: RawExecutor,
-  actor: Actor,
-  action: string,
-  target: string,
-  details: Record<string, unknown>,
-): Promise<void> {
-  await tx.exec(`INSERT INTO audit_log (actor, action, target, details) VALUES ($1, $2, $3, $4::jsonb)`, [
-    `${actor.kind}:${actor.name}`,
-    action,
-    target,
-    JSON.stringify(details),
-  ]);
 }
 
 function toCommittedChange(row: Row): CommittedChange {

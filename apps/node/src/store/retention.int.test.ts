@@ -5,7 +5,7 @@ import { ingestBatch } from './ingest-store.ts';
 import { createPgIngestStore } from './ingest-store.pg.ts';
 import { migrateStore } from './migrate.ts';
 import { listSamplePartitions, partitionName } from './partitions.ts';
-import { runRetention } from './retention.ts';
+import { runRetention, scheduleRetention } from './retention.ts';
 
 const DAY = 24 * 3_600_000;
 
@@ -69,6 +69,18 @@ describe.each(testDatabaseBackends())('retention on $name', ({ create }) => {
     expect(await count(`select count(*)::int as n from rollups_hour where device_id = 'r-2'`)).toBe(1);
   });
 
+  it('keeps hour rollups rollupDays long and minute rollups no longer than that when policy sets it', async () => {
+    const ingest = createPgIngestStore(store);
+    const old = [
+      { deviceId: 'r-3', metric: 'm', ts: now - 31 * DAY, value: 1 },
+      { deviceId: 'r-3', metric: 'm', ts: now - 10 * DAY, value: 1 },
+    ];
+    await ingest.writeBatch(ingestBatch({ samples: old }));
+    await runRetention(store, { rawRetentionDays: 7, rollupDays: 30, deadLetterLimit: 100, now });
+    expect(await count(`select count(*)::int as n from rollups_minute where device_id = 'r-3'`)).toBe(1);
+    expect(await count(`select count(*)::int as n from rollups_hour where device_id = 'r-3'`)).toBe(1);
+  });
+
   it('keeps only the newest deadLetterLimit dead letters', async () => {
     const ingest = createPgIngestStore(store);
     const deadLetters = Array.from({ length: 150 }, (_, i) => ({
@@ -84,5 +96,30 @@ describe.each(testDatabaseBackends())('retention on $name', ({ create }) => {
     const result = await runRetention(store, { rawRetentionDays: 7, deadLetterLimit: 100, now });
     expect(result.deadLettersDeleted).toBe(50);
     expect(await count(`select min(seq)::int as n from dead_letters`)).toBe(1050);
+  });
+
+  // Last: a scheduled run uses the real clock, so it also drops what the tests above left.
+  it('runs again on demand with the limits in force then (a policy changed them)', async () => {
+    const ingest = createPgIngestStore(store);
+    await ingest.writeBatch(
+      ingestBatch({ samples: [{ deviceId: 'r-4', metric: 'm', ts: Date.now() - 10 * DAY, value: 1 }] }),
+    );
+    let rawRetentionDays = 30;
+    const logged: object[] = [];
+    const logger = { info: (fields: object) => logged.push(fields), error: () => undefined };
+    const schedule = await scheduleRetention(
+      store,
+      () => ({ rawRetentionDays, deadLetterLimit: 100 }),
+      logger,
+    );
+    try {
+      expect(await count(`select count(*)::int as n from samples where device_id = 'r-4'`)).toBe(1);
+      rawRetentionDays = 7;
+      await schedule.run();
+      expect(await count(`select count(*)::int as n from samples where device_id = 'r-4'`)).toBe(0);
+      expect(logged).toHaveLength(2);
+    } finally {
+      schedule.stop();
+    }
   });
 });

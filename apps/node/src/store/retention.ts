@@ -8,6 +8,11 @@ export const HOUR_ROLLUP_DAYS = 2 * 365;
 
 export interface RetentionOptions {
   rawRetentionDays: number;
+  /**
+   * How long rollups are kept (fleet policy's retention.rollupDays): hour rollups this long, minute
+   * rollups this long but never past MINUTE_ROLLUP_DAYS. Unset: the built-in limits.
+   */
+  rollupDays?: number | undefined;
   deadLetterLimit: number;
   /** epoch ms; tests pass a fixed clock. */
   now?: number;
@@ -34,13 +39,15 @@ export async function runRetention(store: NodeStore, options: RetentionOptions):
     await dropSamplePartition(store, partition.name);
     droppedPartitions.push(partition.name);
   }
+  const minuteDays = Math.min(MINUTE_ROLLUP_DAYS, options.rollupDays ?? MINUTE_ROLLUP_DAYS);
+  const hourDays = options.rollupDays ?? HOUR_ROLLUP_DAYS;
   const [minute] = await store.exec<{ n: number }>(
     `with d as (delete from rollups_minute where bucket < $1::timestamptz returning 1) select count(*)::int as n from d`,
-    [new Date(now - MINUTE_ROLLUP_DAYS * DAY_MS).toISOString()],
+    [new Date(now - minuteDays * DAY_MS).toISOString()],
   );
   const [hour] = await store.exec<{ n: number }>(
     `with d as (delete from rollups_hour where bucket < $1::timestamptz returning 1) select count(*)::int as n from d`,
-    [new Date(now - HOUR_ROLLUP_DAYS * DAY_MS).toISOString()],
+    [new Date(now - hourDays * DAY_MS).toISOString()],
   );
   // Newest by id, i.e. by arrival: keep the last deadLetterLimit rows.
   const [dead] = await store.exec<{ n: number }>(
@@ -65,24 +72,33 @@ export interface RetentionLogger {
   error(fields: object, message: string): void;
 }
 
+/** A scheduled retention: `run` enforces the limits now (after a run in progress), `stop` ends it. */
+export interface RetentionSchedule {
+  run(): Promise<void>;
+  stop(): void;
+}
+
 /**
- * Runs retention now and then every hour until the returned function is called. A failed run is
- * logged and tried again at the next hour; it never stops the node.
+ * Runs retention now and then every hour until stopped, with the limits `options` gives at each run
+ * (policy may change them; the node runs it again when it does). Runs never overlap. A failed run
+ * is logged and tried again at the next hour; it never stops the node.
  */
 export async function scheduleRetention(
   store: NodeStore,
-  options: Omit<RetentionOptions, 'now'>,
+  options: () => Omit<RetentionOptions, 'now'>,
   logger: RetentionLogger,
-): Promise<() => void> {
-  const run = async () => {
+): Promise<RetentionSchedule> {
+  const runOnce = async () => {
     try {
-      logger.info({ ...(await runRetention(store, options)) }, 'retention ran');
+      logger.info({ ...(await runRetention(store, options())) }, 'retention ran');
     } catch (error) {
       logger.error({ err: error }, 'retention failed; will try again next hour');
     }
   };
-  await run();
+  let queue = runOnce();
+  await queue;
+  const run = () => (queue = queue.then(runOnce));
   const timer = setInterval(() => void run(), RETENTION_INTERVAL_MS);
   timer.unref();
-  return () => clearInterval(timer);
+  return { run, stop: () => clearInterval(timer) };
 }

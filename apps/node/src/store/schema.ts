@@ -7,4 +7,5 @@ export * from './schema/audit-log.ts';
 export * from './schema/device-access.ts';
 export * from './schema/ingest.ts';
 export * from './schema/child-token-changes.ts';
+export * from './schema/policy.ts';
 export * from './samples-table.ts';

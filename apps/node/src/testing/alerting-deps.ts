@@ -1,20 +1,39 @@
 import { pino } from 'pino';
 import { AlertingRuntime, type AlertingRuntimeOptions } from '../alerting/alerting-runtime.ts';
+import { PolicyAgent, type PolicyAgentOptions } from '../policy/policy-agent.ts';
 import { AlertStore } from '../store/alert-store.pg.ts';
 import type { NodeStore } from '../store/client.ts';
 
-/** The alert store and runtime a local service needs, over a test's store (no timer started). */
+const NO_WEBHOOKS = { hosts: [], domains: [], networks: [] };
+
+/**
+ * The alert store, runtime and policy agent a local service needs, over a test's store (no timer
+ * started), wired as main.ts wires them: the runtime runs the policy's rules and silences, and an
+ * activated policy reloads its rules.
+ */
 export function alertingDepsFor(
   store: NodeStore,
   nodePath: string,
   options: Partial<AlertingRuntimeOptions> = {},
-): { alertStore: AlertStore; alerting: AlertingRuntime } {
+  policyOptions: Partial<PolicyAgentOptions> = {},
+): { alertStore: AlertStore; alerting: AlertingRuntime; policyAgent: PolicyAgent } {
+  const logger = pino({ level: 'silent' });
   const alertStore = new AlertStore(store, nodePath);
+  const policyAgent: PolicyAgent = new PolicyAgent({
+    store,
+    nodeId: nodePath,
+    webhookAllowlist: NO_WEBHOOKS,
+    defaults: { webhooks: [], rawRetentionDays: 30, unknownDevices: 'register' },
+    logger,
+    activate: () => alerting.reloadRules(),
+    ...policyOptions,
+  });
   const alerting = new AlertingRuntime({
     store: alertStore,
     nodePath,
-    logger: pino({ level: 'silent' }),
+    logger,
+    policy: () => policyAgent.effective(),
     ...options,
   });
-  return { alertStore, alerting };
+  return { alertStore, alerting, policyAgent };
 }

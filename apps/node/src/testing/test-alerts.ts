@@ -1,5 +1,4 @@
-import type { Alert, AlertChange } from '@tierscope/shared';
-import { Webhook } from '../alerting/notifier/webhook-config.ts';
+import { Webhook, type Alert, type AlertChange } from '@tierscope/shared';
 
 const STARTED_AT = Date.UTC(2025, 5, 15, 12, 0, 0);
 

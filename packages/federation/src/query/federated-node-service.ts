@@ -18,6 +18,8 @@ import type { ChildAlertMirror } from './child-alert-mirror.ts';
 import type { ChildTokenRegistry } from '../links/node-tokens.ts';
 import type { ChildLink } from '../links/child-link.ts';
 import { createFederatedAlerting } from './federated-alerting.ts';
+import { createFederatedPolicy } from '../policy/federated-policy.ts';
+import type { TierPolicy } from '../policy/tier-policy.ts';
 import { listRules, mergeListPages, type ListRule } from './federated-lists.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { clampDeadline, fanOut, type Settled } from './fan-out.ts';
@@ -62,6 +64,8 @@ export interface FederatedNodeOptions {
   childTokens?: ChildTokenRegistry;
   /** Who is asking: a user's scope limits which members are asked and what they answer. */
   actor?: Actor | undefined;
+  /** The tier's own policy versions and their rollout (docs/decisions/0021). */
+  policy?: TierPolicy;
 }
 
 /** A member of a fan-out: this node's own service, or one child. */
@@ -339,6 +343,12 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
     },
     events: { search: (input) => federation.list(listRules.events, input) },
     deadLetters: { list: (input) => federation.list(listRules.deadLetters, input) },
+    policy: createFederatedPolicy(federation, {
+      tier: options.policy,
+      self: options.self,
+      ownPath: isRoot ? undefined : id,
+      scope,
+    }),
   });
 }
 

@@ -43,8 +43,9 @@ export const policyRouter = router({
    * A parent hands this node the policy its ancestors want it to hold: the node checks it against
    * itself, activates it or refuses it whole, and passes it on to its own children.
    */
-  apply: adminProcedure
+  receive: adminProcedure
+    .meta({ audit: 'policy.receive' })
     .input(DesiredPolicy)
     .output(PolicyApplyResult)
-    .mutation(({ ctx, input }) => ctx.node.policy.apply(input, ctx.actor)),
+    .mutation(({ ctx, input }) => ctx.node.policy.receive(input, ctx.actor)),
 });

@@ -181,7 +181,7 @@ export const NodePolicyState = z.object({
 });
 export type NodePolicyState = z.infer<typeof NodePolicyState>;
 
-/** `policy.apply`'s answer: the child's state after it took (or refused) what it was sent. */
+/** `policy.receive`'s answer: the child's state after it took (or refused) what it was sent. */
 export const PolicyApplyResult = z.object({ state: NodePolicyState });
 export type PolicyApplyResult = z.infer<typeof PolicyApplyResult>;
 

@@ -26,5 +26,5 @@ export interface PolicyService {
   /** NotFoundError for a version the author never published. */
   version(input: PolicyVersionRef): Promise<PolicyVersion>;
   status(input: PolicyStatusInput): Promise<PolicyStatus>;
-  apply(input: DesiredPolicy, actor: Actor): Promise<PolicyApplyResult>;
+  receive(input: DesiredPolicy, actor: Actor): Promise<PolicyApplyResult>;
 }

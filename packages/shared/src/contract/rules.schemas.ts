@@ -59,8 +59,12 @@ export type RuleCondition = z.infer<typeof RuleCondition>;
 export const Rule = RuleBase.extend({ condition: RuleCondition });
 export type Rule = z.infer<typeof Rule>;
 
-/** A rule as listed: where it is stored and evaluated. */
-export const StoredRule = Rule.extend({ nodePath: NodePath });
+/**
+ * A rule as listed: where it is stored and evaluated, and whether the node's own (`local`) or the
+ * fleet policy's (`policy`); a local rule overrides a policy rule of the same id. Absent from a
+ * node that predates fleet policy.
+ */
+export const StoredRule = Rule.extend({ nodePath: NodePath, origin: z.enum(['local', 'policy']).optional() });
 export type StoredRule = z.infer<typeof StoredRule>;
 
 /** By node path, then id. */

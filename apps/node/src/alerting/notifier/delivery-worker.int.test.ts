@@ -16,7 +16,8 @@ import { createNotifierMetrics, type NotifierMetrics } from './notifier-metrics.
 import { createOutboxStore, type OutboxStore } from './outbox-store.ts';
 import { testChange, testWebhook } from '../../testing/test-alerts.ts';
 import { startTestReceiver, type Answer, type TestReceiver } from '../../testing/test-receiver.ts';
-import { WebhookAllowlistText, type Webhook } from './webhook-config.ts';
+import type { Webhook } from '@tierscope/shared';
+import { WebhookAllowlistText } from './webhook-config.ts';
 
 const logger = pino({ level: 'silent' });
 const FAST_RETRY = { baseDelayMs: 20, maxDelayMs: 100 };
@@ -70,7 +71,7 @@ describe.each(testDatabaseBackends())('webhook delivery on $name', ({ create }) 
   function worker(webhook: Webhook, options: Partial<DeliveryWorkerOptions> = {}): DeliveryWorker {
     const created = new DeliveryWorker({
       outbox,
-      webhooks: [webhook],
+      webhooks: () => [webhook],
       allowlist,
       logger,
       metrics,

@@ -12,12 +12,13 @@ import {
   type DeliveryDecision,
   type RetryPolicy,
 } from './retry-policy.ts';
-import type { Webhook } from './webhook-config.ts';
+import type { Webhook } from '@tierscope/shared';
 import { postWebhook } from './webhook-request.ts';
 
 export interface DeliveryWorkerOptions {
   outbox: OutboxStore;
-  webhooks: readonly Webhook[];
+  /** The routes in force, read at each claim and send: env WEBHOOKS and the policy's routes. */
+  webhooks: () => readonly Webhook[];
   allowlist: WebhookAllowlist;
   logger: Logger;
   metrics?: NotifierMetrics | undefined;
@@ -51,13 +52,13 @@ const ABORT_SETTLE_MS = 1000;
  */
 export class DeliveryWorker {
   readonly #outbox: OutboxStore;
-  readonly #webhooks: ReadonlyMap<string, Webhook>;
+  readonly #webhooks: () => readonly Webhook[];
   readonly #allowlist: WebhookAllowlist;
   readonly #logger: Logger;
   readonly #metrics: NotifierMetrics | undefined;
   readonly #retry: RetryPolicy;
   readonly #batchSize: number;
-  readonly #leaseMs: number;
+  readonly #leaseMarginMs: number;
   readonly #idleCheckMs: number;
   readonly #stopTimeoutMs: number;
   readonly #now: () => number;
@@ -74,14 +75,13 @@ export class DeliveryWorker {
 
   constructor(options: DeliveryWorkerOptions) {
     this.#outbox = options.outbox;
-    this.#webhooks = new Map(options.webhooks.map((webhook) => [webhook.id, webhook]));
+    this.#webhooks = options.webhooks;
     this.#allowlist = options.allowlist;
     this.#logger = options.logger.child({ component: 'notifier' });
     this.#metrics = options.metrics;
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#batchSize = options.batchSize ?? 16;
-    const longestTimeoutMs = Math.max(0, ...options.webhooks.map((webhook) => webhook.timeoutMs));
-    this.#leaseMs = longestTimeoutMs + (options.leaseMarginMs ?? 5000);
+    this.#leaseMarginMs = options.leaseMarginMs ?? 5000;
     this.#idleCheckMs = options.idleCheckMs ?? 30_000;
     this.#stopTimeoutMs = options.stopTimeoutMs ?? 5000;
     this.#now = options.now ?? Date.now;
@@ -150,7 +150,7 @@ export class DeliveryWorker {
   /** Claims one batch and sends it; returns how many rows were claimed. */
   async #sendDue(): Promise<number> {
     const now = this.#now();
-    const rows = await this.#outbox.claimDue(now, this.#batchSize, now + this.#leaseMs);
+    const rows = await this.#outbox.claimDue(now, this.#batchSize, now + this.#leaseMs());
     const results = await Promise.allSettled(rows.map((row) => this.#send(row)));
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
@@ -170,9 +170,14 @@ export class DeliveryWorker {
     await this.#record(row, decide(outcome, row.attempt, now, this.#retry, this.#random), now);
   }
 
+  /** Past the longest timeout of the routes in force now: policy may change them at any time. */
+  #leaseMs(): number {
+    return Math.max(0, ...this.#webhooks().map((webhook) => webhook.timeoutMs)) + this.#leaseMarginMs;
+  }
+
   /** The row's webhook, or why it cannot be sent (removed from the configuration, or refused). */
   #webhookFor(row: ClaimedNotification): Webhook | string {
-    const webhook = this.#webhooks.get(row.webhookId);
+    const webhook = this.#webhooks().find(({ id }) => id === row.webhookId);
     if (!webhook) return 'the webhook is no longer configured';
     return refusalOfUrl(webhook.url, this.#allowlist) ?? webhook;
   }

@@ -3,11 +3,12 @@ import type { RawExecutor } from '../../store/client.ts';
 import type { PayloadLinks } from './alertmanager-payload.ts';
 import { notificationsFor } from './notification-plan.ts';
 import type { OutboxStore } from './outbox-store.ts';
-import type { Webhook } from './webhook-config.ts';
+import type { Webhook } from '@tierscope/shared';
 
 export interface NotificationHookOptions {
   outbox: OutboxStore;
-  webhooks: readonly Webhook[];
+  /** The routes in force when the change is stored: env WEBHOOKS and the policy's routes. */
+  webhooks: () => readonly Webhook[];
   links?: PayloadLinks | undefined;
   now?: (() => number) | undefined;
 }
@@ -23,8 +24,9 @@ export function notificationHook(
   const now = options.now ?? Date.now;
   return async (tx, changes) => {
     const at = now();
+    const webhooks = options.webhooks();
     const rows = changes.flatMap(({ seq, change }) =>
-      notificationsFor(change, seq, options.webhooks, at, options.links),
+      notificationsFor(change, seq, webhooks, at, options.links),
     );
     await options.outbox.insert(rows, tx);
   };

@@ -1,7 +1,12 @@
 import picomatch from 'picomatch';
-import { severityRank, type Alert, type AlertChange } from '@tierscope/shared';
+import {
+  severityRank,
+  type Alert,
+  type AlertChange,
+  type Webhook,
+  type WebhookMatchers,
+} from '@tierscope/shared';
 import { alertmanagerPayload, type AlertmanagerStatus, type PayloadLinks } from './alertmanager-payload.ts';
-import type { Webhook, WebhookMatchers } from './webhook-config.ts';
 
 /** One notification to send: a `notification_outbox` row as the alert-change transaction writes it. */
 export interface OutboxInsert {

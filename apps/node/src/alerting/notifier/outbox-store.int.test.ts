@@ -71,7 +71,7 @@ describe.each(testDatabaseBackends())('notification outbox on $name', ({ create 
   });
 
   it('writes, through the alert store hook, the notifications of the changes its transaction stores', async () => {
-    const hook = notificationHook({ outbox, webhooks: [testWebhook()], now: () => T0 });
+    const hook = notificationHook({ outbox, webhooks: () => [testWebhook()], now: () => T0 });
     await store.transaction((tx) =>
       hook(tx, [
         { seq: 11, change: testChange('fired') },

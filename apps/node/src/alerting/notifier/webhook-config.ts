@@ -1,32 +1,7 @@
 import { z } from 'zod';
-import { NodePath, Severity } from '@tierscope/shared';
+// Webhook itself is in the contract: a policy bundle's routes have the same shape.
+import { Webhook } from '@tierscope/shared';
 import { parseAllowlistEntry, type WebhookAllowlist } from './allowlist.ts';
-
-/** Every given matcher must match; a node path matches itself and its subtree. */
-export const WebhookMatchers = z
-  .object({
-    /** Glob on the device id (`*`, `?`); an alert without a device never matches it. */
-    devicePattern: z.string().min(1).max(128).optional(),
-    ruleId: z.string().min(1).max(64).optional(),
-    nodePath: NodePath.optional(),
-  })
-  .strict();
-export type WebhookMatchers = z.infer<typeof WebhookMatchers>;
-
-/** One generic webhook: Alertmanager v4 JSON is POSTed to `url` for the alerts it selects. */
-export const Webhook = z
-  .object({
-    /** Names the receiver in the payload, the metrics and the outbox rows. */
-    id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'webhook id: 1–64 of A-Z, a-z, 0-9, ".", "_", "-"'),
-    url: z.url({ protocol: /^https?$/, error: 'url: an http:// or https:// URL' }).max(2048),
-    minSeverity: Severity.default('warning'),
-    matchers: WebhookMatchers.optional(),
-    sendResolved: z.boolean().default(true),
-    /** One request's whole budget (connect, send, answer); the delivery lease is derived from it. */
-    timeoutMs: z.number().int().min(100).max(30_000).default(10_000),
-  })
-  .strict();
-export type Webhook = z.infer<typeof Webhook>;
 
 const MAX_WEBHOOKS = 50;
 
