@@ -7,6 +7,7 @@ import {
   newRuleDraft,
   previewNodePath,
 } from './policy-draft.ts';
+import { HOT_RULE } from '../../testing/test-rules.ts';
 import { EMPTY_RULE_FORM } from './rule-editor/rule-form.ts';
 
 const CONTENT: PolicyContent = {
@@ -14,16 +15,7 @@ const CONTENT: PolicyContent = {
     {
       name: 'fleet defaults',
       target: '**',
-      rules: [
-        {
-          id: 'hot',
-          name: 'Too hot',
-          severity: 'critical',
-          enabled: true,
-          scope: { devicePattern: '*', labels: {} },
-          condition: { kind: 'threshold', metric: 'temp', operator: '>', value: 90, hysteresis: 0, forMs: 0 },
-        },
-      ],
+      rules: [HOT_RULE],
       silences: [
         {
           id: 'night',

@@ -3,18 +3,12 @@ import type { PreviewRuleInput, RulePreview } from '@tierscope/shared/schemas';
 import { createMemoryHistory, createRootRoute, createRouter, RouterProvider } from '@tanstack/react-router';
 import { render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { HOT_RULE } from '../../../testing/test-rules.ts';
 import { rulePreviewQueryOptions } from '../policy-queries.ts';
 import { RulePreviewResult } from './rule-preview.tsx';
 
 const INPUT: PreviewRuleInput = {
-  rule: {
-    id: 'hot',
-    name: 'Too hot',
-    severity: 'critical',
-    enabled: true,
-    scope: { devicePattern: '*', labels: {} },
-    condition: { kind: 'threshold', metric: 'temp', operator: '>', value: 90, hysteresis: 0, forMs: 0 },
-  },
+  rule: HOT_RULE,
   from: 0,
   to: 24 * 3600 * 1000,
 };
