@@ -11,6 +11,7 @@ test.describe('on a phone', () => {
     '/devices/sim-s01-pump-1?node=probe-d',
     '/nodes/district-1',
     '/events',
+    '/policy',
     '/account/sessions',
     '/admin/users',
     '/admin/audit',
@@ -28,7 +29,7 @@ test.describe('on a phone', () => {
     await expect(page.locator('main [aria-busy="true"]')).toHaveCount(0);
     const menu = page.getByRole('button', { name: /account menu/ });
     const links = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
-    await expect(links).toHaveCount(6);
+    await expect(links).toHaveCount(7);
     const problems = await clipped(menu);
     for (const link of await links.all()) problems.push(...(await clipped(link)));
     expect(problems).toEqual([]);

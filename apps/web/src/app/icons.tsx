@@ -85,3 +85,12 @@ export function AdminIcon() {
     </svg>
   );
 }
+
+export function PolicyIcon() {
+  return (
+    <svg {...common}>
+      <path d="M6 3h9l4 4v14H6z" />
+      <path d="M14 3v5h5M9 12h7M9 16h7" />
+    </svg>
+  );
+}

@@ -106,6 +106,14 @@ const nodeRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/node.tsx'), 'NodeRoute'),
 });
 
+/** Everyone signed in reads the fleet's policy; only admins are offered its edit controls. */
+const policyRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/policy',
+  validateSearch: searchKeys(['compare']),
+  component: lazyRouteComponent(() => import('./routes/policy.tsx'), 'PolicyRoute'),
+});
+
 /** The signed-in user's own sessions (anyone) and password. */
 const sessionsRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -159,6 +167,7 @@ const routeTree = rootRoute.addChildren([
   deviceRoute,
   eventsRoute,
   nodeRoute,
+  policyRoute,
   sessionsRoute,
   passwordRoute,
   adminRoute.addChildren([adminIndexRoute, usersRoute, auditRoute, nodeTokensRoute]),

@@ -17,6 +17,7 @@ import {
   LogoIcon,
   NodesIcon,
   OverviewIcon,
+  PolicyIcon,
 } from './icons.tsx';
 
 /**
@@ -72,6 +73,10 @@ function Shell() {
           <Link to="/nodes/$" params={{ _splat: '' }}>
             <NodesIcon />
             Nodes
+          </Link>
+          <Link to="/policy">
+            <PolicyIcon />
+            Policy
           </Link>
           {admin && (
             <Link to="/admin">

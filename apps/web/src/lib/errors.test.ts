@@ -28,4 +28,18 @@ describe('describeError', () => {
       'The console cannot reach the server',
     );
   });
+
+  it('lists a refused input’s issues one a line, each with where it is', () => {
+    const issues = [
+      { code: 'custom', path: ['content', 'bundles', 0, 'target'], message: 'target: "**" or a node path' },
+      { code: 'too_big', path: [], message: 'too many' },
+    ];
+    expect(describeError(trpcError(JSON.stringify(issues, null, 2), 'BAD_REQUEST', 400))).toEqual({
+      title: 'The request was refused',
+      detail: 'content.bundles[0].target: target: "**" or a node path\ntoo many',
+    });
+    expect(describeError(trpcError('rule hot: unknown metric', 'BAD_REQUEST', 400)).detail).toBe(
+      'rule hot: unknown metric',
+    );
+  });
 });

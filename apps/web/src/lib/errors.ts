@@ -23,7 +23,10 @@ export function describeError(error: unknown): ErrorDescription {
           ? `Your role does not allow this: ${error.message}. An admin can change your role.`
           : error.message,
       };
-    return { title: titleForCode(data?.code), detail: error.message };
+    return {
+      title: titleForCode(data?.code),
+      detail: data?.code === 'BAD_REQUEST' ? (inputIssues(error.message) ?? error.message) : error.message,
+    };
   }
   if (error instanceof AuthFailure)
     return {
@@ -49,4 +52,42 @@ function titleForCode(code: string | undefined): string {
     default:
       return 'The server could not answer';
   }
+}
+
+/**
+ * A refused input's zod issues, which tRPC sends as their JSON, one line each: `content.bundles[0].target:
+ * target: "**", …`; undefined when the message is not such a list.
+ */
+export function inputIssues(message: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(message);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every(isIssue)) return undefined;
+  return parsed
+    .map((issue) =>
+      issue.path.length > 0 ? `${formatIssuePath(issue.path)}: ${issue.message}` : issue.message,
+    )
+    .join('\n');
+}
+
+interface Issue {
+  path: (string | number)[];
+  message: string;
+}
+
+function isIssue(value: unknown): value is Issue {
+  const issue = value as Partial<Issue> | null;
+  return typeof issue?.message === 'string' && Array.isArray(issue.path);
+}
+
+/** `bundles[0].routes[1].url` from an issue's path. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (text, key) =>
+      typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key),
+    '',
+  );
 }

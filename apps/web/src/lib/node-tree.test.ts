@@ -5,6 +5,7 @@ import {
   findNode,
   flattenNodeTree,
   leavesOf,
+  policyBadgeOf,
   subtreeHasDown,
   subtreeIngestRate,
   subtreeOf,
@@ -167,5 +168,39 @@ describe('coverageOfTree', () => {
       asked: 1,
       answered: 1,
     });
+  });
+});
+
+describe('policyBadgeOf', () => {
+  const hash = `sha256:${'0'.repeat(64)}`;
+  const policy = (rejection: NonNullable<NodeInfo['policy']>['rejection']): NodeInfo['policy'] => ({
+    desiredHash: hash,
+    applied: [
+      { author: 'bff', version: 3, hash },
+      { author: 'district-1', version: 2, hash },
+    ],
+    appliedAt: 1_000,
+    rejection,
+  });
+
+  it('shows the versions a node runs, by author', () => {
+    expect(policyBadgeOf(info('district-1/probe-a', { policy: policy(null) }))).toEqual({
+      kind: 'applied',
+      text: 'bff v3 · district-1 v2',
+    });
+  });
+
+  it('shows a standing rejection with whose version it refused and why', () => {
+    const rejection = { author: 'bff', version: 4, reason: 'metric tmep is not declared', at: 2_000 };
+    expect(policyBadgeOf(info('district-1/probe-a', { policy: policy(rejection) }))).toEqual({
+      kind: 'rejected',
+      text: 'rejected',
+      reason: 'bff v4: metric tmep is not declared',
+    });
+  });
+
+  it('shows nothing for a node without policy', () => {
+    expect(policyBadgeOf(info('district-1/probe-a'))).toBeNull();
+    expect(policyBadgeOf(null)).toBeNull();
   });
 });

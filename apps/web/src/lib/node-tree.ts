@@ -139,3 +139,23 @@ export function coverageOfTree(rows: readonly TreeNode[], scope = ''): Coverage 
     }));
   return { asked: nodes.length, answered: nodes.filter((n) => n.state === 'ok').length, nodes };
 }
+
+/** A node's policy at a glance: the refusal it last made, else the versions it runs. */
+export type PolicyBadge =
+  { kind: 'rejected'; text: string; reason: string } | { kind: 'applied'; text: string };
+
+/**
+ * From `node.info`'s policy: `rejected` (with whose version and why) while its last refusal stands,
+ * else the versions in force by author ("bff v3 · district-1 v2"); null for a node that runs none
+ * or predates fleet policy.
+ */
+export function policyBadgeOf(info: NodeInfo | null): PolicyBadge | null {
+  const policy = info?.policy;
+  if (!policy) return null;
+  if (policy.rejection) {
+    const { author, version, reason } = policy.rejection;
+    return { kind: 'rejected', text: 'rejected', reason: `${author} v${version}: ${reason}` };
+  }
+  if (policy.applied.length === 0) return null;
+  return { kind: 'applied', text: policy.applied.map((a) => `${a.author} v${a.version}`).join(' · ') };
+}

@@ -1,5 +1,5 @@
 // Types only: option builders import these without pulling ECharts into their chunk.
-import type { LineSeriesOption } from 'echarts/charts';
+import type { LineSeriesOption, ScatterSeriesOption } from 'echarts/charts';
 import type {
   BrushComponentOption,
   GridComponentOption,
@@ -11,6 +11,7 @@ import type { ComposeOption } from 'echarts/core';
 /** Every option the console's charts use; `echart.tsx` registers exactly these parts. */
 export type EChartOption = ComposeOption<
   | LineSeriesOption
+  | ScatterSeriesOption
   | GridComponentOption
   | TooltipComponentOption
   | LegendComponentOption

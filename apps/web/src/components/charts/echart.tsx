@@ -1,12 +1,20 @@
 // The one ECharts wrapper: registers the parts the console uses, and owns init, resize and dispose.
-import { LineChart } from 'echarts/charts';
+import { LineChart, ScatterChart } from 'echarts/charts';
 import { BrushComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useEffectEvent, useRef, type CSSProperties } from 'react';
 import type { EChartOption } from './echart-option.ts';
 
-echarts.use([LineChart, GridComponent, TooltipComponent, LegendComponent, BrushComponent, CanvasRenderer]);
+echarts.use([
+  LineChart,
+  ScatterChart,
+  GridComponent,
+  TooltipComponent,
+  LegendComponent,
+  BrushComponent,
+  CanvasRenderer,
+]);
 
 export interface EChartProps {
   option: EChartOption;

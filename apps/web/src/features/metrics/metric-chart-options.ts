@@ -1,4 +1,5 @@
 import type { Series, SeriesPoint } from '@tierscope/shared/schemas';
+import { timeAxis, tooltipColors } from '../../components/charts/chart-parts.ts';
 import type { ChartTheme, EChartOption } from '../../components/charts/echart-option.ts';
 import { formatTimestamp, formatValue } from '../../lib/format.ts';
 import type { ResolvedRange } from '../../lib/time-range.ts';
@@ -76,9 +77,7 @@ export function metricChartOptions({ series, range, theme, unit }: MetricChartIn
     grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
     tooltip: {
       trigger: 'axis',
-      backgroundColor: theme.surface,
-      borderColor: theme.border,
-      textStyle: { color: theme.text },
+      ...tooltipColors(theme),
       formatter: (params) => {
         const first = Array.isArray(params) ? params[0] : params;
         const ts = (first?.value as Pair | undefined)?.[0];
@@ -94,14 +93,7 @@ export function metricChartOptions({ series, range, theme, unit }: MetricChartIn
         return lines.join('<br/>');
       },
     },
-    xAxis: {
-      type: 'time',
-      min: range.from,
-      max: range.to,
-      axisLine: { lineStyle: { color: theme.border } },
-      axisLabel: { color: theme.muted, hideOverlap: true },
-      splitLine: { show: false },
-    },
+    xAxis: timeAxis(theme, range.from, range.to),
     yAxis: {
       type: 'value',
       scale: true,

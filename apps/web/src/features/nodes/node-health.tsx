@@ -1,7 +1,14 @@
+import type { NodeInfo } from '@tierscope/shared/schemas';
 import { Count } from '../../components/ui/count.tsx';
 import { NodeStatusPill } from '../../components/ui/status-pill.tsx';
 import { formatAge, formatAgo, formatCount, formatRate } from '../../lib/format.ts';
-import { subtreeHasDown, subtreeIngestRate, subtreeSum, type TreeNode } from '../../lib/node-tree.ts';
+import {
+  policyBadgeOf,
+  subtreeHasDown,
+  subtreeIngestRate,
+  subtreeSum,
+  type TreeNode,
+} from '../../lib/node-tree.ts';
 import { useNow } from '../../lib/use-now.ts';
 
 /** One node's health at a glance: liveness, devices, ingest, queue, broker and database. */
@@ -93,6 +100,14 @@ export function NodeHealth({ node, rows }: { node: TreeNode; rows: readonly Tree
               </dd>
             </div>
           )}
+          {info.policy && (
+            <div data-testid="node-policy">
+              <dt>Policy</dt>
+              <dd>
+                <PolicyFact info={info} now={now} />
+              </dd>
+            </div>
+          )}
           <div>
             <dt>Version</dt>
             <dd>
@@ -103,5 +118,29 @@ export function NodeHealth({ node, rows }: { node: TreeNode; rows: readonly Tree
         </>
       )}
     </dl>
+  );
+}
+
+/** The node's policy in full: a refusal with its reason, or the versions it runs and since when. */
+function PolicyFact({ info, now }: { info: NodeInfo; now: number }) {
+  const badge = policyBadgeOf(info);
+  if (badge?.kind === 'rejected')
+    return (
+      <>
+        <span className="pill" data-tone="bad">
+          rejected
+        </span>
+        <small>{badge.reason}</small>
+      </>
+    );
+  return (
+    <>
+      {badge ? badge.text : 'none'}
+      <small>
+        {info.policy?.appliedAt
+          ? `applied ${formatAgo(info.policy.appliedAt, now)}`
+          : 'no fleet policy applied'}
+      </small>
+    </>
   );
 }

@@ -1,3 +1,4 @@
+import { tooltipColors } from '../../components/charts/chart-parts.ts';
 import type { ChartTheme, EChartOption } from '../../components/charts/echart-option.ts';
 import { formatTimestamp, formatValue } from '../../lib/format.ts';
 import { seriesOf, type NodeReading, type NodeSample } from '../../lib/node-history.ts';
@@ -39,9 +40,7 @@ export function historyChartOptions({
         : { show: false },
     tooltip: {
       trigger: 'axis',
-      backgroundColor: theme.surface,
-      borderColor: theme.border,
-      textStyle: { color: theme.text },
+      ...tooltipColors(theme),
       valueFormatter: (value) => (typeof value === 'number' ? `${formatValue(value)} ${unit}` : 'no data'),
     },
     xAxis: {

@@ -5,6 +5,7 @@ import { formatAge, formatCount, formatRate } from '../../lib/format.ts';
 import { subtreeHasDown, subtreeIngestRate, subtreeSum, type TreeNode } from '../../lib/node-tree.ts';
 import { NodeLink } from '../../components/ui/node-link.tsx';
 import { backlogTotal, trendTone } from './backlog-summary.ts';
+import { PolicyBadge } from './policy-badge.tsx';
 
 /**
  * The tier tree as an indented list: each node's status with the age of its data, its devices
@@ -60,6 +61,7 @@ export function NodeTreeView({ rows, label = 'Node tree' }: { rows: readonly Tre
                   backlog {backlog.trend}
                 </span>
               )}
+              <PolicyBadge info={row.info} />
             </div>
             <div className="tree-metric">
               {row.info ? (
