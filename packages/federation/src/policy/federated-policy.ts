@@ -46,10 +46,10 @@ export function createFederatedPolicy(
   };
   return {
     publish: (input, actor) =>
-      isOwn(input.nodePath) ? tier().publish(input, actor) : forwarded.publish(input, actor),
+      isOwn(input.nodePath) ? author().publish(input, actor) : forwarded.publish(input, actor),
     rollback: (input, actor) =>
       isOwn(input.nodePath)
-        ? tier().rollback(input.version, input.comment, actor)
+        ? author().rollback(input.version, input.comment, actor)
         : forwarded.rollback(input, actor),
     versions: async (input) => (isOwn(input.nodePath) ? tier().versions() : forwarded.versions(input)),
     version: async (input) =>
