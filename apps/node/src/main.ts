@@ -29,11 +29,14 @@ import { BACKLOG_STALLED_RULE, BacklogAlerts } from './alerting/backlog-alerts.t
 import { createBacklogMetrics } from './backlogs/backlog-metrics.ts';
 import { BacklogMonitor } from './backlogs/backlog-monitor.ts';
 import { ParentLinks, type KnownParent } from './backlogs/parent-links.ts';
-import { checkWebhookTargets } from './alerting/notifier/allowlist.ts';
-import { DeliveryWorker } from './alerting/notifier/delivery-worker.ts';
-import { notificationHook } from './alerting/notifier/notification-hook.ts';
-import { createNotifierMetrics } from './alerting/notifier/notifier-metrics.ts';
-import { createOutboxStore, type OutboxStore } from './alerting/notifier/outbox-store.ts';
+import {
+  checkWebhookTargets,
+  createNotifierMetrics,
+  createOutboxStore,
+  DeliveryWorker,
+  notificationHook,
+  type OutboxStore,
+} from '@tierscope/notify';
 import { loadDeviceAccess } from './access/device-access.ts';
 import { warnWithoutNodeFlags } from './ingest/node-flags.ts';
 import { startIngest, type IngestRuntime } from './ingest/start-ingest.ts';

@@ -1,0 +1,18 @@
+import { generateDrizzleJson, generateMigration } from 'drizzle-kit/api';
+import { openStore, type RawExecutor, type Store } from '@tierscope/store';
+import * as tables from '../notifier-tables.ts';
+
+export type NotifierTestStore = Store<typeof tables>;
+
+export function openNotifierTestStore(databaseUrl: string): Promise<NotifierTestStore> {
+  return openStore(databaseUrl, { schema: tables, applicationName: 'tierscope-notify-test' });
+}
+
+/**
+ * Creates the notifier's tables from the same definitions the tiers' drizzle-kit migrations are
+ * generated from (the migrations themselves live in the apps).
+ */
+export async function createNotifierTables(store: RawExecutor): Promise<void> {
+  const statements = await generateMigration(generateDrizzleJson({}), generateDrizzleJson(tables));
+  for (const statement of statements) await store.exec(statement);
+}
