@@ -3,6 +3,7 @@
 export * from './alertmanager-payload.ts';
 export * from './allowlist.ts';
 export * from './delivery-worker.ts';
+export * from './notification-feed.ts';
 export * from './notification-hook.ts';
 export * from './notification-plan.ts';
 export * from './notifier-metrics.ts';

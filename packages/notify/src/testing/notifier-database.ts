@@ -9,10 +9,16 @@ export function openNotifierTestStore(databaseUrl: string): Promise<NotifierTest
 }
 
 /**
- * Creates the notifier's tables from the same definitions the tiers' drizzle-kit migrations are
- * generated from (the migrations themselves live in the apps).
+ * Creates the notifier's tables, and `more` (other drizzle tables a test needs), from the same
+ * definitions the tiers' drizzle-kit migrations are generated from (those live in the apps).
  */
-export async function createNotifierTables(store: RawExecutor): Promise<void> {
-  const statements = await generateMigration(generateDrizzleJson({}), generateDrizzleJson(tables));
+export async function createNotifierTables(
+  store: RawExecutor,
+  more: Record<string, unknown> = {},
+): Promise<void> {
+  const statements = await generateMigration(
+    generateDrizzleJson({}),
+    generateDrizzleJson({ ...tables, ...more }),
+  );
   for (const statement of statements) await store.exec(statement);
 }
