@@ -10,4 +10,5 @@ export * from './notifier-metrics.ts';
 export * from './notifier-tables.ts';
 export * from './outbox-store.ts';
 export * from './retry-policy.ts';
+export * from './tier-notifier.ts';
 export * from './webhook-config.ts';
