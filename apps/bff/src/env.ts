@@ -7,6 +7,7 @@ import {
   CommaSeparated,
   UplinkChildList,
 } from '@tierscope/federation';
+import { notifierConfigFields, notifierEnv, webhooksOnAllowlist } from '@tierscope/notify';
 import { NodeId } from '@tierscope/shared';
 import { NewPassword, Username } from '@tierscope/shared';
 
@@ -58,6 +59,11 @@ export const BffConfig = z
     sessionIdleMinutes: z.coerce.number().int().min(1).max(1440).default(30),
     /** A console session ends this long after login, however busy. */
     sessionMaxHours: z.coerce.number().int().min(1).max(720).default(12),
+    /**
+     * WEBHOOKS, WEBHOOK_ALLOWLIST, WEBHOOK_RETRY_MAX_MS, as a node reads them: where the BFF's own
+     * `node unreachable` alerts go, besides the routes its fleet policy gives `**`.
+     */
+    ...notifierConfigFields,
   })
   .refine(
     (config) => ![...config.children, ...config.uplinkChildren].some((child) => child.id === config.nodeId),
@@ -69,7 +75,8 @@ export const BffConfig = z
   .refine((config) => childrenInBothLists(config.children, config.uplinkChildren).length === 0, {
     message: 'a child is either dialled (CHILDREN) or attached by uplink (UPLINK_CHILDREN), not both',
     path: ['uplinkChildren'],
-  });
+  })
+  .superRefine(webhooksOnAllowlist);
 export type BffConfig = z.infer<typeof BffConfig>;
 
 const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -95,6 +102,7 @@ export function loadBffConfig(env: NodeJS.ProcessEnv = process.env): BffConfig {
     trustProxy: env.TRUST_PROXY || undefined,
     sessionIdleMinutes: env.SESSION_IDLE_MINUTES || undefined,
     sessionMaxHours: env.SESSION_MAX_HOURS || undefined,
+    ...notifierEnv(env),
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
