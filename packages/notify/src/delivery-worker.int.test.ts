@@ -7,10 +7,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { waitFor } from '@tierscope/test-support/processes';
 import {
   createNotifierTables,
+  notifierTestDatabase,
   openNotifierTestStore,
+  type NotifierTestDatabase,
   type NotifierTestStore,
 } from './testing/notifier-database.ts';
-import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
+import { testDatabaseBackends } from '@tierscope/test-support/test-databases';
 import type { AlertmanagerPayload } from './alertmanager-payload.ts';
 import type { ResolveHost } from './allowlist.ts';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery-worker.ts';
@@ -37,7 +39,7 @@ interface OutboxRow {
 }
 
 describe.each(testDatabaseBackends())('webhook delivery on $name', ({ create }) => {
-  let database: TestDatabase;
+  let database: NotifierTestDatabase;
   let store: NotifierTestStore;
   let outbox: OutboxStore;
   let receiver: TestReceiver | undefined;
@@ -46,15 +48,11 @@ describe.each(testDatabaseBackends())('webhook delivery on $name', ({ create }) 
   const workers: DeliveryWorker[] = [];
 
   beforeAll(async () => {
-    database = await create();
-    store = await openNotifierTestStore(database.url);
-    await createNotifierTables(store);
+    database = await notifierTestDatabase(create);
+    store = database.store;
     outbox = createOutboxStore(store);
   });
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
-  });
+  afterAll(() => database.close());
   beforeEach(async () => {
     await store.exec('delete from notification_outbox');
     registry = new Registry();

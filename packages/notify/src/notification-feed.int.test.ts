@@ -3,12 +3,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { nodeUnreachableChanges, nodeUnreachableOpen } from '@tierscope/federation/unreachable-alert-tables';
 import { sqlUnreachableAlertStore, type UnreachableAlertStore } from '@tierscope/federation';
 import type { RawExecutor } from '@tierscope/store';
-import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
+import { testDatabaseBackends } from '@tierscope/test-support/test-databases';
 import { NotificationFeed, type FeedDatabase, type NotificationFeedOptions } from './notification-feed.ts';
 import { createOutboxStore, type OutboxStore } from './outbox-store.ts';
 import {
-  createNotifierTables,
-  openNotifierTestStore,
+  notifierTestDatabase,
+  type NotifierTestDatabase,
   type NotifierTestStore,
 } from './testing/notifier-database.ts';
 import { testAlert, testWebhook } from './testing/test-alerts.ts';
@@ -31,23 +31,19 @@ const unreachableAlert = (subjectPath: string) =>
   });
 
 describe.each(testDatabaseBackends())('the node-unreachable notification feed on $name', ({ create }) => {
-  let database: TestDatabase;
+  let database: NotifierTestDatabase;
   let store: NotifierTestStore;
   let outbox: OutboxStore;
   let log: UnreachableAlertStore;
   let woken = 0;
 
   beforeAll(async () => {
-    database = await create();
-    store = await openNotifierTestStore(database.url);
-    await createNotifierTables(store, { nodeUnreachableChanges, nodeUnreachableOpen });
+    database = await notifierTestDatabase(create, { nodeUnreachableChanges, nodeUnreachableOpen });
+    store = database.store;
     outbox = createOutboxStore(store);
     log = sqlUnreachableAlertStore((text, params) => store.exec(text, params));
   });
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
-  });
+  afterAll(() => database.close());
   beforeEach(async () => {
     woken = 0;
     await store.exec(

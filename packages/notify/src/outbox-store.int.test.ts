@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  createNotifierTables,
-  openNotifierTestStore,
+  notifierTestDatabase,
+  type NotifierTestDatabase,
   type NotifierTestStore,
 } from './testing/notifier-database.ts';
-import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
+import { testDatabaseBackends } from '@tierscope/test-support/test-databases';
 import { notificationHook } from './notification-hook.ts';
 import type { OutboxInsert } from './notification-plan.ts';
 import { createOutboxStore, type OutboxStore } from './outbox-store.ts';
@@ -27,20 +27,16 @@ function row(changeSeq: number, overrides: Partial<OutboxInsert> = {}): OutboxIn
 }
 
 describe.each(testDatabaseBackends())('notification outbox on $name', ({ create }) => {
-  let database: TestDatabase;
+  let database: NotifierTestDatabase;
   let store: NotifierTestStore;
   let outbox: OutboxStore;
 
   beforeAll(async () => {
-    database = await create();
-    store = await openNotifierTestStore(database.url);
-    await createNotifierTables(store);
+    database = await notifierTestDatabase(create);
+    store = database.store;
     outbox = createOutboxStore(store);
   });
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
-  });
+  afterAll(() => database.close());
   beforeEach(async () => {
     await store.exec('delete from notification_outbox');
   });

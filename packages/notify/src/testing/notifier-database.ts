@@ -1,5 +1,6 @@
 import { generateDrizzleJson, generateMigration } from 'drizzle-kit/api';
 import { openStore, type RawExecutor, type Store } from '@tierscope/store';
+import type { TestDatabase } from '@tierscope/test-support/test-databases';
 import * as tables from '../notifier-tables.ts';
 
 export type NotifierTestStore = Store<typeof tables>;
@@ -21,4 +22,28 @@ export async function createNotifierTables(
     generateDrizzleJson({ ...tables, ...more }),
   );
   for (const statement of statements) await store.exec(statement);
+}
+
+/** A fresh test database holding the notifier's tables (and `more`), open as `store`. */
+export interface NotifierTestDatabase extends TestDatabase {
+  store: NotifierTestStore;
+  /** Closes the store and drops the database. */
+  close(): Promise<void>;
+}
+
+export async function notifierTestDatabase(
+  create: () => Promise<TestDatabase>,
+  more: Record<string, unknown> = {},
+): Promise<NotifierTestDatabase> {
+  const database = await create();
+  const store = await openNotifierTestStore(database.url);
+  await createNotifierTables(store, more);
+  return {
+    ...database,
+    store,
+    close: async () => {
+      await store.close();
+      await database.drop();
+    },
+  };
 }
