@@ -24,7 +24,8 @@ async function boundaryErrors(file: string, specifier: string) {
 describe('lint boundaries', () => {
   it.each([
     ['apps/node/src/ingest/boundary-probe.ts', '../testing/node-process.ts'],
-    ['apps/node/src/alerting/notifier/boundary-probe.ts', '../../testing/test-receiver.ts'],
+    ['packages/notify/src/boundary-probe.ts', './testing/test-alerts.ts'],
+    ['packages/notify/src/boundary-probe.ts', '@tierscope/test-support/test-receiver'],
     ['apps/node/src/ingest/boundary-probe.ts', '@tierscope/test-support/processes'],
     ['apps/bff/src/console/boundary-probe.ts', '../testing/test-app.ts'],
     ['apps/bff/src/console/boundary-probe.ts', '@tierscope/federation/testing/in-memory-node-service.ts'],

@@ -8,6 +8,7 @@ import {
   CommaSeparated,
   UplinkChildList,
 } from '@tierscope/federation';
+import { notifierConfigFields, notifierEnv, webhooksOnAllowlist } from '@tierscope/notify';
 import { NodeId, PolicyContent } from '@tierscope/shared';
 import { NewPassword, Username } from '@tierscope/shared';
 
@@ -80,6 +81,11 @@ export const BffConfig = z
      * policy") when it has no policy version yet. `npm start` sets it; nothing else should.
      */
     demoPolicy: PolicyFile.optional(),
+    /**
+     * WEBHOOKS, WEBHOOK_ALLOWLIST, WEBHOOK_RETRY_MAX_MS, as a node reads them: where the BFF's own
+     * `node unreachable` alerts go, besides the routes its fleet policy gives `**`.
+     */
+    ...notifierConfigFields,
   })
   .refine(
     (config) => ![...config.children, ...config.uplinkChildren].some((child) => child.id === config.nodeId),
@@ -91,7 +97,8 @@ export const BffConfig = z
   .refine((config) => childrenInBothLists(config.children, config.uplinkChildren).length === 0, {
     message: 'a child is either dialled (CHILDREN) or attached by uplink (UPLINK_CHILDREN), not both',
     path: ['uplinkChildren'],
-  });
+  })
+  .superRefine(webhooksOnAllowlist);
 export type BffConfig = z.infer<typeof BffConfig>;
 
 const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -118,6 +125,7 @@ export function loadBffConfig(env: NodeJS.ProcessEnv = process.env): BffConfig {
     sessionIdleMinutes: env.SESSION_IDLE_MINUTES || undefined,
     sessionMaxHours: env.SESSION_MAX_HOURS || undefined,
     demoPolicy: env.DEMO_POLICY_FILE || undefined,
+    ...notifierEnv(env),
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);

@@ -2,7 +2,8 @@
 import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { federationFromConfig, sqlPolicyVersionStore } from '@tierscope/federation';
+import { federationFromConfig, sqlPolicyVersionStore, sqlUnreachableAlertStore } from '@tierscope/federation';
+import { createTierNotifier } from '@tierscope/notify';
 import type { Actor, AuditedChange, PublishPolicyInput } from '@tierscope/shared';
 import { storeReadiness } from '@tierscope/store';
 import { consoleAccessSettingsOf, createConsoleAccess } from './console/console-access.ts';
@@ -13,6 +14,7 @@ import { loadBffConfig, type BffConfig } from './env.ts';
 import { registerFederationMetrics } from './http/federation-metrics.ts';
 import { createBffServer } from './http/server.ts';
 import { seedDemoPolicy } from './policy/seed-demo-policy.ts';
+import { bffRoutes } from './notifier/bff-routes.ts';
 import { openBffStore } from './store/client.ts';
 import { MIGRATIONS_FOLDER, migrateBffStore } from './store/migrate.ts';
 
@@ -45,6 +47,26 @@ async function main(config: BffConfig): Promise<void> {
   const federation = runtime;
   registerFederationMetrics(registry, federation.heartbeat);
 
+  // The children the BFF loses are notified through its own routes, like a node's alerts.
+  const notifierLogger = logger.child({ component: 'notifier' });
+  const notifier = await createTierNotifier({
+    database: store,
+    routes: bffRoutes({
+      webhooks: config.webhooks,
+      allowlist: config.webhookAllowlist,
+      policy: () => federation.policy?.book.document('') ?? null,
+      logger: notifierLogger,
+    }),
+    config,
+    registry,
+    logger: notifierLogger,
+  });
+  const unreachableFeed = notifier.feed(
+    'node-unreachable',
+    sqlUnreachableAlertStore((text, params) => store.exec(text, params)),
+  );
+  await unreachableFeed.init();
+
   const server = await createBffServer({
     serviceFor: (budgetMs, actor) => federation.service(budgetMs, actor),
     heartbeat: federation.heartbeat,
@@ -57,6 +79,8 @@ async function main(config: BffConfig): Promise<void> {
     uplink,
   });
   await server.listen({ host: config.httpHost, port: config.httpPort });
+  notifier.worker.start();
+  unreachableFeed.start();
   federation.start();
   if (config.demoPolicy) {
     // As the first admin, audited as their console publish would be; the demo runs on without it.
@@ -95,6 +119,8 @@ async function main(config: BffConfig): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping');
     federation.stop();
+    await unreachableFeed.stop();
+    await notifier.worker.stop();
     await server.close();
     await store.close();
     logger.info('stopped');

@@ -8,8 +8,7 @@ import {
   UplinkChildList,
 } from '@tierscope/federation';
 import { NodeId } from '@tierscope/shared';
-import { refusalOfUrl } from './alerting/notifier/allowlist.ts';
-import { WebhookAllowlistText, WebhookList } from './alerting/notifier/webhook-config.ts';
+import { notifierConfigFields, notifierEnv, webhooksOnAllowlist } from '@tierscope/notify';
 
 const Port = z.coerce.number().int().min(0).max(65535);
 
@@ -94,18 +93,8 @@ export const NodeConfig = z
       .optional(),
     /** This node's fan-out deadline; a parent's smaller budget (x-tierscope-deadline-ms) wins. */
     federationDeadlineMs: z.coerce.number().int().min(100).max(10_000).default(1200),
-    /**
-     * Webhooks sent Alertmanager v4 JSON for the alerts they select (`WEBHOOKS`, a JSON array:
-     * `[{"id":"ops","url":"https://hooks.example.com/x","minSeverity":"critical"}]`).
-     */
-    webhooks: WebhookList.default([]),
-    /**
-     * Where webhooks may send (`WEBHOOK_ALLOWLIST=hooks.example.com,*.example.org,10.1.0.0/16`);
-     * a private, loopback or link-local address is refused unless an IP or CIDR here covers it.
-     */
-    webhookAllowlist: WebhookAllowlistText.prefault(''),
-    /** The longest wait between two attempts of one notification (`WEBHOOK_RETRY_MAX_MS`). */
-    webhookRetryMaxMs: z.coerce.number().int().min(100).max(3_600_000).default(300_000),
+    /** WEBHOOKS, WEBHOOK_ALLOWLIST, WEBHOOK_RETRY_MAX_MS */
+    ...notifierConfigFields,
     /** A backlog whose items wait and none leaves for this long raises `backlog-stalled` (decision 18). */
     backlogStallAfterMs: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
     /** The drain rate of a backlog is what left it over this window. */
@@ -137,18 +126,7 @@ export const NodeConfig = z
     message: 'PARENT_UPLINK_URL needs NODE_TOKEN',
     path: ['nodeToken'],
   })
-  .superRefine((config, ctx) => {
-    config.webhooks.forEach((webhook, index) => {
-      const refusal = refusalOfUrl(webhook.url, config.webhookAllowlist);
-      if (refusal) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['webhooks', index, 'url'],
-          message: `webhook "${webhook.id}": ${refusal}`,
-        });
-      }
-    });
-  });
+  .superRefine(webhooksOnAllowlist);
 export type NodeConfig = z.infer<typeof NodeConfig>;
 
 /** Reads process.env (or the given map) once; on bad input prints every bad key and exits. */
@@ -181,9 +159,7 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig
     parentUplinkUrls: env.PARENT_UPLINK_URL ?? '',
     nodeToken: env.NODE_TOKEN || undefined,
     federationDeadlineMs: env.FEDERATION_DEADLINE_MS || undefined,
-    webhooks: env.WEBHOOKS || undefined,
-    webhookAllowlist: env.WEBHOOK_ALLOWLIST || undefined,
-    webhookRetryMaxMs: env.WEBHOOK_RETRY_MAX_MS || undefined,
+    ...notifierEnv(env),
     backlogStallAfterMs: env.BACKLOG_STALL_AFTER_MS || undefined,
     backlogRateWindowMs: env.BACKLOG_RATE_WINDOW_MS || undefined,
     parentAwayAfterMs: env.PARENT_AWAY_AFTER_MS || undefined,

@@ -10,6 +10,7 @@ import {
   ACTING_USER_HEADER,
   nodeCallContext,
   readActingUserHeader,
+  sqlUnreachableAlertStore,
   type Uplink,
 } from '@tierscope/federation';
 import { storeReadiness } from '@tierscope/store';
@@ -29,11 +30,12 @@ import { BACKLOG_STALLED_RULE, BacklogAlerts } from './alerting/backlog-alerts.t
 import { createBacklogMetrics } from './backlogs/backlog-metrics.ts';
 import { BacklogMonitor } from './backlogs/backlog-monitor.ts';
 import { ParentLinks, type KnownParent } from './backlogs/parent-links.ts';
-import { checkWebhookTargets } from './alerting/notifier/allowlist.ts';
-import { DeliveryWorker } from './alerting/notifier/delivery-worker.ts';
-import { notificationHook } from './alerting/notifier/notification-hook.ts';
-import { createNotifierMetrics } from './alerting/notifier/notifier-metrics.ts';
-import { createOutboxStore, type OutboxStore } from './alerting/notifier/outbox-store.ts';
+import {
+  createTierNotifier,
+  notificationHook,
+  type DeliveryWorker,
+  type OutboxStore,
+} from '@tierscope/notify';
 import { loadDeviceAccess } from './access/device-access.ts';
 import { warnWithoutNodeFlags } from './ingest/node-flags.ts';
 import { startIngest, type IngestRuntime } from './ingest/start-ingest.ts';
@@ -95,16 +97,14 @@ async function main(config: NodeConfig): Promise<void> {
     logger,
   );
 
-  const outbox = createOutboxStore(store);
-  const notifier = new DeliveryWorker({
-    outbox,
-    webhooks: routes,
-    allowlist: config.webhookAllowlist,
+  const tierNotifier = await createTierNotifier({
+    database: store,
+    routes,
+    config,
+    registry,
     logger: logger.child({ component: 'notifier' }),
-    metrics: createNotifierMetrics(registry),
-    retry: { maxDelayMs: config.webhookRetryMaxMs },
   });
-  await warnUnresolvedWebhooks(config, logger);
+  const { outbox, worker: notifier } = tierNotifier;
   const alertStore = new AlertStore(store, config.nodeId);
   const alerting: AlertingRuntime = new AlertingRuntime({
     store: alertStore,
@@ -178,6 +178,8 @@ async function main(config: NodeConfig): Promise<void> {
     isRoot: false,
     self: local,
     exec: (text, params) => store.exec(text, params),
+    // Durable, so a restart neither loses nor repeats a notification of them.
+    unreachableAlertsInDatabase: true,
     // The node passes on what its parent handed it, and runs the policy it authors itself.
     policy: {
       inherited: () => policyAgent.desiredDocuments(),
@@ -209,6 +211,15 @@ async function main(config: NodeConfig): Promise<void> {
     ],
   });
   await server.listen({ host: config.httpHost, port: config.httpPort });
+  // A federating node notifies the children it loses through its own routes, like its alerts.
+  const unreachableFeed =
+    federation &&
+    tierNotifier.feed(
+      'node-unreachable',
+      sqlUnreachableAlertStore((text, params) => store.exec(text, params)),
+    );
+  await unreachableFeed?.init();
+  unreachableFeed?.start();
   federation?.start();
   const uplinks = uplinksOf(config, serviceFor, logger, () => parentLinks.heard(UPLINK_PARENT_KEY));
   logger.info(
@@ -238,6 +249,7 @@ async function main(config: NodeConfig): Promise<void> {
     alerting.stop();
     await Promise.all(uplinks.map((uplink) => uplink.stop()));
     federation?.stop();
+    await unreachableFeed?.stop();
     const drained = await ingest.stop();
     await notifier.stop();
     await server.close();
@@ -373,13 +385,6 @@ function ingestStats(ingest: IngestRuntime): IngestStats {
     queueDepth: stats.queueDepth,
     deadLettersTotal: stats.deadLettersTotal,
   };
-}
-
-/** Refused targets stop the start (checkWebhookTargets throws); unresolvable ones are retried at each send. */
-async function warnUnresolvedWebhooks(config: NodeConfig, logger: pino.Logger): Promise<void> {
-  const unresolved = await checkWebhookTargets(config.webhooks, config.webhookAllowlist);
-  for (const { webhookId, error } of unresolved)
-    logger.warn({ webhookId, error }, 'webhook host does not resolve now; it is checked again at each send');
 }
 
 const config = loadNodeConfig();

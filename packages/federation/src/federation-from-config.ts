@@ -39,8 +39,9 @@ export interface FederationFromConfigOptions {
   exec: (text: string, params?: readonly unknown[]) => Promise<Array<Record<string, unknown>>>;
   /**
    * Keep the tier's `node unreachable` alerts in its database (its migrations create the tables
-   * `sqlUnreachableAlertStore` names): the BFF does, so its replicas list, ack and stream the same
-   * ones. A node keeps them in memory.
+   * `sqlUnreachableAlertStore` names), as the BFF and the node do: the BFF's replicas list, ack and
+   * stream the same ones, and a tier's notifier feeds their changes to its routes from there.
+   * Without it they are held in memory.
    */
   unreachableAlertsInDatabase?: boolean;
   /**

@@ -12,9 +12,7 @@ import {
 } from '@tierscope/shared';
 import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
 import type { AlertingRuntime } from '../alerting/alerting-runtime.ts';
-import { notificationHook } from '../alerting/notifier/notification-hook.ts';
-import { createOutboxStore } from '../alerting/notifier/outbox-store.ts';
-import { WebhookAllowlistText } from '../alerting/notifier/webhook-config.ts';
+import { createOutboxStore, notificationHook, WebhookAllowlistText } from '@tierscope/notify';
 import { openNodeStore, type NodeStore } from '../store/client.ts';
 import { ingestBatch, type IngestStore, type SampleRow } from '../store/ingest-store.ts';
 import { createPgIngestStore } from '../store/ingest-store.pg.ts';

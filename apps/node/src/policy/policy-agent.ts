@@ -11,7 +11,7 @@ import {
   type PolicyDocument,
   type PolicyRejection,
 } from '@tierscope/shared';
-import type { WebhookAllowlist } from '../alerting/notifier/allowlist.ts';
+import type { WebhookAllowlist } from '@tierscope/notify';
 import { audit } from '../store/audit.ts';
 import type { NodeStore } from '../store/client.ts';
 import { nodeSettings, type NodeSettingDefaults, type NodeSettings } from './node-settings.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { policyHash } from '@tierscope/federation';
 import { PolicyContent, resolvePolicy, type PolicyDocument } from '@tierscope/shared';
-import { WebhookAllowlistText } from '../alerting/notifier/webhook-config.ts';
+import { WebhookAllowlistText } from '@tierscope/notify';
 import { policyProblems, type PolicyCheckContext } from './policy-validation.ts';
 
 const context: PolicyCheckContext = {

@@ -6,7 +6,7 @@ import {
   type PolicyDocument,
   type Rule,
 } from '@tierscope/shared';
-import { refusalOfUrl, type WebhookAllowlist } from '../alerting/notifier/allowlist.ts';
+import { refusalOfUrl, type WebhookAllowlist } from '@tierscope/notify';
 
 /** What a policy is checked against: this node's own facts and safety settings. */
 export interface PolicyCheckContext {

@@ -22,8 +22,9 @@ export interface NumberedChange {
 }
 
 /**
- * Where a tier that runs as replicas (the BFF) keeps its book, so that every replica lists, acks
- * and streams the same `node unreachable` alerts (decision 17). Each replica still raises and
+ * Where a tier keeps its book: durable, so its notifier can feed the changes to its routes
+ * (decision 8), and shared by replicas (the BFF), so that every replica lists, acks and streams the
+ * same `node unreachable` alerts (decision 17). Each replica still raises and
  * resolves from its own heartbeat; the store makes replicas that lose a child together raise one
  * alert, and numbers the changes in commit order so a stream resumes on any replica.
  */
@@ -108,11 +109,11 @@ export function sqlUnreachableAlertStore(
 
 /**
  * The alerts a federating tier raises itself: one `node unreachable` alert per lost child, for as
- * long as the heartbeat says it is down. A node holds them in memory (the heartbeat re-derives them
- * after a restart; event ids carry a boot id, so a resumption across a restart replays the open
- * ones). With a store (the BFF), the book is the store's changes as this replica last read them
- * (`sync`, after each of its own changes and every `follow` interval): ids are the store's
- * numbers, the same on every replica, and an ack made on one is listed and streamed by all.
+ * long as the heartbeat says it is down. With a store (as every tier runs it), the book is the
+ * store's changes as this replica last read them (`sync`, after each of its own changes and every
+ * `follow` interval): ids are the store's numbers, the same on every replica and after a restart,
+ * and an ack made on one is listed and streamed by all. Without one (tests) it is held in memory:
+ * event ids then carry a boot id, so a resumption across a restart replays the open ones.
  */
 export class NodeUnreachableAlerts {
   /** The store's ids name no boot: they mean the same on every replica and after a restart. */

@@ -6,7 +6,6 @@ import {
   check,
   doublePrecision,
   index,
-  integer,
   jsonb,
   pgTable,
   text,
@@ -90,31 +89,3 @@ export const silences = pgTable('silences', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   comment: text('comment').notNull(),
 });
-
-/**
- * Notifications to send, written in the same transaction as the alert change that causes them,
- * so a node killed between "fired" and "sent" still sends after restart (at least once).
- */
-export const notificationOutbox = pgTable(
-  'notification_outbox',
-  {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
-    webhookId: text('webhook_id').notNull(),
-    changeSeq: bigint('change_seq', { mode: 'number' }).notNull(),
-    fingerprint: text('fingerprint').notNull(),
-    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-    attempts: integer('attempts').notNull().default(0),
-    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull(),
-    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
-    /** Set when delivery stopped for good (a 4xx other than 429): kept for the console, not retried. */
-    failedAt: timestamp('failed_at', { withTimezone: true }),
-    lastError: text('last_error'),
-  },
-  (t) => [
-    unique('notification_outbox_webhook_change_key').on(t.webhookId, t.changeSeq),
-    index('notification_outbox_due_idx')
-      .on(t.nextAttemptAt)
-      .where(sql`${t.deliveredAt} is null and ${t.failedAt} is null`),
-  ],
-);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 // Webhook itself is in the contract: a policy bundle's routes have the same shape.
 import { Webhook } from '@tierscope/shared';
-import { parseAllowlistEntry, type WebhookAllowlist } from './allowlist.ts';
+import { parseAllowlistEntry, refusalOfUrl, type WebhookAllowlist } from './allowlist.ts';
 
 const MAX_WEBHOOKS = 50;
 
@@ -70,3 +70,48 @@ export const WebhookAllowlistText = z.string().transform((text, ctx): WebhookAll
   }
   return allowlist;
 });
+
+/**
+ * The notifier's settings, read the same way by every tier that notifies: spread them into the
+ * tier's configuration object and refine it with `webhooksOnAllowlist`.
+ */
+export const notifierConfigFields = {
+  /**
+   * Webhooks sent Alertmanager v4 JSON for the alerts they select (`WEBHOOKS`, a JSON array:
+   * `[{"id":"ops","url":"https://hooks.example.com/x","minSeverity":"critical"}]`).
+   */
+  webhooks: WebhookList.default([]),
+  /**
+   * Where webhooks may send (`WEBHOOK_ALLOWLIST=hooks.example.com,*.example.org,10.1.0.0/16`);
+   * a private, loopback or link-local address is refused unless an IP or CIDR here covers it.
+   */
+  webhookAllowlist: WebhookAllowlistText.prefault(''),
+  /** The longest wait between two attempts of one notification (`WEBHOOK_RETRY_MAX_MS`). */
+  webhookRetryMaxMs: z.coerce.number().int().min(100).max(3_600_000).default(300_000),
+};
+
+/** The notifier's variables as `notifierConfigFields` takes them (unset or empty: the default). */
+export function notifierEnv(env: NodeJS.ProcessEnv): Record<keyof typeof notifierConfigFields, unknown> {
+  return {
+    webhooks: env.WEBHOOKS || undefined,
+    webhookAllowlist: env.WEBHOOK_ALLOWLIST || undefined,
+    webhookRetryMaxMs: env.WEBHOOK_RETRY_MAX_MS || undefined,
+  };
+}
+
+/** Refuses, by name, each configured webhook whose target WEBHOOK_ALLOWLIST does not allow. */
+export function webhooksOnAllowlist(
+  config: { webhooks: readonly Webhook[]; webhookAllowlist: WebhookAllowlist },
+  ctx: z.RefinementCtx,
+): void {
+  config.webhooks.forEach((webhook, index) => {
+    const refusal = refusalOfUrl(webhook.url, config.webhookAllowlist);
+    if (refusal) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['webhooks', index, 'url'],
+        message: `webhook "${webhook.id}": ${refusal}`,
+      });
+    }
+  });
+}

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { NodeConfig } from '../../env.ts';
-import { WebhookList } from './webhook-config.ts';
+import { z } from 'zod';
+import { notifierConfigFields, WebhookList, webhooksOnAllowlist } from './webhook-config.ts';
+
+const NotifierConfig = z.object(notifierConfigFields).superRefine(webhooksOnAllowlist);
 
 const messages = (text: string) => WebhookList.safeParse(text).error?.issues.map((issue) => issue.message);
 
@@ -61,17 +63,17 @@ describe('WEBHOOKS', () => {
   });
 });
 
-describe('the node configuration', () => {
-  const base = { nodeId: 'probe-1', nodeName: 'probe-1', databaseUrl: 'pglite:memory', dataDir: '.data/x' };
+describe("a tier's notifier configuration", () => {
+  const base = {};
 
   it('has no webhooks and an empty allowlist by default', () => {
-    const config = NodeConfig.parse(base);
+    const config = NotifierConfig.parse(base);
     expect(config.webhooks).toEqual([]);
     expect(config.webhookAllowlist).toEqual({ hosts: [], domains: [], networks: [] });
   });
 
   it('takes webhooks whose hosts are on the allowlist', () => {
-    const config = NodeConfig.parse({
+    const config = NotifierConfig.parse({
       ...base,
       webhooks: '[{"id":"ops","url":"https://hooks.example.com/a"}]',
       webhookAllowlist: 'hooks.example.com',
@@ -80,7 +82,7 @@ describe('the node configuration', () => {
   });
 
   it('refuses, by name, a webhook whose host is not on the allowlist', () => {
-    const result = NodeConfig.safeParse({
+    const result = NotifierConfig.safeParse({
       ...base,
       webhooks:
         '[{"id":"ops","url":"https://hooks.example.com/a"},{"id":"meta","url":"http://169.254.169.254/"}]',

@@ -1,16 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertChange } from '@tierscope/shared';
 import { notificationsFor } from './notification-plan.ts';
-import { testChange, testWebhook } from '../../testing/test-alerts.ts';
+import { testChange, testWebhook } from './testing/test-alerts.ts';
 
+const alertSeq = (seq: number) => ({ source: 'alert' as const, seq });
 const NOW = Date.UTC(2025, 5, 15, 12, 5, 0);
 
 const planned = (change: AlertChange, webhooks = [testWebhook()]) =>
-  notificationsFor(change, 42, webhooks, NOW).map((row) => row.webhookId);
+  notificationsFor(change, alertSeq(42), webhooks, NOW).map((row) => row.webhookId);
 
 describe('notificationsFor', () => {
   it('makes one outbox row per selecting webhook, due now, keyed by change and fingerprint', () => {
-    const rows = notificationsFor(testChange('fired'), 42, [testWebhook(), testWebhook({ id: 'chat' })], NOW);
+    const rows = notificationsFor(
+      testChange('fired'),
+      alertSeq(42),
+      [testWebhook(), testWebhook({ id: 'chat' })],
+      NOW,
+    );
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatchObject({
       webhookId: 'ops',
@@ -24,13 +30,15 @@ describe('notificationsFor', () => {
   });
 
   it('notifies fired and flapping as firing, and resolved as resolved', () => {
-    expect(notificationsFor(testChange('fired'), 1, [testWebhook()], NOW)[0]?.payload.status).toBe('firing');
-    expect(notificationsFor(testChange('flapping'), 1, [testWebhook()], NOW)[0]?.payload.status).toBe(
+    expect(notificationsFor(testChange('fired'), alertSeq(1), [testWebhook()], NOW)[0]?.payload.status).toBe(
       'firing',
     );
-    expect(notificationsFor(testChange('resolved'), 1, [testWebhook()], NOW)[0]?.payload.status).toBe(
-      'resolved',
-    );
+    expect(
+      notificationsFor(testChange('flapping'), alertSeq(1), [testWebhook()], NOW)[0]?.payload.status,
+    ).toBe('firing');
+    expect(
+      notificationsFor(testChange('resolved'), alertSeq(1), [testWebhook()], NOW)[0]?.payload.status,
+    ).toBe('resolved');
   });
 
   it.each(['pending', 'acked', 'unacked', 'stale', 'fresh'] as const)('notifies nobody of %s', (kind) => {

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openNodeStore, type NodeStore } from '../../store/client.ts';
-import { migrateStore } from '../../store/migrate.ts';
-import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
+import {
+  notifierTestDatabase,
+  type NotifierTestDatabase,
+  type NotifierTestStore,
+} from './testing/notifier-database.ts';
+import { testDatabaseBackends } from '@tierscope/test-support/test-databases';
 import { notificationHook } from './notification-hook.ts';
 import type { OutboxInsert } from './notification-plan.ts';
 import { createOutboxStore, type OutboxStore } from './outbox-store.ts';
-import { testChange, testWebhook } from '../../testing/test-alerts.ts';
+import { testChange, testWebhook } from './testing/test-alerts.ts';
 
 const T0 = Date.UTC(2025, 5, 15, 12, 0, 0);
 const LEASE = 60_000;
@@ -13,6 +16,7 @@ const LEASE = 60_000;
 function row(changeSeq: number, overrides: Partial<OutboxInsert> = {}): OutboxInsert {
   return {
     webhookId: 'ops',
+    source: 'alert',
     changeSeq,
     fingerprint: `fp-${changeSeq}`,
     payload: { version: '4', seq: changeSeq },
@@ -23,20 +27,16 @@ function row(changeSeq: number, overrides: Partial<OutboxInsert> = {}): OutboxIn
 }
 
 describe.each(testDatabaseBackends())('notification outbox on $name', ({ create }) => {
-  let database: TestDatabase;
-  let store: NodeStore;
+  let database: NotifierTestDatabase;
+  let store: NotifierTestStore;
   let outbox: OutboxStore;
 
   beforeAll(async () => {
-    database = await create();
-    store = await openNodeStore(database.url);
-    await migrateStore(store);
+    database = await notifierTestDatabase(create);
+    store = database.store;
     outbox = createOutboxStore(store);
   });
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
-  });
+  afterAll(() => database.close());
   beforeEach(async () => {
     await store.exec('delete from notification_outbox');
   });
@@ -46,6 +46,18 @@ describe.each(testDatabaseBackends())('notification outbox on $name', ({ create 
     expect(await outbox.insert([row(1), row(2)])).toBe(0);
     expect(await outbox.pendingCount()).toBe(3);
     expect(await outbox.insert([])).toBe(0);
+  });
+
+  it('keeps the same seq of two sources apart: each change log numbers its own changes', async () => {
+    const unreachable = { source: 'node-unreachable' as const };
+    expect(await outbox.insert([row(1), row(1, unreachable)])).toBe(2);
+    expect(await outbox.insert([row(1, unreachable)])).toBe(0);
+  });
+
+  it("holds a change back only behind an earlier one of the same source, not another log's", async () => {
+    await outbox.insert([row(1), row(2, { source: 'node-unreachable', fingerprint: 'fp-1' })]);
+    const claimed = await outbox.claimDue(T0, 10, T0 + LEASE);
+    expect(claimed.map((c) => c.changeSeq)).toEqual([1, 2]);
   });
 
   it('counts the unsent rows of each webhook with the time of its oldest', async () => {

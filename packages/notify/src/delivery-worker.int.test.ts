@@ -5,17 +5,22 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@tierscope/test-support/processes';
-import { openNodeStore, type NodeStore } from '../../store/client.ts';
-import { migrateStore } from '../../store/migrate.ts';
-import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
+import {
+  createNotifierTables,
+  notifierTestDatabase,
+  openNotifierTestStore,
+  type NotifierTestDatabase,
+  type NotifierTestStore,
+} from './testing/notifier-database.ts';
+import { testDatabaseBackends } from '@tierscope/test-support/test-databases';
 import type { AlertmanagerPayload } from './alertmanager-payload.ts';
 import type { ResolveHost } from './allowlist.ts';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery-worker.ts';
 import { notificationsFor } from './notification-plan.ts';
 import { createNotifierMetrics, type NotifierMetrics } from './notifier-metrics.ts';
 import { createOutboxStore, type OutboxStore } from './outbox-store.ts';
-import { testChange, testWebhook } from '../../testing/test-alerts.ts';
-import { startTestReceiver, type Answer, type TestReceiver } from '../../testing/test-receiver.ts';
+import { testChange, testWebhook } from './testing/test-alerts.ts';
+import { startTestReceiver, type Answer, type TestReceiver } from '@tierscope/test-support/test-receiver';
 import type { Webhook } from '@tierscope/shared';
 import { WebhookAllowlistText } from './webhook-config.ts';
 
@@ -34,8 +39,8 @@ interface OutboxRow {
 }
 
 describe.each(testDatabaseBackends())('webhook delivery on $name', ({ create }) => {
-  let database: TestDatabase;
-  let store: NodeStore;
+  let database: NotifierTestDatabase;
+  let store: NotifierTestStore;
   let outbox: OutboxStore;
   let receiver: TestReceiver | undefined;
   let metrics: NotifierMetrics;
@@ -43,15 +48,11 @@ describe.each(testDatabaseBackends())('webhook delivery on $name', ({ create }) 
   const workers: DeliveryWorker[] = [];
 
   beforeAll(async () => {
-    database = await create();
-    store = await openNodeStore(database.url);
-    await migrateStore(store);
+    database = await notifierTestDatabase(create);
+    store = database.store;
     outbox = createOutboxStore(store);
   });
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
-  });
+  afterAll(() => database.close());
   beforeEach(async () => {
     await store.exec('delete from notification_outbox');
     registry = new Registry();
@@ -92,7 +93,10 @@ describe.each(testDatabaseBackends())('webhook delivery on $name', ({ create }) 
           id: `a-${firstSeq + i}`,
           fingerprint: `temp-high:sensor-${firstSeq + i}`,
         });
-        await outbox.insert(notificationsFor(change, firstSeq + i, [webhook], now), tx);
+        await outbox.insert(
+          notificationsFor(change, { source: 'alert', seq: firstSeq + i }, [webhook], now),
+          tx,
+        );
       }
     });
   }
@@ -219,16 +223,19 @@ describe.each(testDatabaseBackends())('webhook delivery on $name', ({ create }) 
     // PGlite in memory cannot be reopened: this test's PGlite lives in a directory instead.
     const dir = database.name === 'pglite' ? mkdtempSync(join(tmpdir(), 'tierscope-outbox-')) : undefined;
     const url = dir ? `pglite:${dir}` : database.url;
-    const before = dir ? await openNodeStore(url) : store;
-    await migrateStore(before);
+    const before = dir ? await openNotifierTestStore(url) : store;
+    if (dir) await createNotifierTables(before);
     const beforeOutbox = createOutboxStore(before);
     await before.transaction((tx) =>
-      beforeOutbox.insert(notificationsFor(testChange('fired'), 1, [webhook], Date.now()), tx),
+      beforeOutbox.insert(
+        notificationsFor(testChange('fired'), { source: 'alert', seq: 1 }, [webhook], Date.now()),
+        tx,
+      ),
     );
     // The node dies here: the change and its notification are committed, nothing was sent.
     if (dir) await before.close();
 
-    const after = await openNodeStore(url);
+    const after = await openNotifierTestStore(url);
     try {
       const afterOutbox = createOutboxStore(after);
       const restarted = worker(webhook, { outbox: afterOutbox });
@@ -272,8 +279,8 @@ describe.each(testDatabaseBackends())('webhook delivery on $name', ({ create }) 
     const webhook = await receive((n) => ({ status: n <= 2 ? 503 : 200 }));
     const now = Date.now();
     await outbox.insert([
-      ...notificationsFor(testChange('fired'), 1, [webhook], now),
-      ...notificationsFor(testChange('resolved'), 2, [webhook], now),
+      ...notificationsFor(testChange('fired'), { source: 'alert', seq: 1 }, [webhook], now),
+      ...notificationsFor(testChange('resolved'), { source: 'alert', seq: 2 }, [webhook], now),
     ]);
     worker(webhook).start();
     await waitFor('both notifications to be delivered', settled);

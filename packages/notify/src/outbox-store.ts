@@ -1,4 +1,4 @@
-import type { RawExecutor, NodeStore } from '../../store/client.ts';
+import type { RawExecutor } from '@tierscope/store';
 import type { OutboxInsert } from './notification-plan.ts';
 
 /** A notification claimed for one attempt. */
@@ -16,8 +16,8 @@ export interface ClaimedNotification {
 /** The `notification_outbox` table: what is still to be sent, and what became of the rest. */
 export interface OutboxStore {
   /**
-   * Inserts the rows, skipping any already stored for the same webhook and change (a replay).
-   * Pass the alert-change transaction as `tx` so the rows commit with the change or not at all.
+   * Inserts the rows, skipping any already stored for the same webhook, source and change (a
+   * replay). Pass the change's transaction as `tx` so the rows commit with the change or not at all.
    */
   insert(rows: readonly OutboxInsert[], tx?: RawExecutor): Promise<number>;
   /**
@@ -53,19 +53,21 @@ const UNSENT = 'delivered_at is null and failed_at is null';
 
 const INSERT = `
 with ins as (
-  insert into notification_outbox (webhook_id, change_seq, fingerprint, payload, created_at, next_attempt_at)
-  select "webhookId", "changeSeq", fingerprint, payload, to_timestamp("createdAt" / 1000.0), to_timestamp("nextAttemptAt" / 1000.0)
+  insert into notification_outbox (webhook_id, source, change_seq, fingerprint, payload, created_at, next_attempt_at)
+  select "webhookId", source, "changeSeq", fingerprint, payload, to_timestamp("createdAt" / 1000.0), to_timestamp("nextAttemptAt" / 1000.0)
     from jsonb_to_recordset($1::jsonb)
-      as x("webhookId" text, "changeSeq" int8, fingerprint text, payload jsonb, "createdAt" float8, "nextAttemptAt" float8)
-  on conflict (webhook_id, change_seq) do nothing
+      as x("webhookId" text, source text, "changeSeq" int8, fingerprint text, payload jsonb, "createdAt" float8, "nextAttemptAt" float8)
+  on conflict (webhook_id, source, change_seq) do nothing
   returning 1
 )
 select count(*)::int as inserted from ins`;
 
-// An unsent row is sendable when no earlier change of the same alert to the same webhook is unsent.
+// An unsent row is sendable when no earlier change of the same alert to the same webhook is unsent
+// (seqs compare only within one source: each change log numbers its own).
 const FIRST_IN_LINE = `not exists (
   select 1 from notification_outbox e
-   where e.webhook_id = n.webhook_id and e.fingerprint = n.fingerprint and e.change_seq < n.change_seq
+   where e.webhook_id = n.webhook_id and e.source = n.source and e.fingerprint = n.fingerprint
+     and e.change_seq < n.change_seq
      and e.delivered_at is null and e.failed_at is null)`;
 
 const CLAIM_DUE = `
@@ -82,8 +84,8 @@ update notification_outbox o
 returning o.id::float8 as id, o.webhook_id as "webhookId", o.change_seq::float8 as "changeSeq",
           o.fingerprint, o.payload::text as body, o.attempts as attempt`;
 
-/** The outbox over the node's store; the same SQL on PGlite and PostgreSQL. */
-export function createOutboxStore(store: NodeStore): OutboxStore {
+/** The outbox over a tier's store; the same SQL on PGlite and PostgreSQL. */
+export function createOutboxStore(store: RawExecutor): OutboxStore {
   return {
     async insert(rows, tx = store) {
       if (rows.length === 0) return 0;

@@ -8,10 +8,23 @@ import {
 } from '@tierscope/shared';
 import { alertmanagerPayload, type AlertmanagerStatus, type PayloadLinks } from './alertmanager-payload.ts';
 
-/** One notification to send: a `notification_outbox` row as the alert-change transaction writes it. */
+/**
+ * The change log a notification comes from: a node's `alert_changes`, or a federating tier's
+ * `node unreachable` changes. Each numbers its changes itself.
+ */
+export type NotificationSource = 'alert' | 'node-unreachable';
+
+/** Where a change sits: its log and its `seq` there. */
+export interface ChangeOrigin {
+  source: NotificationSource;
+  seq: number;
+}
+
+/** One notification to send: a `notification_outbox` row as the change's writer stores it. */
 export interface OutboxInsert {
   webhookId: string;
-  /** The alert change's `seq`; with `webhookId` it makes a replayed change insert nothing. */
+  source: NotificationSource;
+  /** The change's `seq` in its source; with `webhookId` and `source` a replayed change inserts nothing. */
   changeSeq: number;
   /** The receiver's dedup key (with changeSeq in the Idempotency-Key header). */
   fingerprint: string;
@@ -27,11 +40,11 @@ export interface OutboxInsert {
  * `flapping` notify as firing, `resolved` as resolved (to webhooks with sendResolved); every other
  * kind, and any change of a silenced alert, notifies nobody. A webhook selects an alert at or
  * above its minSeverity that all its matchers match. Pure: call it inside the transaction that
- * stores the change and insert what it returns.
+ * stores the change (or in its feed) and insert what it returns.
  */
 export function notificationsFor(
   change: AlertChange,
-  changeSeq: number,
+  origin: ChangeOrigin,
   webhooks: readonly Webhook[],
   now: number,
   links: PayloadLinks = {},
@@ -43,7 +56,8 @@ export function notificationsFor(
     .filter((webhook) => selects(webhook, change.alert))
     .map((webhook) => ({
       webhookId: webhook.id,
-      changeSeq,
+      source: origin.source,
+      changeSeq: origin.seq,
       fingerprint: change.alert.fingerprint,
       payload: { ...alertmanagerPayload(change, status, webhook.id, links) },
       createdAt: now,

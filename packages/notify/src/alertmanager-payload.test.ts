@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alertmanagerPayload, ZERO_TIME } from './alertmanager-payload.ts';
-import { testChange } from '../../testing/test-alerts.ts';
+import { testChange } from './testing/test-alerts.ts';
 
 describe('alertmanagerPayload', () => {
   it('builds the Alertmanager v4 webhook body for a firing alert', () => {

@@ -1,5 +1,5 @@
 import type { AlertChange } from '@tierscope/shared';
-import type { RawExecutor } from '../../store/client.ts';
+import type { RawExecutor } from '@tierscope/store';
 import type { PayloadLinks } from './alertmanager-payload.ts';
 import { notificationsFor } from './notification-plan.ts';
 import type { OutboxStore } from './outbox-store.ts';
@@ -26,7 +26,7 @@ export function notificationHook(
     const at = now();
     const webhooks = options.webhooks();
     const rows = changes.flatMap(({ seq, change }) =>
-      notificationsFor(change, seq, webhooks, at, options.links),
+      notificationsFor(change, { source: 'alert', seq }, webhooks, at, options.links),
     );
     await options.outbox.insert(rows, tx);
   };
