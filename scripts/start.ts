@@ -43,10 +43,10 @@ function describePolicy({ bffUrl, demoPolicy, logDir }: Deployment): string[] {
   switch (demoPolicy?.kind) {
     case 'published':
       return [
-        `  Policy:               demo policy published (version ${demoPolicy.version}, console → Policy); its alerts within a minute: ${bffUrl}/alerts`,
+        `  Policy:               demo policy published (version ${demoPolicy.version}, ${bffUrl}/policy); its alerts within a minute: ${bffUrl}/alerts`,
       ];
     case 'kept':
-      return [`  Policy:               the policy published before is kept: console → Policy`];
+      return [`  Policy:               the policy published before is kept: ${bffUrl}/policy`];
     case 'not-published':
       return [`  Policy:               the demo policy was not published: see ${logDir}/bff.log`];
     case undefined:
