@@ -4,7 +4,6 @@ import type {
   AppliedPolicyVersion,
   DesiredPolicy,
   EffectivePolicy,
-  PolicyContent,
   PolicyDocument,
   PolicyRejection,
 } from '@tierscope/shared';
@@ -32,19 +31,5 @@ export const policyState = pgTable(
   (t) => [check('policy_state_single_row', sql`${t.id} = 1`)],
 );
 
-/** The versions this node authored, when it federates (packages/federation reads them by raw SQL). */
-export const policyVersions = pgTable('policy_versions', {
-  version: integer('version').primaryKey(),
-  hash: text('hash').notNull(),
-  content: jsonb('content').$type<PolicyContent>().notNull(),
-  comment: text('comment').notNull(),
-  publishedBy: text('published_by').notNull(),
-  /** epoch ms */
-  publishedAt: bigint('published_at', { mode: 'number' }).notNull(),
-  canaries: jsonb('canaries').$type<string[]>().notNull(),
-  canaryHoldMs: integer('canary_hold_ms').notNull(),
-  phase: text('phase', { enum: ['canary', 'released', 'halted'] }).notNull(),
-  haltReason: text('halt_reason'),
-  rollbackOf: integer('rollback_of'),
-  previousVersion: integer('previous_version'),
-});
+// The versions this node authors when it federates: the table is defined once in packages/federation.
+export { policyVersions } from '@tierscope/federation/policy-version-table';
