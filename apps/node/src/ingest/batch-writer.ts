@@ -1,5 +1,13 @@
 import type { Logger } from 'pino';
-import { ingestBatch, type BatchResult, type IngestBatch, type IngestStore } from '../store/ingest-store.ts';
+import {
+  addHeard,
+  ingestBatch,
+  joinSpans,
+  type BatchResult,
+  type HeardSpan,
+  type IngestBatch,
+  type IngestStore,
+} from '../store/ingest-store.ts';
 import type { IngestItem } from './device-message.ts';
 
 export interface BatchWriterOptions {
@@ -300,6 +308,13 @@ function mergeBatches(pendings: readonly PendingBatch[]): PendingBatch {
   const batches = pendings.map((pending) => pending.batch);
   const [first, ...later] = batches as [IngestBatch, ...IngestBatch[]];
   const seen = new Map(first.seen);
+  const heard = new Map<string, HeardSpan>();
+  for (const b of batches)
+    for (const [deviceId, span] of b.heard ?? []) {
+      const before = heard.get(deviceId);
+      if (before) joinSpans(before, span);
+      else heard.set(deviceId, { ...span });
+    }
   for (const batch of later) {
     for (const [deviceId, at] of batch.seen) {
       const before = seen.get(deviceId);
@@ -313,6 +328,7 @@ function mergeBatches(pendings: readonly PendingBatch[]): PendingBatch {
     statuses: first.statuses.concat(...later.map((b) => b.statuses)),
     commandAcks: first.commandAcks.concat(...later.map((b) => b.commandAcks)),
     seen,
+    heard,
     lastSeq: Math.max(...batches.map((b) => b.lastSeq)),
   };
   let rows = 0;
@@ -339,6 +355,8 @@ function foldItem(batch: IngestBatch, item: IngestItem): number {
   // "Heard from" is when the node received it: a device's own clock or buffered old data must not move it.
   const seen = batch.seen.get(item.deviceId);
   if (seen === undefined || item.receivedAt > seen) batch.seen.set(item.deviceId, item.receivedAt);
+  // A status message (a last will, say) is the broker speaking for the device: not a receipt from it.
+  if (batch.heard && item.kind !== 'status') addHeard(batch.heard, item.deviceId, item.receivedAt);
   switch (item.kind) {
     case 'samples':
       for (const sample of item.samples) batch.samples.push(sample);

@@ -78,6 +78,7 @@ type DeviceListRow = {
   site: string;
   labels: Record<string, string>;
   status: Device['status'];
+  expectedIntervalMs: number;
   firstSeen: number;
   lastSeen: number | null;
   latest: Record<string, LatestValue>;
@@ -112,12 +113,12 @@ function listStatement(input: ListDevicesInput, nodePath: string): { text: strin
     where.push(afterPosition(devicePositionForOwnItems(decodeDeviceCursor(input.cursor), nodePath), params));
   }
   const order = `${byCodePoint('d.name')}, ${byCodePoint('d.id')}`;
-  const text = `select d.id, d.name, d.kind, d.site, d.labels, d.status,
+  const text = `select d.id, d.name, d.kind, d.site, d.labels, d.status, d.expected_interval_ms as "expectedIntervalMs",
       ${epochMs('d.first_seen')} as "firstSeen", ${epochMs('d.last_seen')} as "lastSeen",
       coalesce(v.latest, '{}'::json) as latest,
       q.reason as "quarantineReason", ${epochMs('q.until')} as "quarantineUntil",
       q.by as "quarantineBy", ${epochMs('q.at')} as "quarantineAt"
-    from (select d.id, d.name, d.kind, d.site, d.labels, d.status, d.first_seen, d.last_seen from devices d
+    from (select d.id, d.name, d.kind, d.site, d.labels, d.status, d.expected_interval_ms, d.first_seen, d.last_seen from devices d
       ${whereAll(where)} order by ${order} limit ${params.add(input.limit + 1)}) d
     left join lateral (
       select json_object_agg(l.metric, json_build_object('value', l.value, 'ts', ${epochMs('l.ts')})) as latest
@@ -155,6 +156,7 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
     site: row.site,
     labels: row.labels,
     status: row.status,
+    expectedIntervalMs: row.expectedIntervalMs,
     firstSeen: row.firstSeen.getTime(),
     lastSeen: row.lastSeen?.getTime() ?? null,
     latest,
@@ -171,6 +173,7 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
       site: row.site,
       labels: row.labels,
       status: row.status,
+      expectedIntervalMs: row.expectedIntervalMs,
       firstSeen: row.firstSeen,
       lastSeen: row.lastSeen,
       latest: row.latest,
@@ -228,6 +231,7 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
         ...(input.kind !== undefined && { kind: input.kind }),
         ...(input.site !== undefined && { site: input.site }),
         ...(input.labels !== undefined && { labels: input.labels }),
+        ...(input.expectedIntervalMs !== undefined && { expectedIntervalMs: input.expectedIntervalMs }),
       };
       await db.transaction(async (tx) => {
         const insert = tx.insert(devices).values({ id: input.deviceId, name: input.deviceId, ...changes });

@@ -11,6 +11,7 @@ import { createLocalMetricsService } from './local-metrics.service.ts';
 import { createLocalNodeInfoService } from './local-node-info.service.ts';
 import type { LocalNodeServiceDeps } from './local-node.types.ts';
 import { createLocalPolicyService } from './local-policy.service.ts';
+import { reportFiguresLocally } from '../reports/local-report-figures.ts';
 
 export type { BrokerHealth, LocalNodeServiceDeps } from './local-node.types.ts';
 
@@ -26,5 +27,12 @@ export function createLocalNodeService(deps: LocalNodeServiceDeps): NodeService 
     silences: createLocalSilencesService(deps),
     rules: createLocalRulesService(deps),
     policy: createLocalPolicyService(deps),
+    reports: {
+      figures: (input) =>
+        reportFiguresLocally(
+          { store: deps.store, nodePath: deps.nodePath, ...(deps.now && { now: deps.now }) },
+          input,
+        ),
+    },
   };
 }

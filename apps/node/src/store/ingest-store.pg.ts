@@ -1,7 +1,7 @@
 import type { AlertTransition } from '../alerting/alert-transitions.ts';
 import type { CommittedChange } from './alert-store.pg.ts';
 import type { RawExecutor, Row, NodeStore } from './client.ts';
-import type { BatchResult, IngestBatch, IngestStore, SampleRow } from './ingest-store.ts';
+import type { BatchResult, HeardSpan, IngestBatch, IngestStore, SampleRow } from './ingest-store.ts';
 import { dayOf, ensureSamplePartitions, forgetSamplePartitions, isMissingPartition } from './partitions.ts';
 import { COPY_SAMPLES, samplesCopyData } from './samples-copy.ts';
 
@@ -99,6 +99,37 @@ ON CONFLICT (id) DO UPDATE SET
   status = CASE WHEN d.status_at IS NULL OR d.status_at < excluded.last_seen THEN 'online' ELSE d.status END,
   status_at = CASE WHEN d.status_at IS NULL OR d.status_at < excluded.last_seen THEN excluded.last_seen ELSE d.status_at END
   WHERE d.last_seen IS NULL OR d.last_seen < excluded.last_seen`;
+
+// Status changes, read before TOUCH_DEVICES and SET_STATUSES change the devices (docs/decisions/0027).
+// A step between two receipts longer than three expected intervals (from the last one stored, or
+// from registration for a device never heard, to the batch's first; and the longest inside the
+// batch) makes the device silent from the moment it was overdue, and online again when heard. A
+// device not online is online again from the batch's first receipt. Each status message is stored
+// as the device said it. A replayed batch re-derives the same rows, which are stored once.
+const RECORD_STATUS_CHANGES = `
+WITH heard AS (
+  SELECT u.id, u.first, u.gap_from, u.gap_to, d.status, d.status_at,
+         (extract(epoch from coalesce(d.last_seen, d.first_seen)) * 1000)::float8 AS before,
+         3 * d.expected_interval_ms::float8 AS overdue
+    FROM unnest($1::text[], $2::float8[], $3::float8[], $4::float8[]) AS u(id, first, gap_from, gap_to)
+    LEFT JOIN devices d ON d.id = u.id
+), steps AS (
+  SELECT id, before AS a, first AS b, overdue FROM heard WHERE before IS NOT NULL
+  UNION ALL
+  SELECT id, gap_from, gap_to, overdue FROM heard WHERE overdue IS NOT NULL
+), changes AS (
+  SELECT id, to_timestamp((a + overdue) / 1000.0) AS at, 'silent' AS status FROM steps WHERE b - a > overdue
+  UNION ALL
+  SELECT id, to_timestamp(b / 1000.0), 'online' FROM steps WHERE b - a > overdue
+  UNION ALL
+  SELECT id, to_timestamp(first / 1000.0), 'online' FROM heard
+   WHERE status IS DISTINCT FROM 'online' AND (status_at IS NULL OR status_at < to_timestamp(first / 1000.0))
+  UNION ALL
+  SELECT id, to_timestamp(at / 1000.0), status FROM unnest($5::text[], $6::text[], $7::float8[]) AS s(id, status, at)
+)
+INSERT INTO device_status_changes (device_id, at, status)
+SELECT DISTINCT id, at, status FROM changes ORDER BY 1, 2, 3
+ON CONFLICT DO NOTHING`;
 
 // The newest status per device wins, and never one older than what is stored (replays).
 const SET_STATUSES = `
@@ -231,6 +262,28 @@ async function writeBatchStatements(
     return { rows };
   };
 
+  const heard = batch.heard ?? new Map<string, HeardSpan>();
+  if (heard.size > 0 || batch.statuses.length > 0) {
+    const ids: string[] = [];
+    const firsts: number[] = [];
+    const gapFroms: number[] = [];
+    const gapTos: number[] = [];
+    for (const [deviceId, span] of heard) {
+      ids.push(deviceId);
+      firsts.push(span.first);
+      gapFroms.push(span.gapFrom);
+      gapTos.push(span.gapTo);
+    }
+    await send(RECORD_STATUS_CHANGES, [
+      textArray(ids),
+      numberArray(firsts),
+      numberArray(gapFroms),
+      numberArray(gapTos),
+      textArray(batch.statuses.map((s) => s.deviceId)),
+      textArray(batch.statuses.map((s) => s.status)),
+      numberArray(batch.statuses.map((s) => s.at)),
+    ]);
+  }
   if (batch.seen.size > 0) {
     await send(TOUCH_DEVICES, [[...batch.seen.keys()], [...batch.seen.values()]]);
   }

@@ -58,10 +58,48 @@ export interface IngestBatch {
   commandAcks: CommandAckRow[];
   /** Latest time each device was heard from in this batch; unknown devices are registered. */
   seen: Map<string, number>;
+  /**
+   * When each device was first heard from in this batch, and its longest silence inside it: the
+   * store turns silences past the device's expected interval into status changes.
+   */
+  heard?: Map<string, HeardSpan>;
   /** The highest journal sequence in this batch; stored as the checkpoint in the same transaction. */
   lastSeq: number;
   /** What the alert engine decided on this batch: written in its transaction, so a crash loses neither. */
   alertTransitions?: AlertTransition[];
+}
+
+/** One device's receipts in a batch, by the node's receive time (epoch ms). */
+export interface HeardSpan {
+  first: number;
+  last: number;
+  /** The longest step between two receipts in the batch: from `gapFrom` to `gapTo` (equal when none). */
+  gapFrom: number;
+  gapTo: number;
+}
+
+/** Adds a receipt at `at` (in receive order) to a device's span. */
+export function addHeard(heard: Map<string, HeardSpan>, deviceId: string, at: number): void {
+  const span = heard.get(deviceId);
+  if (!span) heard.set(deviceId, { first: at, last: at, gapFrom: at, gapTo: at });
+  else joinSpans(span, { first: at, last: at, gapFrom: at, gapTo: at });
+}
+
+/** Folds `later` (received after `span`) into `span`. */
+export function joinSpans(span: HeardSpan, later: HeardSpan): void {
+  const steps: Array<[number, number]> = [
+    [span.gapFrom, span.gapTo],
+    [span.last, later.first],
+    [later.gapFrom, later.gapTo],
+  ];
+  for (const [from, to] of steps) {
+    if (to - from > span.gapTo - span.gapFrom) {
+      span.gapFrom = from;
+      span.gapTo = to;
+    }
+  }
+  if (later.first < span.first) span.first = later.first;
+  if (later.last > span.last) span.last = later.last;
 }
 
 /** A batch holding `parts` and nothing else. */
@@ -73,6 +111,7 @@ export function ingestBatch(parts: Partial<IngestBatch> = {}): IngestBatch {
     statuses: [],
     commandAcks: [],
     seen: new Map(),
+    heard: new Map(),
     lastSeq: 0,
     ...parts,
   };

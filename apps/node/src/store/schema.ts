@@ -1,5 +1,6 @@
 // Every table the node's queries use: the drizzle-kit schema plus the hand-migrated samples table.
 export * from './schema/devices.ts';
+export * from './schema/status-changes.ts';
 export * from './schema/metrics.ts';
 export * from './schema/events.ts';
 export * from './schema/dead-letters.ts';

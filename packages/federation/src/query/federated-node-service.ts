@@ -1,6 +1,9 @@
 import { TRPCError } from '@trpc/server';
 import {
   BadRequestError,
+  mergeReportFigures,
+  prefixReportFigures,
+  trendStepMs,
   NotFoundError,
   findProcedure,
   serviceOfProcedures,
@@ -26,6 +29,7 @@ import { clampDeadline, fanOut, type Settled } from './fan-out.ts';
 import { fetchInRounds } from './list-rounds.ts';
 import type { ChildHealth, Heartbeat } from '../links/heartbeat.ts';
 import {
+  mergeCoverage,
   mergeNodeInfo,
   outputPrefix,
   prefixCoverage,
@@ -339,6 +343,22 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
             .then((counts) => ({ ...counts, coverage: prefixCoverage(counts.coverage, m.prefix) })),
         );
         return sumDeviceCounts(results);
+      },
+    },
+    // Each node computes its own figures; the tier sums them and merges the distributions.
+    reports: {
+      figures: async (input) => {
+        const results = await askSelected(input.nodePath, (m, nodePath, signal) =>
+          m.remote.calls.reports
+            .figures({ ...input, nodePath }, callOptions(m, signal))
+            .then((figures) => prefixReportFigures(figures, m.prefix)),
+        );
+        const frame = { ...input, stepMs: trendStepMs(input.from, input.to) };
+        return mergeReportFigures(
+          results.flatMap((r) => (r.ok ? [r.value] : [])),
+          frame,
+          mergeCoverage(results),
+        );
       },
     },
     events: { search: (input) => federation.list(listRules.events, input) },

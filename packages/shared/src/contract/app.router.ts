@@ -6,6 +6,7 @@ import { eventsRouter } from './events.router.ts';
 import { metricsRouter } from './metrics.router.ts';
 import { nodeInfoRouter } from './node.router.ts';
 import { policyRouter } from './policy.router.ts';
+import { reportsRouter } from './reports.router.ts';
 import { rulesRouter } from './rules.router.ts';
 import { mergeRouters, router } from './trpc.ts';
 
@@ -20,6 +21,7 @@ export const nodeRouter = router({
   silences: silencesRouter,
   rules: rulesRouter,
   policy: policyRouter,
+  reports: reportsRouter,
 });
 export type NodeRouter = typeof nodeRouter;
 

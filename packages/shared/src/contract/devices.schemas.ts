@@ -23,6 +23,9 @@ export const DeviceQuarantine = z.object({
 });
 export type DeviceQuarantine = z.infer<typeof DeviceQuarantine>;
 
+/** From one second to one day. */
+export const ExpectedIntervalMs = z.number().int().min(1000).max(86_400_000);
+
 export const Device = z.object({
   id: DeviceId,
   nodePath: NodePath,
@@ -34,6 +37,11 @@ export const Device = z.object({
   firstSeen: Timestamp,
   lastSeen: Timestamp.nullable(),
   latest: z.record(MetricName, LatestValue),
+  /**
+   * How often the device is expected to be heard from (ms); three of these with nothing heard make
+   * it silent, counted as down in reports. Absent from nodes that predate it.
+   */
+  expectedIntervalMs: ExpectedIntervalMs.optional(),
   /** Present while the device is quarantined; absent otherwise (and from nodes that predate it). */
   quarantine: DeviceQuarantine.optional(),
 });
@@ -92,6 +100,7 @@ export const UpsertDeviceInput = DeviceRef.extend({
   kind: z.string().max(64).optional(),
   site: z.string().max(200).optional(),
   labels: Labels.optional(),
+  expectedIntervalMs: ExpectedIntervalMs.optional(),
 });
 export type UpsertDeviceInput = z.infer<typeof UpsertDeviceInput>;
 

@@ -16,6 +16,7 @@ import type {
 } from './devices.schemas.ts';
 import type { EventPage, SearchEventsInput } from './events.schemas.ts';
 import type { PolicyService } from './policy.service.ts';
+import type { ReportFigures, ReportFiguresInput } from './reports.schemas.ts';
 import type { LatestValues, Series, SeriesInput } from './metrics.schemas.ts';
 import type {
   ChildTokenInput,
@@ -73,6 +74,11 @@ export interface EventsService {
   search(input: SearchEventsInput): Promise<EventPage>;
 }
 
+export interface ReportsService {
+  /** The period's figures: a leaf over its own store, a federating node merged over its members. */
+  figures(input: ReportFiguresInput): Promise<ReportFigures>;
+}
+
 export interface DeadLettersService {
   list(input: ListDeadLettersInput): Promise<DeadLetterPage>;
 }
@@ -96,6 +102,7 @@ export interface NodeService {
   silences: SilencesService;
   rules: RulesService;
   policy: PolicyService;
+  reports: ReportsService;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { check, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const devices = pgTable(
   'devices',
@@ -9,6 +9,11 @@ export const devices = pgTable(
     kind: text('kind').notNull().default(''),
     site: text('site').notNull().default(''),
     labels: jsonb('labels').$type<Record<string, string>>().notNull().default({}),
+    /**
+     * How often the device is expected to be heard from. Past three of these with nothing heard it
+     * counts as silent, hence down, in reports (docs/decisions/0027).
+     */
+    expectedIntervalMs: integer('expected_interval_ms').notNull().default(60_000),
     status: text('status', { enum: ['online', 'offline', 'unknown'] })
       .notNull()
       .default('unknown'),
