@@ -77,7 +77,8 @@ export async function registerConsoleAuth(app: FastifyInstance, access: ConsoleA
   };
 
   app.addHook('onRequest', async (request, reply) => {
-    if (!/^\/trpc(\/|$)/.test(request.routeOptions.url ?? '')) return;
+    // /export serves files made from the contract (a report's CSV), as the session's user too.
+    if (!/^\/(trpc|export)(\/|$)/.test(request.routeOptions.url ?? '')) return;
     const session = await sessionOf(request);
     if (!session) return refuseTrpc(reply, 'UNAUTHORIZED', 'log in first');
     // tRPC queries and subscriptions are GETs; every mutation is a POST.

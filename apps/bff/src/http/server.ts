@@ -17,6 +17,7 @@ import { auditEventOf } from '../console/audited-changes.ts';
 import type { ConsoleAccess } from '../console/console-access.ts';
 import { registerConsoleAuth, resolveSessionActor, type ConsoleCaller } from '../console/console-auth.ts';
 import { auditOriginOf, consoleServiceFor } from '../console/console-service.ts';
+import { registerReportExport } from '../console/report-export.ts';
 
 export interface BffServerDeps {
   /** The federated service for one call, within the caller's budget when it sent one. */
@@ -61,6 +62,11 @@ export async function createBffServer(deps: BffServerDeps) {
 
   await registerConsoleAuth(app, deps.access);
   await registerNodeApi(app, consoleApiOf(deps));
+  registerReportExport(
+    app,
+    (actor) => deps.serviceFor(undefined, actor),
+    (request) => callerOf(request).actor,
+  );
 
   registerHealthRoutes(app, { readiness: deps.readiness, metrics: deps.metrics });
   app.get('/healthz', async () => {
@@ -76,7 +82,7 @@ export async function createBffServer(deps: BffServerDeps) {
   if (existsSync(deps.webDist)) {
     await app.register(fastifyStatic, { root: deps.webDist, wildcard: false });
     app.setNotFoundHandler((request, reply) => {
-      const api = /^\/(trpc|auth|uplink|livez|readyz|healthz|metrics)(\/|$|\?)/.test(request.url);
+      const api = /^\/(trpc|export|auth|uplink|livez|readyz|healthz|metrics)(\/|$|\?)/.test(request.url);
       // HEAD is a GET without the body (link checkers, uptime probes ask for pages that way).
       const read = request.method === 'GET' || request.method === 'HEAD';
       if (!read || api) return reply.code(404).send({ error: 'not found' });
