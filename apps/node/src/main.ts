@@ -100,11 +100,12 @@ async function main(config: NodeConfig): Promise<void> {
   const tierNotifier = await createTierNotifier({
     database: store,
     routes,
+    escalations: () => policyAgent.effective().escalations,
     config,
     registry,
     logger: logger.child({ component: 'notifier' }),
   });
-  const { outbox, worker: notifier } = tierNotifier;
+  const { outbox, escalations } = tierNotifier;
   const alertStore = new AlertStore(store, config.nodeId);
   const alerting: AlertingRuntime = new AlertingRuntime({
     store: alertStore,
@@ -112,8 +113,11 @@ async function main(config: NodeConfig): Promise<void> {
     logger: logger.child({ component: 'alerting' }),
     policy: () => policyAgent.effective(),
     // Notifications are written with the alert change that causes them, then sent from the outbox.
-    inTransaction: notificationHook({ outbox, webhooks: routes }),
-    afterCommit: () => notifier.wake(),
+    inTransaction: notificationHook({ outbox, webhooks: routes, links: tierNotifier.links, escalations }),
+    afterCommit: () => {
+      tierNotifier.worker.wake();
+      escalations.wake();
+    },
   });
   await alerting.load(await loadDeviceFacts(store));
   const deviceAccess = await loadDeviceAccess(store);
@@ -129,7 +133,7 @@ async function main(config: NodeConfig): Promise<void> {
     onBatchCommitted: (_batch, result) => alerting.published(result.alertChanges),
   });
   alerting.start();
-  notifier.start();
+  tierNotifier.start();
   const parentLinks = new ParentLinks({
     parents: knownParents(config),
     awayAfterMs: config.parentAwayAfterMs,
@@ -140,7 +144,7 @@ async function main(config: NodeConfig): Promise<void> {
   const backlogs = await startBacklogMonitor(config, {
     routes,
     ingest,
-    notifier,
+    notifier: tierNotifier.worker,
     outbox,
     parentLinks,
     alerting,
@@ -251,7 +255,7 @@ async function main(config: NodeConfig): Promise<void> {
     federation?.stop();
     await unreachableFeed?.stop();
     const drained = await ingest.stop();
-    await notifier.stop();
+    await tierNotifier.stop();
     await server.close();
     await store.close();
     logger.info({ drained }, 'stopped');

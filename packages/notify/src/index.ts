@@ -12,3 +12,8 @@ export * from './outbox-store.ts';
 export * from './retry-policy.ts';
 export * from './tier-notifier.ts';
 export * from './webhook-config.ts';
+export * from './alert-email.ts';
+export * from './escalation-engine.ts';
+export * from './mailer.ts';
+export * from './pagerduty-event.ts';
+export * from './recipients.ts';
