@@ -31,6 +31,7 @@ import { createBacklogMetrics } from './backlogs/backlog-metrics.ts';
 import { BacklogMonitor } from './backlogs/backlog-monitor.ts';
 import { ParentLinks, type KnownParent } from './backlogs/parent-links.ts';
 import {
+  asAlertNotifications,
   createTierNotifier,
   notificationHook,
   type DeliveryWorker,
@@ -154,10 +155,13 @@ async function main(config: NodeConfig): Promise<void> {
   });
   const brokerUrl = config.mqttUrl ?? `mqtt://${config.httpHost}:${config.mqttPort}`;
 
+  const ownNotifications = async (alertId: string) =>
+    asAlertNotifications(await outbox.forAlert(alertId), config.nodeId);
   const local = createLocalNodeService({
     store,
     alertStore,
     alerting,
+    notifications: ownNotifications,
     policyAgent,
     nodeId: config.nodeId,
     nodeName: config.nodeName,
@@ -181,6 +185,7 @@ async function main(config: NodeConfig): Promise<void> {
     config,
     isRoot: false,
     self: local,
+    notifications: ownNotifications,
     exec: (text, params) => store.exec(text, params),
     // Durable, so a restart neither loses nor repeats a notification of them.
     unreachableAlertsInDatabase: true,

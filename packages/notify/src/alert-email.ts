@@ -34,7 +34,9 @@ export function alertEmail(
     ['Device', alert.deviceId ?? '—'],
     ['Node', alert.nodePath],
     ['Started', new Date(alert.startedAt).toISOString()],
-    ...(alert.resolvedAt === null ? [] : [['Resolved', new Date(alert.resolvedAt).toISOString()] as [string, string]]),
+    ...(alert.resolvedAt === null
+      ? []
+      : [['Resolved', new Date(alert.resolvedAt).toISOString()] as [string, string]]),
     ...(alert.ack === null ? [] : [['Acked by', alert.ack.by] as [string, string]]),
     ...(alert.value === null ? [] : [['Value', String(alert.value)] as [string, string]]),
   ];
@@ -51,17 +53,24 @@ export function alertEmail(
     html: [
       `<h2>${escapeHtml(HEADLINES[event])}: ${escapeHtml(alert.summary)}</h2>`,
       '<table>',
-      ...facts.map(([name, value]) => `<tr><th align="left">${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`),
+      ...facts.map(
+        ([name, value]) => `<tr><th align="left">${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`,
+      ),
       '</table>',
       ...(link ? [`<p><a href="${escapeHtml(link)}">Open the alert in Tierscope</a></p>`] : []),
     ].join('\n'),
-    messageId:
-      event === 'firing' ? thread : `<${encodeURIComponent(alert.id)}.${event}@tierscope>`,
+    messageId: event === 'firing' ? thread : `<${encodeURIComponent(alert.id)}.${event}@tierscope>`,
     references: thread,
   };
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);

@@ -4,7 +4,13 @@ import type { RawExecutor } from '@tierscope/store';
 import { alertEmail } from './alert-email.ts';
 import type { PayloadLinks } from './alertmanager-payload.ts';
 import type { FeedDatabase } from './notification-feed.ts';
-import { notifiedEvent, routeNotification, routeTells, selects, type OutboxInsert } from './notification-plan.ts';
+import {
+  notifiedEvent,
+  routeNotification,
+  routeTells,
+  selects,
+  type OutboxInsert,
+} from './notification-plan.ts';
 import type { OutboxStore } from './outbox-store.ts';
 import type { NotifiedEvent } from './pagerduty-event.ts';
 import { directRecipients, inQuietHours, type Recipient, type RecipientDirectory } from './recipients.ts';
@@ -123,7 +129,8 @@ export class EscalationEngine {
     for (const change of changes) {
       const event = notifiedEvent(change);
       if (event === 'firing') queued += await this.#start(change, tx);
-      else if (event === 'acknowledged' || event === 'resolved') queued += await this.#stop(change, event, tx);
+      else if (event === 'acknowledged' || event === 'resolved')
+        queued += await this.#stop(change, event, tx);
     }
     return queued;
   }
@@ -218,9 +225,19 @@ export class EscalationEngine {
         : policy.repeatMinutes === undefined
           ? null
           : now + policy.repeatMinutes * MINUTE_MS;
-    await this.#advance(row, { state: next === null ? 'done' : 'escalating', nextAt: next, nextStep, told }, tx);
+    await this.#advance(
+      row,
+      { state: next === null ? 'done' : 'escalating', nextAt: next, nextStep, told },
+      tx,
+    );
     this.#logger.info(
-      { alertId: row.alert.id, policy: policy.id, step: row.nextStep, told: toTell.map((r) => r.name), skipped: named.length - toTell.length },
+      {
+        alertId: row.alert.id,
+        policy: policy.id,
+        step: row.nextStep,
+        told: toTell.map((r) => r.name),
+        skipped: named.length - toTell.length,
+      },
       'escalation step told',
     );
     return queued;
@@ -290,7 +307,10 @@ export class EscalationEngine {
     }
     const route = this.#options.routes().find(({ id }) => id === recipient.address);
     if (!route) {
-      this.#logger.warn({ route: recipient.address, escalation: escalationId }, 'an escalation names a route this tier does not have');
+      this.#logger.warn(
+        { route: recipient.address, escalation: escalationId },
+        'an escalation names a route this tier does not have',
+      );
       return undefined;
     }
     if (!routeTells(route, event)) return undefined;

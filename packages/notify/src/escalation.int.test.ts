@@ -60,7 +60,14 @@ describe.each(testDatabaseBackends().slice(-1))('escalation across tiers on $nam
     extra: Partial<ConstructorParameters<typeof EscalationEngine>[0]>,
   ): Tier {
     const outbox = createOutboxStore(database.store);
-    const worker = new DeliveryWorker({ outbox, webhooks: () => routes, allowlist, mailer, logger, idleCheckMs: 50 });
+    const worker = new DeliveryWorker({
+      outbox,
+      webhooks: () => routes,
+      allowlist,
+      mailer,
+      logger,
+      idleCheckMs: 50,
+    });
     worker.start();
     workers.push(worker);
     const engine = new EscalationEngine({
@@ -93,7 +100,10 @@ describe.each(testDatabaseBackends().slice(-1))('escalation across tiers on $nam
     });
     probe = tier(
       probeDb,
-      EscalationPolicy.parse({ id: 'probe-oncall', steps: [{ afterMinutes: 0, notify: [{ email: users.alice }] }] }),
+      EscalationPolicy.parse({
+        id: 'probe-oncall',
+        steps: [{ afterMinutes: 0, notify: [{ email: users.alice }] }],
+      }),
       [],
       {},
     );
@@ -111,8 +121,7 @@ describe.each(testDatabaseBackends().slice(-1))('escalation across tiers on $nam
       {
         directory: bffDirectory,
         stepDelayMs: BFF_STEP_DELAY_MS,
-        toldBelow: async (alert) =>
-          new Set((await probe.outbox.forAlert(alert.id)).map((n) => n.recipient)),
+        toldBelow: async (alert) => new Set((await probe.outbox.forAlert(alert.id)).map((n) => n.recipient)),
       },
     );
   });
@@ -143,7 +152,11 @@ describe.each(testDatabaseBackends().slice(-1))('escalation across tiers on $nam
     const t0 = alert.startedAt;
     await change('fired');
     await advanceTo(t0 + BFF_STEP_DELAY_MS);
-    await waitFor('alice emailed and PagerDuty triggered', async () => emailsTo(users.alice!).length === 1 && pdEvents().length === 1, 10_000);
+    await waitFor(
+      'alice emailed and PagerDuty triggered',
+      async () => emailsTo(users.alice!).length === 1 && pdEvents().length === 1,
+      10_000,
+    );
     expect(emailsTo(users.bob!)).toHaveLength(0);
 
     await advanceTo(t0 + 1 * MINUTE + BFF_STEP_DELAY_MS);
@@ -158,7 +171,8 @@ describe.each(testDatabaseBackends().slice(-1))('escalation across tiers on $nam
     await change('resolved', { severity: 'critical', state: 'resolved', resolvedAt: clock });
     await waitFor(
       'the resolve reached alice, bob and PagerDuty',
-      async () => emailsTo(users.alice!).length === 2 && emailsTo(users.bob!).length === 2 && pdEvents().length === 3,
+      async () =>
+        emailsTo(users.alice!).length === 2 && emailsTo(users.bob!).length === 2 && pdEvents().length === 3,
       10_000,
     );
 

@@ -17,3 +17,4 @@ export * from './escalation-engine.ts';
 export * from './mailer.ts';
 export * from './pagerduty-event.ts';
 export * from './recipients.ts';
+export * from './alert-stream-feed.ts';

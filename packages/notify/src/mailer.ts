@@ -49,5 +49,7 @@ export function createMailer(settings: SmtpSettings): Mailer {
 function smtpOutcome(error: Error & { responseCode?: number }): AttemptOutcome {
   const code = error.responseCode;
   const message = code === undefined ? error.message : `SMTP ${code}: ${error.message}`;
-  return code !== undefined && code >= 500 ? { kind: 'unsendable', error: message } : { kind: 'unanswered', error: message };
+  return code !== undefined && code >= 500
+    ? { kind: 'unsendable', error: message }
+    : { kind: 'unanswered', error: message };
 }

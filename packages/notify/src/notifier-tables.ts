@@ -81,7 +81,9 @@ export const notificationEscalations = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.policyId, t.alertId] }),
-    index('notification_escalations_due_idx').on(t.nextAt).where(sql`${t.state} = 'escalating'`),
+    index('notification_escalations_due_idx')
+      .on(t.nextAt)
+      .where(sql`${t.state} = 'escalating'`),
     index('notification_escalations_alert_idx').on(t.alertId),
   ],
 );
@@ -93,4 +95,6 @@ export const notificationEscalationSeq = pgSequence('notification_escalation_seq
 export const notificationFeeds = pgTable('notification_feeds', {
   source: text('source').primaryKey(),
   fedSeq: bigint('fed_seq', { mode: 'number' }).notNull(),
+  /** For a stream read by event id (the BFF's fleet alerts): the last one applied. */
+  lastEventId: text('last_event_id'),
 });

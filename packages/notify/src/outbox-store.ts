@@ -1,3 +1,4 @@
+import type { AlertNotification } from '@tierscope/shared';
 import type { RawExecutor } from '@tierscope/store';
 import type { OutboxInsert } from './notification-plan.ts';
 
@@ -183,4 +184,21 @@ export function createOutboxStore(store: RawExecutor): OutboxStore {
       return row?.n ?? 0;
     },
   };
+}
+
+/** The tier's stored notifications as the contract lists them, sent by `tier`. */
+export function asAlertNotifications(rows: readonly StoredNotification[], tier: string): AlertNotification[] {
+  return rows.map((row) => ({
+    tier,
+    recipient: row.recipient,
+    recipientName: row.recipientName,
+    channel: row.channel,
+    event: row.event as AlertNotification['event'],
+    escalationId: row.escalationId,
+    createdAt: row.createdAt,
+    outcome: row.deliveredAt !== null ? 'delivered' : row.failedAt !== null ? 'failed' : 'pending',
+    attempts: row.attempts,
+    settledAt: row.deliveredAt ?? row.failedAt,
+    lastError: row.lastError,
+  }));
 }

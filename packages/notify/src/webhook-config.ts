@@ -92,6 +92,11 @@ export const notifierConfigFields = {
   smtpUrl: z.url({ protocol: /^smtps?$/, error: 'SMTP_URL: an smtp:// or smtps:// URL' }).optional(),
   /** The sender of every email (`SMTP_FROM`). */
   smtpFrom: z.string().min(3).max(254).default('Tierscope <tierscope@localhost>'),
+  /**
+   * How long after the owner a federating tier runs an escalation step (`ESCALATION_STEP_DELAY_MS`),
+   * so the tiers below have told theirs and nobody is told twice.
+   */
+  escalationStepDelayMs: z.coerce.number().int().min(0).max(600_000).default(30_000),
   /** The console's address, for the alert's link in every notification (`CONSOLE_URL`). */
   consoleUrl: z.url({ protocol: /^https?$/, error: 'CONSOLE_URL: an http:// or https:// URL' }).optional(),
 };
@@ -105,6 +110,7 @@ export function notifierEnv(env: NodeJS.ProcessEnv): Record<keyof typeof notifie
     smtpUrl: env.SMTP_URL || undefined,
     smtpFrom: env.SMTP_FROM || undefined,
     consoleUrl: env.CONSOLE_URL || undefined,
+    escalationStepDelayMs: env.ESCALATION_STEP_DELAY_MS || undefined,
   };
 }
 
