@@ -104,6 +104,7 @@ export function createFederatedAlerting(
         : f.forwarded.alerts.unack(input, actor),
     // This tier's own notifications, then the owner's answer (which holds every tier below).
     async notifications(input) {
+      if (!inScope(tier.scope, input.nodePath)) throw new NotFoundError(`no alert ${input.id}`);
       const own = (await tier.notifications?.(input.id)) ?? [];
       const answer = (below: AlertNotification[], unanswered: string[]): AlertNotifications => ({
         nodePath: input.nodePath,
