@@ -26,7 +26,9 @@ export const WebhookMatchers = z
   .strict();
 export type WebhookMatchers = z.infer<typeof WebhookMatchers>;
 
-const RouteId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'webhook id: 1–64 of A-Z, a-z, 0-9, ".", "_", "-"');
+const RouteId = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'webhook id: 1–64 of A-Z, a-z, 0-9, ".", "_", "-"');
 
 /**
  * One route: for the alerts it selects, `alertmanager` POSTs Alertmanager v4 JSON to `url`;
