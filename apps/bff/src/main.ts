@@ -3,7 +3,12 @@ import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { federationFromConfig, sqlPolicyVersionStore, sqlUnreachableAlertStore } from '@tierscope/federation';
-import { createTierNotifier } from '@tierscope/notify';
+import {
+  AlertStreamFeed,
+  asAlertNotifications,
+  createOutboxStore,
+  createTierNotifier,
+} from '@tierscope/notify';
 import type { Actor, AuditedChange, PublishPolicyInput } from '@tierscope/shared';
 import { storeReadiness } from '@tierscope/store';
 import { consoleAccessSettingsOf, createConsoleAccess } from './console/console-access.ts';
@@ -14,7 +19,8 @@ import { loadBffConfig, type BffConfig } from './env.ts';
 import { registerFederationMetrics } from './http/federation-metrics.ts';
 import { createBffServer } from './http/server.ts';
 import { seedDemoPolicy } from './policy/seed-demo-policy.ts';
-import { bffRoutes } from './notifier/bff-routes.ts';
+import { bffEscalations, bffRoutes } from './notifier/bff-routes.ts';
+import { userDirectory } from './notifier/user-directory.ts';
 import { openBffStore } from './store/client.ts';
 import { MIGRATIONS_FOLDER, migrateBffStore } from './store/migrate.ts';
 
@@ -41,22 +47,42 @@ async function main(config: BffConfig): Promise<void> {
     exec: (text, params) => store.exec(text, params),
     // Shared by the replicas (docs/decisions/0017-two-bff-replicas.md).
     unreachableAlertsInDatabase: true,
+    // Listed with the owner's in alerts.notifications: who the BFF itself told.
+    notifications: async (alertId) =>
+      asAlertNotifications(await createOutboxStore(store).forAlert(alertId), config.nodeId),
     logger,
   });
   if (!runtime) throw new Error('the BFF federates even with no children');
   const federation = runtime;
   registerFederationMetrics(registry, federation.heartbeat);
 
-  // The children the BFF loses are notified through its own routes, like a node's alerts.
+  // The children the BFF loses are notified through its own routes, like a node's alerts; the
+  // fleet's alerts go through its escalation policies (docs/decisions/0026-on-call.md).
   const notifierLogger = logger.child({ component: 'notifier' });
+  const fleetPolicy = () => federation.policy?.book.document('') ?? null;
+  const notifierActor: Actor = { kind: 'system', name: 'notifier', role: 'viewer' };
   const notifier = await createTierNotifier({
     database: store,
     routes: bffRoutes({
       webhooks: config.webhooks,
       allowlist: config.webhookAllowlist,
-      policy: () => federation.policy?.book.document('') ?? null,
+      policy: fleetPolicy,
       logger: notifierLogger,
     }),
+    escalations: bffEscalations(fleetPolicy),
+    directory: userDirectory(store.db),
+    // Whom the tiers below told already (a probe's own escalation policies): they are not told again.
+    toldBelow: async (alert) => {
+      const found = await federation
+        .service(undefined, notifierActor)
+        .alerts.notifications({ nodePath: alert.nodePath, id: alert.id });
+      return new Set(
+        found.notifications
+          .filter((n) => n.tier !== config.nodeId && n.event === 'firing')
+          .map((n) => n.recipient),
+      );
+    },
+    stepDelayMs: config.escalationStepDelayMs,
     config,
     registry,
     logger: notifierLogger,
@@ -66,6 +92,15 @@ async function main(config: BffConfig): Promise<void> {
     sqlUnreachableAlertStore((text, params) => store.exec(text, params)),
   );
   await unreachableFeed.init();
+  const fleetAlertFeed = new AlertStreamFeed({
+    source: 'fleet-alerts',
+    watch: (lastEventId, signal) =>
+      federation.service(undefined, notifierActor).alerts.watch({ lastEventId }, signal),
+    escalations: notifier.escalations,
+    database: store,
+    onQueued: () => notifier.worker.wake(),
+    logger: notifierLogger,
+  });
 
   const server = await createBffServer({
     serviceFor: (budgetMs, actor) => federation.service(budgetMs, actor),
@@ -79,8 +114,9 @@ async function main(config: BffConfig): Promise<void> {
     uplink,
   });
   await server.listen({ host: config.httpHost, port: config.httpPort });
-  notifier.worker.start();
+  notifier.start();
   unreachableFeed.start();
+  fleetAlertFeed.start();
   federation.start();
   if (config.demoPolicy) {
     // As the first admin, audited as their console publish would be; the demo runs on without it.
@@ -120,7 +156,8 @@ async function main(config: BffConfig): Promise<void> {
     logger.info({ signal }, 'stopping');
     federation.stop();
     await unreachableFeed.stop();
-    await notifier.worker.stop();
+    await fleetAlertFeed.stop();
+    await notifier.stop();
     await server.close();
     await store.close();
     logger.info('stopped');

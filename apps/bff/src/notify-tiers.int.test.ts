@@ -6,6 +6,7 @@ import { createHttpChildLink, type ChildLink } from '@tierscope/federation';
 import type { AlertmanagerPayload } from '@tierscope/notify';
 import type { PolicyContent } from '@tierscope/shared';
 import { startTestReceiver, type TestReceiver } from '@tierscope/test-support/test-receiver';
+import { startTestSmtpServer, type TestSmtpServer } from '@tierscope/test-support/test-smtp-server';
 import {
   fetchAs,
   loginToConsole,
@@ -23,13 +24,15 @@ import {
  *   bff (WEBHOOKS: bff-ops) ─┬─ district-1 (a route from fleet policy: district-pager) ── probe-a
  *                            └─ probe-b
  *
- * The receiver tells the routes apart by path.
+ * The receiver tells the routes apart by path; `bff-pd` is a PagerDuty Events v2 route, and the
+ * fleet's escalation policy emails oncall@example.com through the test's SMTP server.
  */
 const READY_TIMEOUT_MS = 100_000;
 const NOTIFIED_TIMEOUT_MS = 60_000;
 
 let dataDir: string;
 let receiver: TestReceiver;
+let smtp: TestSmtpServer;
 let bff: TierProcess;
 let district: NodeProcess;
 let client: ChildLink['client'];
@@ -69,6 +72,7 @@ async function notified(path: string, subject: string, status: string): Promise<
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'tierscope-notify-'));
   receiver = await startTestReceiver(() => ({ status: 200 }));
+  smtp = await startTestSmtpServer();
   const [a, b] = await Promise.all([startProbe('probe-a'), startProbe('probe-b')]);
   district = await spawnTestNode('district-1', dataDir, {
     CHILDREN: `probe-a=${a.url}`,
@@ -78,8 +82,15 @@ beforeAll(async () => {
     DATABASE_URL: 'pglite:memory',
     CHILDREN: `district-1=${district.url},probe-b=${b.url}`,
     WEB_DIST: join(dataDir, 'no-console-here'),
-    WEBHOOKS: JSON.stringify([{ id: 'bff-ops', url: `${receiver.url}/bff-ops` }]),
+    WEBHOOKS: JSON.stringify([
+      { id: 'bff-ops', url: `${receiver.url}/bff-ops` },
+      { id: 'bff-pd', kind: 'pagerduty', url: `${receiver.url}/bff-pd`, routingKey: 'TESTKEY' },
+    ]),
     WEBHOOK_ALLOWLIST: '127.0.0.1',
+    SMTP_URL: smtp.url,
+    CONSOLE_URL: 'https://console.example.com',
+    // No tier below notifies a lost child: the BFF need not wait for one.
+    ESCALATION_STEP_DELAY_MS: '0',
   });
   await Promise.all([waitReady(district, READY_TIMEOUT_MS), waitReady(bff, READY_TIMEOUT_MS)]);
   client = createHttpChildLink({
@@ -105,11 +116,36 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([bff, district, ...probes.values()].map((tier) => tier?.stop()));
   await receiver?.close();
+  await smtp?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('a tier that loses a child notifies through its own routes', () => {
-  it('the BFF sends node-unreachable firing through its WEBHOOKS when a child stops, and resolved when it returns', async () => {
+  it('the BFF sends node-unreachable firing through its WEBHOOKS, PagerDuty and its escalation policy when a child stops, and one resolve each when it returns', async () => {
+    await client.policy.publish.mutate({
+      content: {
+        bundles: [
+          {
+            name: 'fleet on call',
+            target: '**',
+            escalations: [
+              {
+                id: 'fleet-oncall',
+                minSeverity: 'critical',
+                steps: [{ afterMinutes: 0, notify: [{ email: 'oncall@example.com' }] }],
+                sendResolved: true,
+              },
+            ],
+            rules: [],
+            silences: [],
+            routes: [],
+            retention: {},
+            declaredMetrics: [],
+          },
+        ],
+      },
+      comment: 'page the on-call engineer',
+    });
     const probeB = probes.get('probe-b')!;
     await probeB.stop();
     const firing = await notified('/bff-ops', 'probe-b', 'firing');
@@ -122,6 +158,45 @@ describe('a tier that loses a child notifies through its own routes', () => {
     // One notification per change, however many times the feed read the log.
     expect(received('/bff-ops').filter((p) => p.alerts[0]?.labels.subject_path === 'probe-b')).toHaveLength(
       2,
+    );
+    const pagerDuty = () =>
+      receiver.requests
+        .filter((request) => request.path === '/bff-pd')
+        .map(
+          (request) =>
+            JSON.parse(request.body) as { event_action: string; dedup_key: string; routing_key: string },
+        );
+    await waitFor('PagerDuty told of the resolve', async () => pagerDuty().length === 2, NOTIFIED_TIMEOUT_MS);
+    expect(pagerDuty().map((event) => [event.event_action, event.routing_key])).toEqual([
+      ['trigger', 'TESTKEY'],
+      ['resolve', 'TESTKEY'],
+    ]);
+    expect(pagerDuty()[1]!.dedup_key).toBe(pagerDuty()[0]!.dedup_key);
+    await waitFor(
+      'the on-call engineer emailed twice',
+      async () => smtp.emails.length === 2,
+      NOTIFIED_TIMEOUT_MS,
+    );
+    expect(smtp.emails.map((email) => [email.to, email.mail.subject])).toEqual([
+      [['oncall@example.com'], '[FIRING critical] Node unreachable on probe-b'],
+      [['oncall@example.com'], '[RESOLVED critical] Node unreachable on probe-b'],
+    ]);
+    expect(smtp.emails[0]!.mail.text).toContain('https://console.example.com/alerts?');
+    // Who was told, as the console asks for it.
+    const alertId = pagerDuty()[0]!.dedup_key;
+    const told = await client.alerts.notifications.query({
+      nodePath: firing.alerts[0]!.labels.node_path!,
+      id: alertId,
+    });
+    expect(told.notifications.map((n) => [n.recipientName, n.channel, n.event, n.outcome]).sort()).toEqual(
+      [
+        ['bff-ops', 'webhook', 'firing', 'delivered'],
+        ['bff-ops', 'webhook', 'resolved', 'delivered'],
+        ['bff-pd', 'webhook', 'firing', 'delivered'],
+        ['bff-pd', 'webhook', 'resolved', 'delivered'],
+        ['oncall@example.com', 'email', 'firing', 'delivered'],
+        ['oncall@example.com', 'email', 'resolved', 'delivered'],
+      ].sort(),
     );
   });
 

@@ -31,6 +31,7 @@ import { createBacklogMetrics } from './backlogs/backlog-metrics.ts';
 import { BacklogMonitor } from './backlogs/backlog-monitor.ts';
 import { ParentLinks, type KnownParent } from './backlogs/parent-links.ts';
 import {
+  asAlertNotifications,
   createTierNotifier,
   notificationHook,
   type DeliveryWorker,
@@ -100,11 +101,12 @@ async function main(config: NodeConfig): Promise<void> {
   const tierNotifier = await createTierNotifier({
     database: store,
     routes,
+    escalations: () => policyAgent.effective().escalations,
     config,
     registry,
     logger: logger.child({ component: 'notifier' }),
   });
-  const { outbox, worker: notifier } = tierNotifier;
+  const { outbox, escalations } = tierNotifier;
   const alertStore = new AlertStore(store, config.nodeId);
   const alerting: AlertingRuntime = new AlertingRuntime({
     store: alertStore,
@@ -112,8 +114,11 @@ async function main(config: NodeConfig): Promise<void> {
     logger: logger.child({ component: 'alerting' }),
     policy: () => policyAgent.effective(),
     // Notifications are written with the alert change that causes them, then sent from the outbox.
-    inTransaction: notificationHook({ outbox, webhooks: routes }),
-    afterCommit: () => notifier.wake(),
+    inTransaction: notificationHook({ outbox, webhooks: routes, links: tierNotifier.links, escalations }),
+    afterCommit: () => {
+      tierNotifier.worker.wake();
+      escalations.wake();
+    },
   });
   await alerting.load(await loadDeviceFacts(store));
   const deviceAccess = await loadDeviceAccess(store);
@@ -129,7 +134,7 @@ async function main(config: NodeConfig): Promise<void> {
     onBatchCommitted: (_batch, result) => alerting.published(result.alertChanges),
   });
   alerting.start();
-  notifier.start();
+  tierNotifier.start();
   const parentLinks = new ParentLinks({
     parents: knownParents(config),
     awayAfterMs: config.parentAwayAfterMs,
@@ -140,7 +145,7 @@ async function main(config: NodeConfig): Promise<void> {
   const backlogs = await startBacklogMonitor(config, {
     routes,
     ingest,
-    notifier,
+    notifier: tierNotifier.worker,
     outbox,
     parentLinks,
     alerting,
@@ -150,10 +155,13 @@ async function main(config: NodeConfig): Promise<void> {
   });
   const brokerUrl = config.mqttUrl ?? `mqtt://${config.httpHost}:${config.mqttPort}`;
 
+  const ownNotifications = async (alertId: string) =>
+    asAlertNotifications(await outbox.forAlert(alertId), config.nodeId);
   const local = createLocalNodeService({
     store,
     alertStore,
     alerting,
+    notifications: ownNotifications,
     policyAgent,
     nodeId: config.nodeId,
     nodeName: config.nodeName,
@@ -177,6 +185,7 @@ async function main(config: NodeConfig): Promise<void> {
     config,
     isRoot: false,
     self: local,
+    notifications: ownNotifications,
     exec: (text, params) => store.exec(text, params),
     // Durable, so a restart neither loses nor repeats a notification of them.
     unreachableAlertsInDatabase: true,
@@ -251,7 +260,7 @@ async function main(config: NodeConfig): Promise<void> {
     federation?.stop();
     await unreachableFeed?.stop();
     const drained = await ingest.stop();
-    await notifier.stop();
+    await tierNotifier.stop();
     await server.close();
     await store.close();
     logger.info({ drained }, 'stopped');

@@ -6,6 +6,7 @@ import {
   type ChildList,
   type ChildTokenList,
   type FederationRuntime,
+  type FederationRuntimeOptions,
   type UplinkChildList,
 } from './federation-runtime.ts';
 import { sqlChildTokenStore, type ChildTokenRegistry } from './links/node-tokens.ts';
@@ -50,6 +51,8 @@ export interface FederationFromConfigOptions {
    * `policy_versions` table.
    */
   policy?: Pick<TierPolicyOptions, 'inherited' | 'onAuthored'>;
+  /** The notifications the tier itself sent about an alert (its outbox), listed with the owner's. */
+  notifications?: FederationRuntimeOptions['notifications'];
   logger: UplinkLogger;
 }
 
@@ -90,6 +93,7 @@ export async function federationFromConfig(options: FederationFromConfigOptions)
     ],
     deadlineMs: config.federationDeadlineMs,
     childTokens,
+    notifications: options.notifications,
     ...(options.unreachableAlertsInDatabase && {
       unreachable: new NodeUnreachableAlerts(systemClock, sqlUnreachableAlertStore(options.exec)),
     }),

@@ -128,7 +128,7 @@ export function httpLinksOf(children: ChildList, token?: (id: string) => string 
 
 export interface FederationRuntimeOptions extends Pick<
   FederatedNodeOptions,
-  'id' | 'isRoot' | 'self' | 'identity' | 'concurrency'
+  'id' | 'isRoot' | 'self' | 'identity' | 'concurrency' | 'notifications'
 > {
   /** The children known at start (passive links from config); more attach with `addChild`. */
   children?: readonly ChildLink[];
@@ -280,6 +280,7 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
         deadlineMs: budgetedDeadline(ownMs, budgetMs, marginMs),
         unreachable,
         mirror,
+        notifications: options.notifications,
         actor,
         ...(options.childTokens && { childTokens: options.childTokens }),
         ...(policy && { policy }),

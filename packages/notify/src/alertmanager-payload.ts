@@ -65,7 +65,7 @@ export function alertmanagerPayload(
         annotations,
         startsAt: new Date(alert.startedAt).toISOString(),
         endsAt: status === 'resolved' ? new Date(alert.resolvedAt ?? change.at).toISOString() : ZERO_TIME,
-        generatorURL: externalURL ? `${externalURL}/alerts?${alertQuery(alert)}` : '',
+        generatorURL: alertLink(alert, links),
         fingerprint: alert.fingerprint,
       },
     ],
@@ -100,6 +100,9 @@ function groupKeyOf(labels: Record<string, string>): string {
   return `{}:{${pairs.join(', ')}}`;
 }
 
-function alertQuery(alert: Alert): string {
-  return new URLSearchParams({ nodePath: alert.nodePath, id: alert.id }).toString();
+/** The alert in the console, or '' when the console's URL is not configured. */
+export function alertLink(alert: Alert, links: PayloadLinks): string {
+  const base = links.externalUrl?.replace(/\/+$/, '') ?? '';
+  const query = new URLSearchParams({ nodePath: alert.nodePath, id: alert.id }).toString();
+  return base ? `${base}/alerts?${query}` : '';
 }

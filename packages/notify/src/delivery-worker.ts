@@ -2,6 +2,8 @@ import type { LookupFunction } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { allowlistedLookup, refusalOfUrl, type ResolveHost, type WebhookAllowlist } from './allowlist.ts';
+import type { AlertEmail } from './alert-email.ts';
+import type { Mailer } from './mailer.ts';
 import type { NotifierMetrics } from './notifier-metrics.ts';
 import type { ClaimedNotification, OutboxStore } from './outbox-store.ts';
 import {
@@ -20,6 +22,8 @@ export interface DeliveryWorkerOptions {
   /** The routes in force, read at each claim and send: env WEBHOOKS and the policy's routes. */
   webhooks: () => readonly Webhook[];
   allowlist: WebhookAllowlist;
+  /** Sends the outbox's emails; without it (no SMTP_URL at this tier) an email fails, saying so. */
+  mailer?: Mailer | undefined;
   logger: Logger;
   metrics?: NotifierMetrics | undefined;
   /** Default: 1 s base, 5 min cap. */
@@ -54,6 +58,7 @@ export class DeliveryWorker {
   readonly #outbox: OutboxStore;
   readonly #webhooks: () => readonly Webhook[];
   readonly #allowlist: WebhookAllowlist;
+  readonly #mailer: Mailer | undefined;
   readonly #logger: Logger;
   readonly #metrics: NotifierMetrics | undefined;
   readonly #retry: RetryPolicy;
@@ -77,6 +82,7 @@ export class DeliveryWorker {
     this.#outbox = options.outbox;
     this.#webhooks = options.webhooks;
     this.#allowlist = options.allowlist;
+    this.#mailer = options.mailer;
     this.#logger = options.logger.child({ component: 'notifier' });
     this.#metrics = options.metrics;
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
@@ -158,16 +164,30 @@ export class DeliveryWorker {
   }
 
   async #send(row: ClaimedNotification): Promise<void> {
-    const webhook = this.#webhookFor(row);
-    if (typeof webhook === 'string') {
-      await this.#fail(row, webhook);
-      return;
-    }
-    const outcome = await this.#post(row, webhook);
+    const outcome = row.channel === 'email' ? await this.#mail(row) : await this.#postToRoute(row);
+    if (outcome === undefined) return;
     // Aborted by stop(): the store may be closing, and the lease brings the row back anyway.
     if (this.#abortSends.signal.aborted && outcome.kind === 'unanswered') return;
     const now = this.#now();
     await this.#record(row, decide(outcome, row.attempt, now, this.#retry, this.#random), now);
+  }
+
+  /** Posts the row to its route, or fails it (and returns undefined) when it cannot be sent. */
+  async #postToRoute(row: ClaimedNotification): Promise<AttemptOutcome | undefined> {
+    const webhook = this.#webhookFor(row);
+    if (typeof webhook === 'string') {
+      await this.#fail(row, webhook);
+      return undefined;
+    }
+    return this.#post(row, webhook);
+  }
+
+  async #mail(row: ClaimedNotification): Promise<AttemptOutcome | undefined> {
+    if (!this.#mailer) {
+      await this.#fail(row, 'no SMTP_URL at this tier: email cannot be sent');
+      return undefined;
+    }
+    return this.#mailer.send(JSON.parse(row.body) as AlertEmail);
   }
 
   /** Past the longest timeout of the routes in force now: policy may change them at any time. */
@@ -185,7 +205,11 @@ export class DeliveryWorker {
   #post(row: ClaimedNotification, webhook: Webhook): Promise<AttemptOutcome> {
     return postWebhook({
       url: webhook.url,
-      body: row.body,
+      // The key is added here, never stored: the outbox and its listing hold no secret.
+      body:
+        webhook.kind === 'pagerduty'
+          ? JSON.stringify({ routing_key: webhook.routingKey, ...(JSON.parse(row.body) as object) })
+          : row.body,
       headers: {
         'Content-Type': 'application/json',
         'User-Agent': 'tierscope-node',
@@ -202,11 +226,11 @@ export class DeliveryWorker {
     if (decision.action === 'delivered') {
       await this.#outbox.markDelivered(row.id, now);
       this.#countSettled(row);
-      this.#metrics?.sent.inc({ webhook: row.webhookId });
+      this.#metrics?.sent.inc({ webhook: metricLabel(row) });
       this.#logger.debug(this.#context(row), 'notification delivered');
     } else if (decision.action === 'retry') {
       await this.#outbox.scheduleRetry(row.id, now + decision.delayMs, decision.error);
-      this.#metrics?.retried.inc({ webhook: row.webhookId });
+      this.#metrics?.retried.inc({ webhook: metricLabel(row) });
       this.#logger.warn(
         { ...this.#context(row), error: decision.error, retryInMs: decision.delayMs },
         'notification not delivered; will retry',
@@ -219,17 +243,18 @@ export class DeliveryWorker {
   async #fail(row: ClaimedNotification, error: string): Promise<void> {
     await this.#outbox.markFailed(row.id, this.#now(), error);
     this.#countSettled(row);
-    this.#metrics?.failed.inc({ webhook: row.webhookId });
+    this.#metrics?.failed.inc({ webhook: metricLabel(row) });
     this.#logger.error({ ...this.#context(row), error }, 'notification failed for good; not retried');
   }
 
   #countSettled(row: ClaimedNotification): void {
-    this.#settled.set(row.webhookId, (this.#settled.get(row.webhookId) ?? 0) + 1);
+    const label = metricLabel(row);
+    this.#settled.set(label, (this.#settled.get(label) ?? 0) + 1);
   }
 
   /** What a log line says about a row: never the URL (its path or query may hold a token). */
   #context(row: ClaimedNotification): Record<string, unknown> {
-    return { webhook: row.webhookId, changeSeq: row.changeSeq, attempt: row.attempt };
+    return { webhook: metricLabel(row), changeSeq: row.changeSeq, attempt: row.attempt };
   }
 
   async #untilNextDue(): Promise<number> {
@@ -255,4 +280,9 @@ export class DeliveryWorker {
       this.#woken = false;
     }
   }
+}
+
+/** Emails count under `email`: an address is neither a metric label nor a log field. */
+function metricLabel(row: ClaimedNotification): string {
+  return row.channel === 'email' ? 'email' : row.webhookId;
 }

@@ -33,6 +33,8 @@ export interface NotificationFeedOptions {
   intervalMs?: number | undefined;
   links?: PayloadLinks | undefined;
   now?: (() => number) | undefined;
+  /** Also run in each batch's transaction (the escalation engine's apply): returns rows it queued. */
+  alsoInTransaction?: ((changes: readonly AlertChange[], tx: RawExecutor) => Promise<number>) | undefined;
 }
 
 /** Changes read and fed in one transaction. */
@@ -125,7 +127,12 @@ export class NotificationFeed {
       notificationsFor(change, { source, seq }, routes, at, links),
     );
     return database.transaction(async (tx) => {
-      const inserted = await outbox.insert(rows, tx);
+      let inserted = await outbox.insert(rows, tx);
+      if (this.#options.alsoInTransaction)
+        inserted += await this.#options.alsoInTransaction(
+          changes.map(({ change }) => change),
+          tx,
+        );
       await tx.exec(`update notification_feeds set fed_seq = greatest(fed_seq, $2::int8) where source = $1`, [
         source,
         lastSeq,

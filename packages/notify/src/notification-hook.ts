@@ -1,6 +1,7 @@
 import type { AlertChange } from '@tierscope/shared';
 import type { RawExecutor } from '@tierscope/store';
 import type { PayloadLinks } from './alertmanager-payload.ts';
+import type { EscalationEngine } from './escalation-engine.ts';
 import { notificationsFor } from './notification-plan.ts';
 import type { OutboxStore } from './outbox-store.ts';
 import type { Webhook } from '@tierscope/shared';
@@ -11,12 +12,14 @@ export interface NotificationHookOptions {
   webhooks: () => readonly Webhook[];
   links?: PayloadLinks | undefined;
   now?: (() => number) | undefined;
+  /** The tier's escalations, started and stopped in the same transaction. */
+  escalations?: Pick<EscalationEngine, 'apply'> | undefined;
 }
 
 /**
  * For the alert store: run inside the transaction that stores alert changes, it writes their
  * notifications to the outbox in that same transaction, so they commit together or not at all.
- * Call the delivery worker's wake() after the commit.
+ * Call the delivery worker's and the escalations' wake() after the commit.
  */
 export function notificationHook(
   options: NotificationHookOptions,
@@ -29,5 +32,9 @@ export function notificationHook(
       notificationsFor(change, { source: 'alert', seq }, webhooks, at, options.links),
     );
     await options.outbox.insert(rows, tx);
+    await options.escalations?.apply(
+      changes.map(({ change }) => change),
+      tx,
+    );
   };
 }

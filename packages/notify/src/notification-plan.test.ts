@@ -106,3 +106,33 @@ describe('notificationsFor', () => {
     expect(planned(testChange('fired'), webhooks)).toEqual([]);
   });
 });
+
+describe('routes of kind pagerduty and the new matchers', () => {
+  const pd = testWebhook({
+    id: 'pd',
+    kind: 'pagerduty',
+    routingKey: 'KEY',
+    url: 'https://events.example.com/v2',
+  });
+
+  it('trigger, acknowledge and resolve carry the alert id as dedup_key and never the routing key', () => {
+    const events = (['fired', 'acked', 'resolved'] as const).map(
+      (kind) => notificationsFor(testChange(kind), alertSeq(1), [pd], NOW)[0]?.payload,
+    );
+    expect(events.map((event) => event?.event_action)).toEqual(['trigger', 'acknowledge', 'resolve']);
+    expect(new Set(events.map((event) => event?.dedup_key))).toEqual(new Set([testChange('fired').alert.id]));
+    expect(JSON.stringify(events)).not.toContain('KEY');
+  });
+
+  it('an Alertmanager route hears no ack', () => {
+    expect(notificationsFor(testChange('acked'), alertSeq(1), [testWebhook()], NOW)).toEqual([]);
+  });
+
+  it('selects by severities and by the alert labels', () => {
+    const route = (matchers: Record<string, unknown>) => testWebhook({ minSeverity: 'info', matchers });
+    expect(planned(testChange('fired'), [route({ severities: ['critical'] })])).toEqual([]);
+    expect(planned(testChange('fired'), [route({ severities: ['warning'] })])).toEqual(['ops']);
+    expect(planned(testChange('fired'), [route({ labels: { device: 'sensor-1' } })])).toEqual(['ops']);
+    expect(planned(testChange('fired'), [route({ labels: { device: 'sensor-2' } })])).toEqual([]);
+  });
+});

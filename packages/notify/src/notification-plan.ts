@@ -6,13 +6,14 @@ import {
   type Webhook,
   type WebhookMatchers,
 } from '@tierscope/shared';
-import { alertmanagerPayload, type AlertmanagerStatus, type PayloadLinks } from './alertmanager-payload.ts';
+import { alertLabels, alertmanagerPayload, type PayloadLinks } from './alertmanager-payload.ts';
+import { pagerDutyEvent, type NotifiedEvent } from './pagerduty-event.ts';
 
 /**
  * The change log a notification comes from: a node's `alert_changes`, or a federating tier's
  * `node unreachable` changes. Each numbers its changes itself.
  */
-export type NotificationSource = 'alert' | 'node-unreachable';
+export type NotificationSource = 'alert' | 'node-unreachable' | 'escalation';
 
 /** Where a change sits: its log and its `seq` there. */
 export interface ChangeOrigin {
@@ -33,14 +34,25 @@ export interface OutboxInsert {
   createdAt: number;
   /** Epoch ms: the first attempt is due at once. */
   nextAttemptAt: number;
+  /** Default `webhook`: `webhookId` names the route. For `email`, the payload is an AlertEmail. */
+  channel?: 'webhook' | 'email' | undefined;
+  /** Whom it tells, as tiers dedupe on it (`route:<id>`, `email:<address>`). */
+  recipient: string;
+  /** Who that is, for the console. */
+  recipientName: string;
+  alertId: string;
+  event: NotifiedEvent;
+  /** The escalation policy that sent it, if one did. */
+  escalationId?: string | undefined;
 }
 
 /**
  * The notifications one alert change causes, one per webhook that selects it: `fired` and
- * `flapping` notify as firing, `resolved` as resolved (to webhooks with sendResolved); every other
- * kind, and any change of a silenced alert, notifies nobody. A webhook selects an alert at or
- * above its minSeverity that all its matchers match. Pure: call it inside the transaction that
- * stores the change (or in its feed) and insert what it returns.
+ * `flapping` notify as firing, `resolved` as resolved (to webhooks with sendResolved), `acked` as
+ * acknowledged (to PagerDuty routes only); every other kind, and any change of a silenced alert,
+ * notifies nobody. A webhook selects an alert at or above its minSeverity that all its matchers
+ * match. Pure: call it inside the transaction that stores the change (or in its feed) and insert
+ * what it returns.
  */
 export function notificationsFor(
   change: AlertChange,
@@ -49,29 +61,58 @@ export function notificationsFor(
   now: number,
   links: PayloadLinks = {},
 ): OutboxInsert[] {
-  const status = notifiedStatus(change);
-  if (status === undefined) return [];
+  const event = notifiedEvent(change);
+  if (event === undefined) return [];
   return webhooks
-    .filter((webhook) => status === 'firing' || webhook.sendResolved)
+    .filter((webhook) => routeTells(webhook, event))
     .filter((webhook) => selects(webhook, change.alert))
     .map((webhook) => ({
-      webhookId: webhook.id,
+      ...routeNotification(webhook, change, event, now, links),
       source: origin.source,
       changeSeq: origin.seq,
-      fingerprint: change.alert.fingerprint,
-      payload: { ...alertmanagerPayload(change, status, webhook.id, links) },
-      createdAt: now,
-      nextAttemptAt: now,
     }));
 }
 
+/** Whether a route is told `event`: PagerDuty hears acks; resolves go where sendResolved says. */
+export function routeTells(route: Webhook, event: NotifiedEvent): boolean {
+  if (event === 'acknowledged') return route.kind === 'pagerduty';
+  return event === 'firing' || route.sendResolved;
+}
+
+/** The outbox row telling a route `event` about the change's alert (without its source and seq). */
+export function routeNotification(
+  route: Webhook,
+  change: AlertChange,
+  event: NotifiedEvent,
+  now: number,
+  links: PayloadLinks = {},
+): Omit<OutboxInsert, 'source' | 'changeSeq'> {
+  const status = event === 'resolved' ? 'resolved' : 'firing';
+  return {
+    webhookId: route.id,
+    fingerprint: change.alert.fingerprint,
+    payload:
+      route.kind === 'pagerduty'
+        ? pagerDutyEvent(change.alert, event, links)
+        : { ...alertmanagerPayload(change, status, route.id, links) },
+    createdAt: now,
+    nextAttemptAt: now,
+    recipient: `route:${route.id}`,
+    recipientName: route.id,
+    alertId: change.alert.id,
+    event,
+  };
+}
+
 /** What the change tells a receiver, if anything. */
-export function notifiedStatus(change: AlertChange): AlertmanagerStatus | undefined {
+export function notifiedEvent(change: AlertChange): NotifiedEvent | undefined {
   if (change.alert.silenced) return undefined;
   switch (change.kind) {
     case 'fired':
     case 'flapping':
       return 'firing';
+    case 'acked':
+      return 'acknowledged';
     case 'resolved':
       return 'resolved';
     default:
@@ -79,16 +120,25 @@ export function notifiedStatus(change: AlertChange): AlertmanagerStatus | undefi
   }
 }
 
-function selects(webhook: Webhook, alert: Alert): boolean {
+/** A route or an escalation policy selects an alert at or above its minSeverity that its matchers match. */
+export function selects(
+  selector: { minSeverity: Webhook['minSeverity']; matchers?: WebhookMatchers | undefined },
+  alert: Alert,
+): boolean {
   return (
-    severityRank[alert.severity] >= severityRank[webhook.minSeverity] &&
-    (webhook.matchers === undefined || matches(webhook.matchers, alert))
+    severityRank[alert.severity] >= severityRank[selector.minSeverity] &&
+    (selector.matchers === undefined || matches(selector.matchers, alert))
   );
 }
 
 function matches(matchers: WebhookMatchers, alert: Alert): boolean {
-  const { devicePattern, ruleId, nodePath } = matchers;
+  const { devicePattern, ruleId, nodePath, severities, labels } = matchers;
   if (ruleId !== undefined && alert.ruleId !== ruleId) return false;
+  if (severities !== undefined && !severities.includes(alert.severity)) return false;
+  if (labels !== undefined) {
+    const own = alertLabels(alert);
+    if (Object.entries(labels).some(([name, value]) => own[name] !== value)) return false;
+  }
   if (
     devicePattern !== undefined &&
     (alert.deviceId === null || !globMatches(devicePattern, alert.deviceId))

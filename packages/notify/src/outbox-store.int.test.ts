@@ -22,6 +22,10 @@ function row(changeSeq: number, overrides: Partial<OutboxInsert> = {}): OutboxIn
     payload: { version: '4', seq: changeSeq },
     createdAt: T0,
     nextAttemptAt: T0,
+    recipient: 'route:ops',
+    recipientName: 'ops',
+    alertId: `alert-${changeSeq}`,
+    event: 'firing',
     ...overrides,
   };
 }

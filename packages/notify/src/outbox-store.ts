@@ -1,3 +1,4 @@
+import type { AlertNotification } from '@tierscope/shared';
 import type { RawExecutor } from '@tierscope/store';
 import type { OutboxInsert } from './notification-plan.ts';
 
@@ -11,6 +12,24 @@ export interface ClaimedNotification {
   body: string;
   /** Attempts so far, this one included. */
   attempt: number;
+  /** `webhook`: POST `body` to the route `webhookId`; `email`: `body` is an AlertEmail. */
+  channel: 'webhook' | 'email';
+}
+
+/** One notification about an alert as this tier's outbox holds it: whom, how, when, and how it went. */
+export interface StoredNotification {
+  recipient: string;
+  recipientName: string;
+  channel: 'webhook' | 'email';
+  webhookId: string;
+  event: string;
+  escalationId: string | null;
+  /** epoch ms */
+  createdAt: number;
+  attempts: number;
+  deliveredAt: number | null;
+  failedAt: number | null;
+  lastError: string | null;
 }
 
 /** The `notification_outbox` table: what is still to be sent, and what became of the rest. */
@@ -38,6 +57,8 @@ export interface OutboxStore {
   nextDueAt(): Promise<number | undefined>;
   /** Rows neither delivered nor failed. */
   pendingCount(): Promise<number>;
+  /** The notifications about the alert `alertId`, oldest first (at most 500). */
+  forAlert(alertId: string, tx?: RawExecutor): Promise<StoredNotification[]>;
   /** Per webhook with any: rows neither delivered nor failed, and when the oldest was written. */
   unsentByWebhook(): Promise<UnsentNotifications[]>;
 }
@@ -53,10 +74,13 @@ const UNSENT = 'delivered_at is null and failed_at is null';
 
 const INSERT = `
 with ins as (
-  insert into notification_outbox (webhook_id, source, change_seq, fingerprint, payload, created_at, next_attempt_at)
-  select "webhookId", source, "changeSeq", fingerprint, payload, to_timestamp("createdAt" / 1000.0), to_timestamp("nextAttemptAt" / 1000.0)
+  insert into notification_outbox (webhook_id, source, change_seq, fingerprint, payload, created_at, next_attempt_at,
+                                   channel, recipient, recipient_name, alert_id, event, escalation_id)
+  select "webhookId", source, "changeSeq", fingerprint, payload, to_timestamp("createdAt" / 1000.0), to_timestamp("nextAttemptAt" / 1000.0),
+         coalesce(channel, 'webhook'), recipient, "recipientName", "alertId", event, "escalationId"
     from jsonb_to_recordset($1::jsonb)
-      as x("webhookId" text, source text, "changeSeq" int8, fingerprint text, payload jsonb, "createdAt" float8, "nextAttemptAt" float8)
+      as x("webhookId" text, source text, "changeSeq" int8, fingerprint text, payload jsonb, "createdAt" float8, "nextAttemptAt" float8,
+           channel text, recipient text, "recipientName" text, "alertId" text, event text, "escalationId" text)
   on conflict (webhook_id, source, change_seq) do nothing
   returning 1
 )
@@ -82,7 +106,7 @@ update notification_outbox o
   ) due
  where o.id = due.id
 returning o.id::float8 as id, o.webhook_id as "webhookId", o.change_seq::float8 as "changeSeq",
-          o.fingerprint, o.payload::text as body, o.attempts as attempt`;
+          o.fingerprint, o.payload::text as body, o.attempts as attempt, o.channel`;
 
 /** The outbox over a tier's store; the same SQL on PGlite and PostgreSQL. */
 export function createOutboxStore(store: RawExecutor): OutboxStore {
@@ -141,6 +165,18 @@ export function createOutboxStore(store: RawExecutor): OutboxStore {
            from notification_outbox where ${UNSENT} group by webhook_id`,
       ),
 
+    forAlert: (alertId, tx = store) =>
+      tx.exec<StoredNotification & Record<string, unknown>>(
+        `select coalesce(recipient, 'route:' || webhook_id) as recipient,
+                coalesce(recipient_name, webhook_id) as "recipientName", channel, webhook_id as "webhookId",
+                coalesce(event, payload->>'status', 'firing') as event, escalation_id as "escalationId",
+                (extract(epoch from created_at) * 1000)::float8 as "createdAt", attempts,
+                (extract(epoch from delivered_at) * 1000)::float8 as "deliveredAt",
+                (extract(epoch from failed_at) * 1000)::float8 as "failedAt", last_error as "lastError"
+           from notification_outbox where alert_id = $1 order by created_at, id limit 500`,
+        [alertId],
+      ),
+
     async pendingCount() {
       const [row] = await store.exec<{ n: number }>(
         `select count(*)::int as n from notification_outbox where ${UNSENT}`,
@@ -148,4 +184,21 @@ export function createOutboxStore(store: RawExecutor): OutboxStore {
       return row?.n ?? 0;
     },
   };
+}
+
+/** The tier's stored notifications as the contract lists them, sent by `tier`. */
+export function asAlertNotifications(rows: readonly StoredNotification[], tier: string): AlertNotification[] {
+  return rows.map((row) => ({
+    tier,
+    recipient: row.recipient,
+    recipientName: row.recipientName,
+    channel: row.channel,
+    event: row.event as AlertNotification['event'],
+    escalationId: row.escalationId,
+    createdAt: row.createdAt,
+    outcome: row.deliveredAt !== null ? 'delivered' : row.failedAt !== null ? 'failed' : 'pending',
+    attempts: row.attempts,
+    settledAt: row.deliveredAt ?? row.failedAt,
+    lastError: row.lastError,
+  }));
 }

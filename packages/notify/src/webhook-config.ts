@@ -88,6 +88,17 @@ export const notifierConfigFields = {
   webhookAllowlist: WebhookAllowlistText.prefault(''),
   /** The longest wait between two attempts of one notification (`WEBHOOK_RETRY_MAX_MS`). */
   webhookRetryMaxMs: z.coerce.number().int().min(100).max(3_600_000).default(300_000),
+  /** Where email goes out (`SMTP_URL=smtp://user:pass@mail.example.com:587`, or `smtps://…:465`); unset: no email. */
+  smtpUrl: z.url({ protocol: /^smtps?$/, error: 'SMTP_URL: an smtp:// or smtps:// URL' }).optional(),
+  /** The sender of every email (`SMTP_FROM`). */
+  smtpFrom: z.string().min(3).max(254).default('Tierscope <tierscope@localhost>'),
+  /**
+   * How long after the owner a federating tier runs an escalation step (`ESCALATION_STEP_DELAY_MS`),
+   * so the tiers below have told theirs and nobody is told twice.
+   */
+  escalationStepDelayMs: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /** The console's address, for the alert's link in every notification (`CONSOLE_URL`). */
+  consoleUrl: z.url({ protocol: /^https?$/, error: 'CONSOLE_URL: an http:// or https:// URL' }).optional(),
 };
 
 /** The notifier's variables as `notifierConfigFields` takes them (unset or empty: the default). */
@@ -96,6 +107,10 @@ export function notifierEnv(env: NodeJS.ProcessEnv): Record<keyof typeof notifie
     webhooks: env.WEBHOOKS || undefined,
     webhookAllowlist: env.WEBHOOK_ALLOWLIST || undefined,
     webhookRetryMaxMs: env.WEBHOOK_RETRY_MAX_MS || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    smtpFrom: env.SMTP_FROM || undefined,
+    consoleUrl: env.CONSOLE_URL || undefined,
+    escalationStepDelayMs: env.ESCALATION_STEP_DELAY_MS || undefined,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { refusalOfUrl, type WebhookAllowlist } from '@tierscope/notify';
-import { resolvePolicy, type PolicyDocument, type Webhook } from '@tierscope/shared';
+import { resolvePolicy, type EscalationPolicy, type PolicyDocument, type Webhook } from '@tierscope/shared';
 
 export interface BffRoutesOptions {
   /** `WEBHOOKS` */
@@ -46,5 +46,20 @@ export function bffRoutes(options: BffRoutesOptions): () => readonly Webhook[] {
       };
     }
     return cached.routes;
+  };
+}
+
+/**
+ * The escalation policies the BFF runs: those of its fleet policy bundles that target `**`, in
+ * the version its nodes run, like its routes.
+ */
+export function bffEscalations(policy: () => PolicyDocument | null): () => readonly EscalationPolicy[] {
+  let cached: { key: string; escalations: readonly EscalationPolicy[] } | undefined;
+  return () => {
+    const document = policy();
+    const key = document === null ? '' : `${document.current.version}:${document.phase}`;
+    if (cached?.key !== key)
+      cached = { key, escalations: document === null ? [] : resolvePolicy([document]).escalations };
+    return cached.escalations;
   };
 }

@@ -28,7 +28,7 @@ export async function readPolicyState(store: NodeStore): Promise<StoredPolicySta
     desired: DesiredPolicy | null;
     desired_hash: string | null;
     authored: PolicyDocument | null;
-    applied: EffectivePolicy | null;
+    applied: (Omit<EffectivePolicy, 'escalations'> & Partial<EffectivePolicy>) | null;
     /** A bigint: postgres.js reads it as a string. */
     applied_at: string | number | null;
     rejection: PolicyRejection | null;
@@ -38,7 +38,8 @@ export async function readPolicyState(store: NodeStore): Promise<StoredPolicySta
     desired: row.desired,
     desiredHash: row.desired_hash,
     authored: row.authored,
-    applied: row.applied,
+    // Stored before escalation policies existed: it had none.
+    applied: row.applied && { ...row.applied, escalations: row.applied.escalations ?? [] },
     appliedAt: row.applied_at === null ? null : Number(row.applied_at),
     rejection: row.rejection,
   };

@@ -21,7 +21,8 @@ export interface PolicyCheckContext {
 /**
  * Why `effective` cannot run on this node, one entry per problem, each naming the bundle and the
  * item an operator must fix; empty when it can. Checked: rule metrics are stored here or declared
- * by the policy, device patterns compile, route URLs pass this node's WEBHOOK_ALLOWLIST. A route
+ * by the policy, device patterns compile, route URLs pass this node's WEBHOOK_ALLOWLIST, the routes
+ * escalation policies name are routes here. A route
  * whose id is also an env WEBHOOKS id is not a problem: the node's own webhook wins, silently.
  */
 export function policyProblems(
@@ -53,6 +54,14 @@ export function policyProblems(
     if (refusal) problems.push(`${where('route', route.id)}: ${refusal} of ${context.nodeId}`);
     const patternProblem = globProblem(route.matchers?.devicePattern);
     if (patternProblem) problems.push(`${where('route', route.id)}: device pattern ${patternProblem}`);
+  }
+  const routeIds = new Set([...context.envWebhookIds, ...effective.routes.map(({ id }) => id)]);
+  for (const escalation of effective.escalations) {
+    const unknown = escalation.steps
+      .flatMap((step) => step.notify)
+      .flatMap((target) => ('route' in target && !routeIds.has(target.route) ? [target.route] : []));
+    for (const route of unknown)
+      problems.push(`escalation "${escalation.id}": route "${route}" is not a route of ${context.nodeId}`);
   }
   return problems;
 }

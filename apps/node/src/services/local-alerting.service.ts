@@ -21,6 +21,7 @@ import { z } from 'zod';
 import type { AlertingRuntime } from '../alerting/alerting-runtime.ts';
 import type { AlertStore, CommittedChange } from '../store/alert-store.pg.ts';
 import type { NodeStore } from '../store/client.ts';
+import type { LocalNodeServiceDeps } from './local-node.types.ts';
 import { previewRuleLocally } from './local-rule-preview.ts';
 import { cutPage, elapsedSince } from './paging.ts';
 import { pathSelects } from './path-scoped.ts';
@@ -30,6 +31,7 @@ export interface LocalAlertingDeps {
   alertStore: AlertStore;
   alerting: AlertingRuntime;
   nodePath: string;
+  notifications: LocalNodeServiceDeps['notifications'];
 }
 
 /** How many changes a stream reads from the log at a time. */
@@ -83,6 +85,11 @@ export function createLocalAlertsService(deps: LocalAlertingDeps): AlertsService
       requireOwnPath(input.nodePath, nodePath, 'alert');
       const change = await alerting.setAck(input.id, null, actor);
       return alertOf(change, input.id);
+    },
+
+    async notifications(input) {
+      requireOwnPath(input.nodePath, nodePath, 'alert');
+      return { ...input, notifications: await deps.notifications(input.id), unanswered: [] };
     },
 
     watch(input, signal) {

@@ -1,4 +1,4 @@
-import type { IngestStats, NodeBacklogs } from '@tierscope/shared';
+import type { AlertNotification, IngestStats, NodeBacklogs } from '@tierscope/shared';
 import type { DeviceAccess } from '../access/device-access.ts';
 import type { AlertingRuntime } from '../alerting/alerting-runtime.ts';
 import type { PolicyAgent } from '../policy/policy-agent.ts';
@@ -16,6 +16,8 @@ export interface LocalNodeServiceDeps {
   store: NodeStore;
   alertStore: AlertStore;
   alerting: AlertingRuntime;
+  /** The notifications this node sent about an alert (its outbox), by the alert's id. */
+  notifications: (alertId: string) => Promise<AlertNotification[]>;
   /** Takes the parent's policy (policy.apply) and reports the node's (node.info). */
   policyAgent: PolicyAgent;
   nodeId: string;

@@ -1,4 +1,6 @@
 import { pino } from 'pino';
+import { asAlertNotifications, createOutboxStore } from '@tierscope/notify';
+import type { LocalNodeServiceDeps } from '../services/local-node.types.ts';
 import { AlertingRuntime, type AlertingRuntimeOptions } from '../alerting/alerting-runtime.ts';
 import { PolicyAgent, type PolicyAgentOptions } from '../policy/policy-agent.ts';
 import { AlertStore } from '../store/alert-store.pg.ts';
@@ -16,7 +18,10 @@ export function alertingDepsFor(
   nodePath: string,
   options: Partial<AlertingRuntimeOptions> = {},
   policyOptions: Partial<PolicyAgentOptions> = {},
-): { alertStore: AlertStore; alerting: AlertingRuntime; policyAgent: PolicyAgent } {
+): Pick<LocalNodeServiceDeps, 'alertStore' | 'alerting' | 'policyAgent' | 'notifications'> & {
+  alerting: AlertingRuntime;
+  policyAgent: PolicyAgent;
+} {
   const logger = pino({ level: 'silent' });
   const alertStore = new AlertStore(store, nodePath);
   const policyAgent: PolicyAgent = new PolicyAgent({
@@ -35,5 +40,8 @@ export function alertingDepsFor(
     policy: () => policyAgent.effective(),
     ...options,
   });
-  return { alertStore, alerting, policyAgent };
+  const outbox = createOutboxStore(store);
+  const notifications = async (alertId: string) =>
+    asAlertNotifications(await outbox.forAlert(alertId), nodePath);
+  return { alertStore, alerting, policyAgent, notifications };
 }

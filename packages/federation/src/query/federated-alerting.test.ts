@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Actor, Alert, NodeService, TrackedAlertChange } from '@tierscope/shared';
+import type { Actor, Alert, AlertNotification, NodeService, TrackedAlertChange } from '@tierscope/shared';
 import { createFederatedNodeService } from './federated-node-service.ts';
 import { createHeartbeat } from '../links/heartbeat.ts';
 import { NodeUnreachableAlerts } from './unreachable-alerts.ts';
@@ -234,3 +234,63 @@ function remoteWatch(
 ) {
   return remoteOfClient(link.client).watchAlerts(lastEventId, handlers);
 }
+
+describe('federated alert notifications', () => {
+  const told = (tier: string, createdAt: number): AlertNotification => ({
+    tier,
+    recipient: `email:${tier}@example.com`,
+    recipientName: tier,
+    channel: 'email',
+    event: 'firing',
+    escalationId: 'oncall',
+    createdAt,
+    outcome: 'delivered',
+    attempts: 1,
+    settledAt: createdAt + 1,
+    lastError: null,
+  });
+
+  function tree() {
+    const { service, controls } = createInMemoryNodeService('probe-a', { devices: [], events: [] });
+    service.alerts.notifications = async (ref) => {
+      if (controls.failWith) throw controls.failWith;
+      return { ...ref, notifications: [told('probe-a', T0)], unanswered: [] };
+    };
+    const probe = createInProcessChildLink('probe-a', service);
+    const district = createFederatedNodeService({
+      id: 'district-1',
+      isRoot: false,
+      children: [probe],
+      heartbeat: createHeartbeat([probe], { downAfterMs: 60_000 }),
+      notifications: async () => [told('district-1', T0 + 2)],
+    });
+    const districtLink = createInProcessChildLink('district-1', district);
+    const root = createFederatedNodeService({
+      id: 'bff',
+      isRoot: true,
+      children: [districtLink],
+      heartbeat: createHeartbeat([districtLink], { downAfterMs: 60_000 }),
+      notifications: async () => [told('bff', T0 + 1)],
+    });
+    return { root, controls };
+  }
+
+  it('lists every tier on the alert’s way, each under its path, oldest first', async () => {
+    const { root } = tree();
+    const found = await root.alerts.notifications({ nodePath: 'district-1/probe-a', id: 'hot:x:1' });
+    expect(found.notifications.map((n) => [n.tier, n.recipient])).toEqual([
+      ['district-1/probe-a', 'email:probe-a@example.com'],
+      ['bff', 'email:bff@example.com'],
+      ['district-1', 'email:district-1@example.com'],
+    ]);
+    expect(found.unanswered).toEqual([]);
+  });
+
+  it('names an owner that does not answer and still lists what the tiers above sent', async () => {
+    const { root, controls } = tree();
+    controls.failWith = new Error('probe-a is down');
+    const found = await root.alerts.notifications({ nodePath: 'district-1/probe-a', id: 'hot:x:1' });
+    expect(found.notifications.map((n) => n.tier)).toEqual(['bff', 'district-1']);
+    expect(found.unanswered).toEqual(['district-1/probe-a']);
+  });
+});

@@ -1,4 +1,5 @@
 import {
+  NotFoundError,
   RulePage,
   SilencePage,
   alertKeyOf,
@@ -8,6 +9,8 @@ import {
   inScope,
   stripPathPrefix,
   type Alert,
+  type AlertNotification,
+  type AlertNotifications,
   type AlertsService,
   type EventPosition,
   type ListAlertsInput,
@@ -32,6 +35,8 @@ export interface TierAlertKnowledge {
   mirror?: ChildAlertMirror | undefined;
   /** A scoped caller sees only alerts owned in its subtrees (this tier's own ones included). */
   scope?: Scope | undefined;
+  /** The notifications this tier itself sent about an alert, by the alert's id. */
+  notifications?: ((alertId: string) => Promise<AlertNotification[]>) | undefined;
 }
 
 /** Key of the tier's own book in the stream's id vector ("~" is no node id). */
@@ -97,6 +102,37 @@ export function createFederatedAlerting(
       ownBookHas(input.id)
         ? tier.unreachable!.setAck(input.id, null, actor)
         : f.forwarded.alerts.unack(input, actor),
+    // This tier's own notifications, then the owner's answer (which holds every tier below).
+    async notifications(input) {
+      if (!inScope(tier.scope, input.nodePath)) throw new NotFoundError(`no alert ${input.id}`);
+      const own = (await tier.notifications?.(input.id)) ?? [];
+      const answer = (below: AlertNotification[], unanswered: string[]): AlertNotifications => ({
+        nodePath: input.nodePath,
+        id: input.id,
+        notifications: [...own, ...below].sort((a, b) => a.createdAt - b.createdAt),
+        unanswered,
+      });
+      if (ownBookHas(input.id)) return answer([], []);
+      try {
+        const below = await f.routed(input.nodePath, (m, nodePath, signal) =>
+          m.remote.calls.alerts
+            .notifications({ ...input, nodePath: nodePath ?? input.nodePath }, f.callOptions(m, signal))
+            // The tier's own devices answer from this same outbox: counted once, as its own.
+            .then((found) => ({
+              ...found,
+              notifications:
+                m.kind === 'self'
+                  ? []
+                  : found.notifications.map((n) => ({ ...n, tier: `${m.prefix}${n.tier}` })),
+              unanswered: found.unanswered.map((path) => `${m.prefix}${path}`),
+            })),
+        );
+        return answer(below.notifications, below.unanswered);
+      } catch (error) {
+        if (error instanceof NotFoundError) throw error;
+        return answer([], [input.nodePath]);
+      }
+    },
     watch(input, signal) {
       const streams: AlertStreamMember[] = f.members.map((m) => ({
         id: m.id,

@@ -9,6 +9,7 @@ import {
   serviceOfProcedures,
   withOverrides,
   type Actor,
+  type AlertNotification,
   type ChildAttachment,
   type Cursor,
   type NodeChild,
@@ -62,6 +63,8 @@ export interface FederatedNodeOptions {
   clock?: Clock;
   /** The tier's own `node unreachable` alerts (raised from the heartbeat by the runtime). */
   unreachable?: NodeUnreachableAlerts;
+  /** The notifications this tier itself sent about an alert (its outbox), by the alert's id. */
+  notifications?: ((alertId: string) => Promise<AlertNotification[]>) | undefined;
   /** Children's last known open alerts, shown stale while a child does not answer. */
   mirror?: ChildAlertMirror;
   /** The uplink children's token hashes, when children attach by uplink. */
@@ -316,6 +319,7 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
   return withOverrides(forwarded, {
     ...createFederatedAlerting(federation, {
       unreachable: options.unreachable,
+      notifications: options.notifications,
       mirror: options.mirror,
       scope,
     }),

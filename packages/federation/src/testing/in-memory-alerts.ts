@@ -42,6 +42,8 @@ export class InMemoryAlerts {
   }
 
   readonly service: AlertsService = {
+    // A test leaf sends nothing: it has no outbox.
+    notifications: async (ref) => ({ ...ref, notifications: [], unanswered: [] }),
     list: async (input) => {
       const position =
         input.cursor === undefined

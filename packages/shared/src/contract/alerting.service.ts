@@ -2,6 +2,7 @@ import type { Actor } from '../domain/roles.ts';
 import type {
   AckAlertInput,
   Alert,
+  AlertNotifications,
   AlertPage,
   AlertRef,
   CreateSilenceInput,
@@ -28,6 +29,11 @@ export interface AlertsService {
   /** Stored at the owning node with `actor`'s name and the time; NotFoundError for an unknown alert. */
   ack(input: AckAlertInput, actor: Actor): Promise<Alert>;
   unack(input: AlertRef, actor: Actor): Promise<Alert>;
+  /**
+   * The alert's notifications at the owner and every tier between it and this one; a tier below
+   * that does not answer is named in `unanswered` and the rest are returned.
+   */
+  notifications(input: AlertRef): Promise<AlertNotifications>;
   /**
    * Alert changes, resumable: after `lastEventId` every change since, in order, exactly once;
    * without it, every open alert first. Runs until `signal` aborts.

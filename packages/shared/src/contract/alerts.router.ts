@@ -2,6 +2,7 @@ import { tracked } from '@trpc/server';
 import {
   AckAlertInput,
   Alert,
+  AlertNotifications,
   AlertRef,
   CreateSilenceInput,
   ListAlertsInput,
@@ -30,6 +31,11 @@ export const alertsRouter = router({
     .input(AlertRef)
     .output(Alert)
     .mutation(({ ctx, input }) => ctx.node.alerts.unack(input, ctx.actor)),
+  /** Who was told of the alert, how, when and with what outcome, at every tier on its way. */
+  notifications: viewerProcedure
+    .input(AlertRef)
+    .output(AlertNotifications)
+    .query(({ ctx, input }) => ctx.node.alerts.notifications(input)),
   /** Live changes with resumable ids: a client that reconnects with its last id misses nothing. */
   watch: viewerProcedure
     .input(WatchAlertsInput)

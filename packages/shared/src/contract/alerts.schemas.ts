@@ -73,6 +73,40 @@ export type AlertRef = z.infer<typeof AlertRef>;
 export const AckAlertInput = AlertRef.extend({ note: z.string().max(1000).default('') });
 export type AckAlertInput = z.infer<typeof AckAlertInput>;
 
+/**
+ * One notification about an alert, as the tier that sent it records it: whom, how, when, and how
+ * delivery went. `recipient` is the same key at every tier (`email:<address>`, `route:<id>`): one
+ * person is told once however many tiers route the alert (docs/decisions/0026-on-call.md).
+ */
+export const AlertNotification = z.object({
+  /** The tier that sent it (a node path; the BFF's own id for the BFF). */
+  tier: z.string().max(520),
+  recipient: z.string().max(300),
+  /** A user's name, the email address or the route's id. */
+  recipientName: z.string().max(300),
+  channel: z.enum(['webhook', 'email']),
+  event: z.enum(['firing', 'acknowledged', 'resolved']),
+  /** The escalation policy that sent it; null when a route selected the alert itself. */
+  escalationId: z.string().max(64).nullable(),
+  createdAt: Timestamp,
+  outcome: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number().int().min(0),
+  /** When it was delivered or given up. */
+  settledAt: Timestamp.nullable(),
+  lastError: z.string().max(2000).nullable(),
+});
+export type AlertNotification = z.infer<typeof AlertNotification>;
+
+/** Every tier on the alert's way, from the owner up to the one asked; oldest first. */
+export const AlertNotifications = z.object({
+  nodePath: NodePath,
+  id: AlertId,
+  notifications: z.array(AlertNotification).max(5000),
+  /** Tiers below that did not answer: their notifications are missing here. */
+  unanswered: z.array(z.string().max(520)).max(16),
+});
+export type AlertNotifications = z.infer<typeof AlertNotifications>;
+
 /** What happened to an alert; `stale`/`fresh` are a parent's view of a child it lost or regained. */
 export const AlertChangeKind = z.enum([
   'pending',

@@ -15,24 +15,92 @@ export const WebhookMatchers = z
     devicePattern: z.string().min(1).max(128).optional(),
     ruleId: z.string().min(1).max(64).optional(),
     nodePath: NodePath.optional(),
+    /** Only these severities (with the route's minSeverity). */
+    severities: z.array(Severity).min(1).max(3).optional(),
+    /**
+     * Each label equal: the alert's notification labels (`alertname`, `severity`, `rule_id`,
+     * `node_path`, `device`, `subject_path`), the ones an Alertmanager receiver sees.
+     */
+    labels: z.record(z.string().regex(/^[a-z_]{1,32}$/), z.string().max(300)).optional(),
   })
   .strict();
 export type WebhookMatchers = z.infer<typeof WebhookMatchers>;
 
-/** One generic webhook: Alertmanager v4 JSON is POSTed to `url` for the alerts it selects. */
+const RouteId = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'webhook id: 1–64 of A-Z, a-z, 0-9, ".", "_", "-"');
+
+/**
+ * One route: for the alerts it selects, `alertmanager` POSTs Alertmanager v4 JSON to `url`;
+ * `pagerduty` POSTs PagerDuty Events v2 (trigger, acknowledge, resolve, `dedup_key` = the alert's
+ * id) to `url` (`https://events.pagerduty.com/v2/enqueue`) with its `routingKey`.
+ */
 export const Webhook = z
   .object({
     /** Names the receiver in the payload, the metrics and the outbox rows. */
-    id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'webhook id: 1–64 of A-Z, a-z, 0-9, ".", "_", "-"'),
+    id: RouteId,
     url: z.url({ protocol: /^https?$/, error: 'url: an http:// or https:// URL' }).max(2048),
     minSeverity: Severity.default('warning'),
     matchers: WebhookMatchers.optional(),
     sendResolved: z.boolean().default(true),
     /** One request's whole budget (connect, send, answer); the delivery lease is derived from it. */
     timeoutMs: z.number().int().min(100).max(30_000).default(10_000),
+    /** Unset: `alertmanager`. */
+    kind: z.enum(['alertmanager', 'pagerduty']).optional(),
+    /** The PagerDuty service's integration key: required by, and only for, `pagerduty`. */
+    routingKey: z.string().min(1).max(64).optional(),
+  })
+  .strict()
+  .refine((route) => (route.kind === 'pagerduty') === (route.routingKey !== undefined), {
+    path: ['routingKey'],
+    message: 'routingKey: required for a pagerduty route, and only for it',
+  });
+export type Webhook = z.infer<typeof Webhook>;
+
+/**
+ * Whom an escalation step tells: a console user (through the channels their profile at the BFF
+ * names; only the BFF knows users), an email address, or a route of the tier (a PagerDuty service).
+ */
+export const NotifyTarget = z.union([
+  z.object({ user: z.string().min(1).max(128) }).strict(),
+  z.object({ email: z.email().max(254) }).strict(),
+  z.object({ route: RouteId }).strict(),
+]);
+export type NotifyTarget = z.infer<typeof NotifyTarget>;
+
+export const EscalationStep = z
+  .object({
+    /** Minutes after the alert fired when this step is told, if nobody has acked it by then. */
+    afterMinutes: z.number().min(0).max(1440),
+    notify: z.array(NotifyTarget).min(1).max(20),
   })
   .strict();
-export type Webhook = z.infer<typeof Webhook>;
+export type EscalationStep = z.infer<typeof EscalationStep>;
+
+/**
+ * Who is told about the alerts it selects, step by step while nobody acks; an ack stops it, and
+ * the resolve goes to everyone told (docs/decisions/0026-on-call.md).
+ */
+export const EscalationPolicy = z
+  .object({
+    id: RouteId,
+    minSeverity: Severity.default('warning'),
+    matchers: WebhookMatchers.optional(),
+    /** In order of `afterMinutes`. */
+    steps: z
+      .array(EscalationStep)
+      .min(1)
+      .max(10)
+      .refine(
+        (steps) => steps.every((step, i) => i === 0 || step.afterMinutes >= steps[i - 1]!.afterMinutes),
+        'steps: in order of afterMinutes',
+      ),
+    /** After the last step, its targets are told again this often while nobody acks; unset: once. */
+    repeatMinutes: z.number().min(1).max(1440).optional(),
+    sendResolved: z.boolean().default(true),
+  })
+  .strict();
+export type EscalationPolicy = z.infer<typeof EscalationPolicy>;
 
 /**
  * Where a bundle applies, in the authoring tier's paths: `**` (its whole subtree, itself
@@ -76,6 +144,7 @@ export const PolicyBundle = z.object({
   silences: z.array(PolicySilence).max(200).default([]),
   /** Notification routes; each node still sends only where its own WEBHOOK_ALLOWLIST allows. */
   routes: z.array(Webhook).max(50).default([]),
+  escalations: z.array(EscalationPolicy).max(50).optional(),
   retention: PolicyRetention.default({}),
   /** What a node does with a device it has not registered; unset leaves the node's own setting. */
   unknownDevices: z.enum(['register', 'reject']).optional(),

@@ -1,5 +1,6 @@
 import type {
   AppliedPolicyVersion,
+  EscalationPolicy,
   PolicyBundle,
   PolicyDocument,
   PolicyRetention,
@@ -17,6 +18,7 @@ export interface EffectivePolicy {
   rules: Rule[];
   silences: PolicySilence[];
   routes: Webhook[];
+  escalations: EscalationPolicy[];
   retention: PolicyRetention;
   unknownDevices: 'register' | 'reject' | undefined;
   declaredMetrics: string[];
@@ -68,13 +70,14 @@ export function bundlesFor(bundles: readonly PolicyBundle[], selfPath: string): 
 
 /**
  * Merges `documents` (root-most author first) for the node each names with `selfPath`: rules,
- * silences and routes by id, retention field by field and the unknown-device rule by the last
+ * silences, routes and escalation policies by id, retention field by field and the unknown-device rule by the last
  * bundle that sets them, declared metrics together.
  */
 export function resolvePolicy(documents: readonly PolicyDocument[]): EffectivePolicy {
   const rules = new Map<string, Rule>();
   const silences = new Map<string, PolicySilence>();
   const routes = new Map<string, Webhook>();
+  const escalations = new Map<string, EscalationPolicy>();
   const declared = new Set<string>();
   let retention: PolicyRetention = {};
   let unknownDevices: EffectivePolicy['unknownDevices'];
@@ -89,6 +92,7 @@ export function resolvePolicy(documents: readonly PolicyDocument[]): EffectivePo
       for (const rule of bundle.rules) rules.set(rule.id, rule);
       for (const silence of bundle.silences) silences.set(silence.id, silence);
       for (const route of bundle.routes) routes.set(route.id, route);
+      for (const escalation of bundle.escalations ?? []) escalations.set(escalation.id, escalation);
       for (const metric of bundle.declaredMetrics) declared.add(metric);
       retention = { ...retention, ...definedOnly(bundle.retention) };
       unknownDevices = bundle.unknownDevices ?? unknownDevices;
@@ -98,6 +102,7 @@ export function resolvePolicy(documents: readonly PolicyDocument[]): EffectivePo
     rules: [...rules.values()],
     silences: [...silences.values()],
     routes: [...routes.values()],
+    escalations: [...escalations.values()],
     retention,
     unknownDevices,
     declaredMetrics: [...declared].sort(),

@@ -1,2 +1,7 @@
 // The notifier's tables, defined once in packages/notify.
-export { notificationFeeds, notificationOutbox } from '@tierscope/notify/notifier-tables';
+export {
+  notificationEscalations,
+  notificationEscalationSeq,
+  notificationFeeds,
+  notificationOutbox,
+} from '@tierscope/notify/notifier-tables';

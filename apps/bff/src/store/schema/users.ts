@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { QuietHours } from '@tierscope/notify';
 import { bigserial, boolean, check, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** Console users. `name` is stored lower-case, so logins compare case-insensitively through the unique key. */
@@ -15,6 +16,10 @@ export const users = pgTable(
     /** Set for one-time and admin-reset passwords: the session may only change its password. */
     mustChangePassword: boolean('must_change_password').notNull().default(false),
     disabled: boolean('disabled').notNull().default(false),
+    /** Where escalation policies that name the user email them; null: they get no email. */
+    email: text('email'),
+    /** Non-critical alerts are not sent to them in this window. */
+    quietHours: jsonb('quiet_hours').$type<QuietHours>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },

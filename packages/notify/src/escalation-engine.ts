@@ -1,0 +1,319 @@
+import type { Logger } from 'pino';
+import type { Alert, AlertChange, EscalationPolicy, Webhook } from '@tierscope/shared';
+import type { RawExecutor } from '@tierscope/store';
+import { alertEmail } from './alert-email.ts';
+import type { PayloadLinks } from './alertmanager-payload.ts';
+import type { FeedDatabase } from './notification-feed.ts';
+import {
+  notifiedEvent,
+  routeNotification,
+  routeTells,
+  selects,
+  type OutboxInsert,
+} from './notification-plan.ts';
+import type { OutboxStore } from './outbox-store.ts';
+import type { NotifiedEvent } from './pagerduty-event.ts';
+import { directRecipients, inQuietHours, type Recipient, type RecipientDirectory } from './recipients.ts';
+
+export interface EscalationEngineOptions {
+  /** The tier's database, with the notifier's tables. */
+  database: FeedDatabase;
+  outbox: OutboxStore;
+  /** The escalation policies in force, read at each use (the tier's resolved policy). */
+  policies: () => readonly EscalationPolicy[];
+  /** The routes in force: a step naming a route sends through it. */
+  routes: () => readonly Webhook[];
+  /** Default: email addresses and routes only (users are the BFF's, which passes its own). */
+  directory?: RecipientDirectory | undefined;
+  /**
+   * A federating tier's view of the tiers below: the keys of the recipients they already told
+   * about the alert. They are skipped, so one alert reaches one person once across tiers.
+   */
+  toldBelow?: ((alert: Alert) => Promise<ReadonlySet<string>>) | undefined;
+  /**
+   * How much later than the owner's clock says a step runs here: a federating tier waits so the
+   * tiers below, whose steps fall due at the same time, have told theirs first. Default 0.
+   */
+  stepDelayMs?: number | undefined;
+  /** Called after notifications were committed (the delivery worker's wake). */
+  onQueued: () => void;
+  logger: Logger;
+  links?: PayloadLinks | undefined;
+  /** The clock steps are timed by (tests pass a fake one and call tick()). */
+  now?: (() => number) | undefined;
+  /** How often start() looks for due steps. Default 5 s. */
+  intervalMs?: number | undefined;
+}
+
+interface EscalationRow {
+  policyId: string;
+  alert: Alert;
+  firedAt: number;
+  nextStep: number;
+  told: Recipient[];
+}
+
+const MINUTE_MS = 60_000;
+/** Due escalations taken in one transaction. */
+const TICK_BATCH = 100;
+
+/**
+ * Runs a tier's escalation policies: an alert one selects is told to its first step's targets,
+ * then to each next step's when its time comes and nobody has acked; the last step repeats every
+ * `repeatMinutes`. An ack stops it (PagerDuty routes told hear `acknowledge`), a resolve stops it
+ * and goes to everyone told. Its state is in `notification_escalations`, so a restart resumes it.
+ */
+export class EscalationEngine {
+  readonly #options: EscalationEngineOptions;
+  readonly #now: () => number;
+  readonly #directory: RecipientDirectory;
+  readonly #logger: Logger;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> = Promise.resolve();
+
+  constructor(options: EscalationEngineOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#directory = options.directory ?? directRecipients;
+    this.#logger = options.logger.child({ component: 'escalation' });
+  }
+
+  /**
+   * Takes alert changes: a fire starts the policies that select the alert, an ack or a resolve
+   * stops them and queues what it tells. Pass the change's transaction as `tx` to commit with it
+   * (then wake the worker and this engine after the commit); without it, it commits and wakes the
+   * worker by itself. Returns the escalations started and notifications queued.
+   */
+  async apply(changes: readonly AlertChange[], tx?: RawExecutor): Promise<number> {
+    if (tx) return this.#apply(changes, tx);
+    const queued = await this.#options.database.transaction((own) => this.#apply(changes, own));
+    if (queued > 0) this.#options.onQueued();
+    return queued;
+  }
+
+  /** Tells every step due by now; returns the notifications it queued. */
+  async tick(): Promise<number> {
+    let queued = 0;
+    for (;;) {
+      const [count, taken] = await this.#options.database.transaction((tx) => this.#tickBatch(tx));
+      queued += count;
+      if (taken < TICK_BATCH) break;
+    }
+    if (queued > 0) this.#options.onQueued();
+    return queued;
+  }
+
+  /** Ticks every intervalMs (a failed tick, the database away, is tried at the next). */
+  start(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => this.wake(), this.#options.intervalMs ?? 5000);
+    this.#timer.unref();
+    this.wake();
+  }
+
+  /** Looks for due steps now (after a commit that started escalations). */
+  wake(): void {
+    this.#running = this.#running.then(() =>
+      this.tick().catch((error: unknown) => this.#logger.warn({ err: error }, 'escalation tick failed')),
+    );
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+
+  async #apply(changes: readonly AlertChange[], tx: RawExecutor): Promise<number> {
+    let queued = 0;
+    for (const change of changes) {
+      const event = notifiedEvent(change);
+      if (event === 'firing') queued += await this.#start(change, tx);
+      else if (event === 'acknowledged' || event === 'resolved')
+        queued += await this.#stop(change, event, tx);
+    }
+    return queued;
+  }
+
+  /** Returns how many escalations it started (their first step is due at the next tick). */
+  async #start(change: AlertChange, tx: RawExecutor): Promise<number> {
+    const policies = this.#options.policies().filter((policy) => selects(policy, change.alert));
+    const delay = this.#options.stepDelayMs ?? 0;
+    for (const policy of policies) {
+      await tx.exec(
+        `insert into notification_escalations (policy_id, alert_id, alert, fired_at, next_at)
+         values ($1, $2, $3::jsonb, to_timestamp($4::float8 / 1000.0), to_timestamp($5::float8 / 1000.0))
+         on conflict (policy_id, alert_id) do nothing`,
+        [
+          policy.id,
+          change.alert.id,
+          JSON.stringify(change.alert),
+          change.at,
+          change.at + policy.steps[0]!.afterMinutes * MINUTE_MS + delay,
+        ],
+      );
+    }
+    return policies.length;
+  }
+
+  /** Stops the alert's escalations; tells what an ack or a resolve tells everyone they told. */
+  async #stop(change: AlertChange, event: 'acknowledged' | 'resolved', tx: RawExecutor): Promise<number> {
+    const stoppable = event === 'resolved' ? `('escalating', 'done', 'acked')` : `('escalating', 'done')`;
+    const stopped = await tx.exec<{ policyId: string; told: Recipient[] }>(
+      `update notification_escalations set state = $2, next_at = null, alert = $3::jsonb
+        where alert_id = $1 and state in ${stoppable}
+      returning policy_id as "policyId", told`,
+      [change.alert.id, event === 'resolved' ? 'resolved' : 'acked', JSON.stringify(change.alert)],
+    );
+    const policies = new Map(this.#options.policies().map((policy) => [policy.id, policy]));
+    const recipients = new Map<string, { recipient: Recipient; policyId: string }>();
+    for (const { policyId, told } of stopped) {
+      if (event === 'resolved' && policies.get(policyId)?.sendResolved === false) continue;
+      for (const recipient of told) recipients.set(recipient.key, { recipient, policyId });
+    }
+    const rows: OutboxInsert[] = [];
+    for (const { recipient, policyId } of recipients.values()) {
+      const row = await this.#notification(recipient, change, event, policyId, tx);
+      if (row) rows.push(row);
+    }
+    return this.#options.outbox.insert(rows, tx);
+  }
+
+  async #tickBatch(tx: RawExecutor): Promise<[queued: number, taken: number]> {
+    const now = this.#now();
+    const due = await tx.exec<EscalationRow & Record<string, unknown>>(
+      `select policy_id as "policyId", alert, (extract(epoch from fired_at) * 1000)::float8 as "firedAt",
+              next_step as "nextStep", told
+         from notification_escalations
+        where state = 'escalating' and next_at <= to_timestamp($1::float8 / 1000.0)
+        order by next_at limit ${TICK_BATCH} for update skip locked`,
+      [now],
+    );
+    let queued = 0;
+    for (const row of due) queued += await this.#runStep(row, now, tx);
+    return [queued, due.length];
+  }
+
+  async #runStep(row: EscalationRow, now: number, tx: RawExecutor): Promise<number> {
+    const policy = this.#options.policies().find(({ id }) => id === row.policyId);
+    if (!policy) {
+      await this.#advance(row, { state: 'done', nextAt: null, nextStep: row.nextStep, told: row.told }, tx);
+      return 0;
+    }
+    const repeating = row.nextStep >= policy.steps.length;
+    const step = policy.steps[Math.min(row.nextStep, policy.steps.length - 1)]!;
+    const change: AlertChange = { kind: 'fired', at: row.firedAt, alert: row.alert };
+    const named = await this.#recipientsOf(step.notify);
+    const awake = named.filter(
+      (r) => row.alert.severity === 'critical' || !r.quietHours || !inQuietHours(r.quietHours, now),
+    );
+    // A repeat tells again whom this policy told; a first telling skips whoever heard already.
+    const skip = repeating ? new Set<string>() : await this.#alreadyTold(row.alert, tx);
+    const toTell = awake.filter((r) => !skip.has(r.key));
+    const rows: OutboxInsert[] = [];
+    for (const recipient of toTell) {
+      const notification = await this.#notification(recipient, change, 'firing', policy.id, tx);
+      if (notification) rows.push(notification);
+    }
+    const queued = await this.#options.outbox.insert(rows, tx);
+    const told = [...row.told, ...toTell.filter((r) => !row.told.some((t) => t.key === r.key))];
+    const nextStep = Math.min(row.nextStep + 1, policy.steps.length);
+    const delay = this.#options.stepDelayMs ?? 0;
+    const next =
+      nextStep < policy.steps.length
+        ? row.firedAt + policy.steps[nextStep]!.afterMinutes * MINUTE_MS + delay
+        : policy.repeatMinutes === undefined
+          ? null
+          : now + policy.repeatMinutes * MINUTE_MS;
+    await this.#advance(
+      row,
+      { state: next === null ? 'done' : 'escalating', nextAt: next, nextStep, told },
+      tx,
+    );
+    this.#logger.info(
+      {
+        alertId: row.alert.id,
+        policy: policy.id,
+        step: row.nextStep,
+        told: toTell.map((r) => r.name),
+        skipped: named.length - toTell.length,
+      },
+      'escalation step told',
+    );
+    return queued;
+  }
+
+  async #recipientsOf(targets: EscalationPolicy['steps'][number]['notify']): Promise<Recipient[]> {
+    const found = await Promise.all(targets.map((target) => this.#directory(target)));
+    return [...new Map(found.flat().map((r) => [r.key, r])).values()];
+  }
+
+  /** Whoever this tier or a tier below already told that the alert fires. */
+  async #alreadyTold(alert: Alert, tx: RawExecutor): Promise<Set<string>> {
+    const here = await this.#options.outbox.forAlert(alert.id, tx);
+    const told = new Set(here.filter((n) => n.event === 'firing').map((n) => n.recipient));
+    if (this.#options.toldBelow) {
+      try {
+        for (const key of await this.#options.toldBelow(alert)) told.add(key);
+      } catch (error) {
+        // Unknown below: telling twice is better than telling no one.
+        this.#logger.warn({ err: error, alertId: alert.id }, 'could not ask the tiers below whom they told');
+      }
+    }
+    return told;
+  }
+
+  async #advance(
+    row: EscalationRow,
+    next: { state: string; nextAt: number | null; nextStep: number; told: Recipient[] },
+    tx: RawExecutor,
+  ): Promise<void> {
+    await tx.exec(
+      `update notification_escalations
+          set state = $3, next_at = to_timestamp($4::float8 / 1000.0), next_step = $5, told = $6::jsonb
+        where policy_id = $1 and alert_id = $2`,
+      [row.policyId, row.alert.id, next.state, next.nextAt, next.nextStep, JSON.stringify(next.told)],
+    );
+  }
+
+  /** The outbox row telling `recipient` the event, or undefined when its route is gone or deaf to it. */
+  async #notification(
+    recipient: Recipient,
+    change: AlertChange,
+    event: NotifiedEvent,
+    escalationId: string,
+    tx: RawExecutor,
+  ): Promise<OutboxInsert | undefined> {
+    const now = this.#now();
+    const [{ seq } = { seq: 0 }] = await tx.exec<{ seq: number }>(
+      `select nextval('notification_escalation_seq')::float8 as seq`,
+    );
+    const origin = { source: 'escalation' as const, changeSeq: seq, escalationId };
+    if (recipient.channel === 'email') {
+      if (event === 'acknowledged') return undefined;
+      return {
+        ...origin,
+        webhookId: recipient.key,
+        channel: 'email',
+        fingerprint: change.alert.fingerprint,
+        payload: { ...alertEmail(change.alert, event, recipient.address, this.#options.links) },
+        createdAt: now,
+        nextAttemptAt: now,
+        recipient: recipient.key,
+        recipientName: recipient.name,
+        alertId: change.alert.id,
+        event,
+      };
+    }
+    const route = this.#options.routes().find(({ id }) => id === recipient.address);
+    if (!route) {
+      this.#logger.warn(
+        { route: recipient.address, escalation: escalationId },
+        'an escalation names a route this tier does not have',
+      );
+      return undefined;
+    }
+    if (!routeTells(route, event)) return undefined;
+    return { ...routeNotification(route, change, event, now, this.#options.links), ...origin };
+  }
+}

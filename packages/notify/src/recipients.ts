@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import type { NotifyTarget } from '@tierscope/shared';
+
+/**
+ * Someone (or something) an escalation step tells, on one channel. A person with several
+ * channels (an email address now, push subscriptions later) is several recipients with one name.
+ */
+export interface Recipient {
+  /** Tier-independent (`email:<address>`, `route:<id>`): what tiers dedupe on. */
+  key: string;
+  /** Who, for the console: the user's name, the address or the route id. */
+  name: string;
+  channel: 'email' | 'route';
+  /** The email address, or the route's id. */
+  address: string;
+  /** A user's quiet hours: non-critical alerts are not sent to them while this holds. */
+  quietHours?: QuietHours | undefined;
+}
+
+/** The recipients a step's target names; a tier that cannot resolve a target returns none. */
+export type RecipientDirectory = (target: NotifyTarget) => Promise<readonly Recipient[]>;
+
+const HourMinute = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time as HH:MM');
+
+/** A daily window in the user's time zone; `from` after `to` spans midnight (22:00–07:00). */
+export const QuietHours = z
+  .object({
+    from: HourMinute,
+    to: HourMinute,
+    timeZone: z.string().max(64).refine(isTimeZone, 'an IANA time zone such as Europe/Prague'),
+  })
+  .strict();
+export type QuietHours = z.infer<typeof QuietHours>;
+
+/** True when `at` falls inside the window, read on the clock of its time zone. */
+export function inQuietHours(quiet: QuietHours, at: number): boolean {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: quiet.timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
+  const hour = parts.find((p) => p.type === 'hour')?.value ?? '00';
+  const minute = parts.find((p) => p.type === 'minute')?.value ?? '00';
+  const now = `${hour}:${minute}`;
+  return quiet.from <= quiet.to ? now >= quiet.from && now < quiet.to : now >= quiet.from || now < quiet.to;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function emailRecipient(address: string, name = address, quietHours?: QuietHours): Recipient {
+  return { key: `email:${address.toLowerCase()}`, name, channel: 'email', address, quietHours };
+}
+
+/**
+ * What every tier resolves by itself: email addresses and its routes. Users are known only at
+ * the BFF, whose directory adds them (docs/decisions/0026-on-call.md).
+ */
+export const directRecipients: RecipientDirectory = (target) => {
+  if ('email' in target) return Promise.resolve([emailRecipient(target.email)]);
+  if ('route' in target)
+    return Promise.resolve([
+      { key: `route:${target.route}`, name: target.route, channel: 'route', address: target.route },
+    ]);
+  return Promise.resolve([]);
+};
