@@ -3,6 +3,7 @@ import {
   BadRequestError,
   NotFoundError,
   findProcedure,
+  importDevicesCsv,
   serviceOfProcedures,
   withOverrides,
   type Actor,
@@ -340,6 +341,11 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
         );
         return sumDeviceCounts(results);
       },
+      // Each row goes to its owner in batches (devices.provision), routed as any single-item call.
+      importCsv: (input, actor) =>
+        importDevicesCsv(input, (nodePath, rows) =>
+          forwarded.devices.provision({ nodePath, devices: rows }, actor),
+        ),
     },
     events: { search: (input) => federation.list(listRules.events, input) },
     deadLetters: { list: (input) => federation.list(listRules.deadLetters, input) },
