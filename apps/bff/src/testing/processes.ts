@@ -27,14 +27,20 @@ export {
 /**
  * A node process for a test: PGlite in memory, its data under `<dataDir>/<id>`, its embedded broker
  * on a free port (`mqttUrl`); `env` adds its place in the tiers (CHILDREN, PARENT_UPLINK_URL, tokens, …).
- * Wait for it with waitReady.
+ * These tests play their devices without logins, so the broker is told to take anonymous devices
+ * (DEVICE_AUTH=off) unless `env` says otherwise. Wait for it with waitReady.
  */
 export function spawnTestNode(
   id: string,
   dataDir: string,
   env: Record<string, string> = {},
 ): Promise<NodeProcess> {
-  return spawnNode(id, { DATABASE_URL: 'pglite:memory', DATA_DIR: join(dataDir, id), ...env });
+  return spawnNode(id, {
+    DATABASE_URL: 'pglite:memory',
+    DATA_DIR: join(dataDir, id),
+    DEVICE_AUTH: 'off',
+    ...env,
+  });
 }
 
 /** A BFF process with its own database in memory and the test admin (log in with loginToConsole). */

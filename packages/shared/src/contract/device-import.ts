@@ -312,6 +312,32 @@ async function runBounded<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
+/** Devices as an import reads them (`id,name,kind,site,labels,nodePath`). */
+export function devicesCsv(
+  devices: ReadonlyArray<{
+    id: string;
+    name: string;
+    kind?: string;
+    site?: string;
+    labels?: Record<string, string>;
+    nodePath?: string;
+  }>,
+): string {
+  return stringify(
+    devices.map((device) => [
+      device.id,
+      device.name,
+      device.kind ?? '',
+      device.site ?? '',
+      Object.entries(device.labels ?? {})
+        .map(([key, value]) => `${key}=${value}`)
+        .join(';'),
+      device.nodePath ?? '',
+    ]),
+    { header: true, columns: [...COLUMNS] },
+  );
+}
+
 const CREDENTIAL_COLUMNS = ['line', 'deviceId', 'nodePath', 'username', 'password'] as const;
 
 /** The credentials of an import as a CSV to download (`line,deviceId,nodePath,username,password`). */
