@@ -17,6 +17,7 @@ import {
   spawnBff,
   spawnTestNode,
   waitFor,
+  waitForNodesUp,
   waitReady,
   type TierProcess,
 } from './testing/processes.ts';
@@ -40,9 +41,11 @@ const tokens = { district: newNodeToken(), a: newNodeToken(), b: newNodeToken() 
 const brokers = new Map<string, string>();
 let admin: TRPCClient<ConsoleApiRouter>;
 
+type ImportedDevice = Parameters<typeof devicesCsv>[0][number];
+
 /** The file: device i on probe-a when even, probe-b when odd; five rows broken, each another way. */
 function importFile(): { csv: string; badLines: number[] } {
-  const devices = Array.from({ length: DEVICES }, (_, i) => ({
+  const devices: ImportedDevice[] = Array.from({ length: DEVICES }, (_, i) => ({
     id: `imp-${String(i).padStart(5, '0')}`,
     name: `Imported ${i}`,
     kind: 'meter',
@@ -51,7 +54,7 @@ function importFile(): { csv: string; badLines: number[] } {
     nodePath: String(PROBES[i % 2]),
   }));
   // Line n + 2 holds device n (line 1 is the header).
-  const broken: Record<number, Partial<(typeof devices)[number]>> = {
+  const broken: Record<number, Partial<ImportedDevice>> = {
     10: { id: 'bad id' },
     2000: { name: '' },
     4000: { labels: { 'bad key!': 'x' } },
@@ -123,17 +126,7 @@ beforeAll(async () => {
   admin = createTRPCClient<ConsoleApiRouter>({
     links: [httpBatchStreamLink({ url: `${bff.url}/trpc`, fetch: fetchAs(session) })],
   });
-  await waitFor(
-    'every node up at the BFF',
-    async () => {
-      const info = await admin.node.info.query();
-      const states = (info.children ?? [])
-        .flatMap((c) => [c, ...(c.info?.children ?? [])])
-        .map((c) => c.state);
-      return states.length === 3 && states.every((state) => state === 'up');
-    },
-    READY_TIMEOUT_MS,
-  );
+  await waitForNodesUp(() => admin.node.info.query(), 3, READY_TIMEOUT_MS);
 }, READY_TIMEOUT_MS * 2);
 
 afterAll(async () => {

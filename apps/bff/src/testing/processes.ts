@@ -1,9 +1,11 @@
 import { join } from 'node:path';
+import type { NodeInfo } from '@tierscope/shared';
 import { TEST_BFF_ENV } from '@tierscope/test-support/console-session';
 import {
   BFF_MAIN,
   spawnNode,
   spawnTier,
+  waitFor,
   type NodeProcess,
   type TierProcess,
 } from '@tierscope/test-support/processes';
@@ -46,4 +48,23 @@ export function spawnTestNode(
 /** A BFF process with its own database in memory and the test admin (log in with loginToConsole). */
 export function spawnBff(env: Record<string, string>): Promise<TierProcess> {
   return spawnTier('bff', BFF_MAIN, { ...TEST_BFF_ENV, ...env });
+}
+
+/** Waits until the BFF's tree has `count` nodes, children and grandchildren, every one `up`. */
+export async function waitForNodesUp(
+  nodeInfo: () => Promise<NodeInfo>,
+  count: number,
+  timeoutMs: number,
+): Promise<void> {
+  await waitFor(
+    'every node up at the BFF',
+    async () => {
+      const info = await nodeInfo();
+      const states = (info.children ?? [])
+        .flatMap((c) => [c, ...(c.info?.children ?? [])])
+        .map((c) => c.state);
+      return states.length === count && states.every((state) => state === 'up');
+    },
+    timeoutMs,
+  );
 }

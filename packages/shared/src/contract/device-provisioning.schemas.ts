@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DeviceId, Labels, NodePath } from '../domain/ids.ts';
-import { Timestamp } from '../domain/time.ts';
+import { DeviceCredentials } from './devices.schemas.ts';
 
 /*
  * Provisioning: devices made on a chosen node with broker credentials shown once
@@ -44,14 +44,7 @@ export const ProvisionDevicesInput = z.object({
 export type ProvisionDevicesInput = z.infer<typeof ProvisionDevicesInput>;
 
 /** A device made by an import: the only copy of its password. */
-export const ProvisionedCredentials = z.object({
-  line: z.number().int().min(1),
-  deviceId: DeviceId,
-  nodePath: NodePath,
-  username: z.string().min(1).max(128),
-  password: z.string().min(1).max(256),
-  createdAt: Timestamp,
-});
+export const ProvisionedCredentials = DeviceCredentials.extend({ line: z.number().int().min(1) });
 export type ProvisionedCredentials = z.infer<typeof ProvisionedCredentials>;
 
 /** A valid row a node did not import (the device has credentials already, or the node is gone). */
