@@ -181,6 +181,13 @@ function startLine(linesRead: number, raw: string): number {
   return linesRead - (body.match(/\n/g)?.length ?? 0);
 }
 
+/**
+ * Rows per `devices.provision` call of an import. A node on PGlite stores a batch on its event
+ * loop; at 500 rows it missed its parent's heartbeats on a loaded machine and its next batches were
+ * refused as unreachable, at 100 it answers between batches.
+ */
+const IMPORT_BATCH_SIZE = 100;
+
 /** Makes the devices of one batch at the node `nodePath` names; an error refuses the whole batch. */
 export type ProvisionBatch = (nodePath: string, rows: ProvisionRow[]) => Promise<ProvisionedDevices>;
 
@@ -189,6 +196,7 @@ export interface DeviceImportOptions {
   defaultNodePath?: string | undefined;
   /** Nodes importing at once; each node takes its batches one after another. Default 4. */
   concurrency?: number;
+  /** Rows per batch; default 100, at most PROVISION_BATCH_MAX. */
   batchSize?: number;
 }
 
@@ -223,7 +231,7 @@ export async function* importDevicesCsv(
     return;
   }
 
-  const batchSize = Math.min(options.batchSize ?? PROVISION_BATCH_MAX, PROVISION_BATCH_MAX);
+  const batchSize = Math.min(options.batchSize ?? IMPORT_BATCH_SIZE, PROVISION_BATCH_MAX);
   const batchesByNode = new Map<string, ProvisionRow[][]>();
   for (const { nodePath, ...row } of rows) {
     const batches = batchesByNode.get(nodePath) ?? [];
@@ -241,7 +249,7 @@ export async function* importDevicesCsv(
     for (const batch of batches) {
       if (stopped) return;
       try {
-        const answer = await provision(nodePath, batch);
+        const answer = await provisionWhenReachable(() => provision(nodePath, batch));
         // Each row is named by the node path as this tier's caller names it.
         created.push(...answer.created.map((row) => ({ ...row, nodePath })));
         refused.push(...answer.refused.map((row) => ({ ...row, nodePath })));
@@ -271,6 +279,26 @@ export async function* importDevicesCsv(
   }
   const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
   yield result(created.sort(byLine), refused.sort(byLine), true);
+}
+
+/** Pauses and tries at most this often when a node is unreachable (SERVICE_UNAVAILABLE: not called). */
+const UNREACHABLE_RETRIES = 5;
+const UNREACHABLE_PAUSE_MS = 1000;
+
+/**
+ * A node busy storing a batch can miss its parent's heartbeats and be called unreachable for a
+ * moment; the fan-out then refuses the next call without making it, so trying again is safe.
+ */
+async function provisionWhenReachable(call: () => Promise<ProvisionedDevices>): Promise<ProvisionedDevices> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const code = (error as { code?: unknown } | undefined)?.code;
+      if (code !== 'SERVICE_UNAVAILABLE' || attempt >= UNREACHABLE_RETRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, UNREACHABLE_PAUSE_MS));
+    }
+  }
 }
 
 /** Wakes the reader after each batch; several batches done between two reads wake it once. */
