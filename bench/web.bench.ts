@@ -17,7 +17,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser } from '@playwright/test';
-import { freePorts, startDeployment, type Deployment } from '@tierscope/test-support/deployment';
+import {
+  DEMO_PROBE_IDS,
+  freePorts,
+  startDeployment,
+  type Deployment,
+} from '@tierscope/test-support/deployment';
 import { waitFor } from '@tierscope/test-support/processes';
 import { connectPublisher, installRules, publishingDevice } from '../e2e/alert-rules.ts';
 import { createApiClient, logIn, storageStateOf, type ApiSession } from '../e2e/api-client.ts';
@@ -80,6 +85,8 @@ async function startDemo(build: WebBuild, dataDir: string): Promise<Demo> {
     // The bench installs its own rules.
     demoPolicy: false,
     adminPassword: ADMIN.password,
+    // The bench publishes to every probe as devices of its own, without logins.
+    openProbes: DEMO_PROBE_IDS,
     log: (line) => progress(line),
     onUnexpectedExit: (name, code, signal) => progress(`${name} exited (${signal ?? code})`),
   });

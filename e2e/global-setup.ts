@@ -55,6 +55,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     demoPolicy: false,
     adminPassword: ADMIN.password,
     probeWebhook,
+    // The specs publish as devices of their own, without logins, to these probes; probe-a's
+    // simulated devices log in with the credentials the deployment provisions.
+    openProbes: ['probe-b', 'probe-c', 'probe-d'],
     ...(backend && { backend }),
     log: (line) => process.stderr.write(`[e2e] ${line}\n`),
     // The fault test kills a probe on purpose; anything else shows up as failing tests.

@@ -8,9 +8,10 @@ import {
   startDeployment,
   type Deployment,
 } from '@tierscope/test-support/deployment';
+import { describeDeviceAccess, OPEN_PROBES } from './start-device-access.ts';
 
 /** What `npm start` prints once everything is up. */
-function describeDeployment(deployment: Deployment, devicesPerProbe: number): string {
+function describeDeployment(deployment: Deployment, devicesPerProbe: number, dataDir: string): string {
   const bff = deployment.bffUrl;
   const district = deployment.nodes.find((n) => n.id === DISTRICT_ID)!;
   const probes = deployment.nodes.filter((n) => n.id !== DISTRICT_ID);
@@ -30,8 +31,7 @@ function describeDeployment(deployment: Deployment, devicesPerProbe: number): st
     ),
     `  ${dialled.join(', ')} answer only their parent (a node token made for this run)`,
     `  ${uplinked.join(' and ')} dial ws://${new URL(district.httpUrl).host}/uplink (tokens made for this run); the district has no URL for them`,
-    `  device MQTT:          try: mosquitto_pub -p ${new URL(probes[0]!.mqttUrl).port} -t devices/x1/telemetry -m '{"metrics":{"temp":99.5}}'`,
-    '                        (the demo policy\'s "Temperature above 40 °C" fires for x1 at once)',
+    ...describeDeviceAccess(deployment, dataDir),
     `  logs:                 ${deployment.logDir}/`,
     'Press Ctrl+C to stop.',
     '',
@@ -95,6 +95,7 @@ async function main(): Promise<void> {
     rate: 0.5,
     excursions: true,
     demoPolicy: true,
+    openProbes: OPEN_PROBES,
     signal: stopped.signal,
     log: (line) => process.stderr.write(`${line}\n`),
     onUnexpectedExit: (name, code, signal) => {
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
     if (stopped.signal.aborted) return new Promise<never>(() => undefined);
     throw error;
   });
-  process.stdout.write(describeDeployment(deployment, devicesPerProbe));
+  process.stdout.write(describeDeployment(deployment, devicesPerProbe, values['data-dir']));
 }
 
 main().catch((error: unknown) => {

@@ -88,7 +88,15 @@ export async function startLeafNode(id: string, env: Record<string, string> = {}
   const spawn = async (spawnEnv: Record<string, string>) => {
     const node = await spawnNode(
       id,
-      { HTTP_HOST: '127.0.0.1', DATABASE_URL: database.url, DATA_DIR: dataDir, MQTT_URL: '', ...spawnEnv },
+      {
+        HTTP_HOST: '127.0.0.1',
+        DATABASE_URL: database.url,
+        DATA_DIR: dataDir,
+        MQTT_URL: '',
+        // The bench's publishers play devices without logins.
+        DEVICE_AUTH: 'off',
+        ...spawnEnv,
+      },
       // Piped, never inherited: the bench's stdout carries exactly one JSON line.
       { flags: flagsFrom('BENCH_FED_NODE_FLAGS') },
     );

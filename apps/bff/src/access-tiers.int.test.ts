@@ -22,6 +22,7 @@ import {
   spawnBff,
   spawnTestNode,
   waitFor,
+  waitForNodesUp,
   waitReady,
   type ConsoleSession,
   type TierProcess,
@@ -137,17 +138,7 @@ beforeAll(async () => {
 
   sessions.set('admin', await loginToConsole(bff.url));
   admin = consoleClient('admin');
-  await waitFor(
-    'every node up at the BFF',
-    async () => {
-      const info = await admin.node.info.query();
-      const states = (info.children ?? [])
-        .flatMap((c) => [c, ...(c.info?.children ?? [])])
-        .map((c) => c.state);
-      return states.length === 4 && states.every((state) => state === 'up');
-    },
-    60_000,
-  );
+  await waitForNodesUp(() => admin.node.info.query(), 4, 60_000);
   for (const path of ['district-1/probe-a', 'district-1/probe-b', 'probe-d']) {
     await admin.rules.upsert.mutate({ nodePath: path, rule: hot });
   }

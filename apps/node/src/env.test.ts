@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NodeConfig } from './env.ts';
+import { loadNodeConfig, NodeConfig } from './env.ts';
 
 const base = { nodeId: 'probe-1', nodeName: 'probe-1', databaseUrl: 'pglite:memory', dataDir: '.data/x' };
 const token = 'a-node-token-of-enough-length';
@@ -30,5 +30,17 @@ describe('PARENT_UPLINK_URL', () => {
     expect(issues({ parentUplinkUrls: 'ws://10.0.0.1:4000/uplink' })).toEqual([
       'nodeToken: PARENT_UPLINK_URL needs NODE_TOKEN',
     ]);
+  });
+});
+
+describe('DEVICE_AUTH', () => {
+  it('refuses anonymous devices on the embedded broker unless told otherwise', () => {
+    expect(loadNodeConfig({ NODE_ID: 'probe-1' }).deviceAuth).toBe('required');
+    expect(loadNodeConfig({ NODE_ID: 'probe-1', DEVICE_AUTH: 'off' }).deviceAuth).toBe('off');
+  });
+
+  it('leaves device logins to an external broker (MQTT_URL), and refuses to claim it enforces them', () => {
+    expect(loadNodeConfig({ NODE_ID: 'probe-1', MQTT_URL: 'mqtt://127.0.0.1:1883' }).deviceAuth).toBe('off');
+    expect(issues({ mqttUrl: 'mqtt://127.0.0.1:1883', deviceAuth: 'required' })?.[0]).toMatch(/^deviceAuth:/);
   });
 });

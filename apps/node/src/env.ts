@@ -42,9 +42,10 @@ export const NodeConfig = z
      * The embedded broker's device logins (`DEVICE_AUTH`): `required` = each device logs in as
      * itself (username = device id, password from devices.rotateCredentials) and may publish only
      * under `devices/{its id}/` and subscribe only to its own commands; `off` = anyone may connect.
-     * Quarantine applies either way. An external broker enforces its own (README: Device access).
+     * Quarantine applies either way. `required` unless told otherwise (docs/decisions/0025); with
+     * MQTT_URL the external broker enforces its own (README: Device access), so unset means `off`.
      */
-    deviceAuth: z.enum(['required', 'off']).default('off'),
+    deviceAuth: z.enum(['required', 'off']).default('required'),
     /** Where the ingest journal lives (acked messages not yet committed). */
     dataDir: z.string().min(1),
     rawRetentionDays: z.coerce.number().int().min(1).max(3650).default(30),
@@ -143,7 +144,7 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig
     mqttPort: env.MQTT_PORT,
     mqttUsername: env.MQTT_USERNAME,
     mqttPassword: env.MQTT_PASSWORD,
-    deviceAuth: env.DEVICE_AUTH || undefined,
+    deviceAuth: env.DEVICE_AUTH || (env.MQTT_URL ? 'off' : undefined),
     dataDir,
     rawRetentionDays: env.RAW_RETENTION_DAYS,
     unknownDevices: env.UNKNOWN_DEVICES,

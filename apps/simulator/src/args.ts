@@ -17,6 +17,10 @@ export const USAGE = `Usage: npm run start -w @tierscope/simulator -- [options]
                              a rise and a hover start in the first 6 s)
   --max-device-connections N above this many devices, share connections instead (default 200)
   --shared-connections N     connections when sharing (default 4)
+  --credentials FILE         device logins, a CSV with username and password columns (as an import's
+                             credentials download): each device logs in as itself (needs one
+                             connection per device)
+  --fleet-csv                print the devices as a CSV to import (id,name,kind,site) and exit
   --log-level L              pino level (default info)
   --help                     this text`;
 
@@ -50,6 +54,12 @@ export const SimulatorOptions = z
     'max-device-connections': int(0, 10_000).default(200),
     'shared-connections': int(1, 256).default(4),
     'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    credentials: z.string().min(1).optional(),
+    'fleet-csv': z.boolean().default(false),
+  })
+  .refine((o) => o.credentials === undefined || o.devices <= o['max-device-connections'], {
+    message: 'a device logs in as itself: keep --devices within --max-device-connections',
+    path: ['credentials'],
   })
   .transform((o) => ({
     url: o.url,
@@ -65,6 +75,8 @@ export const SimulatorOptions = z
     connectionMode: o.devices <= o['max-device-connections'] ? ('per-device' as const) : ('shared' as const),
     sharedConnections: Math.min(o['shared-connections'], o.devices),
     logLevel: o['log-level'],
+    credentialsFile: o.credentials,
+    printFleetCsv: o['fleet-csv'],
   }));
 export type SimulatorOptions = z.output<typeof SimulatorOptions>;
 
@@ -92,6 +104,8 @@ export function parseSimulatorArgs(argv: readonly string[]): ParsedArgs {
         'max-device-connections': { type: 'string' },
         'shared-connections': { type: 'string' },
         'log-level': { type: 'string' },
+        credentials: { type: 'string' },
+        'fleet-csv': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));

@@ -26,6 +26,8 @@ export interface PoolOptions {
   url: string;
   mode: 'per-device' | 'shared';
   sharedConnections: number;
+  /** Per-device mode: each device's password, its username being its id (DEVICE_AUTH=required). */
+  logins?: ReadonlyMap<string, string>;
   /** Called on every (re)connect of a connection, after its devices' `online` went out. */
   onOnline: (connection: Connection, first: boolean) => void;
   logger: Logger;
@@ -54,11 +56,13 @@ export function createConnectionPool(
   const connections: Connection[] = groups.map((group, k) => {
     const first = group[0]!;
     const clientId = options.mode === 'per-device' ? first.id : `tierscope-sim-${process.pid}-${k}`;
+    const password = options.mode === 'per-device' ? options.logins?.get(first.id) : undefined;
     const client = connect(url, {
       clientId,
       clean: true,
       reconnectPeriod: 2000,
       connectTimeout: 10_000,
+      ...(password !== undefined && { username: first.id, password }),
       ...(options.mode === 'per-device'
         ? { will: { topic: statusTopic(first.id), payload: Buffer.from('offline'), qos: 1, retain: true } }
         : {}),

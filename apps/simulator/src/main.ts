@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
+import { devicesCsv, readCredentialsCsv } from '@tierscope/shared/device-import';
 import { parseSimulatorArgs, USAGE } from './args.ts';
+import { buildFleet } from './fleet.ts';
 import { startSimulator } from './simulator.ts';
 
 const parsed = parseSimulatorArgs(process.argv.slice(2));
@@ -13,6 +16,14 @@ if (!parsed.ok) {
   process.exit(2);
 }
 const { options } = parsed;
+if (options.printFleetCsv) {
+  const fleet = buildFleet(options.devices, options.sites, options.kinds);
+  process.stdout.write(devicesCsv(fleet.map((device) => ({ ...device, name: device.id }))));
+  process.exit(0);
+}
+const logins = options.credentialsFile
+  ? readCredentialsCsv(readFileSync(options.credentialsFile, 'utf8'))
+  : undefined;
 const logger = pino({ name: 'simulator', level: options.logLevel });
 logger.info(
   {
@@ -24,7 +35,7 @@ logger.info(
   'starting (pass --seed to replay)',
 );
 
-const simulator = await startSimulator(options, logger);
+const simulator = await startSimulator(options, logger, logins);
 
 let stopped = false;
 async function shutdown(reason: string): Promise<void> {

@@ -37,8 +37,21 @@ export interface RunningSimulator {
 const CONNECT_WAIT_MS = 10_000;
 const STATS_EVERY_MS = 10_000;
 
-export async function startSimulator(options: SimulatorOptions, logger: Logger): Promise<RunningSimulator> {
+/**
+ * Starts publishing for the fleet. With `logins` (device id → password) each device logs in as
+ * itself; a device without one is an error, named before anything connects.
+ */
+export async function startSimulator(
+  options: SimulatorOptions,
+  logger: Logger,
+  logins?: ReadonlyMap<string, string>,
+): Promise<RunningSimulator> {
   const fleet = buildFleet(options.devices, options.sites, options.kinds);
+  const withoutLogin = logins ? fleet.filter((device) => !logins.has(device.id)) : [];
+  if (withoutLogin.length > 0)
+    throw new Error(
+      `no login for ${withoutLogin.length} devices, e.g. ${withoutLogin[0]!.id} (--credentials)`,
+    );
   const models = new Map<string, DeviceModel>(
     fleet.map((device) => [device.id, createDeviceModel(device, options.seed)]),
   );
@@ -70,6 +83,7 @@ export async function startSimulator(options: SimulatorOptions, logger: Logger):
     url: options.url,
     mode: options.connectionMode,
     sharedConnections: options.sharedConnections,
+    ...(logins && { logins }),
     logger,
     onOnline(connection, first) {
       if (!first) return;

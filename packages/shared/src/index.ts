@@ -10,6 +10,7 @@ export * from './contract/console.router.ts';
 export * from './contract/trpc.ts';
 export * from './contract/app.router.ts';
 export * from './contract/procedures.ts';
+export * from './contract/device-import.ts';
 export * from './contract/order-keys.ts';
 export * from './cursor-codec.ts';
 export * from './mqtt/index.ts';

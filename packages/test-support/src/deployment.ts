@@ -22,6 +22,7 @@ import {
   type SpawnedProcess,
   type TierProcess,
 } from './processes.ts';
+import { provisionSimulatorLogins, simulatorFleetCsv } from './simulator-logins.ts';
 import type { TierBackend } from './tier-backends.ts';
 
 const HOST = '127.0.0.1';
@@ -32,6 +33,7 @@ const UPLINK_PROBES = ['probe-a', 'probe-b'];
 const DISTRICT_DIALS = ['probe-c'];
 const BFF_DIALS = ['probe-d'];
 const PROBE_SEEDS: Record<string, number> = { 'probe-a': 11, 'probe-b': 22, 'probe-c': 33, 'probe-d': 44 };
+export const DEMO_PROBE_IDS: readonly string[] = Object.keys(PROBE_SEEDS);
 /** PGlite and tsx start slowly when several processes start at once on a small machine. */
 const READY_TIMEOUT_MS = 120_000;
 /** How long a process may take to stop after SIGTERM before it is killed. */
@@ -81,6 +83,12 @@ export interface DeploymentOptions {
    * that finds it without a policy version. Tests install their own rules.
    */
   demoPolicy: boolean;
+  /**
+   * Probes whose embedded broker takes anonymous devices (DEVICE_AUTH=off), for devices a test or a
+   * person plays by hand. Every other probe refuses them: the deployment gives its simulated devices
+   * logins through the probe's API before the simulator starts (docs/decisions/0025). Default none.
+   */
+  openProbes?: readonly string[];
   /** Called when a process exits that was not asked to stop (the demo stops everything then). */
   onUnexpectedExit?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
   /** Progress lines; the demo prints them to stderr. */
@@ -153,6 +161,8 @@ export interface Deployment {
   demoPolicy?: DemoPolicyOutcome;
   /** The probes, then the district. */
   nodes: NodeProcessInfo[];
+  /** Probes that take anonymous devices (`openProbes`); the others take only devices with logins. */
+  openProbes: string[];
   logDir: string;
   /** Stops every process (SIGTERM, then SIGKILL after a grace period) and waits for them. */
   stop(): Promise<void>;
@@ -196,6 +206,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
       HTTP_PORT: String(probePort(id).http),
       MQTT_PORT: String(probePort(id).mqtt),
       DATA_DIR: join(dataDir, id),
+      ...(options.openProbes?.includes(id) && { DEVICE_AUTH: 'off' }),
       ...parentTokenOf(id),
       ...probeWebhookEnv(options.probeWebhook, id),
       ...(uplinkTokens.has(id) && {
@@ -231,9 +242,12 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     ...(options.demoPolicy && { DEMO_POLICY_FILE: writeDemoPolicy(dataDir) }),
   };
 
+  /** Per probe that refuses anonymous devices: the file with its simulated devices' logins. */
+  const simulatorLogins = new Map<string, string>();
   const simulatorArgs = (id: string): string[] =>
     [
       ['--url', brokerUrlOf(id)],
+      simulatorLogins.has(id) ? ['--credentials', simulatorLogins.get(id)!] : [],
       ['--devices', String(options.devicesPerProbe)],
       ['--rate', String(options.rate)],
       ['--seed', String(PROBE_SEEDS[id])],
@@ -291,7 +305,17 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
       ? 'their own databases and brokers'
       : `embedded brokers, PGlite under ${dataDir}`;
     log(`starting ${probeIds.join(', ')} (${stores})…`);
+    const fleetCsv = simulatorFleetCsv(options.devicesPerProbe);
+    // Awaited below, when the probes are up; a start that fails before then must not leave it unhandled.
+    fleetCsv.catch(() => undefined);
     await readyAll(probeIds.map((id) => startNode(probeSpec(id))));
+    // On its own broker (no backend) a probe refuses anonymous devices unless it is an open one.
+    const guarded = options.backend ? [] : probeIds.filter((id) => !options.openProbes?.includes(id));
+    if (guarded.length > 0) log(`giving the simulated devices of ${guarded.join(', ')} their logins…`);
+    for (const id of guarded) {
+      const probe = { id, httpUrl: httpUrl(probePort(id).http), token: dialTokens.get(id) };
+      simulatorLogins.set(id, await provisionSimulatorLogins(probe, await fleetCsv, join(dataDir, id)));
+    }
     log(`starting ${DISTRICT_ID}…`);
     await readyAll([startNode(districtSpec)]);
     log('starting the BFF…');
@@ -323,6 +347,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
   return {
     bffUrl: httpUrl(ports.bff),
     firstAdmin,
+    openProbes: options.backend ? probeIds : probeIds.filter((id) => options.openProbes?.includes(id)),
     ...(demoPolicy && { demoPolicy }),
     logDir,
     nodes: [

@@ -79,4 +79,23 @@ describe('auditEventOf', () => {
       },
     });
   });
+
+  it('records an import by its size and a provision batch by its device ids, never the rows or answers', () => {
+    expect(
+      auditEventOf({
+        action: 'device.import',
+        input: { nodePath: 'probe-d', csv: 'id,name\nd1,One\nd2,Two\n', importValidRows: true },
+        output: {},
+      }),
+    ).toEqual({ action: 'device.import', target: 'probe-d', details: { lines: 3, importValidRows: true } });
+    const batch = auditEventOf({
+      action: 'device.provision',
+      input: {
+        nodePath: 'probe-d',
+        devices: [{ line: 2, deviceId: 'd1', name: 'One', labels: { room: '4' } }],
+      },
+      output: { created: [{ deviceId: 'd1', password: 'SECRET' }] },
+    });
+    expect(batch).toEqual({ action: 'device.provision', target: 'probe-d', details: { devices: ['d1'] } });
+  });
 });

@@ -15,6 +15,8 @@ export function auditEventOf(change: AuditedChange): AuditEvent {
   const output = asRecord(change.output);
   if (change.action === 'policy.publish' || change.action === 'policy.rollback')
     return policyAuditEvent(change.action, input, output);
+  if (change.action === 'device.import' || change.action === 'device.provision')
+    return deviceBatchAuditEvent(change.action, input);
   const nodePath = typeof input.nodePath === 'string' ? input.nodePath : undefined;
   const id = firstString(input.id, input.deviceId, asRecord(input.rule).id, output.id);
   const target = [nodePath, id].filter((part) => part !== undefined).join('/');
@@ -44,6 +46,20 @@ function policyAuditEvent(
     hash: output.hash,
   };
   return { action, target: `${author} v${String(output.version)}`, details };
+}
+
+/**
+ * An import names its file by size and its setting, a batch its device ids: the rows themselves
+ * are audited one by one at the node that made each device (never with a password).
+ */
+function deviceBatchAuditEvent(action: string, input: Record<string, unknown>): AuditEvent {
+  const target = typeof input.nodePath === 'string' ? input.nodePath : '';
+  if (typeof input.csv === 'string') {
+    const lines = input.csv.split('\n').filter((line) => line.trim() !== '').length;
+    return { action, target, details: { lines, importValidRows: input.importValidRows === true } };
+  }
+  const devices = Array.isArray(input.devices) ? input.devices.map((row) => asRecord(row).deviceId) : [];
+  return { action, target, details: { devices } };
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

@@ -25,6 +25,8 @@ describe('log redaction', () => {
         res: { headers: { 'set-cookie': 'tierscope_session=SECRET4' } },
         body: { username: 'ada', password: 'SECRET5', newPassword: 'SECRET6' },
         adminPassword: 'SECRET7',
+        result: { created: [{ deviceId: 'd1', password: 'SECRET8' }] },
+        created: [{ deviceId: 'd2', password: 'SECRET9' }],
       },
       'request',
     );

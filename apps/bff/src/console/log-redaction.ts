@@ -21,6 +21,9 @@ export const CONSOLE_LOG_REDACT = {
     '*.adminPassword',
     'csrfToken',
     '*.csrfToken',
+    // Device credentials as an import answers them (devices.importCsv, devices.provision).
+    'created[*].password',
+    '*.created[*].password',
   ],
   censor: '[redacted]',
 };

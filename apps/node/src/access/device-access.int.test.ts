@@ -278,7 +278,7 @@ describe.each(backends)('quarantine with DEVICE_AUTH=off on $name', (backend) =>
 
   beforeAll(async () => {
     setup = await backend.setup();
-    node = await startNodeProcess({ ...setup.env, NODE_ID: nodeId });
+    node = await startNodeProcess({ ...setup.env, NODE_ID: nodeId, DEVICE_AUTH: 'off' });
   });
   afterAll(async () => {
     await node.kill('SIGTERM');

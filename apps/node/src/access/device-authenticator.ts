@@ -8,10 +8,11 @@ interface VerifiedLogin {
 }
 
 /**
- * Checks device logins against the stored password hashes, held in memory. The argon2 verify runs
- * once per device and password: after it, the password's SHA-256 is kept, so a reconnect (or a
- * wrong password for a device that has logged in) costs one digest. Only the latest hash of a
- * device counts: a rotation forgets the verified login (docs/decisions/0010).
+ * Checks device logins against the stored password hashes, held in memory. New credentials are
+ * one digest to check (docs/decisions/0025); for older argon2id ones the slow verify runs once per
+ * device and password: after it, the password's SHA-256 is kept, so a reconnect (or a wrong
+ * password for a device that has logged in) costs one digest. Only the latest hash of a device
+ * counts: a rotation forgets the verified login (docs/decisions/0010).
  */
 export class DeviceAuthenticator {
   private readonly hashes: Map<string, string>;

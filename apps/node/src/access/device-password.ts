@@ -1,31 +1,37 @@
-import { randomBytes } from 'node:crypto';
-import { hash, verify, type Algorithm, type Options } from '@node-rs/argon2';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { verify } from '@node-rs/argon2';
 
-/**
- * argon2id with OWASP's first recommended configuration (19 MiB, 2 passes, 1 lane), the BFF's
- * parameters for user passwords: one hashing library and one policy in the project. The PHC string
- * carries parameters and salt. Verifying costs ~20 ms, which DeviceAuthenticator pays once per
- * device and password (docs/decisions/0010).
+/*
+ * Device passwords are 256-bit random tokens the node makes itself, never chosen by a person, so
+ * a fast digest stores them as safely as a slow KDF would: there is no dictionary to try, and 2^256
+ * guesses stay out of reach at any hashing speed (docs/decisions/0025-device-provisioning.md).
+ * New credentials are stored as `$sha256$<base64url digest>`; the argon2id PHC strings of older
+ * credentials (docs/decisions/0010) still verify.
  */
-const DEVICE_PASSWORD_HASH: Options = {
-  // `Algorithm` is a const enum, which isolated modules cannot read: 2 is its Argon2id.
-  algorithm: 2 satisfies Algorithm.Argon2id,
-  memoryCost: 19_456,
-  timeCost: 2,
-  parallelism: 1,
-};
+const SHA256_PREFIX = '$sha256$';
 
 /** A new device password: 32 random bytes, base64url (43 characters, safe in any MQTT client). */
 export function newDevicePassword(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export function hashDevicePassword(password: string): Promise<string> {
-  return hash(password, DEVICE_PASSWORD_HASH);
+/** The stored form of a password `newDevicePassword` made; costs one digest. */
+export function hashDevicePassword(password: string): string {
+  return `${SHA256_PREFIX}${createHash('sha256').update(password).digest('base64url')}`;
 }
 
-/** False for a wrong password and for a stored value that is not an argon2 hash. */
+/** Whether a stored hash costs argon2 to verify (credentials made before decision 25). */
+export function isSlowDevicePasswordHash(storedHash: string): boolean {
+  return !storedHash.startsWith(SHA256_PREFIX);
+}
+
+/** False for a wrong password and for a stored value that is neither form. */
 export async function verifyDevicePassword(storedHash: string, password: Buffer | string): Promise<boolean> {
+  if (storedHash.startsWith(SHA256_PREFIX)) {
+    const stored = Buffer.from(storedHash.slice(SHA256_PREFIX.length), 'base64url');
+    const given = createHash('sha256').update(password).digest();
+    return stored.length === given.length && timingSafeEqual(stored, given);
+  }
   try {
     return await verify(storedHash, password);
   } catch {

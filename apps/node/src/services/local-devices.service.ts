@@ -26,6 +26,7 @@ import {
   storeQuarantine,
 } from '../store/device-access.pg.ts';
 import { auditLog, devices, latestValues } from '../store/schema.ts';
+import { createLocalDeviceProvisioning } from './local-device-provisioning.ts';
 import type { LocalNodeServiceDeps } from './local-node.types.ts';
 import { byCodePoint, epochMs, SqlParams, whereAll } from './order-sql.ts';
 import { cutPage, elapsedSince, likePattern } from './paging.ts';
@@ -193,6 +194,8 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
   }
 
   return {
+    ...createLocalDeviceProvisioning(deps),
+
     async list(input) {
       if (!pathSelects(input.nodePath, deps.nodePath)) return emptyOwnPage(deps.nodePath);
       const started = performance.now();
@@ -253,7 +256,7 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
     async rotateCredentials(input, actor) {
       assertOwnPath(input, deps.nodePath);
       const password = newDevicePassword();
-      const passwordHash = await hashDevicePassword(password);
+      const passwordHash = hashDevicePassword(password);
       const createdAt = new Date(now());
       const username = input.deviceId;
       await storeDeviceCredentials(

@@ -1,7 +1,7 @@
-import { eq, inArray } from 'drizzle-orm';
-import type { Actor, DeviceQuarantine } from '@tierscope/shared';
+import { eq, inArray, sql } from 'drizzle-orm';
+import type { Actor, DeviceQuarantine, NewDevice } from '@tierscope/shared';
 import type { NodeDatabase } from './client.ts';
-import { auditLog, deviceCredentials, deviceQuarantine } from './schema.ts';
+import { auditLog, deviceCredentials, deviceQuarantine, devices } from './schema.ts';
 
 type QuarantineRow = typeof deviceQuarantine.$inferSelect;
 
@@ -59,6 +59,68 @@ export async function storeDeviceCredentials(
       target: row.deviceId,
       details: { username: row.username },
     });
+  });
+}
+
+/** A device to make, with the hash of its new password. */
+export interface NewDeviceRow extends NewDevice {
+  passwordHash: string;
+}
+
+/**
+ * Makes devices in one transaction: each gets its credentials (hash only), its device row (taking
+ * over a device only seen publishing) and an audit entry (never the password or the hash). A device
+ * that has credentials already is left as it is. Resolves the ids of the devices made.
+ */
+export async function storeNewDevices(
+  db: NodeDatabase,
+  rows: readonly NewDeviceRow[],
+  createdAt: Date,
+  actor: Actor,
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const by = actorName(actor);
+  return db.transaction(async (tx) => {
+    // Credentials first: the insert that wins a race for a device id decides who made it.
+    const inserted = await tx
+      .insert(deviceCredentials)
+      .values(
+        rows.map((row) => ({
+          deviceId: row.deviceId,
+          username: row.deviceId,
+          passwordHash: row.passwordHash,
+          createdAt,
+          rotatedBy: by,
+        })),
+      )
+      .onConflictDoNothing()
+      .returning({ deviceId: deviceCredentials.deviceId });
+    const made = new Set(inserted.map((row) => row.deviceId));
+    const fresh = rows.filter((row) => made.has(row.deviceId));
+    if (fresh.length === 0) return made;
+    await tx
+      .insert(devices)
+      .values(
+        fresh.map(({ deviceId, name, kind, site, labels }) => ({ id: deviceId, name, kind, site, labels })),
+      )
+      .onConflictDoUpdate({
+        target: devices.id,
+        set: {
+          name: sql`excluded.name`,
+          kind: sql`excluded.kind`,
+          site: sql`excluded.site`,
+          labels: sql`excluded.labels`,
+        },
+      });
+    await tx.insert(auditLog).values(
+      fresh.map(({ deviceId, name, kind, site, labels }) => ({
+        actor: by,
+        action: 'device.create',
+        target: deviceId,
+        details: { name, kind, site, labels },
+      })),
+    );
+    return made;
   });
 }
 

@@ -13,12 +13,16 @@ export interface NodeProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts a real node process (`main.ts`) with the given environment and waits for /readyz. */
+/**
+ * Starts a real node process (`main.ts`) with the given environment and waits for /readyz. Its
+ * embedded broker takes anonymous devices (DEVICE_AUTH=off), as these tests publish without logins,
+ * unless `env` says otherwise.
+ */
 export async function startNodeProcess(
   env: Record<string, string>,
   readyTimeoutMs = 60_000,
 ): Promise<NodeProcess> {
-  const tier = await spawnNode(env.NODE_ID ?? 'node', env);
+  const tier = await spawnNode(env.NODE_ID ?? 'node', { DEVICE_AUTH: 'off', ...env });
   try {
     await waitReady(tier, readyTimeoutMs);
   } catch (error) {

@@ -6,6 +6,7 @@ import {
   trendStepMs,
   NotFoundError,
   findProcedure,
+  importDevicesCsv,
   serviceOfProcedures,
   withOverrides,
   type Actor,
@@ -348,6 +349,11 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
         );
         return sumDeviceCounts(results);
       },
+      // Each row goes to its owner in batches (devices.provision), routed as any single-item call.
+      importCsv: (input, actor) =>
+        importDevicesCsv(input, (nodePath, rows) =>
+          forwarded.devices.provision({ nodePath, devices: rows }, actor),
+        ),
     },
     // Each node computes its own figures; the tier sums them and merges the distributions.
     reports: {

@@ -106,6 +106,26 @@ describe('node router', () => {
     });
   });
 
+  it('lets only an admin create, provision or import devices', async () => {
+    const made = { deviceId: 'x2', nodePath: 'probe-a', username: 'x2', password: 'p', createdAt: 3 };
+    const service = fakeService({
+      create: () => Promise.resolve(made),
+      provision: () => Promise.resolve({ nodePath: 'probe-a', created: [], refused: [] }),
+    });
+    const rows = { devices: [{ line: 2, deviceId: 'x2', name: 'X2' }] };
+    for (const role of ['viewer', 'operator'] as const) {
+      expect(await codeOf(callerAs(role, service).devices.create({ deviceId: 'x2', name: 'X2' }))).toBe(
+        'FORBIDDEN',
+      );
+      expect(await codeOf(callerAs(role, service).devices.provision(rows))).toBe('FORBIDDEN');
+      expect(await codeOf(callerAs(role, service).devices.importCsv({ csv: 'id,name\nx2,X2\n' }))).toBe(
+        'FORBIDDEN',
+      );
+    }
+    expect(await callerAs('admin', service).devices.create({ deviceId: 'x2', name: 'X2' })).toEqual(made);
+    expect(await codeOf(callerAs('admin', service).devices.provision(rows))).toBe('OK');
+  });
+
   it('lets an operator quarantine and release a device, passing the acting user, but not a viewer', async () => {
     const input = { deviceId: 'x1', reason: 'leaked credentials', until: 5000 };
     expect(await codeOf(callerAs('viewer').devices.quarantine(input))).toBe('FORBIDDEN');

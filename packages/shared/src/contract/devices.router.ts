@@ -11,6 +11,12 @@ import {
   RotateDeviceCredentialsInput,
   UpsertDeviceInput,
 } from './devices.schemas.ts';
+import {
+  CreateDeviceInput,
+  ImportDevicesCsvInput,
+  ProvisionDevicesInput,
+  ProvisionedDevices,
+} from './device-provisioning.schemas.ts';
 
 export const devicesRouter = router({
   /** A page has no `.output()`: the parent checks what it takes (docs/decisions/0012). */
@@ -48,4 +54,24 @@ export const devicesRouter = router({
     .input(ReleaseDeviceInput)
     .output(Device)
     .mutation(({ ctx, input }) => ctx.node.devices.release(input, ctx.actor)),
+  /** A new device with credentials, shown this once (docs/decisions/0025-device-provisioning.md). */
+  create: adminProcedure
+    .meta({ audit: 'device.create' })
+    .input(CreateDeviceInput)
+    .output(DeviceCredentials)
+    .mutation(({ ctx, input }) => ctx.node.devices.create(input, ctx.actor)),
+  /** One node's batch of an import: devices made with their credentials, or refused, row by row. */
+  provision: adminProcedure
+    .meta({ audit: 'device.provision', deadlineMs: 10_000 })
+    .input(ProvisionDevicesInput)
+    .output(ProvisionedDevices)
+    .mutation(({ ctx, input }) => ctx.node.devices.provision(input, ctx.actor)),
+  /**
+   * A CSV of devices, streamed back as `DeviceImportEvent`s (progress, then the result with the
+   * credentials): a streaming link (httpBatchStreamLink) is needed to call it.
+   */
+  importCsv: adminProcedure
+    .meta({ audit: 'device.import', deadlineMs: 10_000 })
+    .input(ImportDevicesCsvInput)
+    .mutation(({ ctx, input }) => ctx.node.devices.importCsv(input, ctx.actor)),
 });

@@ -14,6 +14,13 @@ import type {
   RotateDeviceCredentialsInput,
   UpsertDeviceInput,
 } from './devices.schemas.ts';
+import type {
+  CreateDeviceInput,
+  DeviceImportEvent,
+  ImportDevicesCsvInput,
+  ProvisionDevicesInput,
+  ProvisionedDevices,
+} from './device-provisioning.schemas.ts';
 import type { EventPage, SearchEventsInput } from './events.schemas.ts';
 import type { PolicyService } from './policy.service.ts';
 import type { ReportFigures, ReportFiguresInput } from './reports.schemas.ts';
@@ -62,6 +69,15 @@ export interface DevicesService {
   quarantine(input: QuarantineDeviceInput, actor: Actor): Promise<Device>;
   /** Ends the device's quarantine now; audited with `actor` when there was one. */
   release(input: ReleaseDeviceInput, actor: Actor): Promise<Device>;
+  /**
+   * Makes the device with new credentials (docs/decisions/0025); BadRequestError when it has
+   * credentials already. Audited with `actor`, never with the password.
+   */
+  create(input: CreateDeviceInput, actor: Actor): Promise<DeviceCredentials>;
+  /** Makes a batch of devices, each with credentials, or refuses each row with why. */
+  provision(input: ProvisionDevicesInput, actor: Actor): Promise<ProvisionedDevices>;
+  /** Reads a device CSV and imports it (`importDevicesCsv`), streaming progress, then the result. */
+  importCsv(input: ImportDevicesCsvInput, actor: Actor): AsyncIterable<DeviceImportEvent>;
 }
 
 export interface MetricsService {

@@ -5,7 +5,10 @@ export const deviceCredentials = pgTable('device_credentials', {
   deviceId: text('device_id').primaryKey(),
   /** The MQTT username; the device id, named apart so an external broker's auth plugin can query it. */
   username: text('username').notNull().unique(),
-  /** An argon2id PHC string: algorithm, parameters and salt travel with the hash. */
+  /**
+   * `$sha256$…` of a random token (docs/decisions/0025), or an argon2id PHC string of older
+   * credentials (docs/decisions/0010).
+   */
   passwordHash: text('password_hash').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   rotatedBy: text('rotated_by').notNull(),
