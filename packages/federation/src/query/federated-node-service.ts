@@ -340,6 +340,21 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
         );
         return sumDeviceCounts(results);
       },
+      // Routed like every single-device call; the items belong to the device's node.
+      commands: (input) =>
+        forwarded.devices.commands(input).then((history) => ({
+          ...history,
+          items: history.items.map((c) => ({ ...c, nodePath: history.nodePath })),
+        })),
+      watchCommands: async function* (input, signal) {
+        const { member, nodePath } = route(input.nodePath);
+        const stream = member.remote.watchCommands({ ...input, nodePath }, { signal, actor: member.actor });
+        for await (const item of stream)
+          yield {
+            ...item,
+            command: { ...item.command, nodePath: `${member.prefix}${item.command.nodePath}` },
+          };
+      },
     },
     events: { search: (input) => federation.list(listRules.events, input) },
     deadLetters: { list: (input) => federation.list(listRules.deadLetters, input) },

@@ -14,6 +14,14 @@ import type {
   RotateDeviceCredentialsInput,
   UpsertDeviceInput,
 } from './devices.schemas.ts';
+import type {
+  Command,
+  CommandHistory,
+  ListCommandsInput,
+  SendCommandInput,
+  TrackedCommand,
+  WatchCommandsInput,
+} from './commands.schemas.ts';
 import type { EventPage, SearchEventsInput } from './events.schemas.ts';
 import type { PolicyService } from './policy.service.ts';
 import type { LatestValues, Series, SeriesInput } from './metrics.schemas.ts';
@@ -61,6 +69,14 @@ export interface DevicesService {
   quarantine(input: QuarantineDeviceInput, actor: Actor): Promise<Device>;
   /** Ends the device's quarantine now; audited with `actor` when there was one. */
   release(input: ReleaseDeviceInput, actor: Actor): Promise<Device>;
+  /**
+   * Stores a command for a registered device (NotFoundError otherwise) after checking it against
+   * the device kind's declaration (BadRequestError, nothing stored or published); audited with `actor`.
+   */
+  command(input: SendCommandInput, actor: Actor): Promise<Command>;
+  commands(input: ListCommandsInput): Promise<CommandHistory>;
+  /** The device's command changes until `signal` aborts (see WatchCommandsInput). */
+  watchCommands(input: WatchCommandsInput, signal: AbortSignal): AsyncIterable<TrackedCommand>;
 }
 
 export interface MetricsService {

@@ -1,6 +1,7 @@
 // Browser-safe: schemas and types only, no server code.
 export * from './node.schemas.ts';
 export * from './devices.schemas.ts';
+export * from './commands.schemas.ts';
 export * from './metrics.schemas.ts';
 export * from './events.schemas.ts';
 export * from './dead-letters.schemas.ts';
