@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { commandsTopic, statusTopic } from '@tierscope/shared';
+import { commandAckTopic, commandsTopic, statusTopic } from '@tierscope/shared';
 import { waitFor } from './node-process.ts';
 
 const run = promisify(execFile);
@@ -74,7 +74,7 @@ export class MosquittoDevice {
 
   /** Acks on this device's ack topic (any payload: a forged one too). */
   async ack(payload: Record<string, unknown>): Promise<void> {
-    await this.publish(`${commandsTopic(this.deviceId)}/ack`, JSON.stringify(payload));
+    await this.publish(commandAckTopic(this.deviceId), JSON.stringify(payload));
   }
 
   private async publish(topic: string, message: string): Promise<void> {
