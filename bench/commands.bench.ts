@@ -138,11 +138,13 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
         nodePath: `district-1/${probe.id}`,
         deviceId: `${probe.id}-dev-${d}`,
       }));
+      // Registered at the probe itself: setting up is not what is measured.
+      const probeApi = clientOf(probe.tier.url);
       for (let i = 0; i < ofProbe.length; i += REGISTER_AT_ONCE)
         await Promise.all(
           ofProbe
             .slice(i, i + REGISTER_AT_ONCE)
-            .map((device) => api.devices.upsert.mutate({ ...device, kind: KIND })),
+            .map(({ deviceId }) => probeApi.devices.upsert.mutate({ deviceId, kind: KIND })),
         );
       devices.push(...ofProbe);
     }
@@ -170,7 +172,16 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
     let unanswered = 0;
     const roundTrip = async (device: BenchDevice, n: number): Promise<number | undefined> => {
       const startedAt = performance.now();
-      const command = await api.devices.command.mutate({ ...device, name: 'ping', params: { n } });
+      const command = await api.devices.command
+        .mutate({ ...device, name: 'ping', params: { n } })
+        .catch((error: unknown) => {
+          progress(`command ${n} to ${device.deviceId} failed: ${String(error)}`);
+          return undefined;
+        });
+      if (command === undefined) {
+        lost++;
+        return undefined;
+      }
       const outcome = await outcomes.of(command.id);
       if (outcome === undefined) lost++;
       else if (outcome.state !== 'succeeded') unanswered++;
@@ -197,14 +208,23 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
     // (read from each device's history through the BFF).
     progress(`burst: one command to each of ${devices.length} devices at once`);
     const burstStarted = performance.now();
-    const sent = await Promise.all(
+    const sent = await Promise.allSettled(
       devices.map((device, d) => api.devices.command.mutate({ ...device, name: 'ping', params: { n: d } })),
     );
-    const open = new Map(sent.map((command, d) => [command.id, devices[d]!]));
+    const open = new Map<string, BenchDevice>();
+    sent.forEach((call, d) => {
+      if (call.status === 'fulfilled') open.set(call.value.id, devices[d]!);
+      else {
+        lost++;
+        progress(`burst command to ${devices[d]!.deviceId} failed: ${String(call.reason)}`);
+      }
+    });
     while (open.size > 0 && performance.now() - burstStarted < OUTCOME_TIMEOUT_MS) {
       await Promise.all(
         [...open].map(async ([id, device]) => {
-          const history = await api.devices.commands.query({ ...device, limit: 1 });
+          // A read that fails is tried again in the next pass.
+          const history = await api.devices.commands.query({ ...device, limit: 1 }).catch(() => undefined);
+          if (history === undefined) return;
           const state = history.items.find((command) => command.id === id)?.state;
           if (state === 'queued' || state === 'sent') return;
           open.delete(id);
