@@ -75,6 +75,14 @@ describe.each(backends)('commands through $name', (backend) => {
     await device.listen();
     return device;
   };
+  /** The device says `offline` (as its last will would), and the node has taken it. */
+  const goOffline = async (device: MosquittoDevice): Promise<void> => {
+    await device.status('offline');
+    await waitFor('the device is offline', async () => {
+      const found = await node.client.devices.get.query({ deviceId: device.deviceId });
+      return found.status === 'offline';
+    });
+  };
   const commandOf = async (device: MosquittoDevice, id: string): Promise<Command> => {
     const history = await node.client.devices.commands.query({ deviceId: device.deviceId, limit: 100 });
     const command = history.items.find((item) => item.id === id);
@@ -155,11 +163,7 @@ describe.each(backends)('commands through $name', (backend) => {
 
   it('holds a command for an offline device and delivers it when the device is back within its TTL', async () => {
     const device = await newDevice();
-    await device.status('offline');
-    await waitFor('the device is offline', async () => {
-      const found = await node.client.devices.get.query({ deviceId: device.deviceId });
-      return found.status === 'offline';
-    });
+    await goOffline(device);
     const queued = await node.client.devices.command.mutate({
       deviceId: device.deviceId,
       name: 'identify',
@@ -179,11 +183,7 @@ describe.each(backends)('commands through $name', (backend) => {
 
   it('expires a command whose device stays offline past its TTL, and never sends it', async () => {
     const device = await newDevice();
-    await device.status('offline');
-    await waitFor('the device is offline', async () => {
-      const found = await node.client.devices.get.query({ deviceId: device.deviceId });
-      return found.status === 'offline';
-    });
+    await goOffline(device);
     const queued = await node.client.devices.command.mutate({
       deviceId: device.deviceId,
       name: 'reboot',
