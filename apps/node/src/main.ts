@@ -38,6 +38,9 @@ import {
   type OutboxStore,
 } from '@tierscope/notify';
 import { loadDeviceAccess } from './access/device-access.ts';
+import { CommandCenter } from './commands/command-center.ts';
+import { CommandCheck } from './commands/command-check.ts';
+import { createCommandMetrics } from './commands/command-metrics.ts';
 import { warnWithoutNodeFlags } from './ingest/node-flags.ts';
 import { startIngest, type IngestRuntime } from './ingest/start-ingest.ts';
 import { PolicyAgent } from './policy/policy-agent.ts';
@@ -122,6 +125,15 @@ async function main(config: NodeConfig): Promise<void> {
   });
   await alerting.load(await loadDeviceFacts(store));
   const deviceAccess = await loadDeviceAccess(store);
+  // Commands go out through the broker intake, which starts after them: read when publishing.
+  const commands: CommandCenter = new CommandCenter({
+    store,
+    nodePath: config.nodeId,
+    check: new CommandCheck(() => policyAgent.effective().commands ?? {}),
+    publisher: () => ingest.intake,
+    logger: logger.child({ component: 'commands' }),
+    metrics: createCommandMetrics(registry),
+  });
 
   const ingest = await startIngest({
     config,
@@ -131,8 +143,12 @@ async function main(config: NodeConfig): Promise<void> {
     settings,
     registry,
     prepareBatch: alerting.prepareBatch,
-    onBatchCommitted: (_batch, result) => alerting.published(result.alertChanges),
+    onBatchCommitted: (batch, result) => {
+      alerting.published(result.alertChanges);
+      commands.committed(batch, result);
+    },
   });
+  await commands.start();
   alerting.start();
   tierNotifier.start();
   const parentLinks = new ParentLinks({
@@ -177,6 +193,7 @@ async function main(config: NodeConfig): Promise<void> {
       alerting.deviceChanged(device.id, device.labels);
     },
     deviceAccess,
+    commands,
   });
 
   // With children (dialled or by uplink) the node federates them next to its own devices: its own
@@ -255,6 +272,7 @@ async function main(config: NodeConfig): Promise<void> {
     }, STOP_TIMEOUT_MS).unref();
     retention.stop();
     backlogs.stop();
+    commands.stop();
     alerting.stop();
     await Promise.all(uplinks.map((uplink) => uplink.stop()));
     federation?.stop();

@@ -1,4 +1,4 @@
-import { statusTopic } from '@tierscope/shared/mqtt';
+import { commandsTopic, statusTopic } from '@tierscope/shared/mqtt';
 import { connect, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { DeviceIdentity } from './device-model.ts';
@@ -30,6 +30,8 @@ export interface PoolOptions {
   logins?: ReadonlyMap<string, string>;
   /** Called on every (re)connect of a connection, after its devices' `online` went out. */
   onOnline: (connection: Connection, first: boolean) => void;
+  /** A command for one of the connection's devices (its own commands topic), as received. */
+  onCommand: (connection: Connection, deviceId: string, payload: Buffer) => void;
   logger: Logger;
 }
 
@@ -70,11 +72,20 @@ export function createConnectionPool(
     const connection: Connection = { client, devices: group, inFlight: 0 };
     let connectedBefore = false;
     client.on('connect', () => {
+      // A clean session: each device listens to its own commands again, then says it is online.
+      client.subscribe(
+        group.map((device) => commandsTopic(device.id)),
+        { qos: 1 },
+      );
       // After a lost connection the broker has published the last will: say `online` again.
       for (const device of group) client.publish(statusTopic(device.id), 'online', { qos: 1, retain: true });
       options.onOnline(connection, !connectedBefore);
       if (connectedBefore) logger.info({ clientId }, 'reconnected');
       connectedBefore = true;
+    });
+    client.on('message', (topic, payload) => {
+      const deviceId = /^devices\/([^/]+)\/commands$/.exec(topic)?.[1];
+      if (deviceId !== undefined) options.onCommand(connection, deviceId, payload);
     });
     client.on('offline', () => logger.warn({ clientId }, 'connection lost; reconnecting'));
     client.on('error', (error) => logger.warn({ clientId, err: error.message }, 'mqtt error'));

@@ -1,4 +1,11 @@
-import { eventsTopic, statusTopic, telemetryTopic } from '@tierscope/shared/mqtt';
+import {
+  CommandPayload,
+  commandAckTopic,
+  eventsTopic,
+  statusTopic,
+  telemetryTopic,
+} from '@tierscope/shared/mqtt';
+import { answerTo, temperOf } from './command-answers.ts';
 import type { Logger } from 'pino';
 import type { SimulatorOptions } from './args.ts';
 import { createConnectionPool, MAX_IN_FLIGHT, type Connection } from './connections.ts';
@@ -26,6 +33,8 @@ export interface SimulatorStats {
   silentDevices: number;
   /** Excursions started so far. */
   excursions: number;
+  /** Commands devices received (and answered, unless slow past the stop). */
+  commandsReceived: number;
 }
 
 export interface RunningSimulator {
@@ -64,6 +73,7 @@ export async function startSimulator(
     skipped: 0,
     silentDevices: 0,
     excursions: 0,
+    commandsReceived: 0,
   };
 
   const publish = (connection: Connection, topic: string, payload: string, retain = false): void => {
@@ -85,6 +95,16 @@ export async function startSimulator(
     sharedConnections: options.sharedConnections,
     ...(logins && { logins }),
     logger,
+    onCommand(connection, deviceId, payload) {
+      const model = models.get(deviceId);
+      const command = CommandPayload.safeParse(jsonOf(payload.toString('utf8')));
+      // A device in an outage is away: what reaches its topic meanwhile is lost to it, as to a real one.
+      if (!model || model.excursion?.kind === 'outage' || !command.success) return;
+      stats.commandsReceived++;
+      const { delayMs, ack } = answerTo(command.data, temperOf(deviceId, options.seed), options.seed);
+      logger.debug({ device: deviceId, command: command.data.name, ok: ack.ok, delayMs }, 'command');
+      setTimeout(() => publish(connection, commandAckTopic(deviceId), JSON.stringify(ack)), delayMs);
+    },
     onOnline(connection, first) {
       if (!first) return;
       for (const device of connection.devices) {
@@ -185,4 +205,12 @@ export async function startSimulator(
       return stopping;
     },
   };
+}
+
+function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,7 +1,7 @@
 // The policy `npm start` publishes when the BFF has none yet: rules for the simulated devices that
 // their excursions cross (apps/simulator/src/demo-policy.test.ts checks levels against thresholds),
 // and the README's hand-published `temp 99.5`. Also how to read what the BFF did with it.
-import { PolicyContent, type Rule } from '@tierscope/shared/schemas';
+import { CommandDeclarations, PolicyContent, type Rule } from '@tierscope/shared/schemas';
 
 const EVERY_DEVICE = { devicePattern: '*', labels: {} };
 
@@ -84,6 +84,57 @@ export function metricsNamedBy(rules: readonly Rule[]): string[] {
   return [...new Set(named)].sort();
 }
 
+const EVERY_KIND_COMMANDS = {
+  reboot: { description: 'Restart the device; it answers once it is back.' },
+  'set-interval': {
+    description: 'How often the device sends its telemetry.',
+    params: {
+      type: 'object',
+      properties: {
+        seconds: { type: 'integer', minimum: 1, maximum: 3600, description: 'Seconds between messages' },
+      },
+      required: ['seconds'],
+    },
+  },
+  identify: {
+    description: 'Blink the device’s light so someone on site can find it.',
+    params: {
+      type: 'object',
+      properties: { seconds: { type: 'integer', minimum: 1, maximum: 60, description: 'How long to blink' } },
+    },
+  },
+};
+
+/** The commands the simulated devices answer (apps/simulator), per kind. */
+export const DEMO_COMMANDS: CommandDeclarations = CommandDeclarations.parse({
+  thermostat: {
+    ...EVERY_KIND_COMMANDS,
+    'set-target': {
+      description: 'The temperature the thermostat holds.',
+      params: {
+        type: 'object',
+        properties: { celsius: { type: 'number', minimum: 5, maximum: 30 } },
+        required: ['celsius'],
+        additionalProperties: false,
+      },
+    },
+  },
+  'power-meter': EVERY_KIND_COMMANDS,
+  'air-quality': EVERY_KIND_COMMANDS,
+  pump: {
+    ...EVERY_KIND_COMMANDS,
+    'set-speed': {
+      description: 'The pump motor’s speed.',
+      params: {
+        type: 'object',
+        properties: { rpm: { type: 'integer', minimum: 0, maximum: 3000 } },
+        required: ['rpm'],
+        additionalProperties: false,
+      },
+    },
+  },
+});
+
 /**
  * One bundle for the whole tree. Its metrics are declared: it is published before any simulated
  * device has sent a sample.
@@ -95,6 +146,7 @@ export const DEMO_POLICY: PolicyContent = PolicyContent.parse({
       target: '**',
       rules: DEMO_RULES,
       declaredMetrics: metricsNamedBy(DEMO_RULES),
+      commands: DEMO_COMMANDS,
     },
   ],
 });

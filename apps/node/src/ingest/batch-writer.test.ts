@@ -32,6 +32,9 @@ function writer(store: MemoryIngestStore, overrides: Partial<BatchWriterOptions>
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What a refused ack's dead letter would keep: not looked at here. */
+const ACK_MESSAGE = { seq: 4, topic: 'devices/b/commands/ack', payloadPreview: '{}', size: 2 };
+
 describe('BatchWriter', () => {
   it('flushes a batch as soon as it holds batchMaxSamples rows', async () => {
     const store = new MemoryIngestStore();
@@ -89,7 +92,7 @@ describe('BatchWriter', () => {
       seq: 4,
       deviceId: 'b',
       receivedAt: 3000,
-      commandAck: { deviceId: 'b', commandId: 'c', ok: true, at: 3000 },
+      commandAck: { ...ACK_MESSAGE, deviceId: 'b', commandId: 'c', ok: true, at: 3000 },
     });
     await w.accept({
       kind: 'dead-letter',

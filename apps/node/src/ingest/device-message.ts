@@ -163,7 +163,18 @@ function parseSlowly(message: DeviceMessage, policy: ParsePolicy): IngestItem {
   return {
     ...base,
     kind: 'command-ack',
-    commandAck: { deviceId, commandId: id, ok, at: message.receivedAt, result, error },
+    commandAck: {
+      seq: message.seq,
+      topic: message.topic,
+      payloadPreview: payloadPreview(message.payload),
+      size: message.size,
+      deviceId,
+      commandId: id,
+      ok,
+      at: message.receivedAt,
+      result,
+      error,
+    },
   };
 }
 

@@ -119,6 +119,18 @@ export class MqttConnection implements MessageIntake {
     this.intakeStopped = true;
   }
 
+  /**
+   * Publishes from the node itself (commands to devices) on its own session; resolves at the
+   * broker's PUBACK. While disconnected, mqtt.js holds the message and sends it on reconnect.
+   */
+  publish(topic: string, payload: string, options: { qos: 0 | 1; retain?: boolean }): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.client.publish(topic, payload, { qos: options.qos, retain: options.retain ?? false }, (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
+  }
+
   async close(): Promise<void> {
     this.intakeStopped = true;
     // Its PUBACK (or its refusal) must go out before the DISCONNECT.

@@ -7,6 +7,7 @@ import {
   type Rule,
 } from '@tierscope/shared';
 import { refusalOfUrl, type WebhookAllowlist } from '@tierscope/notify';
+import { declarationProblem } from '../commands/command-check.ts';
 
 /** What a policy is checked against: this node's own facts and safety settings. */
 export interface PolicyCheckContext {
@@ -22,8 +23,8 @@ export interface PolicyCheckContext {
  * Why `effective` cannot run on this node, one entry per problem, each naming the bundle and the
  * item an operator must fix; empty when it can. Checked: rule metrics are stored here or declared
  * by the policy, device patterns compile, route URLs pass this node's WEBHOOK_ALLOWLIST, the routes
- * escalation policies name are routes here. A route
- * whose id is also an env WEBHOOKS id is not a problem: the node's own webhook wins, silently.
+ * escalation policies name are routes here, command params schemas compile. A route whose id is
+ * also an env WEBHOOKS id is not a problem: the node's own webhook wins, silently.
  */
 export function policyProblems(
   documents: readonly PolicyDocument[],
@@ -63,6 +64,11 @@ export function policyProblems(
     for (const route of unknown)
       problems.push(`escalation "${escalation.id}": route "${route}" is not a route of ${context.nodeId}`);
   }
+  for (const [kind, byName] of Object.entries(effective.commands))
+    for (const [name, declaration] of Object.entries(byName)) {
+      const problem = declarationProblem(declaration);
+      if (problem) problems.push(`command "${name}" of kind "${kind}": params schema ${problem}`);
+    }
   return problems;
 }
 

@@ -296,5 +296,9 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
       deps.deviceAccess?.quarantines.remove(input.deviceId);
       return get(input);
     },
+
+    command: (input, actor) => deps.commands.send(input, actor),
+    commands: (input) => deps.commands.history(input),
+    watchCommands: (input, signal) => deps.commands.watch(input, input.lastEventId, signal),
   };
 }

@@ -1,6 +1,7 @@
 import type { AlertNotification, IngestStats, NodeBacklogs } from '@tierscope/shared';
 import type { DeviceAccess } from '../access/device-access.ts';
 import type { AlertingRuntime } from '../alerting/alerting-runtime.ts';
+import type { CommandCenter } from '../commands/command-center.ts';
 import type { PolicyAgent } from '../policy/policy-agent.ts';
 import type { AlertStore } from '../store/alert-store.pg.ts';
 import type { NodeStore } from '../store/client.ts';
@@ -41,6 +42,8 @@ export interface LocalNodeServiceDeps {
   onDeviceRegistered?: (device: { id: string; labels: Record<string, string> }) => void;
   /** The broker's and the ingest's copy of credentials and quarantines, updated after each change is stored. */
   deviceAccess?: DeviceAccess;
+  /** Sends the node's commands to its devices and keeps their history. */
+  commands: CommandCenter;
   /** The clock quarantines are dated and compared with; defaults to Date.now. */
   now?: () => number;
 }

@@ -83,19 +83,42 @@ describe.each(testDatabaseBackends())('ingest store on $name', ({ create }) => {
           size: 5,
         },
       ],
-      commandAcks: [{ deviceId: 'twice-0', commandId: 'c1', ok: true, at: t0, result: { rebooted: true } }],
+      commandAcks: [
+        {
+          seq: 8,
+          topic: 'devices/twice-0/commands/ack',
+          payloadPreview: '{"id":"c1","ok":true}',
+          size: 21,
+          deviceId: 'twice-0',
+          commandId: 'c1',
+          ok: true,
+          at: t0,
+          result: { rebooted: true },
+        },
+      ],
       lastSeq: 42,
     });
 
     const first = await ingest.writeBatch(written);
     const second = await ingest.writeBatch(written);
 
-    expect(first).toEqual({ samplesInserted: 300, eventsInserted: 2, deadLettersInserted: 1 });
-    expect(second).toEqual({ samplesInserted: 0, eventsInserted: 0, deadLettersInserted: 0 });
+    expect(first).toEqual({
+      samplesInserted: 300,
+      eventsInserted: 2,
+      deadLettersInserted: 1,
+      commandChanges: [],
+    });
+    expect(second).toEqual({
+      samplesInserted: 0,
+      eventsInserted: 0,
+      deadLettersInserted: 0,
+      commandChanges: [],
+    });
     expect(await count('samples', `device_id like 'twice-%'`)).toBe(300);
     expect(await count('events', `device_id like 'twice-%'`)).toBe(2);
     expect(await count('dead_letters', 'seq = 7')).toBe(1);
-    expect(await count('audit_log', `action = 'command.ack' and target = 'twice-0'`)).toBe(1);
+    // c1 was never sent: its ack is a dead letter, once.
+    expect(await count('dead_letters', `seq = 8 and reason = 'unknown-command'`)).toBe(1);
     const [minute] = await store.exec<{ n: number }>(
       `select sum(count)::int as n from rollups_minute where device_id like 'twice-%'`,
     );

@@ -1,6 +1,7 @@
 import type { AlertTransition } from '../alerting/alert-transitions.ts';
 import type { CommittedChange } from './alert-store.pg.ts';
 import type { RawExecutor, Row, NodeStore } from './client.ts';
+import { ANSWER_COMMANDS, answeredCommands } from './command-store.ts';
 import type { BatchResult, HeardSpan, IngestBatch, IngestStore, SampleRow } from './ingest-store.ts';
 import { dayOf, ensureSamplePartitions, forgetSamplePartitions, isMissingPartition } from './partitions.ts';
 import { COPY_SAMPLES, samplesCopyData } from './samples-copy.ts';
@@ -160,15 +161,6 @@ WITH ins AS (
   RETURNING 1
 )
 SELECT count(*)::int AS inserted FROM ins`;
-
-const INSERT_COMMAND_ACKS = `
-INSERT INTO audit_log (at, actor, action, target, details, dedup_key)
-SELECT to_timestamp(at / 1000.0), 'device:' || "deviceId", 'command.ack', "deviceId",
-       jsonb_strip_nulls(jsonb_build_object('commandId', "commandId", 'ok', ok, 'result', result, 'error', error)),
-       'command-ack:' || "deviceId" || ':' || "commandId"
-  FROM jsonb_to_recordset($1::jsonb)
-    AS x("deviceId" text, "commandId" text, ok boolean, at float8, result jsonb, error text)
-ON CONFLICT (dedup_key) DO NOTHING`;
 
 const SAVE_CHECKPOINT = `
 INSERT INTO ingest_checkpoint (id, seq) VALUES (1, $1::int8)
@@ -333,7 +325,10 @@ async function writeBatchStatements(
     batch.deadLetters.length > 0
       ? (await send(INSERT_DEAD_LETTERS, [toJsonText(batch.deadLetters)])).rows
       : undefined;
-  if (batch.commandAcks.length > 0) await send(INSERT_COMMAND_ACKS, [toJsonText(batch.commandAcks)]);
+  const answered =
+    batch.commandAcks.length > 0
+      ? (await send(ANSWER_COMMANDS, [toJsonText(batch.commandAcks)])).rows
+      : undefined;
   await send(SAVE_CHECKPOINT, [batch.lastSeq]);
 
   // After an error PostgreSQL refuses the rest of the transaction: throw the first error, in order.
@@ -349,6 +344,7 @@ async function writeBatchStatements(
     deadLettersInserted: await inserted(deadLetters),
     ...(transitions.length > 0 &&
       writeAlertTransitions && { alertChanges: await writeAlertTransitions(tx, transitions) }),
+    ...(answered && { commandChanges: answeredCommands(await answered) }),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { DeadLetterReason, DeviceStatus, Severity } from '@tierscope/shared';
 import type { AlertTransition } from '../alerting/alert-transitions.ts';
 import type { CommittedChange } from './alert-store.pg.ts';
+import type { SequencedCommand } from './command-store.ts';
 
 export interface SampleRow {
   deviceId: string;
@@ -37,6 +38,11 @@ export interface StatusRow {
 }
 
 export interface CommandAckRow {
+  /** The journal sequence, the topic and the payload's start: what a refused ack's dead letter keeps. */
+  seq: number;
+  topic: string;
+  payloadPreview: string;
+  size: number;
   deviceId: string;
   commandId: string;
   ok: boolean;
@@ -123,6 +129,8 @@ export interface BatchResult {
   deadLettersInserted: number;
   /** Alert changes the batch's transitions stored (new ones only). */
   alertChanges?: CommittedChange[];
+  /** Commands the batch's acks settled. */
+  commandChanges?: SequencedCommand[];
 }
 
 /** The store as the ingest path sees it. */

@@ -9,4 +9,5 @@ export * from './schema/device-access.ts';
 export * from './schema/ingest.ts';
 export * from './schema/child-token-changes.ts';
 export * from './schema/policy.ts';
+export * from './schema/commands.ts';
 export * from './samples-table.ts';

@@ -2,7 +2,7 @@ import type { NodeService } from '@tierscope/shared';
 import { createLocalNodeService, type LocalNodeServiceDeps } from '../services/local-node.service.ts';
 import type { NodeStore } from '../store/client.ts';
 import type { alertingDepsFor } from './alerting-deps.ts';
-import { IDLE_PROCESS } from './idle-process.ts';
+import { IDLE_PROCESS, idleCommandCenter } from './idle-process.ts';
 
 /**
  * A leaf's local node service over a test's store, its id its path, with an idle ingest and broker
@@ -22,6 +22,7 @@ export function idleNodeService(
     version: '0.1.0',
     startedAt: 0,
     ...IDLE_PROCESS,
+    commands: idleCommandCenter(store, nodePath),
     ...extra,
   });
 }

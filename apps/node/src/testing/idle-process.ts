@@ -1,4 +1,9 @@
+import { pino } from 'pino';
+import type { CommandDeclarations } from '@tierscope/shared';
+import { CommandCenter } from '../commands/command-center.ts';
+import { CommandCheck } from '../commands/command-check.ts';
 import type { LocalNodeServiceDeps } from '../services/local-node.types.ts';
+import type { NodeStore } from '../store/client.ts';
 
 /**
  * What a local node service reads from the running process, for store tests that run none: an
@@ -14,3 +19,21 @@ export const IDLE_PROCESS: Pick<LocalNodeServiceDeps, 'ingestStats' | 'brokerHea
   }),
   brokerHealth: () => ({ connected: true, embedded: true, url: 'mqtt://127.0.0.1:1884' }),
 };
+
+/**
+ * The commands of such a process: declared by `declarations` (none by default), published to a
+ * broker no device listens on.
+ */
+export function idleCommandCenter(
+  store: NodeStore,
+  nodePath: string,
+  declarations: CommandDeclarations = {},
+): CommandCenter {
+  return new CommandCenter({
+    store,
+    nodePath,
+    check: new CommandCheck(() => declarations),
+    publisher: () => ({ publish: async () => undefined }),
+    logger: pino({ level: 'silent' }),
+  });
+}

@@ -354,6 +354,21 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
         importDevicesCsv(input, (nodePath, rows) =>
           forwarded.devices.provision({ nodePath, devices: rows }, actor),
         ),
+      // Routed like every single-device call; the items belong to the device's node.
+      commands: (input) =>
+        forwarded.devices.commands(input).then((history) => ({
+          ...history,
+          items: history.items.map((c) => ({ ...c, nodePath: history.nodePath })),
+        })),
+      watchCommands: async function* (input, signal) {
+        const { member, nodePath } = route(input.nodePath);
+        const stream = member.remote.watchCommands({ ...input, nodePath }, { signal, actor: member.actor });
+        for await (const item of stream)
+          yield {
+            ...item,
+            command: { ...item.command, nodePath: `${member.prefix}${item.command.nodePath}` },
+          };
+      },
     },
     // Each node computes its own figures; the tier sums them and merges the distributions.
     reports: {

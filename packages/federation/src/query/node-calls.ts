@@ -1,6 +1,7 @@
 import type { TRPCClient } from '@trpc/client';
 import {
   AlertChange,
+  Command,
   callService,
   methodOf,
   findProcedure,
@@ -9,10 +10,13 @@ import {
   type NodeProcedure,
   type NodeRouter,
   type NodeService,
+  type TrackedCommand,
+  type WatchCommandsInput,
 } from '@tierscope/shared';
 import { iterableStreamMember, type AlertStreamHandlers } from './alert-stream.ts';
 import { runAsActor } from '../links/acting-user.ts';
 import { runWithDeadline } from '../links/deadline-budget.ts';
+import { subscriptionItems } from './subscription-items.ts';
 
 /** What every call a parent makes to one member carries, in one value. */
 export interface CallOptions {
@@ -49,6 +53,8 @@ export interface MemberCalls {
   call: CallProcedure;
   /** Opens the member's alert stream after `lastEventId`; returns the function that closes it. */
   watchAlerts(lastEventId: string | undefined, handlers: AlertStreamHandlers): () => void;
+  /** One device's command changes from the member that owns it, until `options.signal` aborts. */
+  watchCommands(input: WatchCommandsInput, options: CallOptions): AsyncIterable<TrackedCommand>;
 }
 
 /** A typed proxy over `call`: `calls.devices.get(input, options)` is `call(<devices.get>, input, options)`. */
@@ -127,6 +133,20 @@ export function remoteNode(client: TRPCClient<NodeRouter>): MemberCalls {
       );
       return () => subscription.unsubscribe();
     },
+    watchCommands: (input, options) =>
+      subscriptionItems<TrackedCommand>((sink) => {
+        const subscribe = () =>
+          client.devices.watchCommands.subscribe(input, {
+            onData: (event) => {
+              const parsed = Command.safeParse(event.data);
+              if (parsed.success) sink.item({ id: event.id, command: parsed.data });
+              else sink.fail(new Error(`child sent an invalid command: ${parsed.error.message}`));
+            },
+            onError: (error) => sink.fail(error),
+            onComplete: () => sink.end(),
+          });
+        return options.actor ? runAsActor(options.actor, subscribe) : subscribe();
+      }, options.signal),
   };
 }
 
@@ -148,6 +168,7 @@ export function localNode(service: NodeService): MemberCalls {
     calls: callsOf(call),
     call,
     watchAlerts: (lastEventId, handlers) => watch.open(lastEventId, handlers),
+    watchCommands: (input, options) => service.devices.watchCommands(input, options.signal),
   };
 }
 

@@ -13,6 +13,8 @@ export const DeadLetterReason = z.enum([
   'timestamp-out-of-range',
   /** The device is quarantined (devices.quarantine): its messages are kept here, not stored. */
   'quarantined',
+  /** A command ack naming a command the node never sent, or one sent to another device. */
+  'unknown-command',
 ]);
 export type DeadLetterReason = z.infer<typeof DeadLetterReason>;
 

@@ -1,4 +1,12 @@
+import { tracked } from '@trpc/server';
 import { adminProcedure, operatorProcedure, router, viewerProcedure } from './trpc.ts';
+import {
+  Command,
+  CommandHistory,
+  ListCommandsInput,
+  SendCommandInput,
+  WatchCommandsInput,
+} from './commands.schemas.ts';
 import {
   CountDevicesInput,
   Device,
@@ -74,4 +82,24 @@ export const devicesRouter = router({
     .meta({ audit: 'device.import', deadlineMs: 10_000 })
     .input(ImportDevicesCsvInput)
     .mutation(({ ctx, input }) => ctx.node.devices.importCsv(input, ctx.actor)),
+  /** Answers once the command is stored (queued or sent); its outcome comes by `watchCommands`. */
+  command: operatorProcedure
+    .meta({ audit: 'device.command' })
+    .input(SendCommandInput)
+    .output(Command)
+    .mutation(({ ctx, input }) => ctx.node.devices.command(input, ctx.actor)),
+  /** One device's commands, newest first, from the owning node. */
+  commands: viewerProcedure
+    .input(ListCommandsInput)
+    .output(CommandHistory)
+    .query(({ ctx, input }) => ctx.node.devices.commands(input)),
+  /** Live command changes of one device, with resumable ids (the owning node's change sequence). */
+  watchCommands: viewerProcedure.input(WatchCommandsInput).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
+    for await (const item of ctx.node.devices.watchCommands(input, signal ?? new AbortController().signal))
+      yield tracked(item.id, item.command);
+  }),
 });

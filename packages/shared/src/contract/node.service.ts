@@ -21,6 +21,13 @@ import type {
   ProvisionDevicesInput,
   ProvisionedDevices,
 } from './device-provisioning.schemas.ts';
+  Command,
+  CommandHistory,
+  ListCommandsInput,
+  SendCommandInput,
+  TrackedCommand,
+  WatchCommandsInput,
+} from './commands.schemas.ts';
 import type { EventPage, SearchEventsInput } from './events.schemas.ts';
 import type { PolicyService } from './policy.service.ts';
 import type { ReportFigures, ReportFiguresInput } from './reports.schemas.ts';
@@ -78,6 +85,13 @@ export interface DevicesService {
   provision(input: ProvisionDevicesInput, actor: Actor): Promise<ProvisionedDevices>;
   /** Reads a device CSV and imports it (`importDevicesCsv`), streaming progress, then the result. */
   importCsv(input: ImportDevicesCsvInput, actor: Actor): AsyncIterable<DeviceImportEvent>;
+   * Stores a command for a registered device (NotFoundError otherwise) after checking it against
+   * the device kind's declaration (BadRequestError, nothing stored or published); audited with `actor`.
+   */
+  command(input: SendCommandInput, actor: Actor): Promise<Command>;
+  commands(input: ListCommandsInput): Promise<CommandHistory>;
+  /** The device's command changes until `signal` aborts (see WatchCommandsInput). */
+  watchCommands(input: WatchCommandsInput, signal: AbortSignal): AsyncIterable<TrackedCommand>;
 }
 
 export interface MetricsService {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CommandDeclarations } from './commands.schemas.ts';
 import { MetricName, NodeId, NodePath } from '../domain/ids.ts';
 import { Severity } from '../domain/severity.ts';
 import { Timestamp } from '../domain/time.ts';
@@ -153,6 +154,12 @@ export const PolicyBundle = z.object({
    * node has never stored, and not declared here, is refused as a likely typo).
    */
   declaredMetrics: z.array(MetricName).max(500).default([]),
+  /**
+   * The commands devices of each kind take, with their parameters' schema: a node refuses any
+   * other command, or these with other parameters, before it reaches a device. Merged by kind and
+   * command name, the nearer bundle winning.
+   */
+  commands: CommandDeclarations.optional(),
 });
 export type PolicyBundle = z.infer<typeof PolicyBundle>;
 

@@ -2,6 +2,7 @@
 export * from './node.schemas.ts';
 export * from './devices.schemas.ts';
 export * from './device-provisioning.schemas.ts';
+export * from './commands.schemas.ts';
 export * from './metrics.schemas.ts';
 export * from './events.schemas.ts';
 export * from './dead-letters.schemas.ts';

@@ -8,6 +8,7 @@ import type {
   Webhook,
 } from '../contract/policy.schemas.ts';
 import type { Rule } from '../contract/rules.schemas.ts';
+import type { CommandDeclaration, CommandDeclarations } from '../contract/commands.schemas.ts';
 
 /**
  * What a node runs once every author's document is resolved for it (docs/decisions/0021): the
@@ -22,6 +23,8 @@ export interface EffectivePolicy {
   retention: PolicyRetention;
   unknownDevices: 'register' | 'reject' | undefined;
   declaredMetrics: string[];
+  /** By device kind, then command name. */
+  commands: CommandDeclarations;
   /** The version each author's document gave this node; an author that gives it nothing is left out. */
   sources: AppliedPolicyVersion[];
 }
@@ -79,6 +82,7 @@ export function resolvePolicy(documents: readonly PolicyDocument[]): EffectivePo
   const routes = new Map<string, Webhook>();
   const escalations = new Map<string, EscalationPolicy>();
   const declared = new Set<string>();
+  const commands = new Map<string, Map<string, CommandDeclaration>>();
   let retention: PolicyRetention = {};
   let unknownDevices: EffectivePolicy['unknownDevices'];
   const sources: AppliedPolicyVersion[] = [];
@@ -94,6 +98,11 @@ export function resolvePolicy(documents: readonly PolicyDocument[]): EffectivePo
       for (const route of bundle.routes) routes.set(route.id, route);
       for (const escalation of bundle.escalations ?? []) escalations.set(escalation.id, escalation);
       for (const metric of bundle.declaredMetrics) declared.add(metric);
+      for (const [kind, byName] of Object.entries(bundle.commands ?? {})) {
+        const ofKind = commands.get(kind) ?? new Map<string, CommandDeclaration>();
+        for (const [name, declaration] of Object.entries(byName)) ofKind.set(name, declaration);
+        commands.set(kind, ofKind);
+      }
       retention = { ...retention, ...definedOnly(bundle.retention) };
       unknownDevices = bundle.unknownDevices ?? unknownDevices;
     }
@@ -106,6 +115,7 @@ export function resolvePolicy(documents: readonly PolicyDocument[]): EffectivePo
     retention,
     unknownDevices,
     declaredMetrics: [...declared].sort(),
+    commands: Object.fromEntries([...commands].map(([kind, byName]) => [kind, Object.fromEntries(byName)])),
     sources,
   };
 }

@@ -110,3 +110,6 @@ export function statusTopic(deviceId: string): string {
 export function commandsTopic(deviceId: string): string {
   return `devices/${deviceId}/commands`;
 }
+export function commandAckTopic(deviceId: string): string {
+  return `devices/${deviceId}/commands/ack`;
+}

@@ -11,6 +11,7 @@ export const REASON_TEXT: Record<DeadLetterReason, string> = {
   'unknown-device': 'Unknown device',
   'timestamp-out-of-range': 'Timestamp out of range',
   quarantined: 'Device quarantined',
+  'unknown-command': 'Ack of an unknown command',
 };
 
 /** Refused payloads with their reason, detail and the start of the payload itself, newest first. */

@@ -1,0 +1,278 @@
+// `npm run bench -- commands [--quick]`: a command's round trip through three tiers, from the
+// BFF's `devices.command` call to its outcome reaching a subscriber of the BFF; and how many
+// devices a burst of commands through the BFF settles per second.
+//
+// Topology: probe-a and probe-b (leaf nodes, each on a fresh PostgreSQL database with its embedded
+// broker) ← district-1 ← BFF. The commands are declared by a policy published at the BFF. Each
+// probe's devices are answered by one MQTT client on its broker (bench/lib/command-responder.ts).
+// A round trip runs from just before the mutation to the `succeeded` change arriving over the
+// BFF's SSE stream of that device's commands (devices.watchCommands), a few in flight at a time.
+import { setMaxListeners } from 'node:events';
+import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import { createHttpChildLink, remoteOfClient } from '@tierscope/federation';
+import { fetchAs } from '@tierscope/test-support/console-session';
+import { waitFor } from '@tierscope/test-support/processes';
+import type { Command, NodeRouter, PolicyContent } from '@tierscope/shared';
+import { onInterrupt, progress, round, type BenchOptions } from './lib/bench.ts';
+import { startCommandResponder, type CommandResponder } from './lib/command-responder.ts';
+import { percentile } from './lib/latency.ts';
+import { startBff, startLeafNode, type LeafNode } from './lib/tier-process.ts';
+
+const TARGET_P99_MS = 500;
+/** Devices per probe that the burst commands at once. */
+const DEVICES_PER_PROBE = 100;
+/**
+ * Round trips in flight at once, each on its own device with its own live stream: a stream holds
+ * one of the BFF's connections to the district for as long as it is open.
+ */
+const IN_FLIGHT = 4;
+/** A command without its outcome at the BFF by then counts as lost. */
+const OUTCOME_TIMEOUT_MS = 15_000;
+const KIND = 'bench-device';
+/** Device registrations in flight at once. */
+const REGISTER_AT_ONCE = 10;
+
+const POLICY: PolicyContent = {
+  bundles: [
+    {
+      name: 'bench-commands',
+      target: '**',
+      rules: [],
+      silences: [],
+      routes: [],
+      retention: {},
+      declaredMetrics: [],
+      commands: {
+        [KIND]: {
+          ping: {
+            description: 'Answers at once.',
+            params: {
+              type: 'object',
+              properties: { n: { type: 'integer', minimum: 0 } },
+              required: ['n'],
+              additionalProperties: false,
+            },
+          },
+        },
+      },
+    },
+  ],
+};
+
+interface BenchDevice {
+  nodePath: string;
+  deviceId: string;
+}
+
+/** Outcomes as the BFF's streams report them, by command id, and who waits for which. */
+class Outcomes {
+  readonly #seen = new Map<string, { state: Command['state']; at: number }>();
+  readonly #waiting = new Map<string, (outcome: { state: Command['state']; at: number }) => void>();
+
+  seen(command: Command): void {
+    if (command.state === 'queued' || command.state === 'sent') return;
+    const outcome = { state: command.state, at: performance.now() };
+    const waiter = this.#waiting.get(command.id);
+    if (waiter) {
+      this.#waiting.delete(command.id);
+      waiter(outcome);
+    } else this.#seen.set(command.id, outcome);
+  }
+
+  /** The command's outcome, or undefined if none came within OUTCOME_TIMEOUT_MS. */
+  of(id: string): Promise<{ state: Command['state']; at: number } | undefined> {
+    const already = this.#seen.get(id);
+    if (already) {
+      this.#seen.delete(id);
+      return Promise.resolve(already);
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#waiting.delete(id);
+        resolve(undefined);
+      }, OUTCOME_TIMEOUT_MS);
+      this.#waiting.set(id, (outcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      });
+    });
+  }
+}
+
+export async function runBench(options: BenchOptions): Promise<Record<string, unknown>> {
+  const roundTrips = options.quick ? 300 : 1000;
+  const started: Array<{ stop(): Promise<unknown> }> = [];
+  const responders: CommandResponder[] = [];
+  const streams = new AbortController();
+  setMaxListeners(IN_FLIGHT * 4, streams.signal);
+  const cleanup = async () => {
+    streams.abort();
+    await Promise.all(responders.map((responder) => responder.stop()));
+    for (const s of started.reverse()) await s.stop().catch(() => undefined);
+  };
+  const removeCleanup = onInterrupt(cleanup);
+  try {
+    const probes: LeafNode[] = [];
+    for (const id of ['probe-a', 'probe-b']) {
+      const probe = await startLeafNode(id);
+      started.push(probe);
+      probes.push(probe);
+    }
+    const district = await startLeafNode('district-1', {
+      CHILDREN: probes.map((p) => `${p.id}=${p.tier.url}`).join(','),
+    });
+    started.push(district);
+    const bff = await startBff([{ id: 'district-1', url: district.tier.url }]);
+    started.push(bff);
+    const bffLink = createHttpChildLink({ id: 'bff', url: `${bff.url}/trpc`, fetch: fetchAs(bff.session) });
+    const api = bffLink.client;
+
+    const published = await api.policy.publish.mutate({ content: POLICY, comment: 'commands bench' });
+    for (const probe of probes) await waitForPolicy(clientOf(probe.tier.url), published.version);
+    progress(`policy v${published.version} with the bench's commands runs on both probes`);
+
+    const devices: BenchDevice[] = [];
+    for (const probe of probes) {
+      responders.push(await startCommandResponder(probe.mqttUrl, `bench-devices-${probe.id}`));
+      const ofProbe = Array.from({ length: DEVICES_PER_PROBE }, (_, d) => ({
+        nodePath: `district-1/${probe.id}`,
+        deviceId: `${probe.id}-dev-${d}`,
+      }));
+      // Registered at the probe itself: setting up is not what is measured.
+      const probeApi = clientOf(probe.tier.url);
+      for (let i = 0; i < ofProbe.length; i += REGISTER_AT_ONCE)
+        await Promise.all(
+          ofProbe
+            .slice(i, i + REGISTER_AT_ONCE)
+            .map(({ deviceId }) => probeApi.devices.upsert.mutate({ deviceId, kind: KIND })),
+        );
+      devices.push(...ofProbe);
+    }
+
+    // One live stream per round-trip device, through every tier, opened before any command is sent.
+    const outcomes = new Outcomes();
+    const remote = remoteOfClient(api);
+    // Lanes alternate between the probes.
+    const watched = Array.from(
+      { length: IN_FLIGHT },
+      (_, lane) => devices[(lane % 2) * DEVICES_PER_PROBE + Math.floor(lane / 2)]!,
+    );
+    for (const device of watched)
+      void (async () => {
+        try {
+          for await (const item of remote.watchCommands(device, { signal: streams.signal }))
+            outcomes.seen(item.command);
+        } catch (error) {
+          if (!streams.signal.aborted) progress(`stream of ${device.deviceId} ended: ${String(error)}`);
+        }
+      })();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    let lost = 0;
+    let unanswered = 0;
+    const roundTrip = async (device: BenchDevice, n: number): Promise<number | undefined> => {
+      const startedAt = performance.now();
+      const command = await api.devices.command
+        .mutate({ ...device, name: 'ping', params: { n } })
+        .catch((error: unknown) => {
+          progress(`command ${n} to ${device.deviceId} failed: ${String(error)}`);
+          return undefined;
+        });
+      if (command === undefined) {
+        lost++;
+        return undefined;
+      }
+      const outcome = await outcomes.of(command.id);
+      if (outcome === undefined) lost++;
+      else if (outcome.state !== 'succeeded') unanswered++;
+      return outcome?.state === 'succeeded' ? outcome.at - startedAt : undefined;
+    };
+
+    progress(`${roundTrips} round trips, ${IN_FLIGHT} in flight`);
+    const latencies: number[] = [];
+    let next = 0;
+    await Promise.all(
+      watched.map(async (device) => {
+        while (next < roundTrips) {
+          const ms = await roundTrip(device, next++);
+          if (ms !== undefined) latencies.push(ms);
+        }
+      }),
+    );
+    streams.abort();
+    progress(
+      `round trips: p50 ${round(percentile(latencies, 50), 1)} ms, p99 ${round(percentile(latencies, 99), 1)} ms`,
+    );
+
+    // A burst: one command to every device at once through the BFF, until every outcome is in
+    // (read from each device's history through the BFF).
+    progress(`burst: one command to each of ${devices.length} devices at once`);
+    const burstStarted = performance.now();
+    const sent = await Promise.allSettled(
+      devices.map((device, d) => api.devices.command.mutate({ ...device, name: 'ping', params: { n: d } })),
+    );
+    const open = new Map<string, BenchDevice>();
+    sent.forEach((call, d) => {
+      if (call.status === 'fulfilled') open.set(call.value.id, devices[d]!);
+      else {
+        lost++;
+        progress(`burst command to ${devices[d]!.deviceId} failed: ${String(call.reason)}`);
+      }
+    });
+    while (open.size > 0 && performance.now() - burstStarted < OUTCOME_TIMEOUT_MS) {
+      await Promise.all(
+        [...open].map(async ([id, device]) => {
+          // A read that fails is tried again in the next pass.
+          const history = await api.devices.commands.query({ ...device, limit: 1 }).catch(() => undefined);
+          if (history === undefined) return;
+          const state = history.items.find((command) => command.id === id)?.state;
+          if (state === 'queued' || state === 'sent') return;
+          open.delete(id);
+          if (state !== 'succeeded') unanswered++;
+        }),
+      );
+    }
+    lost += open.size;
+    const burstSeconds = (performance.now() - burstStarted) / 1000;
+    progress(
+      `burst: ${devices.length} devices settled in ${round(burstSeconds, 2)} s, ${open.size} without an outcome`,
+    );
+
+    const p99 = percentile(latencies, 99);
+    const answered = responders.reduce((sum, responder) => sum + responder.answered, 0);
+    return {
+      n: latencies.length,
+      p50_ms: round(percentile(latencies, 50), 1),
+      p95_ms: round(percentile(latencies, 95), 1),
+      p99_ms: round(p99, 1),
+      max_ms: round(Math.max(...latencies), 1),
+      bulk_devices_per_s: round(devices.length / burstSeconds, 1),
+      tiers: 3,
+      devices: devices.length,
+      answered_by_devices: answered,
+      missing: lost + unanswered + responders.reduce((sum, responder) => sum + responder.unreadable, 0),
+      target_p99_ms: TARGET_P99_MS,
+      target_met: lost + unanswered === 0 && p99 <= TARGET_P99_MS,
+    };
+  } finally {
+    removeCleanup();
+    await cleanup();
+  }
+}
+
+const clientOf = (url: string): TRPCClient<NodeRouter> =>
+  createTRPCClient<NodeRouter>({ links: [httpLink({ url: `${url}/trpc` })] });
+
+async function waitForPolicy(node: TRPCClient<NodeRouter>, version: number): Promise<void> {
+  await waitFor(
+    `policy v${version} applied`,
+    async () => {
+      const info = await node.node.info.query(undefined, { signal: AbortSignal.timeout(2000) });
+      return (
+        info.policy?.applied.some((applied) => applied.author === 'bff' && applied.version === version) ??
+        false
+      );
+    },
+    { timeoutMs: 60_000 },
+  );
+}

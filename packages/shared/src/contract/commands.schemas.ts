@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { DeviceId, NodePath } from '../domain/ids.ts';
+import { Cursor, Limit } from '../domain/page.ts';
+import { Timestamp } from '../domain/time.ts';
+import { DeviceRef } from './devices.schemas.ts';
+
+/** A command's name as a device kind declares it and the device receives it (`set-interval`). */
+export const CommandName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'command name: 1–64 of A-Z, a-z, 0-9, "_", ".", "-"');
+export type CommandName = z.infer<typeof CommandName>;
+
+/**
+ * One parameter of a declared command: the subset of JSON Schema a console can render as a form
+ * field and a node checks with a JSON Schema validator.
+ */
+export const CommandParamSchema = z.strictObject({
+  type: z.enum(['string', 'number', 'integer', 'boolean']),
+  description: z.string().max(500).optional(),
+  minimum: z.number().optional(),
+  maximum: z.number().optional(),
+  minLength: z.number().int().min(0).max(2000).optional(),
+  maxLength: z.number().int().min(0).max(2000).optional(),
+  enum: z
+    .array(z.union([z.string().max(200), z.number()]))
+    .min(1)
+    .max(50)
+    .optional(),
+});
+export type CommandParamSchema = z.infer<typeof CommandParamSchema>;
+
+/** A command's parameters as a JSON Schema object: named properties, which are required, nothing else. */
+export const CommandParamsSchema = z
+  .strictObject({
+    type: z.literal('object'),
+    properties: z.record(z.string().regex(/^[A-Za-z0-9_]{1,64}$/), CommandParamSchema).default({}),
+    required: z.array(z.string().max(64)).max(64).default([]),
+    /** Off unless a declaration says otherwise: an unknown parameter is a typo, refused. */
+    additionalProperties: z.boolean().default(false),
+  })
+  .refine((schema) => Object.keys(schema.properties).length <= 64, 'a command declares at most 64 parameters')
+  .refine(
+    (schema) => schema.required.every((name) => name in schema.properties),
+    'every required parameter is one of the properties',
+  );
+export type CommandParamsSchema = z.infer<typeof CommandParamsSchema>;
+
+export const CommandDeclaration = z.strictObject({
+  description: z.string().max(500).default(''),
+  params: CommandParamsSchema.prefault({ type: 'object' }),
+});
+export type CommandDeclaration = z.infer<typeof CommandDeclaration>;
+
+/** The commands of each device kind, by kind and then by command name. */
+export const CommandDeclarations = z
+  .record(z.string().max(64), z.record(CommandName, CommandDeclaration))
+  .refine((kinds) => Object.keys(kinds).length <= 200, 'at most 200 device kinds declare commands');
+export type CommandDeclarations = z.infer<typeof CommandDeclarations>;
+
+/**
+ * `queued`: stored, waiting for the device to be online; `sent`: published, waiting for its ack;
+ * `succeeded`/`failed`: the device answered ok or not; `timed_out`: no answer within `timeoutMs` of
+ * sending; `expired`: the device stayed offline past `ttlMs` from creation, so it was never sent.
+ */
+export const CommandState = z.enum(['queued', 'sent', 'succeeded', 'failed', 'timed_out', 'expired']);
+export type CommandState = z.infer<typeof CommandState>;
+
+/** Commands that will change state again. */
+export const OPEN_COMMAND_STATES: readonly CommandState[] = ['queued', 'sent'];
+
+export const CommandId = z.string().min(1).max(64);
+
+export const CommandParams = z
+  .record(z.string().max(64), z.unknown())
+  .refine((params) => JSON.stringify(params).length <= 16_384, 'params: at most 16 KiB of JSON');
+export type CommandParams = z.infer<typeof CommandParams>;
+
+/** A command as the node that owns the device keeps it. */
+export const Command = z.object({
+  id: CommandId,
+  /** The node that owns the device, which alone talks to it. */
+  nodePath: NodePath,
+  deviceId: DeviceId,
+  name: CommandName,
+  params: CommandParams,
+  state: CommandState,
+  timeoutMs: z.number().int(),
+  ttlMs: z.number().int(),
+  /** Who sent it (`user:alice`). */
+  createdBy: z.string().max(300),
+  createdAt: Timestamp,
+  sentAt: Timestamp.nullable(),
+  /** When it reached its final state. */
+  finishedAt: Timestamp.nullable(),
+  /** What the device answered with `ok: true`. */
+  result: z.record(z.string(), z.unknown()).nullable(),
+  /** The device's error, or why the node gave up. */
+  error: z.string().max(2000).nullable(),
+});
+export type Command = z.infer<typeof Command>;
+
+/**
+ * Sends command `name` to a device of `nodePath`: the owning node checks it against the kind's
+ * declaration before it is stored, publishes it when the device is online (at once if it is) and
+ * waits `timeoutMs` for the device's ack; a device offline for `ttlMs` never gets it.
+ */
+export const SendCommandInput = DeviceRef.extend({
+  name: CommandName,
+  params: CommandParams.default({}),
+  timeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+  ttlMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400_000)
+    .default(300_000),
+});
+export type SendCommandInput = z.infer<typeof SendCommandInput>;
+
+/** A device's commands, newest first. */
+export const ListCommandsInput = DeviceRef.extend({ limit: Limit, cursor: Cursor.optional() });
+export type ListCommandsInput = z.infer<typeof ListCommandsInput>;
+
+/** One page of one device's command history; every item belongs to `nodePath`. */
+export const CommandHistory = z.object({
+  nodePath: NodePath,
+  deviceId: DeviceId,
+  items: z.array(Command),
+  nextCursor: Cursor.nullable(),
+});
+export type CommandHistory = z.infer<typeof CommandHistory>;
+
+/**
+ * A device's command changes as they happen. Without `lastEventId` the stream starts with the
+ * device's open commands; with it, every command that changed since, in its current state.
+ */
+export const WatchCommandsInput = DeviceRef.extend({ lastEventId: z.string().max(64).nullish() });
+export type WatchCommandsInput = z.infer<typeof WatchCommandsInput>;
+
+/** One stream item: a command as it is after a change, and the event id to resume after it. */
+export interface TrackedCommand {
+  id: string;
+  command: Command;
+}
