@@ -5,8 +5,8 @@
 //   be: charts load in their own chunk after the numbers show).
 // - first_route_js_br_kb, alerts_route_js_br_kb: the same JavaScript as the BFF serves it to a
 //   browser that accepts brotli (the build's precompressed files), for / and /alerts. The run
-//   fails past FIRST_ROUTE_BR_BUDGET_KB, or when a first route statically imports chart, admin or
-//   another page's code (bench/lib/first-route.ts, which a unit test also keeps).
+//   fails when / is past FIRST_ROUTE_BR_BUDGET_KB, or when / or /alerts statically imports chart,
+//   admin or another page's code (bench/lib/first-route.ts, which a unit test also keeps).
 // - lh_mobile_alerts, lh_mobile_overview: Lighthouse 12's performance score (mobile preset) on
 //   /alerts and /, median of 3 runs (--quick: 1); targets 0.9 and 0.8.
 // - first_alert_row_ms: a phone (390×844, a fresh browser context each time: nothing cached)
@@ -259,8 +259,11 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
     progress(
       `served with br: / ${served.first_route_js_br_kb} KB, /alerts ${served.alerts_route_js_br_kb} KB`,
     );
-    for (const [key, kb] of Object.entries(served))
-      if (kb > FIRST_ROUTE_BR_BUDGET_KB) budgetsExceeded.push(`${key} ${kb} > ${FIRST_ROUTE_BR_BUDGET_KB}`);
+    // The budget is the first route's (/); /alerts is reported beside it.
+    if (served.first_route_js_br_kb > FIRST_ROUTE_BR_BUDGET_KB)
+      budgetsExceeded.push(
+        `first_route_js_br_kb ${served.first_route_js_br_kb} > ${FIRST_ROUTE_BR_BUDGET_KB}`,
+      );
 
     // Lighthouse first, on a quiet deployment (each run starts its own Chromium).
     const cookie = `${demo.session.cookie.name}=${demo.session.cookie.value}`;
