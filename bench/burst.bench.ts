@@ -2,7 +2,9 @@
 // run) for 5 minutes (--quick: 20 s) through Mosquitto into PostgreSQL, sampling the node's RSS and
 // ingest queue depth, then wait until it has drained. Backpressure should keep the node's memory
 // flat (the broker holds the backlog) and lose nothing, and the node's own ingest backlog should
-// never stall and be back at zero at the end (drain_stalls, decision 18).
+// never stall and be back at zero at the end (drain_stalls, decision 18). The run fails unless the
+// publishers offered at least 2.5x the sustainable rate (offered_factor: otherwise there was no
+// burst to prove anything) and the node stayed under 300 MB resident.
 import postgres from 'postgres';
 import type { BacklogTrend } from '@tierscope/shared';
 import { progress, round, type BenchOptions } from './lib/bench.ts';
@@ -14,6 +16,10 @@ import { SAMPLES_PER_MESSAGE } from './lib/payloads.ts';
 import { startPublisher } from './lib/publisher.ts';
 
 const BURST_FACTOR = 3;
+/** The least burst a run may claim: below this the node was only at its sustainable rate. */
+const MIN_OFFERED_FACTOR = 2.5;
+/** The node's resident memory must stay under this through the burst (issue 19). */
+const PEAK_RSS_BUDGET_MB = 300;
 const SAMPLE_MS = 500;
 /**
  * How long the node may commit nothing, with samples outstanding, before the rest counts as lost.
@@ -136,8 +142,18 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
     progress(
       `drained in ${drainSeconds === undefined ? 'never (stalled)' : `${round(drainSeconds, 1)} s`}; ${stored} of ${published} samples stored; ingest backlog at the end ${finalBacklog?.depth ?? 'unknown'}, ${stalls} drain stalls`,
     );
+    const offeredPerSec = (sent.acked * SAMPLES_PER_MESSAGE) / burstSeconds;
+    const offeredFactor = offeredPerSec / sustainableSamplesPerSec;
+    const budgetsExceeded: string[] = [];
+    if (offeredFactor < MIN_OFFERED_FACTOR)
+      budgetsExceeded.push(
+        `offered ${round(offeredFactor, 2)}x the sustainable rate, under ${MIN_OFFERED_FACTOR}x: the publishers could not make a burst on this machine, so the run proves nothing about one`,
+      );
+    if (watcher.peakRssMb >= PEAK_RSS_BUDGET_MB)
+      budgetsExceeded.push(`peak_rss_mb ${round(watcher.peakRssMb, 1)} >= ${PEAK_RSS_BUDGET_MB}`);
     return {
       peak_rss_mb: round(watcher.peakRssMb, 1),
+      peak_rss_budget_mb: PEAK_RSS_BUDGET_MB,
       peak_queue: watcher.peakQueue,
       drain_s: drainSeconds === undefined ? null : round(drainSeconds, 1),
       published,
@@ -149,7 +165,10 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
       final_backlog: finalBacklog?.depth ?? null,
       sustainable_per_s: round(sustainableSamplesPerSec),
       target_per_s: targetMessagesPerSec * SAMPLES_PER_MESSAGE,
-      offered_per_s: round((sent.acked * SAMPLES_PER_MESSAGE) / burstSeconds),
+      offered_per_s: round(offeredPerSec),
+      offered_factor: round(offeredFactor, 2),
+      min_offered_factor: MIN_OFFERED_FACTOR,
+      budgets_exceeded: budgetsExceeded,
       burst_s: round(burstSeconds, 1),
       publish_failed: calibrated.failed + sent.failed,
     };

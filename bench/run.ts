@@ -1,6 +1,8 @@
 // `npm run bench -- <name> [--quick]`: runs bench/<name>.bench.ts and prints its one JSON line.
 import { existsSync, readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { buildAppBundles } from '@tierscope/test-support/build-app-bundles';
+import { launchBundles, REPO_ROOT } from '@tierscope/test-support/processes';
 import { progress, runInterruptCleanups } from './lib/bench.ts';
 import { runOneBench, type BenchModule } from './lib/integrity.ts';
 
@@ -35,6 +37,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 try {
+  // Benches measure what ships: the server apps' production bundles (decision 23), built here
+  // (about a second) so a bench never runs code older than the tree.
+  const started = performance.now();
+  await buildAppBundles(REPO_ROOT);
+  launchBundles();
+  progress(`server bundles built in ${Math.round(performance.now() - started)} ms`);
   const bench = (await import(new URL(`${name}.bench.ts`, here).href)) as BenchModule;
   process.exitCode = await runOneBench(
     name,

@@ -3,6 +3,12 @@
 // - first_route_js_gzip_kb: the gzip size of the JavaScript the first route (the overview) loads
 //   before it can render, read from the build manifest, and whether ECharts is in it (it must not
 //   be: charts load in their own chunk after the numbers show).
+// - first_route_js_br_kb, alerts_route_js_br_kb: the same JavaScript as the BFF serves it to a
+//   browser that accepts brotli (the build's precompressed files), for / and /alerts. The run
+//   fails when / is past FIRST_ROUTE_BR_BUDGET_KB, or when / or /alerts statically imports chart,
+//   admin or another page's code (bench/lib/first-route.ts, which a unit test also keeps).
+// - lh_mobile_alerts, lh_mobile_overview: Lighthouse 12's performance score (mobile preset) on
+//   /alerts and /, median of 3 runs (--quick: 1); targets 0.9 and 0.8.
 // - first_alert_row_ms: a phone (390×844, a fresh browser context each time: nothing cached)
 //   navigating to /alerts until the first alert card is on screen. Median of 5.
 // - publish_to_row_ms: an MQTT publish of a violating sample to a probe's broker until its alert's
@@ -28,10 +34,21 @@ import { connectPublisher, installRules, publishingDevice } from '../e2e/alert-r
 import { createApiClient, logIn, storageStateOf, type ApiSession } from '../e2e/api-client.ts';
 import { CHROMIUM } from '../e2e/chromium.ts';
 import { onInterrupt, progress, round, type BenchOptions } from './lib/bench.ts';
-import { buildWeb, gzipBytes, staticClosure, type WebBuild } from './lib/web-build.ts';
+import {
+  consoleImportGraph,
+  FIRST_ROUTES,
+  firstRouteModules,
+  firstRouteViolations,
+} from './lib/first-route.ts';
+import { lighthouseRuns } from './lib/lighthouse.ts';
+import { buildWeb, gzipBytes, servedBytes, staticClosure, type WebBuild } from './lib/web-build.ts';
 
 /** The first route's module, as the manifest names its lazy chunk. */
-const FIRST_ROUTE = 'src/app/routes/overview.tsx';
+const FIRST_ROUTE = FIRST_ROUTES['/'];
+const ALERTS_ROUTE = FIRST_ROUTES['/alerts'];
+/** The most JavaScript a first route may load, as sent with `Accept-Encoding: br` (issue 19). */
+const FIRST_ROUTE_BR_BUDGET_KB = 120;
+const LIGHTHOUSE_TARGETS = { lh_mobile_alerts: 0.9, lh_mobile_overview: 0.8 };
 const ENTRY = 'index.html';
 /** The manual chunk vite.config.ts puts ECharts and zrender in. */
 const ECHARTS_CHUNK = 'echarts';
@@ -59,6 +76,22 @@ async function measureFirstRoute(build: WebBuild): Promise<FirstRouteWeight> {
     first_route_js_files: files.length,
     echarts_in_first_route: files.some((chunk) => chunk.name === ECHARTS_CHUNK),
   };
+}
+
+/** The route's JavaScript (entry and route, static imports) as the BFF sends it to a browser taking br. */
+async function servedRouteKb(build: WebBuild, bffUrl: string, route: string): Promise<number> {
+  const files = staticClosure(build.manifest, [ENTRY, route])
+    .map((key) => build.manifest[key]!.file)
+    .filter((file) => file.endsWith('.js'));
+  const sizes = await Promise.all(files.map((file) => servedBytes(`${bffUrl}/${file}`, 'br')));
+  return round(sizes.reduce((sum, size) => sum + size, 0) / 1024, 1);
+}
+
+/** What the first routes statically import that they must not (chart, admin, other pages' code). */
+async function firstRouteImportViolations(): Promise<string[]> {
+  const routes = Object.values(FIRST_ROUTES);
+  const graph = await consoleImportGraph(routes);
+  return routes.flatMap((route) => firstRouteViolations(route, firstRouteModules(graph, route)));
 }
 
 /** The console's first admin in the bench's deployment; each run makes a new password. */
@@ -203,6 +236,8 @@ function median(values: readonly number[]): number {
 export async function runBench(options: BenchOptions): Promise<Record<string, unknown>> {
   // Quick (CI): three of each, still from a cold start of the whole deployment.
   const runs = options.quick ? 3 : 5;
+  // Quick (CI): one Lighthouse run per page (about half a minute each), its score noisier.
+  const lighthouseRunCount = options.quick ? 1 : 3;
   progress('building apps/web');
   const build = await buildWeb();
   const dataDir = await mkdtemp(join(tmpdir(), 'tierscope-web-bench-data-'));
@@ -220,7 +255,38 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
     if (weight.echarts_in_first_route)
       progress('ECharts is in the first route: it should load only with charts');
 
+    const budgetsExceeded = (await firstRouteImportViolations()).map((line) => `first route imports ${line}`);
+
     demo = await startDemo(build, dataDir);
+    const bffUrl = demo.deployment.bffUrl;
+    const served = {
+      first_route_js_br_kb: await servedRouteKb(build, bffUrl, FIRST_ROUTE),
+      alerts_route_js_br_kb: await servedRouteKb(build, bffUrl, ALERTS_ROUTE),
+    };
+    progress(
+      `served with br: / ${served.first_route_js_br_kb} KB, /alerts ${served.alerts_route_js_br_kb} KB`,
+    );
+    // The budget is the first route's (/); /alerts is reported beside it.
+    if (served.first_route_js_br_kb > FIRST_ROUTE_BR_BUDGET_KB)
+      budgetsExceeded.push(
+        `first_route_js_br_kb ${served.first_route_js_br_kb} > ${FIRST_ROUTE_BR_BUDGET_KB}`,
+      );
+
+    // Lighthouse first, on a quiet deployment (each run starts its own Chromium).
+    const cookie = `${demo.session.cookie.name}=${demo.session.cookie.value}`;
+    const lighthouse = {
+      lh_mobile_alerts: median(
+        (await lighthouseRuns(`${bffUrl}/alerts`, cookie, lighthouseRunCount)).map((r) => r.performance),
+      ),
+      lh_mobile_overview: median(
+        (await lighthouseRuns(`${bffUrl}/`, cookie, lighthouseRunCount)).map((r) => r.performance),
+      ),
+    };
+    for (const [key, target] of Object.entries(LIGHTHOUSE_TARGETS)) {
+      const score = lighthouse[key as keyof typeof lighthouse];
+      if (score < target) progress(`${key} ${score}: under the ${target} target`);
+    }
+
     browser = await chromium.launch(CHROMIUM);
     const firstRow = await firstAlertRowMs(browser, demo.deployment.bffUrl, demo.session, runs);
     progress(`first alert row: ${firstRow.map((ms) => Math.round(ms)).join(', ')} ms`);
@@ -232,6 +298,12 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
       );
     return {
       ...weight,
+      ...served,
+      first_route_js_br_budget_kb: FIRST_ROUTE_BR_BUDGET_KB,
+      ...lighthouse,
+      lh_runs: lighthouseRunCount,
+      lh_targets: LIGHTHOUSE_TARGETS,
+      budgets_exceeded: budgetsExceeded,
       first_alert_row_ms: Math.round(median(firstRow)),
       publish_to_row_ms: Math.round(publishMedian),
       publish_to_row_target_ms: TARGET_PUBLISH_TO_ROW_MS,

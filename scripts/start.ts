@@ -8,6 +8,7 @@ import {
   startDeployment,
   type Deployment,
 } from '@tierscope/test-support/deployment';
+import { launchBundles } from '@tierscope/test-support/processes';
 import { describeDeviceAccess, OPEN_PROBES } from './start-device-access.ts';
 
 /** What `npm start` prints once everything is up. */
@@ -85,6 +86,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(devicesPerProbe) || devicesPerProbe < 1)
     throw new Error('--devices: a whole number, 1 or more');
   const ports = values.port ? { ...DEMO_PORTS, bff: Number(values.port) } : DEMO_PORTS;
+  // The tiers run from `npm run build`'s bundles (decision 23), which `npm start` makes first.
+  launchBundles();
 
   // Aborting stops the processes whether or not the deployment has finished starting.
   const stopped = new AbortController();

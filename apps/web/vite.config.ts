@@ -1,6 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { precompress } from './precompress.ts';
 
 /** Where `vite dev` sends API calls: the BFF that `npm start` runs. */
 const BFF_URL = process.env.TIERSCOPE_BFF_URL ?? 'http://127.0.0.1:4000';
@@ -42,6 +43,7 @@ export default defineConfig({
         skipWaiting: true,
       },
     }),
+    precompress(),
   ],
   build: {
     // bench/web.bench.ts reads the manifest to measure what the first route loads.

@@ -13,6 +13,13 @@ describe('integrityFailures', () => {
     ]);
   });
 
+  it('fails a run past a budget it names', () => {
+    expect(integrityFailures({ lost: 0, budgets_exceeded: ['first_route_js_br_kb 131 > 120'] })).toEqual([
+      'first_route_js_br_kb 131 > 120',
+    ]);
+    expect(integrityFailures({ budgets_exceeded: [] })).toEqual([]);
+  });
+
   it('passes a sound run, and one that counts none of these', () => {
     expect(integrityFailures({ lost: 0, duplicates: 0, missing: 0 })).toEqual([]);
     expect(integrityFailures({ p95_ms: 12 })).toEqual([]);

@@ -21,12 +21,18 @@ export function drainStalls(trends: readonly BacklogTrend[], final: Pick<Backlog
   return stalls + (final === null || final.depth > 0 ? 1 : 0);
 }
 
-/** What made a bench's result invalid, one line per count above zero (empty when the run is sound). */
+/**
+ * What made a bench's result invalid, one line per count above zero, and each budget the bench
+ * says it exceeded (`budgets_exceeded`: lines such as "first_route_js_br_kb 131 > 120"); empty
+ * when the run is sound.
+ */
 export function integrityFailures(result: Record<string, unknown>): string[] {
-  return INTEGRITY_COUNTS.flatMap((key) => {
+  const counts = INTEGRITY_COUNTS.flatMap((key) => {
     const value = result[key];
     return typeof value === 'number' && value > 0 ? [`${key} = ${value}`] : [];
   });
+  const budgets = Array.isArray(result.budgets_exceeded) ? result.budgets_exceeded.map(String) : [];
+  return [...counts, ...budgets];
 }
 
 /** A bench as bench/run.ts loads it. */

@@ -81,7 +81,8 @@ export async function startNode(options: NodeProcessOptions): Promise<NodeProces
   };
   const unregister = onInterrupt(cleanup);
   try {
-    await waitReady(node);
+    // PGlite starts slowly on a loaded machine (its WebAssembly, and initdb for a new database).
+    await waitReady(node, 180_000);
   } catch (error) {
     unregister();
     await cleanup();

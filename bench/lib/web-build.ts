@@ -1,5 +1,6 @@
 // The console's production build, read through Vite's manifest: which files a route loads.
 import { spawn } from 'node:child_process';
+import { get } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,5 +75,31 @@ function run(command: string, args: string[]): Promise<void> {
     child.once('exit', (code) =>
       code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}\n${stderr}`)),
     );
+  });
+}
+
+/**
+ * The bytes of `url`'s body as sent to a browser whose Accept-Encoding is `encoding` (not
+ * decoded); fails when the server answers with another encoding than the one asked for.
+ */
+export function servedBytes(url: string, encoding: 'br' | 'gzip'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { headers: { 'accept-encoding': encoding } }, (response) => {
+      const sentAs = response.headers['content-encoding'];
+      if (response.statusCode !== 200 || sentAs !== encoding) {
+        response.resume();
+        reject(
+          new Error(
+            `${url}: HTTP ${response.statusCode}, content-encoding ${sentAs ?? 'none'}, not ${encoding}`,
+          ),
+        );
+        return;
+      }
+      let bytes = 0;
+      response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      response.once('end', () => resolve(bytes));
+      response.once('error', reject);
+    });
+    request.once('error', reject);
   });
 }

@@ -20,6 +20,7 @@ import {
   spawnProcess,
   waitFor,
   waitReady,
+  type Entry,
   type SpawnedProcess,
   type TierProcess,
 } from '@tierscope/test-support/processes';
@@ -153,7 +154,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     const tier = (
       ns: string,
       name: string,
-      entry: string,
+      entry: Entry,
       env: Record<string, string>,
       url: string,
       flags: readonly string[] = [],

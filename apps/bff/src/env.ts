@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { z } from 'zod';
 import {
   ChildList,
@@ -11,6 +11,7 @@ import {
 import { notifierConfigFields, notifierEnv, webhooksOnAllowlist } from '@tierscope/notify';
 import { NodeId, PolicyContent } from '@tierscope/shared';
 import { NewPassword, Username } from '@tierscope/shared';
+import { APP_ROOT } from './app-root.ts';
 
 const Port = z.coerce.number().int().min(0).max(65535);
 
@@ -101,7 +102,7 @@ export const BffConfig = z
   .superRefine(webhooksOnAllowlist);
 export type BffConfig = z.infer<typeof BffConfig>;
 
-const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+const DEFAULT_WEB_DIST = join(APP_ROOT, '../web/dist');
 
 /** Reads process.env (or the given map) once; on bad input prints every bad key and exits. */
 export function loadBffConfig(env: NodeJS.ProcessEnv = process.env): BffConfig {

@@ -4,6 +4,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { initPgliteDataDir } from './pglite-initdb.ts';
 
 export type StoreDriver = 'postgres' | 'pglite';
 /** A drizzle schema module (`import * as schema from './schema.ts'`). */
@@ -75,6 +76,7 @@ async function openPglite<S extends Schema>(
     client = await PGliteClient.create();
   } else {
     mkdirSync(location, { recursive: true });
+    await initPgliteDataDir(location);
     client = await PGliteClient.create(location);
   }
   await client.exec(`SET TIME ZONE 'UTC'`);

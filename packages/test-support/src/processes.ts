@@ -4,13 +4,40 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { APP_BUNDLES, bundleStaleness, type AppBundle } from './app-bundles.ts';
 
-/** The repository root, where `node --import tsx <entry>` runs. */
+/** The repository root, where every process is started. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-/** App entry files, by path from the repository root (spawned, never imported). */
-export const NODE_MAIN = 'apps/node/src/main.ts';
-export const BFF_MAIN = 'apps/bff/src/main.ts';
-export const SIMULATOR_MAIN = 'apps/simulator/src/main.ts';
+/** The server apps' entries (spawned, never imported): from source, or their bundles once chosen. */
+export const NODE_MAIN: AppBundle = APP_BUNDLES.node;
+export const BFF_MAIN: AppBundle = APP_BUNDLES.bff;
+export const SIMULATOR_MAIN: AppBundle = APP_BUNDLES.simulator;
+/** What a process runs: a TypeScript file (through tsx), or a server app (from source or its bundle). */
+export type Entry = string | AppBundle;
+/**
+ * Node flags for a bundle: stack traces name the TypeScript source (decision 23). The maps are
+ * read only when an error's stack is formatted, so they cost nothing until then.
+ */
+const BUNDLE_FLAGS: readonly string[] = ['--enable-source-maps'];
+
+let runBundles = false;
+/**
+ * From now on the server apps this process launches run from their production bundles
+ * (`npm run build`, decision 23) instead of from source through tsx: `npm start` and the benches
+ * choose this. Fails, naming the cause, if a bundle is missing or older than a source it was built
+ * from, so nothing runs stale code.
+ */
+export function launchBundles(): void {
+  const stale = Object.values(APP_BUNDLES).flatMap((bundle) => bundleStaleness(REPO_ROOT, bundle) ?? []);
+  if (stale.length > 0) throw new Error(`${stale.join('; ')}: run \`npm run build\``);
+  runBundles = true;
+}
+
+/** The node arguments that run `entry`: its bundle when chosen, else its source through tsx. */
+function entryArgs(entry: Entry): string[] {
+  if (typeof entry !== 'string' && runBundles) return [...BUNDLE_FLAGS, entry.bundle];
+  return ['--import', 'tsx', typeof entry === 'string' ? entry : entry.source];
+}
 /**
  * The V8 flags a tier node is started with, as apps/node/src/ingest/node-flags.ts names them
  * (docs/decisions/0013-node-heap-limit.md); packages import nothing from an app, so they are repeated.
@@ -62,8 +89,11 @@ export interface SpawnedProcess {
 export interface SpawnOptions {
   /** Names the process in progress lines and failure messages. */
   name: string;
-  /** The file `node --import tsx` runs, by path from the repository root or absolute. */
-  entry: string;
+  /**
+   * What runs: a TypeScript file (`node --import tsx`, by path from the repository root or
+   * absolute), or a server app, from its source or its bundle (`launchBundles`).
+   */
+  entry: Entry;
   /** Arguments after the entry. */
   args?: readonly string[];
   /** Added to this process's environment (with LOG_LEVEL=warn unless given). */
@@ -85,13 +115,13 @@ export interface SpawnOptions {
   wrapper?: readonly string[];
 }
 
-/** Spawns `node [flags] --import tsx <entry> [args]` from the repository root. */
+/** Spawns `node [flags] --import tsx <entry> [args]` (or `node [flags] <bundle> [args]`) from the repository root. */
 export function spawnProcess(options: SpawnOptions): SpawnedProcess {
   const { name, logFile } = options;
   const logStart = logFile ? sizeOf(logFile) : 0;
   const logFd = logFile ? openSync(logFile, 'a') : undefined;
   let child: ChildProcess;
-  const nodeArgs = [...(options.flags ?? []), '--import', 'tsx', options.entry, ...(options.args ?? [])];
+  const nodeArgs = [...(options.flags ?? []), ...entryArgs(options.entry), ...(options.args ?? [])];
   const [command = process.execPath, ...wrapperArgs] = [...(options.wrapper ?? []), process.execPath];
   try {
     child = spawn(command, [...wrapperArgs, ...nodeArgs], {
@@ -156,7 +186,7 @@ export type TierSpawnOptions = Omit<SpawnOptions, 'name' | 'entry' | 'env'>;
  */
 export async function spawnTier(
   name: string,
-  entry: string,
+  entry: Entry,
   env: Record<string, string>,
   options: TierSpawnOptions = {},
 ): Promise<TierProcess> {

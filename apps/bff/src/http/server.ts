@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import fastifyStatic from '@fastify/static';
 import { TRPCError } from '@trpc/server';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -18,6 +17,7 @@ import type { ConsoleAccess } from '../console/console-access.ts';
 import { registerConsoleAuth, resolveSessionActor, type ConsoleCaller } from '../console/console-auth.ts';
 import { auditOriginOf, consoleServiceFor } from '../console/console-service.ts';
 import { registerReportExport } from '../console/report-export.ts';
+import { registerConsoleFiles } from './console-files.ts';
 
 export interface BffServerDeps {
   /** The federated service for one call, within the caller's budget when it sent one. */
@@ -79,18 +79,8 @@ export async function createBffServer(deps: BffServerDeps) {
     return { status: 'ok', childrenUp: children.filter((c) => c.state === 'up').length, children };
   });
 
-  if (existsSync(deps.webDist)) {
-    await app.register(fastifyStatic, { root: deps.webDist, wildcard: false });
-    app.setNotFoundHandler((request, reply) => {
-      const api = /^\/(trpc|export|auth|uplink|livez|readyz|healthz|metrics)(\/|$|\?)/.test(request.url);
-      // HEAD is a GET without the body (link checkers, uptime probes ask for pages that way).
-      const read = request.method === 'GET' || request.method === 'HEAD';
-      if (!read || api) return reply.code(404).send({ error: 'not found' });
-      return reply.sendFile('index.html');
-    });
-  } else {
-    deps.logger.info({ webDist: deps.webDist }, 'no built console found; serving the API only');
-  }
+  if (existsSync(deps.webDist)) await registerConsoleFiles(app, deps.webDist);
+  else deps.logger.info({ webDist: deps.webDist }, 'no built console found; serving the API only');
 
   return app;
 }

@@ -9,7 +9,6 @@ import {
 } from '@tanstack/react-router';
 import { ensureSession, getSession, safeRedirect, sessionForPage } from '../lib/session.ts';
 import { parsePlainSearch, searchKeys, stringifyPlainSearch } from '../lib/url-search.ts';
-import { AdminLayout } from './admin-layout.tsx';
 import { NotFoundRoute, RouteError, RouteLoading } from './route-states.tsx';
 import { ConsoleShell } from './shell.tsx';
 
@@ -131,7 +130,8 @@ const passwordRoute = createRoute({
 const adminRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/admin',
-  component: AdminLayout,
+  // Admin code loads only when an admin page is opened, never with a first route.
+  component: lazyRouteComponent(() => import('./admin-layout.tsx'), 'AdminLayout'),
 });
 
 const adminIndexRoute = createRoute({

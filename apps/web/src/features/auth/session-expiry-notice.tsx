@@ -1,8 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useRouter } from '@tanstack/react-router';
 import { useState } from 'react';
-import { formatDistanceStrict } from 'date-fns';
-import { formatTimestamp } from '../../lib/format.ts';
+import { formatAge, formatTimestamp } from '../../lib/format.ts';
 import { logOut, useSessionExpiry } from '../../lib/session.ts';
 import { useNow } from '../../lib/use-now.ts';
 
@@ -34,7 +33,7 @@ export function SessionExpiryNotice() {
     <div className="notice" data-tone="warn" role="status" data-testid="session-expiry">
       <div className="notice-body">
         <p className="notice-title">
-          Your session ends {now < expiresAt ? `in ${formatDistanceStrict(expiresAt, now)}` : 'now'}
+          Your session ends {now < expiresAt ? `in ${formatAge(expiresAt - now)}` : 'now'}
         </p>
         <p>
           A session has a fixed lifetime, however busy; this one ends at {formatTimestamp(expiresAt)}. Sign in
