@@ -2,7 +2,12 @@
 import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { federationFromConfig, sqlPolicyVersionStore, sqlUnreachableAlertStore } from '@tierscope/federation';
+import {
+  federationFromConfig,
+  sqlPolicyVersionStore,
+  sqlUnreachableAlertStore,
+  TlsCertificates,
+} from '@tierscope/federation';
 import { createTierNotifier } from '@tierscope/notify';
 import type { Actor, AuditedChange, PublishPolicyInput } from '@tierscope/shared';
 import { storeReadiness } from '@tierscope/store';
@@ -24,6 +29,9 @@ async function main(config: BffConfig): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { node: config.nodeId }, redact: CONSOLE_LOG_REDACT });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const tls = new TlsCertificates({ settings: config, registry, logger: logger.child({ component: 'tls' }) });
+  tls.watch();
+  process.on('SIGHUP', () => tls.reload('SIGHUP'));
 
   const store = await openBffStore(config.databaseUrl);
   await migrateBffStore(store);
@@ -41,6 +49,7 @@ async function main(config: BffConfig): Promise<void> {
     exec: (text, params) => store.exec(text, params),
     // Shared by the replicas (docs/decisions/0017-two-bff-replicas.md).
     unreachableAlertsInDatabase: true,
+    tls,
     logger,
   });
   if (!runtime) throw new Error('the BFF federates even with no children');
@@ -77,6 +86,7 @@ async function main(config: BffConfig): Promise<void> {
     trustProxy: config.trustProxy,
     webDist: config.webDist,
     uplink,
+    tls,
   });
   await server.listen({ host: config.httpHost, port: config.httpPort });
   notifier.worker.start();
@@ -106,12 +116,15 @@ async function main(config: BffConfig): Promise<void> {
   }
   logger.info(
     {
-      http: `http://${config.httpHost}:${config.httpPort}`,
+      http: `${tls.serving ? 'https' : 'http'}://${config.httpHost}:${config.httpPort}`,
+      tls: tls.serving ? tls.describe() : 'off',
       children: config.children.map((c) => `${c.id}=${c.url}`),
       uplinkChildren: config.uplinkChildren.map((c) => c.id),
     },
     'bff ready',
   );
+  if (!tls.serving)
+    logger.warn('TLS_CERT_FILE unset: the console, API and uplink serve plain text (README: TLS)');
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -122,6 +135,7 @@ async function main(config: BffConfig): Promise<void> {
     await unreachableFeed.stop();
     await notifier.worker.stop();
     await server.close();
+    tls.close();
     await store.close();
     logger.info('stopped');
     process.exit(0);
