@@ -8,9 +8,10 @@ import {
   startDeployment,
   type Deployment,
 } from '@tierscope/test-support/deployment';
+import { prepareDemoTls, type DemoTls } from '@tierscope/test-support/demo-tls';
 
 /** What `npm start` prints once everything is up. */
-function describeDeployment(deployment: Deployment, devicesPerProbe: number): string {
+function describeDeployment(deployment: Deployment, devicesPerProbe: number, tls?: DemoTls): string {
   const bff = deployment.bffUrl;
   const district = deployment.nodes.find((n) => n.id === DISTRICT_ID)!;
   const probes = deployment.nodes.filter((n) => n.id !== DISTRICT_ID);
@@ -29,9 +30,15 @@ function describeDeployment(deployment: Deployment, devicesPerProbe: number): st
       (n) => `  ${n.id} (${n.path}): ${n.httpUrl}/trpc  ${n.mqttUrl}  ${devicesPerProbe} simulated devices`,
     ),
     `  ${dialled.join(', ')} answer only their parent (a node token made for this run)`,
-    `  ${uplinked.join(' and ')} dial ws://${new URL(district.httpUrl).host}/uplink (tokens made for this run); the district has no URL for them`,
-    `  device MQTT:          try: mosquitto_pub -p ${new URL(probes[0]!.mqttUrl).port} -t devices/x1/telemetry -m '{"metrics":{"temp":99.5}}'`,
+    `  ${uplinked.join(' and ')} dial ${tls ? 'wss' : 'ws'}://${new URL(district.httpUrl).host}/uplink (tokens made for this run); the district has no URL for them`,
+    `  device MQTT:          try: mosquitto_pub -p ${new URL(probes[0]!.mqttUrl).port}${tls ? ` --cafile ${tls.caCert}` : ''} -t devices/x1/telemetry -m '{"metrics":{"temp":99.5}}'`,
     '                        (the demo policy\'s "Temperature above 40 °C" fires for x1 at once)',
+    ...(tls
+      ? [
+          `  TLS:                  every link; the CA is ${tls.caCert} (certificates in ${tls.dir})`,
+          "                        nodes and the BFF's uplink require client certificates; trust the CA to open the console",
+        ]
+      : []),
     `  logs:                 ${deployment.logDir}/`,
     'Press Ctrl+C to stop.',
     '',
@@ -79,12 +86,16 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       'data-dir': { type: 'string', default: '.data' },
       devices: { type: 'string', default: '70' },
+      tls: { type: 'boolean', default: false },
     },
   });
   const devicesPerProbe = Number(values.devices);
   if (!Number.isInteger(devicesPerProbe) || devicesPerProbe < 1)
     throw new Error('--devices: a whole number, 1 or more');
   const ports = values.port ? { ...DEMO_PORTS, bff: Number(values.port) } : DEMO_PORTS;
+  const tls = values.tls
+    ? await prepareDemoTls(values['data-dir'], ['bff', DISTRICT_ID, ...Object.keys(ports.probes)])
+    : undefined;
 
   // Aborting stops the processes whether or not the deployment has finished starting.
   const stopped = new AbortController();
@@ -95,6 +106,7 @@ async function main(): Promise<void> {
     rate: 0.5,
     excursions: true,
     demoPolicy: true,
+    ...(tls && { tls }),
     signal: stopped.signal,
     log: (line) => process.stderr.write(`${line}\n`),
     onUnexpectedExit: (name, code, signal) => {
@@ -122,7 +134,7 @@ async function main(): Promise<void> {
     if (stopped.signal.aborted) return new Promise<never>(() => undefined);
     throw error;
   });
-  process.stdout.write(describeDeployment(deployment, devicesPerProbe));
+  process.stdout.write(describeDeployment(deployment, devicesPerProbe, tls));
 }
 
 main().catch((error: unknown) => {

@@ -5,6 +5,7 @@ import { TLSSocket, type SecureContextOptions, type Server as TlsServer, type Tl
 import { Counter, Gauge, type Registry } from 'prom-client';
 import {
   readTlsFiles,
+  TLS_FILE_SETTINGS,
   TLS_SETTING_NAMES,
   type DialTlsFiles,
   type ServerTlsFiles,
@@ -176,9 +177,11 @@ export class TlsCertificates {
    * renewal that replaces a file (rename over it) is seen like one that rewrites it.
    */
   watch(): void {
-    const files = Object.entries(this.options.settings)
-      .filter(([setting, value]) => setting !== 'tlsClientCerts' && typeof value === 'string')
-      .map(([, value]) => resolve(value as string));
+    const { settings } = this.options;
+    const files = TLS_FILE_SETTINGS.flatMap((setting) => {
+      const path = settings[setting];
+      return path === undefined ? [] : [resolve(path)];
+    });
     const byDirectory = new Map<string, Set<string>>();
     for (const file of files) {
       const names = byDirectory.get(dirname(file)) ?? new Set<string>();

@@ -39,6 +39,17 @@ export interface TlsSettings {
 
 type FileSetting = Exclude<keyof TlsSettings, 'tlsClientCerts'>;
 
+/** The settings that name files (the ones a reload reads again). */
+export const TLS_FILE_SETTINGS: readonly FileSetting[] = [
+  'tlsCertFile',
+  'tlsKeyFile',
+  'tlsCaFile',
+  'tlsCrlFile',
+  'dialCaFile',
+  'dialCertFile',
+  'dialKeyFile',
+];
+
 /** Each setting's name in the environment, for messages. */
 export const TLS_SETTING_NAMES: Record<keyof TlsSettings, string> = {
   tlsCertFile: 'TLS_CERT_FILE',
