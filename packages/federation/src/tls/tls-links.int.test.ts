@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
+import { statusMatching } from '../testing/uplink-status.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isComplete, nodeRouter, type Actor, type NodeInfo, type NodeService } from '@tierscope/shared';
 import { openCertificateAuthority, type CertificateAuthority } from '@tierscope/test-support/tls-ca';
 import { createHttpChildLink, type ChildLink } from '../links/child-link.ts';
 import { createHeartbeat, type Heartbeat } from '../links/heartbeat.ts';
 import { registerNodeApi } from '../links/node-api.ts';
-import { startUplink, type Uplink, type UplinkStatus } from '../links/uplink-client.ts';
+import { startUplink, type Uplink } from '../links/uplink-client.ts';
 import { createUplinkServer, type UplinkServer } from '../links/uplink-server.ts';
 import { createFederatedNodeService } from '../query/federated-node-service.ts';
 import { createInMemoryNodeService, generateDevices } from '../testing/in-memory-node-service.ts';
@@ -141,17 +142,6 @@ function dialUplink(port: number, tls: () => DialTlsFiles | undefined): Uplink {
   });
   closers.push(() => uplink.stop());
   return uplink;
-}
-
-function statusMatching(uplink: Uplink, test: (s: UplinkStatus) => boolean): Promise<UplinkStatus> {
-  if (test(uplink.status())) return Promise.resolve(uplink.status());
-  return new Promise((resolve) => {
-    const off = uplink.onStatus((s) => {
-      if (!test(s)) return;
-      off();
-      resolve(s);
-    });
-  });
 }
 
 function firstWatched(link: ChildLink): Promise<NodeInfo> {
