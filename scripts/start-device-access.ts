@@ -7,7 +7,7 @@ import type { Deployment } from '@tierscope/test-support/deployment';
 export const OPEN_PROBES: readonly string[] = ['probe-a'];
 
 /** The lines `npm start` prints about device logins, with a mosquitto_pub to try. */
-export function describeDeviceAccess(deployment: Deployment, dataDir: string): string[] {
+export function describeDeviceAccess(deployment: Deployment, dataDir: string, caCert?: string): string[] {
   const probes = deployment.nodes.filter((node) => node.id.startsWith('probe-'));
   const open = probes.filter((node) => deployment.openProbes.includes(node.id));
   const guarded = probes.filter((node) => !deployment.openProbes.includes(node.id));
@@ -16,7 +16,7 @@ export function describeDeviceAccess(deployment: Deployment, dataDir: string): s
     ...(example
       ? [
           `  device MQTT:          ${open.map((n) => n.id).join(', ')} takes anonymous devices; try:`,
-          `                        mosquitto_pub -p ${new URL(example.mqttUrl).port} -t devices/x1/telemetry -m '{"metrics":{"temp":99.5}}'`,
+          `                        mosquitto_pub -p ${new URL(example.mqttUrl).port}${caCert ? ` --cafile ${caCert}` : ''} -t devices/x1/telemetry -m '{"metrics":{"temp":99.5}}'`,
           '                        (the demo policy\'s "Temperature above 40 °C" fires for x1 at once)',
         ]
       : []),

@@ -9,10 +9,16 @@ import {
   type Deployment,
 } from '@tierscope/test-support/deployment';
 import { launchBundles } from '@tierscope/test-support/processes';
+import { prepareDemoTls, type DemoTls } from '@tierscope/test-support/demo-tls';
 import { describeDeviceAccess, OPEN_PROBES } from './start-device-access.ts';
 
 /** What `npm start` prints once everything is up. */
-function describeDeployment(deployment: Deployment, devicesPerProbe: number, dataDir: string): string {
+function describeDeployment(
+  deployment: Deployment,
+  devicesPerProbe: number,
+  dataDir: string,
+  tls?: DemoTls,
+): string {
   const bff = deployment.bffUrl;
   const district = deployment.nodes.find((n) => n.id === DISTRICT_ID)!;
   const probes = deployment.nodes.filter((n) => n.id !== DISTRICT_ID);
@@ -31,8 +37,14 @@ function describeDeployment(deployment: Deployment, devicesPerProbe: number, dat
       (n) => `  ${n.id} (${n.path}): ${n.httpUrl}/trpc  ${n.mqttUrl}  ${devicesPerProbe} simulated devices`,
     ),
     `  ${dialled.join(', ')} answer only their parent (a node token made for this run)`,
-    `  ${uplinked.join(' and ')} dial ws://${new URL(district.httpUrl).host}/uplink (tokens made for this run); the district has no URL for them`,
-    ...describeDeviceAccess(deployment, dataDir),
+    `  ${uplinked.join(' and ')} dial ${tls ? 'wss' : 'ws'}://${new URL(district.httpUrl).host}/uplink (tokens made for this run); the district has no URL for them`,
+    ...describeDeviceAccess(deployment, dataDir, tls?.caCert),
+    ...(tls
+      ? [
+          `  TLS:                  every link; the CA is ${tls.caCert} (certificates in ${tls.dir})`,
+          "                        nodes and the BFF's uplink require client certificates; trust the CA to open the console",
+        ]
+      : []),
     `  logs:                 ${deployment.logDir}/`,
     'Press Ctrl+C to stop.',
     '',
@@ -80,6 +92,7 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       'data-dir': { type: 'string', default: '.data' },
       devices: { type: 'string', default: '70' },
+      tls: { type: 'boolean', default: false },
     },
   });
   const devicesPerProbe = Number(values.devices);
@@ -88,6 +101,9 @@ async function main(): Promise<void> {
   const ports = values.port ? { ...DEMO_PORTS, bff: Number(values.port) } : DEMO_PORTS;
   // The tiers run from `npm run build`'s bundles (decision 23), which `npm start` makes first.
   launchBundles();
+  const tls = values.tls
+    ? await prepareDemoTls(values['data-dir'], ['bff', DISTRICT_ID, ...Object.keys(ports.probes)])
+    : undefined;
 
   // Aborting stops the processes whether or not the deployment has finished starting.
   const stopped = new AbortController();
@@ -99,6 +115,7 @@ async function main(): Promise<void> {
     excursions: true,
     demoPolicy: true,
     openProbes: OPEN_PROBES,
+    ...(tls && { tls }),
     signal: stopped.signal,
     log: (line) => process.stderr.write(`${line}\n`),
     onUnexpectedExit: (name, code, signal) => {
@@ -126,7 +143,7 @@ async function main(): Promise<void> {
     if (stopped.signal.aborted) return new Promise<never>(() => undefined);
     throw error;
   });
-  process.stdout.write(describeDeployment(deployment, devicesPerProbe, values['data-dir']));
+  process.stdout.write(describeDeployment(deployment, devicesPerProbe, values['data-dir'], tls));
 }
 
 main().catch((error: unknown) => {

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Starts a Mosquitto with deploy/mosquitto/mosquitto.conf on PORT, keeping its data, log, config
 # and pid file in DIR, as a daemon. Stop it with stop-test-broker.sh DIR.
+# With TLS_PORT and CERT_DIR (holding ca.crt, broker.crt, broker.key) it also serves MQTTS on
+# TLS_PORT, from deploy/mosquitto/tls-listener.conf.
 set -euo pipefail
 
-if [[ $# -ne 2 ]]; then
-  echo "usage: $0 PORT DIR" >&2
+if [[ $# -ne 2 && $# -ne 4 ]]; then
+  echo "usage: $0 PORT DIR [TLS_PORT CERT_DIR]" >&2
   exit 2
 fi
 port=$1
 dir=$2
+tls_port=${3:-}
+cert_dir=${4:-}
 if ! [[ $port =~ ^[0-9]+$ ]] || (( port < 1 || port > 65535 )); then
   echo "PORT must be 1-65535, got '$port'" >&2
   exit 2
@@ -30,6 +34,14 @@ rm -f "$dir/mosquitto.pid"
 sed -e "s|^listener [0-9]* |listener $port |" \
     -e "s|^persistence_location .*|persistence_location $dir/data/|" \
     "$here/mosquitto.conf" >"$dir/mosquitto.conf"
+if [[ -n $tls_port ]]; then
+  cert_dir=$(cd "$cert_dir" && pwd)
+  sed -e "s|^listener [0-9]*|listener $tls_port|" \
+      -e "s|^cafile .*|cafile $cert_dir/ca.crt|" \
+      -e "s|^certfile .*|certfile $cert_dir/broker.crt|" \
+      -e "s|^keyfile .*|keyfile $cert_dir/broker.key|" \
+      "$here/tls-listener.conf" >>"$dir/mosquitto.conf"
+fi
 {
   echo "pid_file $dir/mosquitto.pid"
   echo "log_dest file $dir/mosquitto.log"

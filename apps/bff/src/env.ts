@@ -6,6 +6,9 @@ import {
   childrenInBothLists,
   ChildTokenList,
   CommaSeparated,
+  tlsConfigFields,
+  tlsEnv,
+  tlsFilesReadable,
   UplinkChildList,
 } from '@tierscope/federation';
 import { notifierConfigFields, notifierEnv, webhooksOnAllowlist } from '@tierscope/notify';
@@ -48,6 +51,11 @@ export const BffConfig = z
     uplinkChildren: UplinkChildList.default([]),
     /** Tokens the BFF presents to the children it dials (`CHILD_TOKENS=district-1=<token>,…`). */
     childTokens: ChildTokenList.prefault(''),
+    /**
+     * TLS_* (the console, API and uplink; TLS_CLIENT_CERTS=require asks for a client certificate on
+     * the uplink only, so browsers reach the console without one) and DIAL_* (the children it dials).
+     */
+    ...tlsConfigFields,
     /** The deadline of every fan-out; each child is told the time left, so none answers later. */
     federationDeadlineMs: z.coerce.number().int().min(100).max(10_000).default(1500),
     /** The built console; served when the directory exists, skipped otherwise. */
@@ -99,6 +107,7 @@ export const BffConfig = z
     message: 'a child is either dialled (CHILDREN) or attached by uplink (UPLINK_CHILDREN), not both',
     path: ['uplinkChildren'],
   })
+  .superRefine(tlsFilesReadable)
   .superRefine(webhooksOnAllowlist);
 export type BffConfig = z.infer<typeof BffConfig>;
 
@@ -115,6 +124,7 @@ export function loadBffConfig(env: NodeJS.ProcessEnv = process.env): BffConfig {
     children: env.CHILDREN || undefined,
     uplinkChildren: env.UPLINK_CHILDREN || undefined,
     childTokens: env.CHILD_TOKENS ?? '',
+    ...tlsEnv(env),
     federationDeadlineMs: env.FEDERATION_DEADLINE_MS || undefined,
     webDist: env.WEB_DIST ?? DEFAULT_WEB_DIST,
     logLevel: env.LOG_LEVEL,

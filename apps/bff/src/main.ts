@@ -2,7 +2,12 @@
 import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { federationFromConfig, sqlPolicyVersionStore, sqlUnreachableAlertStore } from '@tierscope/federation';
+import {
+  federationFromConfig,
+  sqlPolicyVersionStore,
+  sqlUnreachableAlertStore,
+  TlsCertificates,
+} from '@tierscope/federation';
 import {
   AlertStreamFeed,
   asAlertNotifications,
@@ -30,6 +35,9 @@ async function main(config: BffConfig): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { node: config.nodeId }, redact: CONSOLE_LOG_REDACT });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const tls = new TlsCertificates({ settings: config, registry, logger: logger.child({ component: 'tls' }) });
+  tls.watch();
+  process.on('SIGHUP', () => tls.reload('SIGHUP'));
 
   const store = await openBffStore(config.databaseUrl);
   await migrateBffStore(store);
@@ -50,6 +58,7 @@ async function main(config: BffConfig): Promise<void> {
     // Listed with the owner's in alerts.notifications: who the BFF itself told.
     notifications: async (alertId) =>
       asAlertNotifications(await createOutboxStore(store).forAlert(alertId), config.nodeId),
+    tls,
     logger,
   });
   if (!runtime) throw new Error('the BFF federates even with no children');
@@ -112,6 +121,7 @@ async function main(config: BffConfig): Promise<void> {
     trustProxy: config.trustProxy,
     webDist: config.webDist,
     uplink,
+    tls,
   });
   await server.listen({ host: config.httpHost, port: config.httpPort });
   notifier.start();
@@ -142,12 +152,15 @@ async function main(config: BffConfig): Promise<void> {
   }
   logger.info(
     {
-      http: `http://${config.httpHost}:${config.httpPort}`,
+      http: `${tls.serving ? 'https' : 'http'}://${config.httpHost}:${config.httpPort}`,
+      tls: tls.serving ? tls.describe() : 'off',
       children: config.children.map((c) => `${c.id}=${c.url}`),
       uplinkChildren: config.uplinkChildren.map((c) => c.id),
     },
     'bff ready',
   );
+  if (!tls.serving)
+    logger.warn('TLS_CERT_FILE unset: the console, API and uplink serve plain text (README: TLS)');
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -159,6 +172,7 @@ async function main(config: BffConfig): Promise<void> {
     await fleetAlertFeed.stop();
     await notifier.stop();
     await server.close();
+    tls.close();
     await store.close();
     logger.info('stopped');
     process.exit(0);

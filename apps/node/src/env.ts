@@ -5,6 +5,9 @@ import {
   ChildTokenList,
   CommaSeparated,
   TokenHashList,
+  tlsConfigFields,
+  tlsEnv,
+  tlsFilesReadable,
   UplinkChildList,
 } from '@tierscope/federation';
 import { NodeId } from '@tierscope/shared';
@@ -29,9 +32,16 @@ export const NodeConfig = z
     /** mqtt://… an external broker; unset means an embedded aedes broker on mqttPort. */
     mqttUrl: z
       .string()
-      .regex(/^mqtts?:\/\/.+/, 'MQTT_URL: mqtt://host:port')
+      .regex(/^mqtts?:\/\/.+/, 'MQTT_URL: mqtt://host:port or mqtts://host:port')
       .optional(),
     mqttPort: Port.default(1884),
+    /**
+     * The embedded broker's MQTTS port (`MQTTS_PORT`), on TLS_CERT_FILE/TLS_KEY_FILE; devices log in
+     * there as on the plain port. Unset: no MQTTS.
+     */
+    mqttsPort: Port.optional(),
+    /** `MQTT_PLAINTEXT=off`: the embedded broker takes devices on MQTTS_PORT only. */
+    mqttPlaintext: z.enum(['on', 'off']).default('on'),
     /**
      * With MQTT_URL, the node's own login at the broker. With the embedded broker and DEVICE_AUTH=off,
      * the one login every client shares.
@@ -92,6 +102,8 @@ export const NodeConfig = z
       .max(512)
       .regex(/^\S+$/, 'NODE_TOKEN: no whitespace')
       .optional(),
+    /** TLS_* (the API, uplink and MQTTS servers) and DIAL_* (children, parents, an mqtts:// broker). */
+    ...tlsConfigFields,
     /** This node's fan-out deadline; a parent's smaller budget (x-tierscope-deadline-ms) wins. */
     federationDeadlineMs: z.coerce.number().int().min(100).max(10_000).default(1200),
     /** WEBHOOKS, WEBHOOK_ALLOWLIST, WEBHOOK_RETRY_MAX_MS */
@@ -127,6 +139,20 @@ export const NodeConfig = z
     message: 'PARENT_UPLINK_URL needs NODE_TOKEN',
     path: ['nodeToken'],
   })
+  .refine((config) => config.mqttsPort === undefined || config.tlsCertFile !== undefined, {
+    message: 'MQTTS_PORT needs TLS_CERT_FILE and TLS_KEY_FILE',
+    path: ['mqttsPort'],
+  })
+  .refine((config) => config.mqttsPort === undefined || config.mqttUrl === undefined, {
+    message:
+      "MQTTS_PORT is the embedded broker's; with MQTT_URL, the broker serves MQTTS itself (README: TLS)",
+    path: ['mqttsPort'],
+  })
+  .refine((config) => config.mqttPlaintext === 'on' || config.mqttsPort !== undefined, {
+    message: 'MQTT_PLAINTEXT=off needs MQTTS_PORT: devices would have no way in',
+    path: ['mqttPlaintext'],
+  })
+  .superRefine(tlsFilesReadable)
   .superRefine(webhooksOnAllowlist);
 export type NodeConfig = z.infer<typeof NodeConfig>;
 
@@ -142,6 +168,8 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig
     databaseUrl: env.DATABASE_URL ?? `pglite:${dataDir}/db`,
     mqttUrl: env.MQTT_URL || undefined,
     mqttPort: env.MQTT_PORT,
+    mqttsPort: env.MQTTS_PORT || undefined,
+    mqttPlaintext: env.MQTT_PLAINTEXT || undefined,
     mqttUsername: env.MQTT_USERNAME,
     mqttPassword: env.MQTT_PASSWORD,
     deviceAuth: env.DEVICE_AUTH || (env.MQTT_URL ? 'off' : undefined),
@@ -159,6 +187,7 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig
     childTokens: env.CHILD_TOKENS ?? '',
     parentUplinkUrls: env.PARENT_UPLINK_URL ?? '',
     nodeToken: env.NODE_TOKEN || undefined,
+    ...tlsEnv(env),
     federationDeadlineMs: env.FEDERATION_DEADLINE_MS || undefined,
     ...notifierEnv(env),
     backlogStallAfterMs: env.BACKLOG_STALL_AFTER_MS || undefined,

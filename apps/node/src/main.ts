@@ -11,6 +11,7 @@ import {
   nodeCallContext,
   readActingUserHeader,
   sqlUnreachableAlertStore,
+  TlsCertificates,
   type Uplink,
 } from '@tierscope/federation';
 import { storeReadiness } from '@tierscope/store';
@@ -62,6 +63,9 @@ async function main(config: NodeConfig): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const startedAt = Date.now();
+  const tls = new TlsCertificates({ settings: config, registry, logger: logger.child({ component: 'tls' }) });
+  tls.watch();
+  process.on('SIGHUP', () => tls.reload('SIGHUP'));
 
   const store = await openNodeStore(config.databaseUrl);
   await migrateStore(store);
@@ -140,6 +144,7 @@ async function main(config: NodeConfig): Promise<void> {
     store: createPgIngestStore(store, { writeAlertTransitions: alerting.writeInTransaction }),
     logger,
     access: deviceAccess,
+    tls,
     settings,
     registry,
     prepareBatch: alerting.prepareBatch,
@@ -169,7 +174,11 @@ async function main(config: NodeConfig): Promise<void> {
     registry,
     logger,
   });
-  const brokerUrl = config.mqttUrl ?? `mqtt://${config.httpHost}:${config.mqttPort}`;
+  const brokerUrl =
+    config.mqttUrl ??
+    (config.mqttsPort === undefined
+      ? `mqtt://${config.httpHost}:${config.mqttPort}`
+      : `mqtts://${config.httpHost}:${config.mqttsPort}`);
 
   const ownNotifications = async (alertId: string) =>
     asAlertNotifications(await outbox.forAlert(alertId), config.nodeId);
@@ -211,6 +220,7 @@ async function main(config: NodeConfig): Promise<void> {
       inherited: () => policyAgent.desiredDocuments(),
       onAuthored: (document) => policyAgent.setAuthored(document, POLICY_AUTHOR_ACTOR),
     },
+    tls,
     logger,
   });
   policyAgent.onDesired(() => federation?.policy?.inheritedChanged());
@@ -231,6 +241,7 @@ async function main(config: NodeConfig): Promise<void> {
       },
     }),
     uplink: uplinkServer,
+    tls,
     readiness: [
       ...storeReadiness(store, MIGRATIONS_FOLDER),
       { name: 'broker', check: async () => ({ ok: ingest.intake.connected }) },
@@ -247,10 +258,10 @@ async function main(config: NodeConfig): Promise<void> {
   await unreachableFeed?.init();
   unreachableFeed?.start();
   federation?.start();
-  const uplinks = uplinksOf(config, serviceFor, logger, () => parentLinks.heard(UPLINK_PARENT_KEY));
+  const uplinks = uplinksOf(config, serviceFor, logger, tls, () => parentLinks.heard(UPLINK_PARENT_KEY));
   logger.info(
     {
-      http: `http://${config.httpHost}:${config.httpPort}`,
+      http: `${tls.serving ? 'https' : 'http'}://${config.httpHost}:${config.httpPort}`,
       mqtt: brokerUrl,
       children: config.children.map((c) => `${c.id}=${c.url}`),
       uplinkChildren: config.uplinkChildren.map((c) => c.id),
@@ -259,6 +270,7 @@ async function main(config: NodeConfig): Promise<void> {
     'node ready',
   );
   warnOpenAccess(config, logger);
+  logTls(config, tls, logger);
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -280,6 +292,7 @@ async function main(config: NodeConfig): Promise<void> {
     const drained = await ingest.stop();
     await tierNotifier.stop();
     await server.close();
+    tls.close();
     await store.close();
     logger.info({ drained }, 'stopped');
     process.exit(0);
@@ -296,6 +309,7 @@ function uplinksOf(
   config: NodeConfig,
   serviceFor: (budgetMs: number | undefined, actor?: Actor) => NodeService,
   logger: pino.Logger,
+  tls: TlsCertificates,
   onParentCall: () => void,
 ): Uplink[] {
   const { parentUplinkUrls, nodeToken } = config;
@@ -307,6 +321,7 @@ function uplinksOf(
       childId: config.nodeId,
       token: nodeToken,
       router: nodeRouter,
+      tls: () => tls.dial(),
       // As an HTTP call from a parent would be: as the user it acts for, within its time left.
       contextOf: (headers) => {
         onParentCall();
@@ -430,4 +445,25 @@ function warnOpenAccess(config: NodeConfig, logger: pino.Logger): void {
   if (config.parentTokenHashes.length === 0) {
     logger.warn('PARENT_TOKEN_HASHES unset: anyone who reaches this port may call the API as admin');
   }
+}
+
+/** Whether the node's links are encrypted is said once at start, like its open doors. */
+function logTls(config: NodeConfig, tls: TlsCertificates, logger: pino.Logger): void {
+  if (!tls.serving) {
+    logger.warn('TLS_CERT_FILE unset: the API, uplink and broker serve plain text (README: TLS)');
+    return;
+  }
+  logger.info(
+    {
+      ...tls.describe(),
+      ...(config.mqttsPort !== undefined && { mqttsPort: config.mqttsPort }),
+      mqttPlaintext: config.mqttUrl === undefined ? config.mqttPlaintext : undefined,
+    },
+    'serving TLS',
+  );
+  if (config.mqttUrl === undefined && config.mqttPlaintext === 'on')
+    logger.warn(
+      { port: config.mqttPort },
+      'the embedded broker also takes plain-text MQTT (MQTT_PLAINTEXT=off closes it)',
+    );
 }

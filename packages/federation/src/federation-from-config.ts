@@ -16,6 +16,7 @@ import { NodeUnreachableAlerts, sqlUnreachableAlertStore } from './query/unreach
 import { createUplinkServer, type UplinkServer } from './links/uplink-server.ts';
 import { sqlPolicyVersionStore } from './policy/policy-book.ts';
 import type { TierPolicyOptions } from './policy/tier-policy.ts';
+import type { TlsCertificates } from './tls/tls-certificates.ts';
 
 /** The federation settings every federating tier reads from its environment (CHILDREN, …). */
 export interface FederationConfig {
@@ -53,6 +54,11 @@ export interface FederationFromConfigOptions {
   policy?: Pick<TierPolicyOptions, 'inherited' | 'onAuthored'>;
   /** The notifications the tier itself sent about an alert (its outbox), listed with the owner's. */
   notifications?: FederationRuntimeOptions['notifications'];
+  /**
+   * The tier's certificates: the CA and client certificate it dials its children with, and the
+   * client-certificate check of its uplink when only the uplink requires one (the BFF).
+   */
+  tls?: TlsCertificates;
   logger: UplinkLogger;
 }
 
@@ -77,7 +83,11 @@ export async function federationFromConfig(options: FederationFromConfigOptions)
   await childTokens.refresh();
   const uplink =
     config.uplinkChildren.length > 0
-      ? createUplinkServer({ verifyToken: childTokens.verify, logger })
+      ? createUplinkServer({
+          verifyToken: childTokens.verify,
+          ...(options.tls && { admitsClient: options.tls.admitsClient.bind(options.tls) }),
+          logger,
+        })
       : undefined;
   if (uplink) childTokens.onChange((childId) => void uplink.drop(childId, 'token rotated or revoked'));
   if (!options.isRoot && config.children.length === 0 && !uplink)
@@ -88,7 +98,11 @@ export async function federationFromConfig(options: FederationFromConfigOptions)
     ...(options.self && { self: options.self }),
     ...(options.identity && { identity: options.identity }),
     children: [
-      ...httpLinksOf(config.children, (id) => config.childTokens.find((c) => c.id === id)?.token),
+      ...httpLinksOf(
+        config.children,
+        (id) => config.childTokens.find((c) => c.id === id)?.token,
+        options.tls && (() => options.tls?.dial()),
+      ),
       ...(uplink ? config.uplinkChildren.map((c) => uplink.link(c.id)) : []),
     ],
     deadlineMs: config.federationDeadlineMs,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NodeId, withProcedureDeadlines, type Actor, type NodeService } from '@tierscope/shared';
 import { createHttpChildLink, type ChildLink } from './links/child-link.ts';
+import type { DialTlsFiles } from './tls/tls-settings.ts';
 import { budgetedDeadline, DEFAULT_BUDGET_MARGIN_MS } from './links/deadline-budget.ts';
 import { clampDeadline, DEFAULT_DEADLINE_MS } from './query/fan-out.ts';
 import { ChildAlertMirror } from './query/child-alert-mirror.ts';
@@ -115,10 +116,19 @@ export function childEndpoint(url: string): string {
   return trimmed.endsWith('/trpc') ? trimmed : `${trimmed}/trpc`;
 }
 
-/** Passive links for a configured child list. */
-export function httpLinksOf(children: ChildList, token?: (id: string) => string | undefined): ChildLink[] {
+/** Passive links for a configured child list; `tls` for https children (DIAL_*). */
+export function httpLinksOf(
+  children: ChildList,
+  token?: (id: string) => string | undefined,
+  tls?: () => DialTlsFiles | undefined,
+): ChildLink[] {
   return children.map(({ id, url }) =>
-    createHttpChildLink({ id, url: childEndpoint(url), token: token && (() => token(id)) }),
+    createHttpChildLink({
+      id,
+      url: childEndpoint(url),
+      token: token && (() => token(id)),
+      ...(tls && { tls }),
+    }),
   );
 }
 

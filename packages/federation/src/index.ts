@@ -29,3 +29,7 @@ export * from './policy/policy-hash.ts';
 export * from './policy/policy-book.ts';
 export * from './policy/policy-status.ts';
 export * from './policy/tier-policy.ts';
+
+export * from './tls/https-server.ts';
+export * from './tls/tls-certificates.ts';
+export * from './tls/tls-settings.ts';

@@ -23,6 +23,7 @@ import {
   type TierProcess,
 } from './processes.ts';
 import { provisionSimulatorLogins, simulatorFleetCsv } from './simulator-logins.ts';
+import type { DemoTls } from './demo-tls.ts';
 import type { TierBackend } from './tier-backends.ts';
 
 const HOST = '127.0.0.1';
@@ -114,6 +115,8 @@ export interface DeploymentOptions {
    * probe's webhook backlog grow and drain.
    */
   probeWebhook?: { probeId: string; port: number; ruleId: string };
+  /** Every link on TLS with the demo CA's certificates (`npm start -- --tls`). */
+  tls?: DemoTls;
 }
 
 /** The settings that give `probeWebhook.probeId` its webhook, and backlogs that answer quickly. */
@@ -173,11 +176,10 @@ interface ProcessSpec {
   env: Record<string, string>;
 }
 
-const httpUrl = (port: number) => `http://${HOST}:${port}`;
-
 /** Starts the three tiers leaves first, then the simulators; resolves once every node is ready. */
 export async function startDeployment(options: DeploymentOptions): Promise<Deployment> {
-  const { ports } = options;
+  const { ports, tls } = options;
+  const httpUrl = (port: number) => `${tls ? 'https' : 'http'}://${HOST}:${port}`;
   const dataDir = resolve(options.dataDir);
   const logDir = join(dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
@@ -210,9 +212,10 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
       ...parentTokenOf(id),
       ...probeWebhookEnv(options.probeWebhook, id),
       ...(uplinkTokens.has(id) && {
-        PARENT_UPLINK_URL: `ws://${HOST}:${ports.district.http}/uplink`,
+        PARENT_UPLINK_URL: `${tls ? 'wss' : 'ws'}://${HOST}:${ports.district.http}/uplink`,
         NODE_TOKEN: uplinkTokens.get(id)!,
       }),
+      ...tls?.tierEnv(id, probePort(id).mqtt),
     },
   });
 
@@ -229,6 +232,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
       UPLINK_CHILDREN: [...uplinkTokens].map(([id, token]) => `${id}=${token}`).join(','),
       // Under the BFF's 1500 ms; a budget sent by the BFF lowers it further.
       FEDERATION_DEADLINE_MS: '1200',
+      ...tls?.tierEnv(DISTRICT_ID, ports.district.mqtt),
     },
   };
 
@@ -240,6 +244,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     ...(!process.env.DATABASE_URL && { DATABASE_URL: `pglite:${join(dataDir, 'bff')}` }),
     ...(options.adminPassword !== undefined && { BFF_ADMIN_PASSWORD: options.adminPassword }),
     ...(options.demoPolicy && { DEMO_POLICY_FILE: writeDemoPolicy(dataDir) }),
+    ...tls?.tierEnv('bff'),
   };
 
   /** Per probe that refuses anonymous devices: the file with its simulated devices' logins. */
@@ -335,6 +340,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
           entry: SIMULATOR_MAIN,
           args: simulatorArgs(id),
           ...logged(name),
+          env: { ...logged(name).env, ...tls?.simulatorEnv() },
         }),
       );
     }
@@ -363,7 +369,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
         id: DISTRICT_ID,
         path: DISTRICT_ID,
         httpUrl: httpUrl(ports.district.http),
-        mqttUrl: brokerUrls.get(DISTRICT_ID) ?? `mqtt://${HOST}:${ports.district.mqtt}`,
+        mqttUrl: brokerUrls.get(DISTRICT_ID) ?? `${tls ? 'mqtts' : 'mqtt'}://${HOST}:${ports.district.mqtt}`,
         pid: pidOf(DISTRICT_ID),
         link: 'dialled' as const,
       },

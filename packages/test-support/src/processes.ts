@@ -173,7 +173,7 @@ export function spawnProcess(options: SpawnOptions): SpawnedProcess {
 }
 
 export interface TierProcess extends SpawnedProcess {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>`, or https with TLS_CERT_FILE */
   url: string;
   port: number;
 }
@@ -192,7 +192,8 @@ export async function spawnTier(
 ): Promise<TierProcess> {
   const port = Number(env.HTTP_PORT ?? (await freePort()));
   const spawned = spawnProcess({ ...options, name, entry, env: { ...env, HTTP_PORT: String(port) } });
-  return { ...spawned, url: `http://127.0.0.1:${port}`, port };
+  const scheme = env.TLS_CERT_FILE ? 'https' : 'http';
+  return { ...spawned, url: `${scheme}://127.0.0.1:${port}`, port };
 }
 
 export interface NodeProcess extends TierProcess {
@@ -218,7 +219,8 @@ export async function spawnNode(
     { NODE_ID: id, MQTT_PORT: mqttPort, ...env },
     { ...options, flags: [...NODE_V8_FLAGS, ...(options.flags ?? [])] },
   );
-  return { ...tier, id, mqttUrl: env.MQTT_URL || `mqtt://127.0.0.1:${mqttPort}` };
+  const embedded = env.MQTTS_PORT ? `mqtts://127.0.0.1:${env.MQTTS_PORT}` : `mqtt://127.0.0.1:${mqttPort}`;
+  return { ...tier, id, mqttUrl: env.MQTT_URL || embedded };
 }
 
 export interface WaitOptions {

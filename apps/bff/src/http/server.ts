@@ -4,11 +4,13 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyRequest } f
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
+  httpsServerFactory,
   registerHealthRoutes,
   registerNodeApi,
   type ReadinessCheck,
   type Heartbeat,
   type NodeApiOptions,
+  type TlsCertificates,
   type UplinkServer,
 } from '@tierscope/federation';
 import type { Actor, NodeService } from '@tierscope/shared';
@@ -36,6 +38,11 @@ export interface BffServerDeps {
   webDist: string;
   /** When children attach by uplink: it takes WebSocket upgrades at /uplink and is closed with the server. */
   uplink?: UplinkServer;
+  /**
+   * With certificates to serve, the console, API and uplink are https and wss. A client
+   * certificate (TLS_CLIENT_CERTS=require) is checked on the uplink only: browsers have none.
+   */
+  tls?: TlsCertificates;
 }
 
 /** 1 MiB: the largest tRPC request body any procedure needs (inputs are small and bounded). */
@@ -58,6 +65,7 @@ export async function createBffServer(deps: BffServerDeps) {
     logController: new LogController({ disableRequestLogging: () => true }),
     // Subscriptions hold their connection open: close them on shutdown instead of waiting.
     forceCloseConnections: true,
+    ...(deps.tls?.serving && { serverFactory: httpsServerFactory(deps.tls, 'when-asked') }),
   });
 
   await registerConsoleAuth(app, deps.access);

@@ -2,10 +2,12 @@ import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
+  httpsServerFactory,
   registerHealthRoutes,
   registerNodeApi,
   type NodeApiOptions,
   type ReadinessCheck,
+  type TlsCertificates,
   type UplinkServer,
 } from '@tierscope/federation';
 
@@ -24,6 +26,11 @@ export interface NodeServerDeps {
   authorizeCall?: NodeApiOptions['authorizeCall'];
   /** When children attach by uplink: it takes WebSocket upgrades at /uplink and is closed with the server. */
   uplink?: UplinkServer;
+  /**
+   * With certificates to serve, the API and uplink are https and wss; with TLS_CLIENT_CERTS=require
+   * every connection must present a client certificate (only parents and children call a node).
+   */
+  tls?: TlsCertificates;
 }
 
 /** 1 MiB: the largest tRPC request body any procedure needs (inputs are small and bounded). */
@@ -42,6 +49,7 @@ export async function createNodeServer(deps: NodeServerDeps) {
     // A parent's live alert stream holds its connection open: close it on shutdown instead of
     // waiting for it (the parent resumes from its last event id at the next start).
     forceCloseConnections: true,
+    ...(deps.tls?.serving && { serverFactory: httpsServerFactory(deps.tls, 'every-connection') }),
   });
 
   await registerNodeApi(app, deps);

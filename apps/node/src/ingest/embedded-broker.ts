@@ -1,8 +1,10 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { timingSafeEqual } from 'node:crypto';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
+import type { TlsCertificates } from '@tierscope/federation';
 import { DEVICE_TOPIC_FILTERS } from '@tierscope/shared';
 import { emptyDeviceAccess, type DeviceAccess } from '../access/device-access.ts';
 import { devicePublishAllowed, deviceSubscribeAllowed, isUnderDevices } from '../access/topic-acl.ts';
@@ -10,8 +12,13 @@ import type { NodeConfig } from '../env.ts';
 import type { MessageIntake, MessageSink } from './mqtt-connection.ts';
 
 export interface EmbeddedBrokerOptions {
-  /** 0 picks a free port (tests); see `port` for the one bound. */
-  port: number;
+  /** Plain MQTT's port, 0 for a free one (tests; see `port`); null: no plain MQTT (MQTT_PLAINTEXT=off). */
+  port: number | null;
+  /**
+   * MQTTS on `tls`'s certificates (kept current across reloads), 0 for a free port (see `tlsPort`).
+   * Devices log in there exactly as on the plain port.
+   */
+  mqtts?: { port: number; tls: TlsCertificates };
   /** Devices connect from the network, so all interfaces unless told otherwise. */
   host?: string;
   sink: MessageSink;
@@ -63,7 +70,8 @@ export class EmbeddedBroker implements MessageIntake {
 
   private constructor(
     private readonly aedes: Aedes,
-    private readonly server: Server,
+    /** The plain and the MQTTS listener, whichever are configured. */
+    private readonly servers: { plain?: Server; tls?: Server },
     private readonly options: EmbeddedBrokerOptions,
   ) {
     this.deviceAuth = options.deviceAuth ?? 'off';
@@ -99,27 +107,47 @@ export class EmbeddedBroker implements MessageIntake {
     aedes.on('clientError', (client, error) =>
       options.logger.debug({ clientId: client.id, err: error }, 'mqtt client error'),
     );
-    const server = createServer(aedes.handle);
-    const broker = new EmbeddedBroker(aedes, server, options);
+    const servers: { plain?: Server; tls?: Server } = {};
+    if (options.port !== null) servers.plain = createServer(aedes.handle);
+    if (options.mqtts) {
+      const { tls } = options.mqtts;
+      const tlsServer = createTlsServer(tls.serverOptions(), aedes.handle);
+      // Devices log in with their credentials; a client certificate is never asked for here.
+      const stopServing = tls.serve(tlsServer, 'mqtts', 'when-asked');
+      tlsServer.once('close', stopServing);
+      servers.tls = tlsServer;
+    }
+    const broker = new EmbeddedBroker(aedes, servers, options);
     holder.broker = broker;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, options.host ?? '0.0.0.0', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    options.logger.info({ port: broker.port }, 'embedded mqtt broker listening');
+    const host = options.host ?? '0.0.0.0';
+    try {
+      if (servers.plain) await listen(servers.plain, options.port ?? 0, host);
+      if (servers.tls) await listen(servers.tls, options.mqtts?.port ?? 0, host);
+    } catch (error) {
+      servers.plain?.close();
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      throw error;
+    }
+    options.logger.info(
+      { port: servers.plain ? broker.port : 'off', mqttsPort: servers.tls ? broker.tlsPort : 'off' },
+      'embedded mqtt broker listening',
+    );
     return broker;
   }
 
-  /** The TCP port the broker listens on. */
+  /** The plain MQTT port the broker listens on. */
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    return portOf(this.servers.plain);
+  }
+
+  /** The MQTTS port the broker listens on. */
+  get tlsPort(): number {
+    return portOf(this.servers.tls);
   }
 
   get connected(): boolean {
-    return this.server.listening && !this.intakeStopped;
+    const listening = [this.servers.plain, this.servers.tls].some((server) => server?.listening);
+    return listening && !this.intakeStopped;
   }
 
   /** Publishes from the node itself (e.g. commands to devices); not ingested. */
@@ -144,7 +172,7 @@ export class EmbeddedBroker implements MessageIntake {
   stopIntake(): void {
     this.intakeStopped = true;
     // No new connections; publishes from connected clients are refused (unacked) from now on.
-    if (this.server.listening) this.server.close();
+    for (const server of [this.servers.plain, this.servers.tls]) if (server?.listening) server.close();
   }
 
   async close(): Promise<void> {
@@ -311,4 +339,19 @@ function sharedLoginCheck(username: string, password: string) {
 
 function loginRefusal(returnCode: 4 | 5, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode });
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function portOf(server: Server | undefined): number {
+  if (!server) throw new Error('the embedded broker has no such listener');
+  return (server.address() as AddressInfo).port;
 }

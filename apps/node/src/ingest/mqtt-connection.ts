@@ -1,5 +1,6 @@
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import type { DialTlsFiles } from '@tierscope/federation';
 import { DEVICE_TOPIC_FILTERS } from '@tierscope/shared';
 import type { MessageMeta } from './telemetry-ingest.ts';
 
@@ -28,6 +29,11 @@ export interface MqttConnectionOptions {
   logger: Logger;
   username?: string | undefined;
   password?: string | undefined;
+  /**
+   * On an mqtts:// URL: the CA to pin and the client certificate to present (DIAL_*), read again
+   * at every reconnect so a reload is picked up.
+   */
+  tls?: () => DialTlsFiles | undefined;
   /** Defaults to `tierscope-node-<nodeId>`: stable, so the broker keeps this node's session. */
   clientId?: string;
   /** How long the broker keeps the session (and queues messages) while the node is away. */
@@ -83,13 +89,18 @@ export class MqttConnection implements MessageIntake {
       username: options.username,
       password: options.password,
       manualConnect: true,
+      ...options.tls?.(),
       // mqtt.js logs through `debug` several times per packet; even disabled that shows in profiles.
       log: () => {},
     };
     this.client = connect(options.url, clientOptions);
     this.client.handleMessage = (packet, callback) => this.handleMessage(packet, callback);
     this.client.on('connect', (connack) => this.onConnect(connack.sessionPresent));
-    this.client.on('reconnect', () => this.backOff(reconnectMinMs));
+    this.client.on('reconnect', () => {
+      // mqtt.js opens the next socket with these options after this event.
+      Object.assign(this.client.options, options.tls?.());
+      this.backOff(reconnectMinMs);
+    });
     this.client.on('close', () =>
       options.logger.debug({ url: redact(options.url) }, 'mqtt connection closed'),
     );

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { TlsCertificates } from '@tierscope/federation';
 import type { DeviceAccess } from '../access/device-access.ts';
 import type { NodeConfig } from '../env.ts';
 import type { IngestStore } from '../store/ingest-store.ts';
@@ -22,7 +23,9 @@ export type IngestRuntimeConfig = Pick<
   | 'batchMaxSamples'
   | 'batchMaxAgeMs'
   | 'queueLimit'
->;
+> &
+  /** MQTTS on the embedded broker; default none, with plain MQTT on. */
+  Partial<Pick<NodeConfig, 'mqttsPort' | 'mqttPlaintext'>>;
 
 export interface StartIngestOptions {
   config: IngestRuntimeConfig;
@@ -30,6 +33,8 @@ export interface StartIngestOptions {
   logger: Logger;
   /** Device credentials and quarantines, shared with the devices service. */
   access: DeviceAccess;
+  /** The node's certificates: the embedded broker's MQTTS port, and the CA an mqtts:// MQTT_URL is dialled with. */
+  tls?: TlsCertificates;
   /** The node's metrics registry; the ingest metrics are registered on it. */
   registry?: Registry | undefined;
   journal?: TelemetryIngestOptions['journal'];
@@ -86,11 +91,14 @@ export async function startIngest(options: StartIngestOptions): Promise<IngestRu
           logger: brokerLogger,
           username: config.mqttUsername,
           password: config.mqttPassword,
+          ...(options.tls && { tls: () => options.tls?.dial() }),
           ...(options.mqttClientId ? { clientId: options.mqttClientId } : {}),
           ...(options.sessionExpirySeconds ? { sessionExpirySeconds: options.sessionExpirySeconds } : {}),
         })
       : await EmbeddedBroker.start({
-          port: config.mqttPort,
+          port: config.mqttPlaintext === 'off' ? null : config.mqttPort,
+          ...(config.mqttsPort !== undefined &&
+            options.tls && { mqtts: { port: config.mqttsPort, tls: options.tls } }),
           ...(options.embeddedBrokerHost ? { host: options.embeddedBrokerHost } : {}),
           sink: ingest,
           logger: brokerLogger,

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { DialTlsFiles } from '../tls/tls-settings.ts';
 
 /** What a passive link's `httpLink` needs back from a fetch: the status and the body as JSON. */
 export interface ChildResponse {
@@ -24,9 +25,11 @@ export type ChildFetch = (url: string | URL | Request, init?: ChildRequestInit) 
  * (undici behind WHATWG Request, Response, streams and abort signals) cost about twice the CPU per
  * call, and a fan-out pays it once per child (docs/decisions/0012).
  * An aborted signal destroys the request; network errors keep their code (ECONNREFUSED, …) for
- * the fan-out to classify.
+ * the fan-out to classify. An https request is made with `tls()`'s files of the moment (the CA
+ * pinned, the client certificate): the agent pools connections per files, so after a reload new
+ * connections use the new ones while open ones finish.
  */
-export function createChildFetch(): ChildFetch {
+export function createChildFetch(tls: () => DialTlsFiles | undefined = () => undefined): ChildFetch {
   const agents = {
     'http:': new http.Agent({ keepAlive: true }),
     'https:': new https.Agent({ keepAlive: true }),
@@ -42,6 +45,7 @@ export function createChildFetch(): ChildFetch {
           method: init.method ?? 'GET',
           headers: headersOf(init.headers),
           agent,
+          ...(target.protocol === 'https:' && tls()),
           ...(init.signal && { signal: init.signal }),
         },
         (response) => {

@@ -1,9 +1,11 @@
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, type TRPCClient } from '@trpc/client';
-import { EventSource } from 'eventsource';
+import { EventSource, type FetchLike } from 'eventsource';
+import { Agent, fetch as undiciFetch } from 'undici';
 import type { NodeId, NodeRouter } from '@tierscope/shared';
 import { actingUserHeaders } from './acting-user.ts';
 import { createChildFetch } from './child-fetch.ts';
 import { deadlineHeaders } from './deadline-budget.ts';
+import type { DialTlsFiles } from '../tls/tls-settings.ts';
 
 /**
  * How a parent reaches one child: its id (one path segment under the parent) and a typed client
@@ -24,6 +26,11 @@ export interface HttpChildLinkOptions {
   token?: () => string | undefined;
   /** Replaces global fetch, for tests. */
   fetch?: typeof fetch;
+  /**
+   * The CA to pin and the client certificate to present on an https URL (DIAL_*), read at each
+   * new connection so a reload is picked up.
+   */
+  tls?: () => DialTlsFiles | undefined;
 }
 
 /**
@@ -38,6 +45,7 @@ export function createHttpChildLink(options: HttpChildLinkOptions): ChildLink {
     const token = options.token?.();
     return token ? { authorization: `Bearer ${token}` } : {};
   };
+  const fetchStream = options.fetch ?? streamFetch(options.tls);
   const client = createTRPCClient<NodeRouter>({
     links: [
       splitLink({
@@ -49,16 +57,39 @@ export function createHttpChildLink(options: HttpChildLinkOptions): ChildLink {
           EventSource,
           eventSourceOptions: () => ({
             fetch: (input, init) =>
-              (options.fetch ?? fetch)(input, { ...init, headers: { ...init.headers, ...authorization() } }),
+              fetchStream(input, {
+                ...init,
+                headers: { ...init.headers, ...authorization() },
+              }),
           }),
         }),
         false: httpLink({
           url: options.url,
-          fetch: options.fetch ?? createChildFetch(),
+          fetch: options.fetch ?? createChildFetch(options.tls),
           headers: () => ({ ...deadlineHeaders(), ...actingUserHeaders(), ...authorization() }),
         }),
       }),
     ],
   });
   return { id: options.id, client };
+}
+
+/**
+ * The fetch the alert stream's EventSource reads with: global fetch, or with DIAL_* files undici's
+ * own fetch over an agent on them (global fetch takes no CA or client certificate). One agent per
+ * set of files, replaced when a reload changes them.
+ */
+function streamFetch(tls: (() => DialTlsFiles | undefined) | undefined): FetchLike {
+  let agentFiles: DialTlsFiles | undefined;
+  let agent: Agent | undefined;
+  return (input, init) => {
+    const files = tls?.();
+    if (!files) return fetch(input, init);
+    if (files !== agentFiles) {
+      void agent?.close();
+      agent = new Agent({ connect: { ...files } });
+      agentFiles = files;
+    }
+    return undiciFetch(input, { ...init, dispatcher: agent });
+  };
 }

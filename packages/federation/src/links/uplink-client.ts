@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { getWSConnectionHandler } from '@trpc/server/adapters/ws';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { NodeContext, NodeId, NodeRouter } from '@tierscope/shared';
+import type { DialTlsFiles } from '../tls/tls-settings.ts';
 import { deliverWithCallHeaders, perCallContext } from './uplink-call-headers.ts';
 import {
   rawText,
@@ -34,6 +35,11 @@ export interface UplinkOptions {
   keepAlive?: { pingMs?: number; pongWaitMs?: number };
   /** For tests: the jitter source. */
   random?: () => number;
+  /**
+   * On a wss:// parent: the CA to pin and the client certificate to present (DIAL_*), read at
+   * every dial so a reload is picked up.
+   */
+  tls?: () => DialTlsFiles | undefined;
 }
 
 export type UplinkState = 'connecting' | 'open' | 'waiting' | 'stopped';
@@ -116,6 +122,7 @@ export function startUplink(options: UplinkOptions): Uplink {
       headers: { authorization: `Bearer ${token}`, [UPLINK_NODE_HEADER]: options.childId },
       handshakeTimeout: 5000,
       perMessageDeflate: false,
+      ...options.tls?.(),
     });
     socket = ws;
     let upgrade: IncomingMessage | undefined;

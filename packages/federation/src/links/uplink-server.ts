@@ -31,6 +31,12 @@ export interface UplinkServerOptions {
    * a verifier that throws refuses it too (HTTP 503) and is logged.
    */
   verifyToken(childId: NodeId, token: string): Promise<boolean>;
+  /**
+   * Whether the connection presents a client certificate the tier accepts (TLS_CLIENT_CERTS=require
+   * on a tier that checks it per request, the BFF); false refuses the socket (HTTP 403) before
+   * the token is looked at. The check logs and counts its refusals. Default: every connection.
+   */
+  admitsClient?: (request: IncomingMessage) => boolean;
   /** Default `/uplink`. */
   path?: string;
   /**
@@ -130,6 +136,10 @@ export function createUplinkServer(options: UplinkServerOptions): UplinkServer {
   const accept = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const onEarlyError = () => socket.destroy();
     socket.on('error', onEarlyError);
+    if (options.admitsClient && !options.admitsClient(req)) {
+      refuse(socket, 403, 'Forbidden');
+      return;
+    }
     const childId = NodeId.safeParse(req.headers[UPLINK_NODE_HEADER]);
     const token = bearerToken(req.headers.authorization);
     if (!childId.success || token === undefined) {

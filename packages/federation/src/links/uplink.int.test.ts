@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { WebSocket, WebSocketServer } from 'ws';
 import { TRPCClientError } from '@trpc/client';
+import { statusMatching } from '../testing/uplink-status.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nodeRouter, type Actor, type NodeInfo, type NodeService } from '@tierscope/shared';
 import { ACTING_USER_HEADER, readActingUserHeader, runAsActor } from './acting-user.ts';
@@ -14,7 +15,7 @@ import {
   generateEvents,
   type LeafControls,
 } from '../testing/in-memory-node-service.ts';
-import { startUplink, type Uplink, type UplinkOptions, type UplinkStatus } from './uplink-client.ts';
+import { startUplink, type Uplink, type UplinkOptions } from './uplink-client.ts';
 import { UPLINK_NODE_HEADER } from './uplink-protocol.ts';
 import { createUplinkServer, type UplinkServer } from './uplink-server.ts';
 
@@ -106,17 +107,6 @@ function detached(parent: Parent, childId: string): Promise<void> {
       if (event.childId !== childId) return;
       off();
       resolve();
-    });
-  });
-}
-
-function statusMatching(uplink: Uplink, test: (s: UplinkStatus) => boolean): Promise<UplinkStatus> {
-  if (test(uplink.status())) return Promise.resolve(uplink.status());
-  return new Promise((resolve) => {
-    const off = uplink.onStatus((s) => {
-      if (!test(s)) return;
-      off();
-      resolve(s);
     });
   });
 }
