@@ -2,10 +2,10 @@ import type { Backlog, BacklogTrend } from '@tierscope/shared';
 
 /**
  * The counts by which a bench says its own run went wrong: a figure measured while messages were
- * lost, stored twice or never seen, or while the node's backlog stopped draining, is worth
- * nothing, so any of them above zero fails the run.
+ * lost, stored twice or never seen, while the node's backlog stopped draining, or while the figures
+ * served were wrong, is worth nothing, so any of them above zero fails the run.
  */
-const INTEGRITY_COUNTS = ['lost', 'duplicates', 'missing', 'drain_stalls'] as const;
+const INTEGRITY_COUNTS = ['lost', 'duplicates', 'missing', 'drain_stalls', 'wrong'] as const;
 
 /**
  * How often a node's ingest backlog stalled in a run (decision 18): each time the node called it
