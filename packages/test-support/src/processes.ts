@@ -34,7 +34,7 @@ export function launchBundles(): void {
 }
 
 /** The node arguments that run `entry`: its bundle when chosen, else its source through tsx. */
-function entryArgs(entry: Entry): string[] {
+export function entryArgs(entry: Entry): string[] {
   if (typeof entry !== 'string' && runBundles) return [...BUNDLE_FLAGS, entry.bundle];
   return ['--import', 'tsx', typeof entry === 'string' ? entry : entry.source];
 }

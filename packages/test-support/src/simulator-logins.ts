@@ -11,7 +11,7 @@ import {
   type ProvisionedCredentials,
   type ProvisionedDevices,
 } from '@tierscope/shared';
-import { REPO_ROOT, SIMULATOR_MAIN } from './processes.ts';
+import { entryArgs, REPO_ROOT, SIMULATOR_MAIN } from './processes.ts';
 
 export interface ProbeApi {
   id: string;
@@ -25,7 +25,7 @@ export interface ProbeApi {
 export async function simulatorFleetCsv(devices: number): Promise<string> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--import', 'tsx', SIMULATOR_MAIN, '--devices', String(devices), '--fleet-csv'],
+    [...entryArgs(SIMULATOR_MAIN), '--devices', String(devices), '--fleet-csv'],
     { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 },
   );
   return stdout;

@@ -21,6 +21,7 @@ import type {
   ProvisionDevicesInput,
   ProvisionedDevices,
 } from './device-provisioning.schemas.ts';
+import type {
   Command,
   CommandHistory,
   ListCommandsInput,
@@ -85,6 +86,7 @@ export interface DevicesService {
   provision(input: ProvisionDevicesInput, actor: Actor): Promise<ProvisionedDevices>;
   /** Reads a device CSV and imports it (`importDevicesCsv`), streaming progress, then the result. */
   importCsv(input: ImportDevicesCsvInput, actor: Actor): AsyncIterable<DeviceImportEvent>;
+  /**
    * Stores a command for a registered device (NotFoundError otherwise) after checking it against
    * the device kind's declaration (BadRequestError, nothing stored or published); audited with `actor`.
    */
