@@ -4,7 +4,8 @@
 // directory is therefore made by a short-lived child process, and the node opens what it left.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -12,11 +13,14 @@ const run = promisify(execFile);
 /** Creates `dataDir` (initdb) in a child process unless it holds a database already. */
 export async function initPgliteDataDir(dataDir: string): Promise<void> {
   if (existsSync(join(dataDir, 'PG_VERSION'))) return;
-  // The child imports PGlite by the path this module resolves, so it finds the same installation.
-  const pglite = import.meta.resolve('@electric-sql/pglite');
-  const script = `const { PGlite } = await import(${JSON.stringify(pglite)}); const db = await PGlite.create(process.argv[1]); await db.close();`;
+  // The child runs beside this module, so it resolves the same PGlite installation (from source or
+  // from a bundle; import.meta.resolve is not there under every loader, vitest's among them).
+  const script = `const { PGlite } = await import('@electric-sql/pglite'); const db = await PGlite.create(process.argv[1]); await db.close();`;
   try {
-    await run(process.execPath, ['--input-type=module', '-e', script, dataDir], { timeout: 120_000 });
+    await run(process.execPath, ['--input-type=module', '-e', script, dataDir], {
+      cwd: dirname(fileURLToPath(import.meta.url)),
+      timeout: 120_000,
+    });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim();
     throw new Error(`creating the PGlite database in ${dataDir} failed${stderr ? `: ${stderr}` : ''}`, {

@@ -262,7 +262,8 @@ describe.each(backends)('device access with DEVICE_AUTH=required on $name', (bac
         `SELECT password_hash FROM device_credentials WHERE device_id = $1`,
         [a],
       );
-      expect(stored?.password_hash).toMatch(/^\$argon2id\$/);
+      // A generated secret is kept as SHA-256 of the token, never as itself (docs/decisions/0025).
+      expect(stored?.password_hash).toMatch(/^\$sha256\$/);
     } finally {
       await store.close();
     }
