@@ -56,6 +56,19 @@ interface EscalationRow {
 const MINUTE_MS = 60_000;
 /** Due escalations taken in one transaction. */
 const TICK_BATCH = 100;
+/** Escalations with a step due by $1 (epoch ms). */
+const DUE_STEPS = `select policy_id as "policyId", alert, (extract(epoch from fired_at) * 1000)::float8 as "firedAt",
+         next_step as "nextStep", told
+    from notification_escalations
+   where state = 'escalating' and next_at <= to_timestamp($1::float8 / 1000.0)`;
+
+/** What a due step needs from outside the tier's transaction. */
+interface StepLookup {
+  named: Recipient[];
+  below: ReadonlySet<string>;
+}
+
+const dueKey = (row: EscalationRow): string => `${row.policyId}\u0000${row.alert.id}\u0000${row.nextStep}`;
 
 /**
  * Runs a tier's escalation policies: an alert one selects is told to its first step's targets,
@@ -95,7 +108,12 @@ export class EscalationEngine {
   async tick(): Promise<number> {
     let queued = 0;
     for (;;) {
-      const [count, taken] = await this.#options.database.transaction((tx) => this.#tickBatch(tx));
+      // Recipients and whom the tiers below told are looked up first, outside the transaction: the
+      // lookups read the tier's own database and ask other tiers, and on PGlite (one connection)
+      // a read beside an open transaction would wait for it forever.
+      const lookups = await this.#lookUpDue(this.#now());
+      if (lookups.size === 0) break;
+      const [count, taken] = await this.#options.database.transaction((tx) => this.#tickBatch(tx, lookups));
       queued += count;
       if (taken < TICK_BATCH) break;
     }
@@ -179,36 +197,61 @@ export class EscalationEngine {
     return this.#options.outbox.insert(rows, tx);
   }
 
-  async #tickBatch(tx: RawExecutor): Promise<[queued: number, taken: number]> {
+  /** The due steps' recipients and whom the tiers below told, by escalation (`dueKey`). */
+  async #lookUpDue(now: number): Promise<Map<string, StepLookup>> {
+    const due = await this.#options.database.exec<EscalationRow & Record<string, unknown>>(
+      `${DUE_STEPS} order by next_at limit ${TICK_BATCH}`,
+      [now],
+    );
+    const lookups = new Map<string, StepLookup>();
+    for (const row of due) {
+      const policy = this.#options.policies().find(({ id }) => id === row.policyId);
+      if (!policy) {
+        lookups.set(dueKey(row), { named: [], below: new Set() });
+        continue;
+      }
+      const step = policy.steps[Math.min(row.nextStep, policy.steps.length - 1)]!;
+      const repeating = row.nextStep >= policy.steps.length;
+      lookups.set(dueKey(row), {
+        named: await this.#recipientsOf(step.notify),
+        below: repeating ? new Set() : await this.#toldBelow(row.alert),
+      });
+    }
+    return lookups;
+  }
+
+  async #tickBatch(
+    tx: RawExecutor,
+    lookups: Map<string, StepLookup>,
+  ): Promise<[queued: number, taken: number]> {
     const now = this.#now();
     const due = await tx.exec<EscalationRow & Record<string, unknown>>(
-      `select policy_id as "policyId", alert, (extract(epoch from fired_at) * 1000)::float8 as "firedAt",
-              next_step as "nextStep", told
-         from notification_escalations
-        where state = 'escalating' and next_at <= to_timestamp($1::float8 / 1000.0)
-        order by next_at limit ${TICK_BATCH} for update skip locked`,
+      `${DUE_STEPS} order by next_at limit ${TICK_BATCH} for update skip locked`,
       [now],
     );
     let queued = 0;
-    for (const row of due) queued += await this.#runStep(row, now, tx);
+    // A step that fell due after the lookups waits for the next tick.
+    for (const row of due) {
+      const lookup = lookups.get(dueKey(row));
+      if (lookup) queued += await this.#runStep(row, lookup, now, tx);
+    }
     return [queued, due.length];
   }
 
-  async #runStep(row: EscalationRow, now: number, tx: RawExecutor): Promise<number> {
+  async #runStep(row: EscalationRow, lookup: StepLookup, now: number, tx: RawExecutor): Promise<number> {
     const policy = this.#options.policies().find(({ id }) => id === row.policyId);
     if (!policy) {
       await this.#advance(row, { state: 'done', nextAt: null, nextStep: row.nextStep, told: row.told }, tx);
       return 0;
     }
     const repeating = row.nextStep >= policy.steps.length;
-    const step = policy.steps[Math.min(row.nextStep, policy.steps.length - 1)]!;
     const change: AlertChange = { kind: 'fired', at: row.firedAt, alert: row.alert };
-    const named = await this.#recipientsOf(step.notify);
+    const { named } = lookup;
     const awake = named.filter(
       (r) => row.alert.severity === 'critical' || !r.quietHours || !inQuietHours(r.quietHours, now),
     );
     // A repeat tells again whom this policy told; a first telling skips whoever heard already.
-    const skip = repeating ? new Set<string>() : await this.#alreadyTold(row.alert, tx);
+    const skip = repeating ? new Set<string>() : await this.#alreadyTold(row.alert, lookup.below, tx);
     const toTell = awake.filter((r) => !skip.has(r.key));
     const rows: OutboxInsert[] = [];
     for (const recipient of toTell) {
@@ -248,19 +291,24 @@ export class EscalationEngine {
     return [...new Map(found.flat().map((r) => [r.key, r])).values()];
   }
 
-  /** Whoever this tier or a tier below already told that the alert fires. */
-  async #alreadyTold(alert: Alert, tx: RawExecutor): Promise<Set<string>> {
+  /** Whoever this tier (read in `tx`) or a tier below (`below`) already told that the alert fires. */
+  async #alreadyTold(alert: Alert, below: ReadonlySet<string>, tx: RawExecutor): Promise<Set<string>> {
     const here = await this.#options.outbox.forAlert(alert.id, tx);
     const told = new Set(here.filter((n) => n.event === 'firing').map((n) => n.recipient));
-    if (this.#options.toldBelow) {
-      try {
-        for (const key of await this.#options.toldBelow(alert)) told.add(key);
-      } catch (error) {
-        // Unknown below: telling twice is better than telling no one.
-        this.#logger.warn({ err: error, alertId: alert.id }, 'could not ask the tiers below whom they told');
-      }
-    }
+    for (const key of below) told.add(key);
     return told;
+  }
+
+  /** Whom the tiers below told that the alert fires; none when they cannot be asked. */
+  async #toldBelow(alert: Alert): Promise<ReadonlySet<string>> {
+    if (!this.#options.toldBelow) return new Set();
+    try {
+      return await this.#options.toldBelow(alert);
+    } catch (error) {
+      // Unknown below: telling twice is better than telling no one.
+      this.#logger.warn({ err: error, alertId: alert.id }, 'could not ask the tiers below whom they told');
+      return new Set();
+    }
   }
 
   async #advance(
