@@ -145,7 +145,10 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
     const offeredPerSec = (sent.acked * SAMPLES_PER_MESSAGE) / burstSeconds;
     const offeredFactor = offeredPerSec / sustainableSamplesPerSec;
     const budgetsExceeded: string[] = [];
-    if (offeredFactor < MIN_OFFERED_FACTOR)
+    const burstProven = offeredFactor >= MIN_OFFERED_FACTOR;
+    // The quick run (CI, a shared machine) checks nothing is lost and memory holds; only a full run
+    // claims the burst, so only a full run fails without one (it says so in `burst_proven`).
+    if (!burstProven && !options.quick)
       budgetsExceeded.push(
         `offered ${round(offeredFactor, 2)}x the sustainable rate, under ${MIN_OFFERED_FACTOR}x: the publishers could not make a burst on this machine, so the run proves nothing about one`,
       );
@@ -167,6 +170,7 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
       target_per_s: targetMessagesPerSec * SAMPLES_PER_MESSAGE,
       offered_per_s: round(offeredPerSec),
       offered_factor: round(offeredFactor, 2),
+      burst_proven: burstProven,
       min_offered_factor: MIN_OFFERED_FACTOR,
       budgets_exceeded: budgetsExceeded,
       burst_s: round(burstSeconds, 1),
