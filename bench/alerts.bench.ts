@@ -13,7 +13,7 @@ import { SIMULATOR_MAIN, spawnProcess, type SpawnedProcess } from '@tierscope/te
 import type { Rule } from '@tierscope/shared';
 import { onInterrupt, progress, round, type BenchOptions } from './lib/bench.ts';
 import { percentile } from './lib/latency.ts';
-import { sleep, startBff, startLeafNode, type LeafNode } from './lib/tier-process.ts';
+import { sleep, startThreeTiers } from './lib/tier-process.ts';
 
 const TARGET_P99_MS = 500;
 /** Background load per probe: simulated devices × messages per second each (several metrics per message). */
@@ -41,18 +41,7 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
   };
   const removeCleanup = onInterrupt(cleanup);
   try {
-    const probes: LeafNode[] = [];
-    for (const id of ['probe-a', 'probe-b']) {
-      const probe = await startLeafNode(id);
-      started.push(probe);
-      probes.push(probe);
-    }
-    const district = await startLeafNode('district-1', {
-      CHILDREN: probes.map((p) => `${p.id}=${p.tier.url}`).join(','),
-    });
-    started.push(district);
-    const bff = await startBff([{ id: 'district-1', url: district.tier.url }]);
-    started.push(bff);
+    const { probes, bff } = await startThreeTiers(started);
     const bffLink = createHttpChildLink({
       id: 'bff',
       url: `${bff.url}/trpc`,

@@ -16,7 +16,7 @@ import type { Command, NodeRouter, PolicyContent } from '@tierscope/shared';
 import { onInterrupt, progress, round, type BenchOptions } from './lib/bench.ts';
 import { startCommandResponder, type CommandResponder } from './lib/command-responder.ts';
 import { percentile } from './lib/latency.ts';
-import { startBff, startLeafNode, type LeafNode } from './lib/tier-process.ts';
+import { startThreeTiers } from './lib/tier-process.ts';
 
 const TARGET_P99_MS = 500;
 /** Devices per probe that the burst commands at once. */
@@ -112,18 +112,7 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
   };
   const removeCleanup = onInterrupt(cleanup);
   try {
-    const probes: LeafNode[] = [];
-    for (const id of ['probe-a', 'probe-b']) {
-      const probe = await startLeafNode(id);
-      started.push(probe);
-      probes.push(probe);
-    }
-    const district = await startLeafNode('district-1', {
-      CHILDREN: probes.map((p) => `${p.id}=${p.tier.url}`).join(','),
-    });
-    started.push(district);
-    const bff = await startBff([{ id: 'district-1', url: district.tier.url }]);
-    started.push(bff);
+    const { probes, bff } = await startThreeTiers(started);
     const bffLink = createHttpChildLink({ id: 'bff', url: `${bff.url}/trpc`, fetch: fetchAs(bff.session) });
     const api = bffLink.client;
 

@@ -192,3 +192,25 @@ export async function startInBatches<I, T extends { stop(): Promise<unknown> }>(
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * bff ─ district-1 ─ probe-a, probe-b: the three tiers the alert and command benches time through.
+ * Each tier is pushed onto `started` as soon as it is up, so the caller's cleanup stops it.
+ */
+export async function startThreeTiers(
+  started: Array<{ stop(): Promise<unknown> }>,
+): Promise<{ probes: LeafNode[]; district: LeafNode; bff: Awaited<ReturnType<typeof startBff>> }> {
+  const probes: LeafNode[] = [];
+  for (const id of ['probe-a', 'probe-b']) {
+    const probe = await startLeafNode(id);
+    started.push(probe);
+    probes.push(probe);
+  }
+  const district = await startLeafNode('district-1', {
+    CHILDREN: probes.map((p) => `${p.id}=${p.tier.url}`).join(','),
+  });
+  started.push(district);
+  const bff = await startBff([{ id: 'district-1', url: district.tier.url }]);
+  started.push(bff);
+  return { probes, district, bff };
+}
