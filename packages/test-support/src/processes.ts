@@ -50,16 +50,33 @@ const READY_PROBE_TIMEOUT_MS = 5000;
 /** How long one probe of `waitFor` may take by default before it is abandoned and tried again. */
 const PROBE_TIMEOUT_MS = 10_000;
 
-/** A port the OS says is free right now. */
+/**
+ * Ports handed out by `freePort`: below Linux's ephemeral range (32768–60999), where outgoing
+ * connections never take them. A port the OS picked with listen(0) comes from that range, and
+ * between closing it and the tier binding it, a client socket (to PostgreSQL, say) could take it:
+ * CI saw EADDRINUSE from exactly that.
+ */
+const HANDED_OUT_PORTS = { first: 20_000, last: 32_767 } as const;
+const handedOutSpan = HANDED_OUT_PORTS.last - HANDED_OUT_PORTS.first + 1;
+/** Each process walks the range from its own random start, so it never hands out a port twice. */
+let nextPortOffset = Math.floor(Math.random() * handedOutSpan);
+
+/** A port outside the ephemeral range that nothing listens on right now (on any address). */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let tries = 0; tries < handedOutSpan; tries++) {
+    const port = HANDED_OUT_PORTS.first + (nextPortOffset % handedOutSpan);
+    nextPortOffset += 1;
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${HANDED_OUT_PORTS.first} and ${HANDED_OUT_PORTS.last}`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    // Tiers listen on every address, so the check does too.
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
   });
 }
 
