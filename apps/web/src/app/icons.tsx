@@ -94,3 +94,12 @@ export function PolicyIcon() {
     </svg>
   );
 }
+
+export function ReportIcon() {
+  return (
+    <svg {...common}>
+      <path d="M4 20h16" />
+      <path d="M7 16v-5M12 16V7M17 16v-8" />
+    </svg>
+  );
+}

@@ -98,6 +98,14 @@ const alertsRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/alerts.tsx'), 'AlertsRoute'),
 });
 
+/** `/reports?period=30d&group=site&node=district-1`: every user's report, within their scope. */
+const reportsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/reports',
+  validateSearch: searchKeys(['period', 'from', 'to', 'group', 'node']),
+  component: lazyRouteComponent(() => import('./routes/reports.tsx'), 'ReportsRoute'),
+});
+
 /** `/nodes/district-1/probe-a`: the splat is the node path; `/nodes` is the whole fleet. */
 const nodeRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -167,6 +175,7 @@ const routeTree = rootRoute.addChildren([
   deviceRoute,
   eventsRoute,
   nodeRoute,
+  reportsRoute,
   policyRoute,
   sessionsRoute,
   passwordRoute,

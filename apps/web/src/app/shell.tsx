@@ -18,6 +18,7 @@ import {
   NodesIcon,
   OverviewIcon,
   PolicyIcon,
+  ReportIcon,
 } from './icons.tsx';
 
 /**
@@ -73,6 +74,10 @@ function Shell() {
           <Link to="/nodes/$" params={{ _splat: '' }}>
             <NodesIcon />
             Nodes
+          </Link>
+          <Link to="/reports">
+            <ReportIcon />
+            Report
           </Link>
           <Link to="/policy">
             <PolicyIcon />

@@ -200,7 +200,7 @@ export function mergeReportFigures(
 // What a reader sees, derived from the mergeable figures
 
 /** Available share of observed time, or null when nothing was observed. */
-export function availabilityOf(figures: Availability): number | null {
+export function availabilityOf(figures: Pick<Availability, 'observedMs' | 'downMs'>): number | null {
   return figures.observedMs > 0 ? 1 - figures.downMs / figures.observedMs : null;
 }
 
