@@ -22,7 +22,7 @@ import {
   type SpawnedProcess,
   type TierProcess,
 } from './processes.ts';
-import { provisionSimulatorLogins, simulatorFleetCsv } from './simulator-logins.ts';
+import { provisionSimulatorLogins, registerSimulatorFleet, simulatorFleetCsv } from './simulator-logins.ts';
 import type { DemoTls } from './demo-tls.ts';
 import type { TierBackend } from './tier-backends.ts';
 
@@ -317,9 +317,12 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     // On its own broker (no backend) a probe refuses anonymous devices unless it is an open one.
     const guarded = options.backend ? [] : probeIds.filter((id) => !options.openProbes?.includes(id));
     if (guarded.length > 0) log(`giving the simulated devices of ${guarded.join(', ')} their logins…`);
-    for (const id of guarded) {
+    for (const id of probeIds) {
       const probe = { id, httpUrl: httpUrl(probePort(id).http), token: dialTokens.get(id) };
-      simulatorLogins.set(id, await provisionSimulatorLogins(probe, await fleetCsv, join(dataDir, id)));
+      if (guarded.includes(id))
+        simulatorLogins.set(id, await provisionSimulatorLogins(probe, await fleetCsv, join(dataDir, id)));
+      // Anonymous devices would be known by id only: reports group by kind and site.
+      else await registerSimulatorFleet(probe, await fleetCsv);
     }
     log(`starting ${DISTRICT_ID}…`);
     await readyAll([startNode(districtSpec)]);

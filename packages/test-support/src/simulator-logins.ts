@@ -62,6 +62,17 @@ export async function provisionSimulatorLogins(
   return file;
 }
 
+/**
+ * Registers the fleet's devices on a probe that takes anonymous devices (devices.upsert): their
+ * names, kinds and sites, so reports group them by kind and site. They get no credentials.
+ */
+export async function registerSimulatorFleet(probe: ProbeApi, fleetCsv: string): Promise<void> {
+  const { rows, errors } = readDeviceCsv(fleetCsv, probe.id);
+  if (errors.length > 0) throw new Error(`the simulator's fleet CSV: ${JSON.stringify(errors[0])}`);
+  for (const { deviceId, name, kind, site, labels } of rows)
+    await callProbe(probe, 'devices.upsert', { deviceId, name, kind, site, labels });
+}
+
 /** One tRPC mutation over plain HTTP (no client library needed for a JSON body and answer). */
 async function callProbe<T>(probe: ProbeApi, path: string, input: unknown): Promise<T> {
   const response = await fetch(`${probe.httpUrl}/trpc/${path}`, {
