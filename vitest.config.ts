@@ -21,6 +21,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['{apps,packages}/*/src/**/*.int.test.ts'],
+          // Tiers run from their production bundles, built once per run (decision 23).
+          globalSetup: ['packages/test-support/src/integration-global-setup.ts'],
+          setupFiles: ['packages/test-support/src/integration-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // Integration files start brokers, databases and node processes: one file at a time.
