@@ -11,6 +11,9 @@ test.describe('the report', () => {
   test('a viewer changes the period and grouping, then drills down to a node', async ({ page }) => {
     await page.goto('/reports');
     const report = page.getByTestId('report');
+    await expect(report.getByTestId('report-availability')).toBeVisible();
+    // A node that misses a heartbeat on a loaded machine is left out, and the page asks again.
+    await expect(report.getByTestId('report-missing-nodes')).toHaveCount(0, { timeout: 90_000 });
     await expect(report.getByTestId('report-availability')).toContainText('%');
     await expect(page.getByTestId('report-panel').getByTestId('coverage-badge')).toContainText('of');
 
@@ -61,6 +64,8 @@ test.describe('the report', () => {
       await login.chooseNewPassword('the scoped viewer passphrase');
       await expect(page).toHaveURL(/\/reports/);
 
+      await expect(page.getByTestId('report-availability')).toBeVisible();
+      await expect(page.getByTestId('report-missing-nodes')).toHaveCount(0, { timeout: 90_000 });
       const rows = page.getByTestId('report-group-row');
       await expect(rows.first()).toBeVisible();
       await expect(rows).toHaveCount(1);

@@ -109,7 +109,9 @@ export async function reportFiguresLocally(
       current.figures.observedMs > 0
         ? (current.figures.observedMs / device.expectedIntervalMs) * device.metrics
         : 0;
-    const receivedSamples = received.get(device.id) ?? 0;
+    // A device that reports more often than its expected interval is complete, not more than
+    // complete: a fleet's completeness must not hide one silent device behind a chatty one.
+    const receivedSamples = Math.min(received.get(device.id) ?? 0, Math.ceil(expectedSamples));
     const row = { ...current.figures, expectedSamples, receivedSamples };
     for (const into of [node, groupOf(sites, device.site), groupOf(kinds, device.kind)]) {
       addAvailability(into, row);

@@ -66,7 +66,10 @@ function MissingNodes({ summary }: { summary: ReportSummary }) {
           {summary.missingNodes.length === 1 ? 'a node' : `${summary.missingNodes.length} nodes`}:{' '}
           {summary.missingNodes.join(', ')}
         </p>
-        <p>They did not answer; their devices and alerts are in none of the figures below.</p>
+        <p>
+          They did not answer; their devices and alerts are in none of the figures below. The report asks them
+          again every few seconds.
+        </p>
       </div>
     </div>
   );
