@@ -16,6 +16,7 @@ import {
 } from './retry-policy.ts';
 import type { Webhook } from '@tierscope/shared';
 import { postWebhook } from './webhook-request.ts';
+import { pushRequest, subscriptionGone, type PushNotification, type VapidSettings } from './web-push.ts';
 
 export interface DeliveryWorkerOptions {
   outbox: OutboxStore;
@@ -24,6 +25,10 @@ export interface DeliveryWorkerOptions {
   allowlist: WebhookAllowlist;
   /** Sends the outbox's emails; without it (no SMTP_URL at this tier) an email fails, saying so. */
   mailer?: Mailer | undefined;
+  /** Signs the outbox's pushes; without it (no VAPID keys at this tier) a push fails, saying so. */
+  vapid?: VapidSettings | undefined;
+  /** Told when a push service says a subscription is gone for good (404, 410): forget it. */
+  onSubscriptionGone?: ((endpoint: string) => Promise<void>) | undefined;
   logger: Logger;
   metrics?: NotifierMetrics | undefined;
   /** Default: 1 s base, 5 min cap. */
@@ -42,6 +47,8 @@ export interface DeliveryWorkerOptions {
   resolve?: ResolveHost | undefined;
 }
 
+/** One push's budget: push services answer in well under a second when they answer at all. */
+const PUSH_TIMEOUT_MS = 10_000;
 /** After the store fails, wait this long at most before trying it again. */
 const STORE_RETRY_POLICY: RetryPolicy = { baseDelayMs: 500, maxDelayMs: 30_000 };
 /** Sleep at least this long when nothing could be claimed, so rows locked elsewhere cause no busy loop. */
@@ -59,6 +66,8 @@ export class DeliveryWorker {
   readonly #webhooks: () => readonly Webhook[];
   readonly #allowlist: WebhookAllowlist;
   readonly #mailer: Mailer | undefined;
+  readonly #vapid: VapidSettings | undefined;
+  readonly #onSubscriptionGone: ((endpoint: string) => Promise<void>) | undefined;
   readonly #logger: Logger;
   readonly #metrics: NotifierMetrics | undefined;
   readonly #retry: RetryPolicy;
@@ -83,6 +92,8 @@ export class DeliveryWorker {
     this.#webhooks = options.webhooks;
     this.#allowlist = options.allowlist;
     this.#mailer = options.mailer;
+    this.#vapid = options.vapid;
+    this.#onSubscriptionGone = options.onSubscriptionGone;
     this.#logger = options.logger.child({ component: 'notifier' });
     this.#metrics = options.metrics;
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
@@ -164,7 +175,12 @@ export class DeliveryWorker {
   }
 
   async #send(row: ClaimedNotification): Promise<void> {
-    const outcome = row.channel === 'email' ? await this.#mail(row) : await this.#postToRoute(row);
+    const outcome =
+      row.channel === 'email'
+        ? await this.#mail(row)
+        : row.channel === 'push'
+          ? await this.#push(row)
+          : await this.#postToRoute(row);
     if (outcome === undefined) return;
     // Aborted by stop(): the store may be closing, and the lease brings the row back anyway.
     if (this.#abortSends.signal.aborted && outcome.kind === 'unanswered') return;
@@ -188,6 +204,32 @@ export class DeliveryWorker {
       return undefined;
     }
     return this.#mailer.send(JSON.parse(row.body) as AlertEmail);
+  }
+
+  /** Signs, encrypts and POSTs the row's push to its subscription's push service. */
+  async #push(row: ClaimedNotification): Promise<AttemptOutcome | undefined> {
+    if (!this.#vapid) {
+      await this.#fail(row, 'no VAPID keys at this tier: push cannot be sent');
+      return undefined;
+    }
+    const push = JSON.parse(row.body) as PushNotification;
+    const refusal = refusalOfUrl(push.endpoint, this.#allowlist);
+    if (refusal) {
+      await this.#fail(row, refusal);
+      return undefined;
+    }
+    const request = pushRequest(push, this.#vapid);
+    const outcome = await postWebhook({
+      ...request,
+      timeoutMs: PUSH_TIMEOUT_MS,
+      lookup: this.#lookup,
+      signal: this.#abortSends.signal,
+    });
+    if (outcome.kind === 'answered' && subscriptionGone(outcome.status)) {
+      // The browser unsubscribed or the phone is gone: no later push to it can arrive either.
+      await this.#onSubscriptionGone?.(push.endpoint);
+    }
+    return outcome;
   }
 
   /** Past the longest timeout of the routes in force now: policy may change them at any time. */
@@ -282,7 +324,7 @@ export class DeliveryWorker {
   }
 }
 
-/** Emails count under `email`: an address is neither a metric label nor a log field. */
+/** Emails and pushes count under their channel: an address is neither a metric label nor a log field. */
 function metricLabel(row: ClaimedNotification): string {
-  return row.channel === 'email' ? 'email' : row.webhookId;
+  return row.channel === 'webhook' ? row.webhookId : row.channel;
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Alert, AlertChange, EscalationPolicy, Webhook } from '@tierscope/shared';
 import type { RawExecutor } from '@tierscope/store';
 import { alertEmail } from './alert-email.ts';
+import { alertPush, type PushNotification } from './web-push.ts';
 import type { PayloadLinks } from './alertmanager-payload.ts';
 import type { FeedDatabase } from './notification-feed.ts';
 import {
@@ -345,6 +346,28 @@ export class EscalationEngine {
         channel: 'email',
         fingerprint: change.alert.fingerprint,
         payload: { ...alertEmail(change.alert, event, recipient.address, this.#options.links) },
+        createdAt: now,
+        nextAttemptAt: now,
+        recipient: recipient.key,
+        recipientName: recipient.name,
+        alertId: change.alert.id,
+        event,
+      };
+    }
+    if (recipient.channel === 'push') {
+      // The phone already shows the alert; an ack made there or elsewhere needs no second buzz.
+      if (event === 'acknowledged' || !recipient.push) return undefined;
+      const push: PushNotification = {
+        endpoint: recipient.address,
+        keys: recipient.push,
+        message: alertPush(change.alert, event, this.#options.links),
+      };
+      return {
+        ...origin,
+        webhookId: recipient.key,
+        channel: 'push',
+        fingerprint: change.alert.fingerprint,
+        payload: { ...push },
         createdAt: now,
         nextAttemptAt: now,
         recipient: recipient.key,

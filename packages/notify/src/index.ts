@@ -18,3 +18,4 @@ export * from './mailer.ts';
 export * from './pagerduty-event.ts';
 export * from './recipients.ts';
 export * from './alert-stream-feed.ts';
+export * from './web-push.ts';

@@ -7,6 +7,7 @@ import {
   type WebhookMatchers,
 } from '@tierscope/shared';
 import { alertLabels, alertmanagerPayload, type PayloadLinks } from './alertmanager-payload.ts';
+import type { NotificationChannel } from './outbox-store.ts';
 import { pagerDutyEvent, type NotifiedEvent } from './pagerduty-event.ts';
 
 /**
@@ -35,7 +36,7 @@ export interface OutboxInsert {
   /** Epoch ms: the first attempt is due at once. */
   nextAttemptAt: number;
   /** Default `webhook`: `webhookId` names the route. For `email`, the payload is an AlertEmail. */
-  channel?: 'webhook' | 'email' | undefined;
+  channel?: NotificationChannel | undefined;
   /** Whom it tells, as tiers dedupe on it (`route:<id>`, `email:<address>`). */
   recipient: string;
   /** Who that is, for the console. */

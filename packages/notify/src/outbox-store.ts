@@ -2,6 +2,9 @@ import type { AlertNotification } from '@tierscope/shared';
 import type { RawExecutor } from '@tierscope/store';
 import type { OutboxInsert } from './notification-plan.ts';
 
+/** How a notification goes out: POSTed to a route, mailed, or pushed to a browser's subscription. */
+export type NotificationChannel = 'webhook' | 'email' | 'push';
+
 /** A notification claimed for one attempt. */
 export interface ClaimedNotification {
   id: number;
@@ -12,15 +15,18 @@ export interface ClaimedNotification {
   body: string;
   /** Attempts so far, this one included. */
   attempt: number;
-  /** `webhook`: POST `body` to the route `webhookId`; `email`: `body` is an AlertEmail. */
-  channel: 'webhook' | 'email';
+  /**
+   * `webhook`: POST `body` to the route `webhookId`; `email`: `body` is an AlertEmail; `push`:
+   * `body` is a PushNotification, signed and encrypted when sent.
+   */
+  channel: NotificationChannel;
 }
 
 /** One notification about an alert as this tier's outbox holds it: whom, how, when, and how it went. */
 export interface StoredNotification {
   recipient: string;
   recipientName: string;
-  channel: 'webhook' | 'email';
+  channel: NotificationChannel;
   webhookId: string;
   event: string;
   escalationId: string | null;

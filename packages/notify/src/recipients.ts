@@ -1,18 +1,21 @@
 import { z } from 'zod';
 import type { NotifyTarget } from '@tierscope/shared';
+import type { PushSubscriptionKeys } from './web-push.ts';
 
 /**
  * Someone (or something) an escalation step tells, on one channel. A person with several
- * channels (an email address now, push subscriptions later) is several recipients with one name.
+ * channels (an email address, a push subscription per phone) is several recipients with one name.
  */
 export interface Recipient {
   /** Tier-independent (`email:<address>`, `route:<id>`): what tiers dedupe on. */
   key: string;
   /** Who, for the console: the user's name, the address or the route id. */
   name: string;
-  channel: 'email' | 'route';
-  /** The email address, or the route's id. */
+  channel: 'email' | 'route' | 'push';
+  /** The email address, the route's id, or the push subscription's endpoint. */
   address: string;
+  /** A push subscription's keys, which its payload is encrypted to. */
+  push?: PushSubscriptionKeys | undefined;
   /** A user's quiet hours: non-critical alerts are not sent to them while this holds. */
   quietHours?: QuietHours | undefined;
 }
@@ -53,6 +56,16 @@ function isTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** One browser's push subscription of a user. */
+export function pushRecipient(
+  endpoint: string,
+  keys: PushSubscriptionKeys,
+  name: string,
+  quietHours?: QuietHours,
+): Recipient {
+  return { key: `push:${endpoint}`, name, channel: 'push', address: endpoint, push: keys, quietHours };
 }
 
 export function emailRecipient(address: string, name = address, quietHours?: QuietHours): Recipient {

@@ -9,7 +9,7 @@ const DETAIL_BYTES = 300;
 
 export interface WebhookRequest {
   url: string;
-  body: string;
+  body: string | Buffer;
   headers: Record<string, string>;
   /** The whole request's budget: connect, send and the answer. */
   timeoutMs: number;

@@ -6,6 +6,8 @@ export interface ReceivedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The body's bytes, for a binary one (an encrypted push). */
+  rawBody: Buffer;
   /** Epoch ms when the answer was sent. */
   answeredAt: number;
   status: number;
@@ -39,6 +41,7 @@ export async function startTestReceiver(answer: (n: number) => Answer, port = 0)
         path: req.url ?? '',
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        rawBody: Buffer.concat(chunks),
         answeredAt: Date.now(),
         status: reply.status,
       });

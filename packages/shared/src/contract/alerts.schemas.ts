@@ -84,7 +84,7 @@ export const AlertNotification = z.object({
   recipient: z.string().max(300),
   /** A user's name, the email address or the route's id. */
   recipientName: z.string().max(300),
-  channel: z.enum(['webhook', 'email']),
+  channel: z.enum(['webhook', 'email', 'push']),
   event: z.enum(['firing', 'acknowledged', 'resolved']),
   /** The escalation policy that sent it; null when a route selected the alert itself. */
   escalationId: z.string().max(64).nullable(),

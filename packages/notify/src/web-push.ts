@@ -1,0 +1,113 @@
+// Web Push (RFC 8030) with VAPID (RFC 8292) and an encrypted payload (RFC 8291, aes128gcm): the
+// `web-push` library signs and encrypts, and the request goes out like a webhook (allowlisted
+// lookup, one budget, no redirects) so a push service is subject to the same rules as any route.
+import { createHash } from 'node:crypto';
+import webpush from 'web-push';
+import { z } from 'zod';
+import type { Alert } from '@tierscope/shared';
+import { alertLink, type PayloadLinks } from './alertmanager-payload.ts';
+import type { NotifiedEvent } from './pagerduty-event.ts';
+
+/** The tier's VAPID identity (`VAPID_PUBLIC_KEY`, `VAPID_PRIVATE_KEY`, `VAPID_SUBJECT`). */
+export const VapidSettings = z.object({
+  /** Who runs the tier, for the push service to reach: `mailto:ops@example.com` or an https URL. */
+  subject: z.string().regex(/^(mailto:|https:\/\/)/, 'a mailto: or https:// URL'),
+  /** base64url of the uncompressed P-256 public key (65 bytes), as browsers take it. */
+  publicKey: z.string().regex(/^[A-Za-z0-9_-]{87}$/, 'a base64url P-256 public key (87 characters)'),
+  privateKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a base64url P-256 private key (43 characters)'),
+});
+export type VapidSettings = z.infer<typeof VapidSettings>;
+
+/** A browser's push subscription, as `PushSubscription.toJSON()` gives it. */
+export const PushSubscriptionKeys = z.object({
+  /** The browser's P-256 public key (base64url, 65 bytes). */
+  p256dh: z.string().regex(/^[A-Za-z0-9_-]{87}$/, 'a base64url P-256 public key'),
+  /** The 16-byte authentication secret (base64url). */
+  auth: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'a base64url 16-byte secret'),
+});
+export type PushSubscriptionKeys = z.infer<typeof PushSubscriptionKeys>;
+
+/** What the console's service worker receives (decrypted) and shows as a notification. */
+export interface AlertPush {
+  title: string;
+  body: string;
+  /** One notification per alert on the phone: a later event replaces the earlier one. */
+  tag: string;
+  alertId: string;
+  nodePath: string;
+  severity: Alert['severity'];
+  event: NotifiedEvent;
+  /** The console's page for the alert, when the tier knows its external URL. */
+  url: string | undefined;
+}
+
+/** A push as the outbox stores it: where it goes and what it says (encrypted only when sent). */
+export interface PushNotification {
+  endpoint: string;
+  keys: PushSubscriptionKeys;
+  message: AlertPush;
+}
+
+const HEADLINES: Record<NotifiedEvent, string> = {
+  firing: 'Firing',
+  acknowledged: 'Acked',
+  resolved: 'Resolved',
+};
+
+/** The push telling a subscribed phone the alert is `event`. */
+export function alertPush(alert: Alert, event: NotifiedEvent, links: PayloadLinks = {}): AlertPush {
+  const where = alert.deviceId ?? alert.subjectPath ?? alert.nodePath;
+  return {
+    title: `${HEADLINES[event]} ${alert.severity}: ${alert.ruleName}`,
+    body: `${where} · ${alert.nodePath}\n${alert.summary}`.slice(0, 400),
+    tag: alert.id,
+    alertId: alert.id,
+    nodePath: alert.nodePath,
+    severity: alert.severity,
+    event,
+    url: alertLink(alert, links),
+  };
+}
+
+/** Critical alerts wake the phone; the rest may wait for the push service's next good moment. */
+const URGENCY: Record<Alert['severity'], webpush.Urgency> = {
+  critical: 'high',
+  warning: 'normal',
+  info: 'low',
+};
+/** A push the phone cannot take within a day is dropped by the push service: the alert page says the rest. */
+const TTL_SECONDS = 24 * 3600;
+
+/** The signed, encrypted request for one push: POST `url` with these headers and this body. */
+export function pushRequest(
+  push: PushNotification,
+  vapid: VapidSettings,
+): { url: string; headers: Record<string, string>; body: Buffer } {
+  const details = webpush.generateRequestDetails(
+    { endpoint: push.endpoint, keys: push.keys },
+    JSON.stringify(push.message),
+    {
+      vapidDetails: vapid,
+      TTL: TTL_SECONDS,
+      urgency: URGENCY[push.message.severity],
+      topic: topicOf(push.message.tag),
+      contentEncoding: 'aes128gcm',
+    },
+  );
+  return { url: details.endpoint, headers: details.headers, body: details.body };
+}
+
+/** A push service keeps only the latest message per topic while the phone is away (≤ 32 URL-safe chars). */
+function topicOf(tag: string): string {
+  return createHash('sha256').update(tag).digest('base64url').slice(0, 32);
+}
+
+/** The push service says the subscription is gone for good (RFC 8030 §7.3): stop sending to it. */
+export function subscriptionGone(status: number): boolean {
+  return status === 404 || status === 410;
+}
+
+/** A new VAPID key pair, for a tier that has none (the demo makes one per data directory). */
+export function generateVapidKeys(): { publicKey: string; privateKey: string } {
+  return webpush.generateVAPIDKeys();
+}
