@@ -92,6 +92,7 @@ async function main(config: BffConfig): Promise<void> {
       );
     },
     stepDelayMs: config.escalationStepDelayMs,
+    onSubscriptionGone: (endpoint) => access.notificationSettings.forgetPush(endpoint),
     config,
     registry,
     logger: notifierLogger,

@@ -1,6 +1,4 @@
-import { z } from 'zod';
-import type { NotifyTarget } from '@tierscope/shared';
-import type { PushSubscriptionKeys } from './web-push.ts';
+import type { NotifyTarget, PushSubscriptionKeys, QuietHours } from '@tierscope/shared';
 
 /**
  * Someone (or something) an escalation step tells, on one channel. A person with several
@@ -23,17 +21,7 @@ export interface Recipient {
 /** The recipients a step's target names; a tier that cannot resolve a target returns none. */
 export type RecipientDirectory = (target: NotifyTarget) => Promise<readonly Recipient[]>;
 
-const HourMinute = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time as HH:MM');
-
-/** A daily window in the user's time zone; `from` after `to` spans midnight (22:00–07:00). */
-export const QuietHours = z
-  .object({
-    from: HourMinute,
-    to: HourMinute,
-    timeZone: z.string().max(64).refine(isTimeZone, 'an IANA time zone such as Europe/Prague'),
-  })
-  .strict();
-export type QuietHours = z.infer<typeof QuietHours>;
+export { QuietHours } from '@tierscope/shared';
 
 /** True when `at` falls inside the window, read on the clock of its time zone. */
 export function inQuietHours(quiet: QuietHours, at: number): boolean {
@@ -47,15 +35,6 @@ export function inQuietHours(quiet: QuietHours, at: number): boolean {
   const minute = parts.find((p) => p.type === 'minute')?.value ?? '00';
   const now = `${hour}:${minute}`;
   return quiet.from <= quiet.to ? now >= quiet.from && now < quiet.to : now >= quiet.from || now < quiet.to;
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** One browser's push subscription of a user. */

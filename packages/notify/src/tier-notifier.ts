@@ -11,6 +11,7 @@ import type { NotificationSource } from './notification-plan.ts';
 import { createNotifierMetrics } from './notifier-metrics.ts';
 import { createOutboxStore, type OutboxStore } from './outbox-store.ts';
 import type { RecipientDirectory } from './recipients.ts';
+import type { VapidSettings } from './web-push.ts';
 
 export interface TierNotifierOptions {
   /** The tier's database, migrated with the notifier's tables. */
@@ -31,8 +32,11 @@ export interface TierNotifierOptions {
     webhookRetryMaxMs: number;
     smtpUrl?: string | undefined;
     smtpFrom: string;
+    vapid?: VapidSettings | undefined;
     consoleUrl?: string | undefined;
   };
+  /** Told when a push service says a subscription is gone for good (the BFF forgets it). */
+  onSubscriptionGone?: ((endpoint: string) => Promise<void>) | undefined;
   /** Where the notifier's metrics are registered (the tier's /metrics). */
   registry: Registry;
   logger: Logger;
@@ -65,6 +69,8 @@ export async function createTierNotifier(options: TierNotifierOptions): Promise<
     webhooks: routes,
     allowlist: config.webhookAllowlist,
     mailer,
+    vapid: config.vapid,
+    onSubscriptionGone: options.onSubscriptionGone,
     logger,
     metrics: createNotifierMetrics(options.registry),
     retry: { maxDelayMs: config.webhookRetryMaxMs },

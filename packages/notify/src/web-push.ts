@@ -4,28 +4,23 @@
 import { createHash } from 'node:crypto';
 import webpush from 'web-push';
 import { z } from 'zod';
-import type { Alert } from '@tierscope/shared';
+import type { Alert, PushSubscriptionKeys } from '@tierscope/shared';
 import { alertLink, type PayloadLinks } from './alertmanager-payload.ts';
 import type { NotifiedEvent } from './pagerduty-event.ts';
 
 /** The tier's VAPID identity (`VAPID_PUBLIC_KEY`, `VAPID_PRIVATE_KEY`, `VAPID_SUBJECT`). */
 export const VapidSettings = z.object({
   /** Who runs the tier, for the push service to reach: `mailto:ops@example.com` or an https URL. */
-  subject: z.string().regex(/^(mailto:|https:\/\/)/, 'a mailto: or https:// URL'),
+  subject: z.string().regex(/^(mailto:|https:\/\/)/, 'VAPID_SUBJECT: a mailto: or https:// URL'),
   /** base64url of the uncompressed P-256 public key (65 bytes), as browsers take it. */
-  publicKey: z.string().regex(/^[A-Za-z0-9_-]{87}$/, 'a base64url P-256 public key (87 characters)'),
-  privateKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a base64url P-256 private key (43 characters)'),
+  publicKey: z
+    .string('VAPID_PUBLIC_KEY: missing beside VAPID_PRIVATE_KEY')
+    .regex(/^[A-Za-z0-9_-]{87}$/, 'VAPID_PUBLIC_KEY: a base64url P-256 public key (87 characters)'),
+  privateKey: z
+    .string('VAPID_PRIVATE_KEY: missing beside VAPID_PUBLIC_KEY')
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'VAPID_PRIVATE_KEY: a base64url P-256 private key (43 characters)'),
 });
 export type VapidSettings = z.infer<typeof VapidSettings>;
-
-/** A browser's push subscription, as `PushSubscription.toJSON()` gives it. */
-export const PushSubscriptionKeys = z.object({
-  /** The browser's P-256 public key (base64url, 65 bytes). */
-  p256dh: z.string().regex(/^[A-Za-z0-9_-]{87}$/, 'a base64url P-256 public key'),
-  /** The 16-byte authentication secret (base64url). */
-  auth: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'a base64url 16-byte secret'),
-});
-export type PushSubscriptionKeys = z.infer<typeof PushSubscriptionKeys>;
 
 /** What the console's service worker receives (decrypted) and shows as a notification. */
 export interface AlertPush {

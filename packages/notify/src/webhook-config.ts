@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VapidSettings } from './web-push.ts';
 // Webhook itself is in the contract: a policy bundle's routes have the same shape.
 import { Webhook } from '@tierscope/shared';
 import { parseAllowlistEntry, refusalOfUrl, type WebhookAllowlist } from './allowlist.ts';
@@ -97,6 +98,11 @@ export const notifierConfigFields = {
    * so the tiers below have told theirs and nobody is told twice.
    */
   escalationStepDelayMs: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /**
+   * The tier's Web Push identity (`VAPID_PUBLIC_KEY`, `VAPID_PRIVATE_KEY`, `VAPID_SUBJECT`): unset,
+   * no push is sent. `npx web-push generate-vapid-keys` makes a pair.
+   */
+  vapid: VapidSettings.optional(),
   /** The console's address, for the alert's link in every notification (`CONSOLE_URL`). */
   consoleUrl: z.url({ protocol: /^https?$/, error: 'CONSOLE_URL: an http:// or https:// URL' }).optional(),
 };
@@ -111,6 +117,15 @@ export function notifierEnv(env: NodeJS.ProcessEnv): Record<keyof typeof notifie
     smtpFrom: env.SMTP_FROM || undefined,
     consoleUrl: env.CONSOLE_URL || undefined,
     escalationStepDelayMs: env.ESCALATION_STEP_DELAY_MS || undefined,
+    // Given as a set: a key without its pair is refused by name rather than ignored.
+    vapid:
+      env.VAPID_PUBLIC_KEY || env.VAPID_PRIVATE_KEY
+        ? {
+            publicKey: env.VAPID_PUBLIC_KEY,
+            privateKey: env.VAPID_PRIVATE_KEY,
+            subject: env.VAPID_SUBJECT || 'mailto:tierscope@localhost',
+          }
+        : undefined,
   };
 }
 

@@ -7,6 +7,7 @@ import {
   type LoginLimiter,
   type LoginLimits,
 } from './login-limiter.ts';
+import { createNotificationSettings, type NotificationSettingsStore } from './notification-settings.ts';
 import { createSessions, type SessionSettings, type Sessions } from './sessions.ts';
 import { createUsers, type Users } from './users.ts';
 
@@ -20,6 +21,8 @@ export interface ConsoleAccessSettings {
    * stream whose session ended is closed, and the browser's reconnect then gets 401.
    */
   liveStreamRecheckMs: number;
+  /** The BFF's VAPID public key, which browsers subscribe with; unset: no push. */
+  pushPublicKey: string | undefined;
 }
 
 /** Everything the console's access layer runs on; made once at start, shared by the routes and the router. */
@@ -29,6 +32,7 @@ export interface ConsoleAccess {
   sessions: Sessions;
   loginLimiter: LoginLimiter;
   audit: AuditLog;
+  notificationSettings: NotificationSettingsStore;
 }
 
 export function consoleAccessSettingsOf(config: BffConfig): ConsoleAccessSettings {
@@ -37,6 +41,7 @@ export function consoleAccessSettingsOf(config: BffConfig): ConsoleAccessSetting
     session: { idleMs: config.sessionIdleMinutes * 60_000, absoluteMs: config.sessionMaxHours * 3_600_000 },
     loginLimits: DEFAULT_LOGIN_LIMITS,
     liveStreamRecheckMs: 15_000,
+    pushPublicKey: config.vapid?.publicKey,
   };
 }
 
@@ -54,6 +59,12 @@ export function createConsoleAccess(
     sessions,
     users: createUsers({ db, sessions, audit, now }),
     loginLimiter: createLoginLimiter(db, settings.loginLimits, now),
+    notificationSettings: createNotificationSettings({
+      db,
+      audit,
+      pushPublicKey: settings.pushPublicKey,
+      now,
+    }),
   };
 }
 

@@ -13,7 +13,7 @@ export function auditOriginOf(caller: ConsoleCaller): AuditOrigin {
  * checked by the contract's procedures; this binds who acts, for the audit log and "my sessions".
  */
 export function consoleServiceFor(access: ConsoleAccess, caller: ConsoleCaller): ConsoleService {
-  const { users, sessions, audit } = access;
+  const { users, sessions, audit, notificationSettings } = access;
   const origin = auditOriginOf(caller);
   return {
     users: {
@@ -28,6 +28,12 @@ export function consoleServiceFor(access: ConsoleAccess, caller: ConsoleCaller):
         await audit.append(origin, { action: 'session.revoke.all', target: user.name, details: { ended } });
         return { ended };
       },
+    },
+    notifications: {
+      get: () => notificationSettings.get(caller.userId),
+      update: (input) => notificationSettings.update(caller.userId, input, origin),
+      subscribePush: (input) => notificationSettings.subscribePush(caller.userId, input, origin),
+      unsubscribePush: (endpoint) => notificationSettings.unsubscribePush(caller.userId, endpoint, origin),
     },
     audit: {
       list: (filter) => audit.list(filter),

@@ -38,6 +38,7 @@ export const TEST_SETTINGS: ConsoleAccessSettings = {
   session: { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 },
   loginLimits: DEFAULT_LOGIN_LIMITS,
   liveStreamRecheckMs: 15_000,
+  pushPublicKey: undefined,
 };
 
 export interface TestAccess {

@@ -3,7 +3,7 @@
 // so the tests check the library's output against the RFCs rather than against itself.
 import { createDecipheriv, createECDH, createPublicKey, hkdfSync, randomBytes, verify } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { PushSubscriptionKeys } from '../web-push.ts';
+import type { PushSubscriptionKeys } from '@tierscope/shared';
 
 export interface TestPushSubscriber {
   keys: PushSubscriptionKeys;

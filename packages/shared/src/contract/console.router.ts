@@ -6,8 +6,11 @@ import {
   AuditPage,
   ConsoleUser,
   CreateUserInput,
+  NotificationSettings,
+  PushSubscriptionInput,
   ResetPasswordInput,
   SessionInfo,
+  UpdateNotificationSettingsInput,
   UpdateUserInput,
   UserId,
 } from './console.schemas.ts';
@@ -63,6 +66,21 @@ export const consoleRouter = router({
       .output(AuditPage)
       .query(({ ctx, input }) => ctx.console.audit.list(input)),
     verify: admin.output(AuditChainReport).query(({ ctx }) => ctx.console.audit.verify()),
+  }),
+  notifications: router({
+    get: signedIn.output(NotificationSettings).query(({ ctx }) => ctx.console.notifications.get()),
+    update: signedIn
+      .input(UpdateNotificationSettingsInput)
+      .output(NotificationSettings)
+      .mutation(({ ctx, input }) => ctx.console.notifications.update(input)),
+    subscribePush: signedIn
+      .input(PushSubscriptionInput)
+      .output(NotificationSettings)
+      .mutation(({ ctx, input }) => ctx.console.notifications.subscribePush(input)),
+    unsubscribePush: signedIn
+      .input(PushSubscriptionInput.pick({ endpoint: true }))
+      .output(NotificationSettings)
+      .mutation(({ ctx, input }) => ctx.console.notifications.unsubscribePush(input.endpoint)),
   }),
   sessions: router({
     list: signedIn.output(z.array(SessionInfo)).query(({ ctx }) => ctx.console.sessions.list()),

@@ -144,3 +144,60 @@ export const ChangePasswordInput = z.object({
   currentPassword: z.string().min(1).max(1024),
   newPassword: NewPassword,
 });
+
+const HourMinute = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time as HH:MM');
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A daily window in the user's time zone; `from` after `to` spans midnight (22:00–07:00). */
+export const QuietHours = z
+  .object({
+    from: HourMinute,
+    to: HourMinute,
+    timeZone: z.string().max(64).refine(isTimeZone, 'an IANA time zone such as Europe/Prague'),
+  })
+  .strict();
+export type QuietHours = z.infer<typeof QuietHours>;
+
+/** A browser's push subscription keys, as `PushSubscription.toJSON().keys` gives them. */
+export const PushSubscriptionKeys = z.object({
+  /** The browser's P-256 public key (base64url, 65 bytes). */
+  p256dh: z.string().regex(/^[A-Za-z0-9_-]{87}$/, 'a base64url P-256 public key'),
+  /** The 16-byte authentication secret (base64url). */
+  auth: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'a base64url 16-byte secret'),
+});
+export type PushSubscriptionKeys = z.infer<typeof PushSubscriptionKeys>;
+
+/** One browser subscribing to the caller's alert notifications. */
+export const PushSubscriptionInput = z.object({
+  endpoint: z
+    .url({ protocol: /^https?$/, error: 'endpoint: the push service URL the browser gave' })
+    .max(2048),
+  keys: PushSubscriptionKeys,
+});
+export type PushSubscriptionInput = z.infer<typeof PushSubscriptionInput>;
+
+/** How escalation policies that name the caller reach them. */
+export const NotificationSettings = z.object({
+  email: z.email().nullable(),
+  quietHours: QuietHours.nullable(),
+  /** The BFF's VAPID public key for `PushManager.subscribe`; null when this BFF sends no push. */
+  pushPublicKey: z.string().nullable(),
+  /** The caller's browsers that get pushes. */
+  pushSubscriptions: z.array(z.object({ endpoint: z.string(), createdAt: Timestamp })),
+});
+export type NotificationSettings = z.infer<typeof NotificationSettings>;
+
+/** A value given replaces the stored one; null clears it. */
+export const UpdateNotificationSettingsInput = z.object({
+  email: z.email('email: an address such as ops@example.com').max(254).nullable().optional(),
+  quietHours: QuietHours.nullable().optional(),
+});
+export type UpdateNotificationSettingsInput = z.infer<typeof UpdateNotificationSettingsInput>;

@@ -4,8 +4,11 @@ import type {
   AuditPage,
   ConsoleUser,
   CreateUserInput,
+  NotificationSettings,
+  PushSubscriptionInput,
   ResetPasswordInput,
   SessionInfo,
+  UpdateNotificationSettingsInput,
   UpdateUserInput,
 } from './console.schemas.ts';
 
@@ -27,6 +30,14 @@ export interface ConsoleService {
   audit: {
     list(filter: AuditFilter): Promise<AuditPage>;
     verify(): Promise<AuditChainReport>;
+  };
+  /** How the caller is told about alerts: email, quiet hours and their browsers' push subscriptions. */
+  notifications: {
+    get(): Promise<NotificationSettings>;
+    update(input: UpdateNotificationSettingsInput): Promise<NotificationSettings>;
+    /** Subscribing the same browser again replaces its keys. */
+    subscribePush(input: PushSubscriptionInput): Promise<NotificationSettings>;
+    unsubscribePush(endpoint: string): Promise<NotificationSettings>;
   };
   /** The caller's own sessions. */
   sessions: {
