@@ -231,4 +231,6 @@ export default tseslint.config(
     rules: { 'no-empty-pattern': 'off' },
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  // Scripts the console's service worker imports run in a worker's global scope.
+  { files: ['apps/web/public/**/*.js'], languageOptions: { globals: globals.serviceworker } },
 );

@@ -38,6 +38,8 @@ export default defineConfig({
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [API_PATHS],
         cleanupOutdatedCaches: true,
+        // Alert pushes: shown as notifications with an Ack action (public/push-handler.js).
+        importScripts: ['/push-handler.js'],
         // A new version takes over at once, and the first visit is already served offline-ready.
         clientsClaim: true,
         skipWaiting: true,

@@ -128,6 +128,12 @@ const sessionsRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/sessions.tsx'), 'SessionsRoute'),
 });
 
+const notificationsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/account/notifications',
+  component: lazyRouteComponent(() => import('./routes/notifications.tsx'), 'NotificationsRoute'),
+});
+
 const passwordRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/account/password',
@@ -178,6 +184,7 @@ const routeTree = rootRoute.addChildren([
   reportsRoute,
   policyRoute,
   sessionsRoute,
+  notificationsRoute,
   passwordRoute,
   adminRoute.addChildren([adminIndexRoute, usersRoute, auditRoute, nodeTokensRoute]),
 ]);

@@ -70,6 +70,11 @@ export function UserMenu() {
               </Link>
             </li>
             <li>
+              <Link to="/account/notifications" onClick={() => setOpen(false)}>
+                My notifications
+              </Link>
+            </li>
+            <li>
               <Link to="/account/password" onClick={() => setOpen(false)}>
                 Change password
               </Link>
