@@ -16,6 +16,7 @@ import {
 import { iterableStreamMember, type AlertStreamHandlers } from './alert-stream.ts';
 import { runAsActor } from '../links/acting-user.ts';
 import { runWithDeadline } from '../links/deadline-budget.ts';
+import { SharedAlertStream } from './shared-alert-stream.ts';
 import { subscriptionItems } from './subscription-items.ts';
 
 /** What every call a parent makes to one member carries, in one value. */
@@ -110,29 +111,31 @@ export function remoteNode(client: TRPCClient<NodeRouter>): MemberCalls {
     );
     return procedure.parseOutput ? procedure.parseOutput(value) : value;
   };
+  const sharedAlerts = new SharedAlertStream((lastEventId, handlers) => {
+    const subscription = client.alerts.watch.subscribe(
+      { lastEventId: lastEventId ?? null },
+      {
+        onStarted: () => handlers.onUp(),
+        onData: (event) => {
+          const parsed = AlertChange.safeParse(event.data);
+          if (parsed.success) handlers.onItem({ id: event.id, change: parsed.data });
+          else handlers.onEnd(new Error(`child sent an invalid alert change: ${parsed.error.message}`));
+        },
+        onError: (error) => handlers.onEnd(error),
+        onComplete: () => handlers.onEnd(),
+        onConnectionStateChange: (state) => {
+          if (state.state === 'connecting' && state.error) handlers.onDown(state.error.message);
+          if (state.state === 'pending') handlers.onUp();
+        },
+      },
+    );
+    return () => subscription.unsubscribe();
+  });
   return {
     calls: callsOf(call),
     call,
-    watchAlerts: (lastEventId, handlers) => {
-      const subscription = client.alerts.watch.subscribe(
-        { lastEventId: lastEventId ?? null },
-        {
-          onStarted: () => handlers.onUp(),
-          onData: (event) => {
-            const parsed = AlertChange.safeParse(event.data);
-            if (parsed.success) handlers.onItem({ id: event.id, change: parsed.data });
-            else handlers.onEnd(new Error(`child sent an invalid alert change: ${parsed.error.message}`));
-          },
-          onError: (error) => handlers.onEnd(error),
-          onComplete: () => handlers.onEnd(),
-          onConnectionStateChange: (state) => {
-            if (state.state === 'connecting' && state.error) handlers.onDown(state.error.message);
-            if (state.state === 'pending') handlers.onUp();
-          },
-        },
-      );
-      return () => subscription.unsubscribe();
-    },
+    // One stream to the child for the whole tier, however many subscribers (docs/decisions/0030).
+    watchAlerts: (lastEventId, handlers) => sharedAlerts.open(lastEventId, handlers),
     watchCommands: (input, options) =>
       subscriptionItems<TrackedCommand>((sink) => {
         const subscribe = () =>
