@@ -5,7 +5,11 @@ import { iterableStreamMember, type AlertStreamHandlers } from './alert-stream.t
 import { createFederatedNodeService } from './federated-node-service.ts';
 import { createHeartbeat } from '../links/heartbeat.ts';
 import { SharedAlertStream, type OpenAlertStream } from './shared-alert-stream.ts';
-import { countAlertStreams, type AlertStreamCount } from '../testing/counted-alert-streams.ts';
+import {
+  countAlertStreams,
+  noAlertStreams,
+  type AlertStreamCount,
+} from '../testing/counted-alert-streams.ts';
 import { createInMemoryNodeService } from '../testing/in-memory-node-service.ts';
 import { createInProcessChildLink } from '../testing/in-process-link.ts';
 
@@ -35,7 +39,7 @@ function alert(n: number, state: Alert['state'] = 'firing'): Omit<Alert, 'nodePa
 /** A leaf (event id = change seq) whose served streams are counted, as a child's own stream. */
 function countedLeaf(id = 'probe-a') {
   const { service, alerts } = createInMemoryNodeService(id, { devices: [], events: [] });
-  const count: AlertStreamCount = { open: 0, opened: 0 };
+  const count = noAlertStreams();
   const counted = countAlertStreams(service, count);
   const open: OpenAlertStream = iterableStreamMember(id, '', (lastEventId, signal) =>
     counted.alerts.watch({ lastEventId: lastEventId ?? null }, signal),
@@ -70,7 +74,7 @@ describe('SharedAlertStream', () => {
       subscribers.every((s) => s.got.length >= 50),
     );
     for (const s of subscribers) expect(s.ids()).toEqual(range(1, 50));
-    expect(leaf.count).toEqual({ open: 1, opened: 1 });
+    expect(leaf.count).toEqual({ open: 1, opened: 1, peak: 1 });
     stream.close();
   });
 
@@ -127,7 +131,7 @@ describe('SharedAlertStream', () => {
     const probeB = createInMemoryNodeService('probe-b', { devices: [], events: [] });
     const a = createInProcessChildLink('probe-a', probeA.service);
     const b = createInProcessChildLink('probe-b', probeB.service);
-    const atDistrict: AlertStreamCount = { open: 0, opened: 0 };
+    const atDistrict: AlertStreamCount = noAlertStreams();
     const districtFor = (actor: Actor): NodeService =>
       countAlertStreams(
         createFederatedNodeService({
@@ -174,7 +178,7 @@ describe('SharedAlertStream', () => {
     expect(onlyA).toEqual(['district-1/probe-a', 'district-1/probe-a']);
     expect(onlyB).toEqual(['district-1/probe-b']);
     expect(everything.sort()).toEqual(['district-1/probe-a', 'district-1/probe-a', 'district-1/probe-b']);
-    expect(atDistrict).toEqual({ open: 1, opened: 1 });
+    expect(atDistrict).toEqual({ open: 1, opened: 1, peak: 1 });
     controller.abort();
   });
 

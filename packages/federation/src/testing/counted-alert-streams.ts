@@ -6,7 +6,11 @@ export interface AlertStreamCount {
   open: number;
   /** Streams opened since the count began. */
   opened: number;
+  /** The most open at once. */
+  peak: number;
 }
+
+export const noAlertStreams = (): AlertStreamCount => ({ open: 0, opened: 0, peak: 0 });
 
 /**
  * The node's service with its `alerts.watch` counted: what a child sees of its parent's streams,
@@ -21,6 +25,7 @@ export function countAlertStreams(service: NodeService, count: AlertStreamCount)
       async *watch(input, signal) {
         count.open += 1;
         count.opened += 1;
+        count.peak = Math.max(count.peak, count.open);
         try {
           yield* watch(input, signal);
         } finally {
