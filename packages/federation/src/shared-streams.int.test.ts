@@ -260,16 +260,15 @@ describe('live streams shared across consoles', () => {
       async () => [atDistrict, ...leaves.map((l) => l.streams)].every((c) => c.open === 1),
       30_000,
     );
+    const perChild = (figure: (count: AlertStreamCount) => number): Record<string, number> =>
+      Object.fromEntries([
+        ['district-1', figure(atDistrict)] as const,
+        ...leaves.map((l) => [l.path, figure(l.streams)] as const),
+      ]);
     const figures = {
       consoles: CONSOLES,
-      streams_open_per_child: Object.fromEntries([
-        ['district-1', atDistrict.open],
-        ...leaves.map((l) => [l.path, l.streams.open]),
-      ]),
-      streams_peak_per_child: Object.fromEntries([
-        ['district-1', atDistrict.peak],
-        ...leaves.map((l) => [l.path, l.streams.peak]),
-      ]),
+      streams_open_per_child: perChild((count) => count.open),
+      streams_peak_per_child: perChild((count) => count.peak),
       bff_rss_mb_no_consoles: mb(beforeConsoles.rssBytes),
       bff_rss_mb_with_consoles: mb(subscribed.rssBytes),
       bff_heap_mb_with_consoles: mb(subscribed.heapUsedBytes),

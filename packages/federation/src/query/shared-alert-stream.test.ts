@@ -41,9 +41,10 @@ function countedLeaf(id = 'probe-a') {
   const { service, alerts } = createInMemoryNodeService(id, { devices: [], events: [] });
   const count = noAlertStreams();
   const counted = countAlertStreams(service, count);
-  const open: OpenAlertStream = iterableStreamMember(id, '', (lastEventId, signal) =>
+  const member = iterableStreamMember(id, '', (lastEventId, signal) =>
     counted.alerts.watch({ lastEventId: lastEventId ?? null }, signal),
-  ).open;
+  );
+  const open: OpenAlertStream = (lastEventId, handlers) => member.open(lastEventId, handlers);
   return { alerts, count, open };
 }
 
