@@ -3,13 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTRPCClient, httpSubscriptionLink } from '@trpc/client';
 import { EventSource } from 'eventsource';
-import {
-  nodeRouter,
-  type Actor,
-  type Alert,
-  type NodeRouter,
-  type TrackedAlertChange,
-} from '@tierscope/shared';
+import { nodeRouter, type Actor, type NodeRouter, type TrackedAlertChange } from '@tierscope/shared';
 import { waitFor } from '@tierscope/test-support/processes';
 import { createFederationRuntime, type FederationRuntime } from './federation-runtime.ts';
 import { createHttpChildLink } from './links/child-link.ts';
@@ -18,6 +12,7 @@ import { countAlertStreams, noAlertStreams, type AlertStreamCount } from './test
 import type { InMemoryAlerts } from './testing/in-memory-alerts.ts';
 import { createInMemoryNodeService } from './testing/in-memory-node-service.ts';
 import { serveNode, type ServedNode } from './testing/serve-node.ts';
+import { testAlert } from './testing/test-alert.ts';
 import type { StreamRootConfig, StreamRootUsage } from './testing/stream-root-process.ts';
 
 /*
@@ -32,27 +27,6 @@ const CONSOLES = 500;
 const T0 = 1_800_000_000_000;
 const UPLINK_TOKEN = 'probe-u-token-0123456789';
 const parentActor: Actor = { kind: 'node', name: 'parent', role: 'admin' };
-
-function alert(deviceId: string, state: Alert['state'] = 'firing'): Omit<Alert, 'nodePath'> {
-  return {
-    id: `hot:${deviceId}:${T0}`,
-    fingerprint: `hot:${deviceId}`,
-    ruleId: 'hot',
-    ruleName: 'Too hot',
-    deviceId,
-    subjectPath: null,
-    severity: 'critical',
-    state,
-    summary: `${deviceId} too hot`,
-    value: 40,
-    startedAt: T0,
-    updatedAt: T0,
-    resolvedAt: state === 'resolved' ? T0 + 1 : null,
-    ack: null,
-    silenced: false,
-    stale: false,
-  };
-}
 
 interface Leaf {
   id: string;
@@ -71,12 +45,12 @@ function leaf(id: string, path: string) {
 }
 
 function fire(l: Leaf, deviceId: string): void {
-  l.alerts.record('fired', alert(deviceId));
+  l.alerts.record('fired', testAlert(deviceId, T0));
   l.changes.push(`fired:${deviceId}`);
 }
 
 function resolve(l: Leaf, deviceId: string): void {
-  l.alerts.record('resolved', alert(deviceId, 'resolved'));
+  l.alerts.record('resolved', testAlert(deviceId, T0, 'resolved'));
   l.changes.push(`resolved:${deviceId}`);
 }
 

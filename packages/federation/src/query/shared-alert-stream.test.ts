@@ -1,40 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { Actor, Alert, NodeService, TrackedAlertChange } from '@tierscope/shared';
+import type { TrackedAlertChange } from '@tierscope/shared';
 import { waitFor } from '@tierscope/test-support/processes';
 import { iterableStreamMember, type AlertStreamHandlers } from './alert-stream.ts';
-import { createFederatedNodeService } from './federated-node-service.ts';
-import { createHeartbeat } from '../links/heartbeat.ts';
 import { SharedAlertStream, type OpenAlertStream } from './shared-alert-stream.ts';
-import {
-  countAlertStreams,
-  noAlertStreams,
-  type AlertStreamCount,
-} from '../testing/counted-alert-streams.ts';
+import { countAlertStreams, noAlertStreams } from '../testing/counted-alert-streams.ts';
 import { createInMemoryNodeService } from '../testing/in-memory-node-service.ts';
-import { createInProcessChildLink } from '../testing/in-process-link.ts';
+import { testAlert } from '../testing/test-alert.ts';
 
 const T0 = 1_800_000_000_000;
-
-function alert(n: number, state: Alert['state'] = 'firing'): Omit<Alert, 'nodePath'> {
-  return {
-    id: `hot:dev-${n}:${T0}`,
-    fingerprint: `hot:dev-${n}`,
-    ruleId: 'hot',
-    ruleName: 'Too hot',
-    deviceId: `dev-${n}`,
-    subjectPath: null,
-    severity: 'critical',
-    state,
-    summary: `dev-${n} too hot`,
-    value: 40,
-    startedAt: T0 + n,
-    updatedAt: T0 + n,
-    resolvedAt: state === 'resolved' ? T0 + n + 1 : null,
-    ack: null,
-    silenced: false,
-    stale: false,
-  };
-}
 
 /** A leaf (event id = change seq) whose served streams are counted, as a child's own stream. */
 function countedLeaf(id = 'probe-a') {
@@ -70,7 +43,7 @@ describe('SharedAlertStream', () => {
     const leaf = countedLeaf();
     const stream = new SharedAlertStream(leaf.open);
     const subscribers = Array.from({ length: 200 }, () => subscribe(stream));
-    for (const n of range(1, 50)) leaf.alerts.record('fired', alert(n));
+    for (const n of range(1, 50)) leaf.alerts.record('fired', testAlert(`dev-${n}`, T0));
     await waitFor('every subscriber has 50 changes', async () =>
       subscribers.every((s) => s.got.length >= 50),
     );
@@ -81,10 +54,10 @@ describe('SharedAlertStream', () => {
 
   it('gives a late joiner with an id it cannot resume from every change after it once, in order, then serves it from the copy', async () => {
     const leaf = countedLeaf();
-    leaf.alerts.record('fired', alert(1)); // 1
-    leaf.alerts.record('fired', alert(2)); // 2
-    leaf.alerts.record('resolved', alert(1, 'resolved')); // 3
-    leaf.alerts.record('fired', alert(3)); // 4
+    leaf.alerts.record('fired', testAlert(`dev-${1}`, T0)); // 1
+    leaf.alerts.record('fired', testAlert(`dev-${2}`, T0)); // 2
+    leaf.alerts.record('resolved', testAlert(`dev-${1}`, T0, 'resolved')); // 3
+    leaf.alerts.record('fired', testAlert(`dev-${3}`, T0)); // 4
     const stream = new SharedAlertStream(leaf.open);
     const first = subscribe(stream);
     // Opened without an id, the copy starts with the open alerts: 2 and 4, not 3 (alert 1 is resolved).
@@ -95,7 +68,7 @@ describe('SharedAlertStream', () => {
     const late = subscribe(stream, '2');
     await waitFor('the late joiner catches up', async () => late.got.length >= 2);
     await waitFor('its own stream closes once it joined the copy', async () => leaf.count.open === 1);
-    for (const n of range(5, 8)) leaf.alerts.record('fired', alert(n));
+    for (const n of range(5, 8)) leaf.alerts.record('fired', testAlert(`dev-${n}`, T0));
     await waitFor('both have change 8', async () => late.got.length >= 6 && first.got.length >= 6);
     expect(late.ids()).toEqual(range(3, 8));
     expect(first.ids()).toEqual([2, 4, 5, 6, 7, 8]);
@@ -107,12 +80,12 @@ describe('SharedAlertStream', () => {
     const leaf = countedLeaf();
     const stream = new SharedAlertStream(leaf.open, { logLimit: 5 });
     const first = subscribe(stream);
-    leaf.alerts.record('fired', alert(1));
+    leaf.alerts.record('fired', testAlert(`dev-${1}`, T0));
     await waitFor('the copy has change 1', async () => first.got.length >= 1);
     // A late joiner makes the copy exact (reopened from its last id): later ids are join points.
     const older = subscribe(stream, '1');
     await waitFor('the copy is exact', async () => stream.openUpstreams === 1 && leaf.count.open === 1);
-    for (const n of range(2, 9)) leaf.alerts.record('fired', alert(n));
+    for (const n of range(2, 9)) leaf.alerts.record('fired', testAlert(`dev-${n}`, T0));
     await waitFor('change 9 arrived', async () => first.got.length >= 9);
     const opened = leaf.count.opened;
     const resumed = subscribe(stream, '6');
@@ -125,62 +98,6 @@ describe('SharedAlertStream', () => {
     expect(leaf.count.opened).toBe(opened + 1);
     await waitFor('its own stream closes', async () => leaf.count.open === 1);
     stream.close();
-  });
-
-  it('filters each subscriber by its own scope while the child sees one stream', async () => {
-    const probeA = createInMemoryNodeService('probe-a', { devices: [], events: [] });
-    const probeB = createInMemoryNodeService('probe-b', { devices: [], events: [] });
-    const a = createInProcessChildLink('probe-a', probeA.service);
-    const b = createInProcessChildLink('probe-b', probeB.service);
-    const atDistrict: AlertStreamCount = noAlertStreams();
-    const districtFor = (actor: Actor): NodeService =>
-      countAlertStreams(
-        createFederatedNodeService({
-          id: 'district-1',
-          isRoot: false,
-          children: [a, b],
-          heartbeat: createHeartbeat([a, b], { downAfterMs: 60_000 }),
-          actor,
-        }),
-        atDistrict,
-      );
-    const district = createInProcessChildLink('district-1', districtFor);
-    const rootFor = (actor: Actor) =>
-      createFederatedNodeService({
-        id: 'bff',
-        isRoot: true,
-        children: [district],
-        heartbeat: createHeartbeat([district], { downAfterMs: 60_000 }),
-        actor,
-      });
-    const user = (name: string, scope?: string[]): Actor => ({
-      kind: 'user',
-      name,
-      role: 'viewer',
-      ...(scope && { scope }),
-    });
-    const controller = new AbortController();
-    const watched = (actor: Actor) => {
-      const paths: string[] = [];
-      void (async () => {
-        for await (const item of rootFor(actor).alerts.watch({}, controller.signal))
-          paths.push(item.change.alert.nodePath);
-      })();
-      return paths;
-    };
-    const onlyA = watched(user('ann', ['district-1/probe-a']));
-    const onlyB = watched(user('bob', ['district-1/probe-b']));
-    const everything = watched(user('eve'));
-    probeA.alerts.record('fired', alert(1));
-    probeB.alerts.record('fired', alert(2));
-    probeA.alerts.record('fired', alert(3));
-    await waitFor('the unscoped subscriber has all three', async () => everything.length >= 3);
-    await waitFor('the scoped ones have theirs', async () => onlyA.length >= 2 && onlyB.length >= 1);
-    expect(onlyA).toEqual(['district-1/probe-a', 'district-1/probe-a']);
-    expect(onlyB).toEqual(['district-1/probe-b']);
-    expect(everything.sort()).toEqual(['district-1/probe-a', 'district-1/probe-a', 'district-1/probe-b']);
-    expect(atDistrict).toEqual({ open: 1, opened: 1, peak: 1 });
-    controller.abort();
   });
 
   it('closes the stream to the child a grace after the last subscriber left, and keeps it for one that comes back within it', async () => {
@@ -199,7 +116,7 @@ describe('SharedAlertStream', () => {
     const patient = new SharedAlertStream(leaf.open, { graceMs: 60_000 });
     subscribe(patient).stop();
     const back = subscribe(patient);
-    leaf.alerts.record('fired', alert(1));
+    leaf.alerts.record('fired', testAlert(`dev-${1}`, T0));
     await waitFor('the one back gets the change', async () => back.got.length >= 1);
     expect(leaf.count.opened).toBe(2);
     patient.close();
@@ -218,10 +135,10 @@ describe('SharedAlertStream', () => {
     };
     const stream = new SharedAlertStream(failing);
     const subscribers = Array.from({ length: 3 }, () => subscribe(stream));
-    for (const n of range(1, 3)) leaf.alerts.record('fired', alert(n));
+    for (const n of range(1, 3)) leaf.alerts.record('fired', testAlert(`dev-${n}`, T0));
     await waitFor('three changes', async () => subscribers.every((s) => s.got.length >= 3));
     for (const handlers of [...live]) handlers.onEnd(new Error('link dropped'));
-    for (const n of range(4, 6)) leaf.alerts.record('fired', alert(n));
+    for (const n of range(4, 6)) leaf.alerts.record('fired', testAlert(`dev-${n}`, T0));
     await waitFor('six changes', async () => subscribers.every((s) => s.got.length >= 6));
     for (const s of subscribers) {
       expect(s.ids()).toEqual(range(1, 6));
