@@ -214,10 +214,9 @@ export class SharedAlertStream {
 
   private trimLog(): void {
     const dropped = this.log.splice(0, this.log.length - this.logLimit);
+    // The copy is only ever reopened from its newest entry's id: every join point is an entry's.
     for (const entry of dropped)
       if (this.joinPoints.get(entry.id) === entry.n) this.joinPoints.delete(entry.id);
-    const first = this.log[0]?.n ?? this.nextN;
-    for (const [id, n] of this.joinPoints) if (n < first - 1) this.joinPoints.delete(id);
   }
 
   /** Subscribers reading the copy (not catching up), as a list: a handler may leave while it runs. */
