@@ -54,6 +54,8 @@ export interface MemberCalls {
   call: CallProcedure;
   /** Opens the member's alert stream after `lastEventId`; returns the function that closes it. */
   watchAlerts(lastEventId: string | undefined, handlers: AlertStreamHandlers): () => void;
+  /** Closes the member's alert stream at once, for every subscriber: the tier is stopping. */
+  closeAlertStream(): void;
   /** One device's command changes from the member that owns it, until `options.signal` aborts. */
   watchCommands(input: WatchCommandsInput, options: CallOptions): AsyncIterable<TrackedCommand>;
 }
@@ -136,6 +138,7 @@ export function remoteNode(client: TRPCClient<NodeRouter>): MemberCalls {
     call,
     // One stream to the child for the whole tier, however many subscribers (docs/decisions/0030).
     watchAlerts: (lastEventId, handlers) => sharedAlerts.open(lastEventId, handlers),
+    closeAlertStream: () => sharedAlerts.close(),
     watchCommands: (input, options) =>
       subscriptionItems<TrackedCommand>((sink) => {
         const subscribe = () =>
@@ -171,6 +174,8 @@ export function localNode(service: NodeService): MemberCalls {
     calls: callsOf(call),
     call,
     watchAlerts: (lastEventId, handlers) => watch.open(lastEventId, handlers),
+    // Each subscriber's own in-process stream: nothing shared to close.
+    closeAlertStream: () => undefined,
     watchCommands: (input, options) => service.devices.watchCommands(input, options.signal),
   };
 }
