@@ -5,7 +5,7 @@ import type { AlertStreamHandlers } from './alert-stream.ts';
 export type OpenAlertStream = (lastEventId: string | undefined, handlers: AlertStreamHandlers) => () => void;
 
 export interface SharedAlertStreamOptions {
-  /** Changes kept for subscribers that resume by id. Default 10 000. */
+  /** Changes kept for subscribers that resume by id. Default 1000. */
   logLimit?: number;
   /** How long the upstream stays open once the last subscriber left. Default 5000 ms. */
   graceMs?: number;
@@ -26,7 +26,7 @@ interface Subscriber {
   catchUp?: { position: string; stop: () => void };
 }
 
-const DEFAULT_LOG_LIMIT = 10_000;
+const DEFAULT_LOG_LIMIT = 1000;
 const DEFAULT_GRACE_MS = 5000;
 const REOPEN_MIN_MS = 250;
 const REOPEN_MAX_MS = 5000;
