@@ -160,7 +160,8 @@ export class SharedAlertStream {
       },
       onEnd: (error) => {
         if (!current()) return;
-        this.setState({ up: false, reason: error instanceof Error ? error.message : undefined });
+        // Subscribers mark the child's alerts stale until it is back, whyever the stream ended.
+        this.setState({ up: false, reason: error instanceof Error ? error.message : 'the stream ended' });
         this.releaseUpstream();
         this.reopenTimer = setTimeout(() => this.connect(this.lastId), this.reopenDelay);
         this.reopenTimer.unref();
