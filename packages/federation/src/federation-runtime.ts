@@ -337,6 +337,8 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
       stopFollowingBook?.();
       policy?.stop();
       mirror.stop();
+      // Without waiting out the grace the shared streams keep for subscribers that come back.
+      for (const m of members.values()) remoteOfClient(m.link.client).closeAlertStream();
     },
   };
 }

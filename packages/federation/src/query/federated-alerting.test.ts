@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Actor, Alert, AlertNotification, NodeService, TrackedAlertChange } from '@tierscope/shared';
+import type { Actor, AlertNotification, NodeService, TrackedAlertChange } from '@tierscope/shared';
 import { createFederatedNodeService } from './federated-node-service.ts';
 import { createHeartbeat } from '../links/heartbeat.ts';
 import { NodeUnreachableAlerts } from './unreachable-alerts.ts';
@@ -8,35 +8,11 @@ import { createInProcessChildLink, type InProcessChildLink } from '../testing/in
 import type { InMemoryAlerts } from '../testing/in-memory-alerts.ts';
 import type { AlertStreamHandlers } from './alert-stream.ts';
 import { ChildAlertMirror } from './child-alert-mirror.ts';
+import { testAlert } from '../testing/test-alert.ts';
 import { remoteOfClient } from './node-calls.ts';
 
 const T0 = 1_800_000_000_000;
 const operator: Actor = { kind: 'user', name: 'olga', role: 'operator' };
-
-function alertOn(
-  deviceId: string,
-  startedAt: number,
-  state: Alert['state'] = 'firing',
-): Omit<Alert, 'nodePath'> {
-  return {
-    id: `hot:${deviceId}:${startedAt}`,
-    fingerprint: `hot:${deviceId}`,
-    ruleId: 'hot',
-    ruleName: 'Too hot',
-    deviceId,
-    subjectPath: null,
-    severity: 'critical',
-    state,
-    summary: `${deviceId} too hot`,
-    value: 40,
-    startedAt,
-    updatedAt: startedAt,
-    resolvedAt: state === 'resolved' ? startedAt + 1 : null,
-    ack: null,
-    silenced: false,
-    stale: false,
-  };
-}
 
 interface Leaf {
   alerts: InMemoryAlerts;
@@ -118,8 +94,8 @@ const label = (i: TrackedAlertChange) =>
 describe('federated alert stream', { timeout: 20_000 }, () => {
   it('merges every tier’s changes with full paths, and resumes after a last id with exactly what was missed', async () => {
     const { a, b, root } = threeTiers();
-    a.alerts.record('fired', alertOn('x1', T0));
-    b.alerts.record('fired', alertOn('y1', T0 + 1));
+    a.alerts.record('fired', testAlert('x1', T0));
+    b.alerts.record('fired', testAlert('y1', T0 + 1));
     const first = subscribe(root);
     await first.until((items) => items.length >= 2, 'the open alerts');
     expect(first.items.map(label).sort()).toEqual([
@@ -130,9 +106,9 @@ describe('federated alert stream', { timeout: 20_000 }, () => {
     first.stop();
 
     // Missed while away: three changes over two probes, in this order per probe.
-    a.alerts.record('acked', { ...alertOn('x1', T0), ack: { by: 'olga', at: T0 + 5, note: '' } }, T0 + 5);
-    b.alerts.record('resolved', alertOn('y1', T0 + 1, 'resolved'), T0 + 6);
-    a.alerts.record('fired', alertOn('x2', T0 + 7), T0 + 7);
+    a.alerts.record('acked', { ...testAlert('x1', T0), ack: { by: 'olga', at: T0 + 5, note: '' } }, T0 + 5);
+    b.alerts.record('resolved', testAlert('y1', T0 + 1, 'resolved'), T0 + 6);
+    a.alerts.record('fired', testAlert('x2', T0 + 7), T0 + 7);
 
     const resumed = subscribe(root, lastId);
     await resumed.until((items) => items.length >= 3, 'the missed changes');
@@ -145,7 +121,7 @@ describe('federated alert stream', { timeout: 20_000 }, () => {
 
   it('marks a lost child’s open alerts stale, then delivers what it raised meanwhile exactly once, in order, with original times', async () => {
     const { a, root } = threeTiers();
-    a.alerts.record('fired', alertOn('x1', T0));
+    a.alerts.record('fired', testAlert('x1', T0));
     const sub = subscribe(root);
     await sub.until((items) => items.length >= 1, 'the open alert');
 
@@ -155,9 +131,9 @@ describe('federated alert stream', { timeout: 20_000 }, () => {
     expect(stale.change.alert).toMatchObject({ id: `hot:x1:${T0}`, stale: true });
 
     // While cut off, the probe resolves x1 and fires x2 and x3.
-    a.alerts.record('resolved', alertOn('x1', T0, 'resolved'), T0 + 10);
-    a.alerts.record('fired', alertOn('x2', T0 + 11), T0 + 11);
-    a.alerts.record('fired', alertOn('x3', T0 + 12), T0 + 12);
+    a.alerts.record('resolved', testAlert('x1', T0, 'resolved'), T0 + 10);
+    a.alerts.record('fired', testAlert('x2', T0 + 11), T0 + 11);
+    a.alerts.record('fired', testAlert('x3', T0 + 12), T0 + 12);
     a.link.restore();
 
     await sub.until(
@@ -185,7 +161,7 @@ describe('federated alert stream', { timeout: 20_000 }, () => {
 describe('federated alerts', () => {
   it('routes an ack by path to the owning probe and lists it acked at the root', async () => {
     const { a, root } = threeTiers();
-    a.alerts.record('fired', alertOn('x1', T0));
+    a.alerts.record('fired', testAlert('x1', T0));
     const acked = await root.alerts.ack(
       { nodePath: 'district-1/probe-a', id: `hot:x1:${T0}`, note: 'mine' },
       operator,
@@ -199,8 +175,8 @@ describe('federated alerts', () => {
   it('lists a silent child’s last known alerts as stale next to one node-unreachable alert, and says the child is missing', async () => {
     const a = leaf('probe-a');
     const b = leaf('probe-b');
-    a.alerts.record('fired', alertOn('x1', T0));
-    b.alerts.record('fired', alertOn('y1', T0));
+    a.alerts.record('fired', testAlert('x1', T0));
+    b.alerts.record('fired', testAlert('y1', T0));
     const mirror = new ChildAlertMirror();
     mirror.follow({ id: 'probe-a', prefix: 'district-1/', open: (id, h) => remoteWatch(a.link, id, h) });
     await new Promise((r) => setTimeout(r, 300));

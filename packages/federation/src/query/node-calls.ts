@@ -16,6 +16,7 @@ import {
 import { iterableStreamMember, type AlertStreamHandlers } from './alert-stream.ts';
 import { runAsActor } from '../links/acting-user.ts';
 import { runWithDeadline } from '../links/deadline-budget.ts';
+import { SharedAlertStream } from './shared-alert-stream.ts';
 import { subscriptionItems } from './subscription-items.ts';
 
 /** What every call a parent makes to one member carries, in one value. */
@@ -53,6 +54,8 @@ export interface MemberCalls {
   call: CallProcedure;
   /** Opens the member's alert stream after `lastEventId`; returns the function that closes it. */
   watchAlerts(lastEventId: string | undefined, handlers: AlertStreamHandlers): () => void;
+  /** Closes the member's alert stream at once, for every subscriber: the tier is stopping. */
+  closeAlertStream(): void;
   /** One device's command changes from the member that owns it, until `options.signal` aborts. */
   watchCommands(input: WatchCommandsInput, options: CallOptions): AsyncIterable<TrackedCommand>;
 }
@@ -110,29 +113,32 @@ export function remoteNode(client: TRPCClient<NodeRouter>): MemberCalls {
     );
     return procedure.parseOutput ? procedure.parseOutput(value) : value;
   };
+  const sharedAlerts = new SharedAlertStream((lastEventId, handlers) => {
+    const subscription = client.alerts.watch.subscribe(
+      { lastEventId: lastEventId ?? null },
+      {
+        onStarted: () => handlers.onUp(),
+        onData: (event) => {
+          const parsed = AlertChange.safeParse(event.data);
+          if (parsed.success) handlers.onItem({ id: event.id, change: parsed.data });
+          else handlers.onEnd(new Error(`child sent an invalid alert change: ${parsed.error.message}`));
+        },
+        onError: (error) => handlers.onEnd(error),
+        onComplete: () => handlers.onEnd(),
+        onConnectionStateChange: (state) => {
+          if (state.state === 'connecting' && state.error) handlers.onDown(state.error.message);
+          if (state.state === 'pending') handlers.onUp();
+        },
+      },
+    );
+    return () => subscription.unsubscribe();
+  });
   return {
     calls: callsOf(call),
     call,
-    watchAlerts: (lastEventId, handlers) => {
-      const subscription = client.alerts.watch.subscribe(
-        { lastEventId: lastEventId ?? null },
-        {
-          onStarted: () => handlers.onUp(),
-          onData: (event) => {
-            const parsed = AlertChange.safeParse(event.data);
-            if (parsed.success) handlers.onItem({ id: event.id, change: parsed.data });
-            else handlers.onEnd(new Error(`child sent an invalid alert change: ${parsed.error.message}`));
-          },
-          onError: (error) => handlers.onEnd(error),
-          onComplete: () => handlers.onEnd(),
-          onConnectionStateChange: (state) => {
-            if (state.state === 'connecting' && state.error) handlers.onDown(state.error.message);
-            if (state.state === 'pending') handlers.onUp();
-          },
-        },
-      );
-      return () => subscription.unsubscribe();
-    },
+    // One stream to the child for the whole tier, however many subscribers (docs/decisions/0030).
+    watchAlerts: (lastEventId, handlers) => sharedAlerts.open(lastEventId, handlers),
+    closeAlertStream: () => sharedAlerts.close(),
     watchCommands: (input, options) =>
       subscriptionItems<TrackedCommand>((sink) => {
         const subscribe = () =>
@@ -168,6 +174,8 @@ export function localNode(service: NodeService): MemberCalls {
     calls: callsOf(call),
     call,
     watchAlerts: (lastEventId, handlers) => watch.open(lastEventId, handlers),
+    // Each subscriber's own in-process stream: nothing shared to close.
+    closeAlertStream: () => undefined,
     watchCommands: (input, options) => service.devices.watchCommands(input, options.signal),
   };
 }

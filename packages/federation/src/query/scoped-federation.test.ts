@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Actor, Alert, NodeService, TrackedAlertChange } from '@tierscope/shared';
+import type { Actor, NodeService, TrackedAlertChange } from '@tierscope/shared';
 import { runAsActor } from '../links/acting-user.ts';
 import { createFederatedNodeService } from './federated-node-service.ts';
 import { createHeartbeat } from '../links/heartbeat.ts';
@@ -10,29 +10,11 @@ import {
   generateEvents,
 } from '../testing/in-memory-node-service.ts';
 import { createInProcessChildLink } from '../testing/in-process-link.ts';
+import { testAlert } from '../testing/test-alert.ts';
+import { countAlertStreams, noAlertStreams } from '../testing/counted-alert-streams.ts';
+import { waitFor } from '@tierscope/test-support/processes';
 
 const T0 = 1_800_000_000_000;
-
-function alertOn(deviceId: string): Omit<Alert, 'nodePath'> {
-  return {
-    id: `hot:${deviceId}:${T0}`,
-    fingerprint: `hot:${deviceId}`,
-    ruleId: 'hot',
-    ruleName: 'Too hot',
-    deviceId,
-    subjectPath: null,
-    severity: 'critical',
-    state: 'firing',
-    summary: `${deviceId} too hot`,
-    value: 40,
-    startedAt: T0,
-    updatedAt: T0,
-    resolvedAt: null,
-    ack: null,
-    silenced: false,
-    stale: false,
-  };
-}
 
 /** A leaf as a real node serves it: a scoped caller outside it sees nothing. */
 function leaf(id: string, seed: number) {
@@ -40,7 +22,7 @@ function leaf(id: string, seed: number) {
     devices: generateDevices(id, 12, seed),
     events: generateEvents(id, 12, seed),
   });
-  created.alerts.record('fired', alertOn(`dev-${seed}-0`));
+  created.alerts.record('fired', testAlert(`dev-${seed}-0`, T0));
   const serve = (actor: Actor): NodeService =>
     actor.scope === undefined || actor.scope.some((root) => id === root || id.startsWith(`${root}/`))
       ? created.service
@@ -55,14 +37,19 @@ function tree() {
   const a = leaf('probe-a', 1);
   const b = leaf('probe-b', 2);
   const d = leaf('probe-d', 3);
+  // The alert streams district-1 serves its parent, counted there.
+  const districtStreams = noAlertStreams();
   const districtFor = (actor: Actor) =>
-    createFederatedNodeService({
-      id: 'district-1',
-      isRoot: false,
-      children: [a, b],
-      heartbeat: createHeartbeat([a, b], { downAfterMs: 60_000 }),
-      actor,
-    });
+    countAlertStreams(
+      createFederatedNodeService({
+        id: 'district-1',
+        isRoot: false,
+        children: [a, b],
+        heartbeat: createHeartbeat([a, b], { downAfterMs: 60_000 }),
+        actor,
+      }),
+      districtStreams,
+    );
   const district = createInProcessChildLink('district-1', districtFor);
   const rootFor = (actor: Actor) =>
     createFederatedNodeService({
@@ -72,7 +59,7 @@ function tree() {
       heartbeat: createHeartbeat([district, d], { downAfterMs: 60_000 }),
       actor,
     });
-  return { rootFor, probeA: a };
+  return { rootFor, probeA: a, districtStreams };
 }
 
 const scoped = (scope?: string[]): Actor => ({
@@ -148,5 +135,32 @@ describe('a user scoped to a subtree', () => {
       runAsActor(scoped(scope), () => probeA.client.devices.list.query({ limit: 100 }));
     expect((await asUser(['probe-d'])).items).toEqual([]);
     expect((await asUser(['probe-a'])).items).toHaveLength(12);
+  });
+
+  it('gets its own scope of a stream every subscriber shares: the child serves the tier one stream', async () => {
+    const { rootFor, districtStreams } = tree();
+    const controller = new AbortController();
+    const watched = (scope?: string[]) => {
+      const paths: string[] = [];
+      void (async () => {
+        for await (const item of rootFor(scoped(scope)).alerts.watch({}, controller.signal))
+          paths.push(item.change.alert.nodePath);
+      })();
+      return paths;
+    };
+    const onlyA = watched(['district-1/probe-a']);
+    const onlyB = watched(['district-1/probe-b']);
+    const onlyD = watched(['probe-d']);
+    const everything = watched();
+    await waitFor('the unscoped subscriber has every open alert', async () => everything.length >= 3);
+    await waitFor('each scoped one has its own', async () =>
+      [onlyA, onlyB, onlyD].every((paths) => paths.length >= 1),
+    );
+    expect(onlyA).toEqual(['district-1/probe-a']);
+    expect(onlyB).toEqual(['district-1/probe-b']);
+    expect(onlyD).toEqual(['probe-d']);
+    expect(everything.sort()).toEqual(['district-1/probe-a', 'district-1/probe-b', 'probe-d']);
+    expect(districtStreams).toEqual({ open: 1, opened: 1, peak: 1 });
+    controller.abort();
   });
 });

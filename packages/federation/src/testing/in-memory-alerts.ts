@@ -159,6 +159,8 @@ export class InMemoryAlerts {
     }
     while (!signal.aborted) {
       while (after < this.log.length) yield this.tracked(this.log[after++]!);
+      // Aborted while an item was out: an abort listener added now would never be called.
+      if (signal.aborted) return;
       await new Promise<void>((resolve) => {
         const done = () => {
           this.listeners.delete(done);

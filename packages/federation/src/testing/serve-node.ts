@@ -12,9 +12,12 @@ export interface ServedNode {
 
 const parentActor: Actor = { kind: 'node', name: 'parent', role: 'admin' };
 
-/** Serves `nodeRouter` over `service` on 127.0.0.1 (a free port unless `port` is given), for tests. */
+/**
+ * Serves `nodeRouter` over `service` on 127.0.0.1 (a free port unless `port` is given), for tests.
+ * A federating tier passes a function: its service is built per call, for the children it has then.
+ */
 export async function serveNode(
-  service: NodeService,
+  service: NodeService | (() => NodeService),
   options: { port?: number; actor?: Actor } = {},
 ): Promise<ServedNode> {
   const app = Fastify({ forceCloseConnections: true, maxParamLength: 5000 });
@@ -22,7 +25,10 @@ export async function serveNode(
     prefix: '/trpc',
     trpcOptions: {
       router: nodeRouter,
-      createContext: () => ({ node: service, actor: options.actor ?? parentActor }),
+      createContext: () => ({
+        node: typeof service === 'function' ? service() : service,
+        actor: options.actor ?? parentActor,
+      }),
     },
   } satisfies FastifyTRPCPluginOptions<NodeRouter>);
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
