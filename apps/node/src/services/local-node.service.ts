@@ -11,6 +11,7 @@ import { createLocalMetricsService } from './local-metrics.service.ts';
 import { createLocalNodeInfoService } from './local-node-info.service.ts';
 import type { LocalNodeServiceDeps } from './local-node.types.ts';
 import { createLocalPolicyService } from './local-policy.service.ts';
+import { fleetMetricsLocally } from '../fleet-metrics/local-fleet-metrics.ts';
 import { reportFiguresLocally } from '../reports/local-report-figures.ts';
 
 export type { BrokerHealth, LocalNodeServiceDeps } from './local-node.types.ts';
@@ -20,7 +21,10 @@ export function createLocalNodeService(deps: LocalNodeServiceDeps): NodeService 
   return {
     node: createLocalNodeInfoService(deps),
     devices: createLocalDevicesService(deps),
-    metrics: createLocalMetricsService(deps),
+    metrics: {
+      ...createLocalMetricsService(deps),
+      fleet: (input) => fleetMetricsLocally({ store: deps.store, nodePath: deps.nodePath }, input),
+    },
     events: createLocalEventsService(deps),
     deadLetters: createLocalDeadLettersService(deps),
     alerts: createLocalAlertsService(deps),

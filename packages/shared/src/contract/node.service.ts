@@ -32,6 +32,7 @@ import type {
 import type { EventPage, SearchEventsInput } from './events.schemas.ts';
 import type { PolicyService } from './policy.service.ts';
 import type { ReportFigures, ReportFiguresInput } from './reports.schemas.ts';
+import type { FleetMetricAnswer, FleetMetricInput } from './fleet-metrics.schemas.ts';
 import type { LatestValues, Series, SeriesInput } from './metrics.schemas.ts';
 import type {
   ChildTokenInput,
@@ -100,6 +101,8 @@ export interface MetricsService {
   latest(ref: DeviceRef): Promise<LatestValues>;
   /** At most `maxPoints` buckets, read from the finest source that fits (raw, minute, hour). */
   series(input: SeriesInput): Promise<Series>;
+  /** Partials over the node's own devices (a leaf) or merged over its members (docs/decisions/0028). */
+  fleet(input: FleetMetricInput): Promise<FleetMetricAnswer>;
 }
 
 export interface EventsService {

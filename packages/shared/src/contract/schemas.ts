@@ -4,6 +4,7 @@ export * from './devices.schemas.ts';
 export * from './device-provisioning.schemas.ts';
 export * from './commands.schemas.ts';
 export * from './metrics.schemas.ts';
+export * from './fleet-metrics.schemas.ts';
 export * from './events.schemas.ts';
 export * from './dead-letters.schemas.ts';
 export * from './alerts.schemas.ts';
