@@ -74,7 +74,14 @@ export async function fleetMetricsLocally(
     const at = frame.from + row.i * frame.stepMs;
     const { key, device } = seriesOf(row.key);
     const sketch = bins?.get(`${row.key}\u0000${row.i}`);
-    const point = { at, count: row.count, sum: row.sum, min: row.min, max: row.max, ...(sketch && { sketch }) };
+    const point = {
+      at,
+      count: row.count,
+      sum: row.sum,
+      min: row.min,
+      max: row.max,
+      ...(sketch && { sketch }),
+    };
     addToGroup(groups, key, point, device);
   }
   return fleetAnswer(input, {
@@ -139,7 +146,15 @@ function seriesNaming(
   return (deviceId) => ({ key: `${nodePath}/${deviceId}`, device: { nodePath, deviceId } });
 }
 
-type PartialRow = { key: string; i: number; count: number; sum: number; min: number; max: number; rows: number };
+type PartialRow = {
+  key: string;
+  i: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  rows: number;
+};
 
 /** Sum, count, min and max per group and bucket, and how many rows they came from. */
 function readPartials(
@@ -175,7 +190,9 @@ async function readBins(
   store: NodeStore,
   input: FleetMetricInput,
   groupKeys: Record<string, string>,
-): Promise<Map<string, { zero: number; positive: Array<[number, number]>; negative: Array<[number, number]> }>> {
+): Promise<
+  Map<string, { zero: number; positive: Array<[number, number]>; negative: Array<[number, number]> }>
+> {
   const frame = fleetFrame(input);
   const rows = await store.exec<{ key: string; i: number; side: number; bin: number; count: number }>(
     `select g.key, floor((${epochMs('s.ts')} - $3::float8) / $5::float8)::int as i,

@@ -138,10 +138,12 @@ export function addToGroup(
 
 function seriesOf(group: FleetGroup, aggregation: FleetAggregation): FleetSeries {
   const partials = [...group.points.values()].sort((a, b) => a.at - b.at);
-  const whole = partials.slice(1).reduce<FleetPartial | undefined>(
-    (into, part) => (addPartial(into!, part), into),
-    partials[0] && copyPartial(partials[0]),
-  );
+  const whole = partials
+    .slice(1)
+    .reduce<FleetPartial | undefined>(
+      (into, part) => (addPartial(into!, part), into),
+      partials[0] && copyPartial(partials[0]),
+    );
   return {
     key: group.key,
     ...(group.device && { device: group.device }),
@@ -199,12 +201,19 @@ export function prefixFleetAnswer(answer: FleetMetricAnswer, prefix: string): Fl
     ...answer,
     series: answer.series.map((s) =>
       s.device
-        ? { ...s, key: `${prefix}${s.key}`, device: { ...s.device, nodePath: `${prefix}${s.device.nodePath}` } }
+        ? {
+            ...s,
+            key: `${prefix}${s.key}`,
+            device: { ...s.device, nodePath: `${prefix}${s.device.nodePath}` },
+          }
         : by === 'node'
           ? { ...s, key: `${prefix}${s.key}` }
           : s,
     ),
-    coverage: { ...answer.coverage, nodes: answer.coverage.nodes.map((n) => ({ ...n, path: `${prefix}${n.path}` })) },
+    coverage: {
+      ...answer.coverage,
+      nodes: answer.coverage.nodes.map((n) => ({ ...n, path: `${prefix}${n.path}` })),
+    },
   };
 }
 
