@@ -11,6 +11,7 @@ import {
   type FleetMetricInput,
   type NodeRouter,
 } from '@tierscope/shared';
+import { exactFleetValue } from '@tierscope/federation/testing/fleet-reference.ts';
 import { tierBackends, type TierBackend } from '@tierscope/test-support/tier-backends';
 import {
   fetchAs,
@@ -201,25 +202,6 @@ function groupKey(groupBy: FleetMetricInput['groupBy'], s: Sample): string {
   }
 }
 
-function valueOf(aggregation: FleetAggregation, values: readonly number[]): number {
-  const sum = values.reduce((a, b) => a + b, 0);
-  const quantile = { p50: 0.5, p90: 0.9, p99: 0.99 } as Partial<Record<FleetAggregation, number>>;
-  switch (aggregation) {
-    case 'avg':
-      return sum / values.length;
-    case 'min':
-      return Math.min(...values);
-    case 'max':
-      return Math.max(...values);
-    case 'sum':
-      return sum;
-    case 'count':
-      return values.length;
-    default:
-      return [...values].sort((a, b) => a - b)[Math.floor(quantile[aggregation]! * (values.length - 1))]!;
-  }
-}
-
 interface ExpectedSeries {
   key: string;
   total: number;
@@ -240,10 +222,10 @@ function expected(query: FleetMetricInput, samples: readonly Sample[]): Expected
   }
   const series = [...groups].map(([key, byAt]) => ({
     key,
-    total: valueOf(query.aggregation, [...byAt.values()].flat()),
+    total: exactFleetValue(query.aggregation, [...byAt.values()].flat()),
     points: [...byAt]
       .sort((a, b) => a[0] - b[0])
-      .map(([at, values]) => ({ at, value: valueOf(query.aggregation, values) })),
+      .map(([at, values]) => ({ at, value: exactFleetValue(query.aggregation, values) })),
   }));
   // Every device, highest first: expectMatches takes the top ones.
   if (query.groupBy.by === 'top') return series.sort((a, b) => b.total - a.total || (a.key < b.key ? -1 : 1));

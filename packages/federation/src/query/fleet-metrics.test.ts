@@ -8,6 +8,7 @@ import {
   type FleetAggregation,
   type FleetMetricAnswer,
 } from '@tierscope/shared';
+import { exactFleetValue } from '../testing/fleet-reference.ts';
 import {
   addToGroup,
   assertFleetCaps,
@@ -99,26 +100,6 @@ function reference(query: FleetMetricInput, all: readonly Sample[]): Map<string,
   return out;
 }
 
-function exact(aggregation: FleetAggregation, values: number[]): number {
-  const sum = values.reduce((a, b) => a + b, 0);
-  switch (aggregation) {
-    case 'avg':
-      return sum / values.length;
-    case 'min':
-      return Math.min(...values);
-    case 'max':
-      return Math.max(...values);
-    case 'sum':
-      return sum;
-    case 'count':
-      return values.length;
-    default: {
-      const q = { p50: 0.5, p90: 0.9, p99: 0.99 }[aggregation];
-      return [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))]!;
-    }
-  }
-}
-
 function merged(query: FleetMetricInput, all: readonly Sample[]): FleetMetricAnswer {
   // Two tiers: a and b under a district, c beside it.
   const district = mergeFleetAnswers(
@@ -141,7 +122,7 @@ describe('fleet metric merge', () => {
         expect(answer.series.map((s) => s.key)).toEqual([...expected.keys()].sort());
         for (const series of answer.series)
           for (const point of series.points)
-            expect(point.value).toBe(exact(aggregation, expected.get(series.key)!.get(point.at)!));
+            expect(point.value).toBe(exactFleetValue(aggregation, expected.get(series.key)!.get(point.at)!));
       });
 
   for (const aggregation of ['p50', 'p90', 'p99'] as const)
@@ -153,7 +134,7 @@ describe('fleet metric merge', () => {
       let checked = 0;
       for (const series of answer.series)
         for (const point of series.points) {
-          const truth = exact(aggregation, expected.get(series.key)!.get(point.at)!);
+          const truth = exactFleetValue(aggregation, expected.get(series.key)!.get(point.at)!);
           expect(Math.abs(point.value - truth)).toBeLessThanOrEqual(Math.abs(truth) * answer.relativeError!);
           checked += 1;
         }
