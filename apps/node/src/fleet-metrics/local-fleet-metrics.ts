@@ -8,8 +8,15 @@ import {
   type FleetMetricInput,
   type FleetSeries,
   type FleetSource,
+  type SketchBins,
 } from '@tierscope/shared';
-import { FLEET_SKETCH_BINNING, addToGroup, fleetAnswer, type FleetGroup } from '@tierscope/federation';
+import {
+  FLEET_SKETCH_BINNING,
+  addToGroup,
+  fleetAnswer,
+  fleetValue,
+  type FleetGroup,
+} from '@tierscope/federation';
 import type { NodeStore } from '../store/client.ts';
 import { SqlParams, epochMs } from '../services/order-sql.ts';
 import { elapsedSince } from '../services/paging.ts';
@@ -60,15 +67,22 @@ export async function fleetMetricsLocally(
       coverage: selfCoverage(deps.nodePath, elapsedSince(started)),
     });
 
-  const groupKeys = Object.fromEntries(devices.map((d) => [d.id, groupKeyOf(input, d, deps.nodePath)]));
   const source = fleetSource(input);
-  const rows = await readPartials(deps.store, input, source, groupKeys);
-  const bins = isQuantile(input.aggregation) ? await readBins(deps.store, input, groupKeys) : undefined;
-
   const frame = fleetFrame(input);
+  let groupKeys = Object.fromEntries(devices.map((d) => [d.id, groupKeyOf(input, d, deps.nodePath)]));
+  let rowsRead = 0;
+  if (input.groupBy.by === 'top' && devices.length > input.groupBy.limit) {
+    const ranked = await topDevices(deps.store, input, source, groupKeys, input.groupBy.limit);
+    groupKeys = Object.fromEntries(ranked.deviceIds.map((id) => [id, id]));
+    rowsRead += ranked.rowsRead;
+  }
+  const rows = await readPartials(deps.store, input.metric, frame, source, groupKeys);
+  const bins = isQuantile(input.aggregation)
+    ? await readBins(deps.store, input.metric, frame, groupKeys)
+    : undefined;
+
   const groups = new Map<string, FleetGroup>();
   const seriesOf = seriesNaming(input, deps.nodePath);
-  let rowsRead = 0;
   for (const row of rows) {
     rowsRead += row.rows;
     const at = frame.from + row.i * frame.stepMs;
@@ -146,6 +160,42 @@ function seriesNaming(
   return (deviceId) => ({ key: `${nodePath}/${deviceId}`, device: { nodePath, deviceId } });
 }
 
+/**
+ * The node's `limit` devices with the highest value over the whole range (then by id), ranked from
+ * one bucket spanning the range, so only their points are read: the same value their series'
+ * total has, since it merges the same partials.
+ */
+async function topDevices(
+  store: NodeStore,
+  input: FleetMetricInput,
+  source: FleetSource,
+  groupKeys: Record<string, string>,
+  limit: number,
+): Promise<{ deviceIds: string[]; rowsRead: number }> {
+  const frame = fleetFrame(input);
+  const whole = { ...frame, stepMs: frame.to - frame.from };
+  const rows = await readPartials(store, input.metric, whole, source, groupKeys);
+  const bins = isQuantile(input.aggregation)
+    ? await readBins(store, input.metric, whole, groupKeys)
+    : undefined;
+  const ranked = rows
+    .map((row) => {
+      const sketch = bins?.get(`${row.key}\u0000${row.i}`);
+      return {
+        id: row.key,
+        value: fleetValue(input.aggregation, { at: 0, ...row, ...(sketch && { sketch }) }),
+      };
+    })
+    .sort((a, b) => b.value - a.value || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return {
+    deviceIds: ranked.slice(0, limit).map((r) => r.id),
+    rowsRead: rows.reduce((n, row) => n + row.rows, 0),
+  };
+}
+
+/** Bucket boundaries: `from` and the step; a bucket spanning [from, to) ranks whole ranges. */
+type Frame = { from: number; to: number; stepMs: number };
+
 type PartialRow = {
   key: string;
   i: number;
@@ -159,12 +209,12 @@ type PartialRow = {
 /** Sum, count, min and max per group and bucket, and how many rows they came from. */
 function readPartials(
   store: NodeStore,
-  input: FleetMetricInput,
+  metric: string,
+  frame: Frame,
   source: FleetSource,
   groupKeys: Record<string, string>,
 ): Promise<PartialRow[]> {
-  const frame = fleetFrame(input);
-  const params = [JSON.stringify(groupKeys), input.metric, frame.from, frame.to, frame.stepMs];
+  const params = [JSON.stringify(groupKeys), metric, frame.from, frame.to, frame.stepMs];
   const bucket = (column: string) => `floor((${epochMs(column)} - $3::float8) / $5::float8)::int`;
   const text =
     source === 'raw'
@@ -188,12 +238,10 @@ function readPartials(
  */
 async function readBins(
   store: NodeStore,
-  input: FleetMetricInput,
+  metric: string,
+  frame: Frame,
   groupKeys: Record<string, string>,
-): Promise<
-  Map<string, { zero: number; positive: Array<[number, number]>; negative: Array<[number, number]> }>
-> {
-  const frame = fleetFrame(input);
+): Promise<Map<string, SketchBins>> {
   const rows = await store.exec<{ key: string; i: number; side: number; bin: number; count: number }>(
     `select g.key, floor((${epochMs('s.ts')} - $3::float8) / $5::float8)::int as i,
             case when abs(s.value) < $6::float8 then 0 when s.value > 0 then 1 else -1 end as side,
@@ -205,7 +253,7 @@ async function readBins(
       order by 1, 2, 3, 4`,
     [
       JSON.stringify(groupKeys),
-      input.metric,
+      metric,
       frame.from,
       frame.to,
       frame.stepMs,
@@ -213,10 +261,7 @@ async function readBins(
       FLEET_SKETCH_BINNING.lnGamma,
     ],
   );
-  const byPoint = new Map<
-    string,
-    { zero: number; positive: Array<[number, number]>; negative: Array<[number, number]> }
-  >();
+  const byPoint = new Map<string, SketchBins>();
   for (const row of rows) {
     const id = `${row.key}\u0000${row.i}`;
     let bins = byPoint.get(id);
