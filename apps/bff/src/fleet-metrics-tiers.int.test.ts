@@ -380,6 +380,24 @@ describe.each(tierBackends())('fleet metric queries over three tiers on $name', 
     expect((refused as TRPCClientError<NodeRouter>).message).toMatch(/at most 1500 points per series/);
   });
 
+  // The nodes' own history rides on the same tiers, to keep start-ups few.
+  it("lists every node's own history through the BFF, one series per node in path order", async () => {
+    const query = () =>
+      client.node.history.query({
+        metric: 'devices.online',
+        from: Date.now() - HOUR,
+        to: Date.now() + MINUTE,
+      });
+    // Every node records a reading as it starts; the wait only covers a slow first write.
+    await waitFor('every node has history', async () => (await query()).series.length === 4, 30_000);
+    const history = await query();
+    expect(history.coverage).toMatchObject({ asked: 4, answered: 4 });
+    expect(history.series.map((s) => s.nodePath)).toEqual([
+      'district-1',
+      ...PROBES.map((probe) => `district-1/${probe}`),
+    ]);
+  });
+
   it('names a stopped node in the coverage and leaves its series out, not zero', async () => {
     await tiers.get('probe-c')!.stop('SIGTERM');
     tiers.delete('probe-c');

@@ -33,9 +33,11 @@ import { fetchInRounds } from './list-rounds.ts';
 import type { ChildHealth, Heartbeat } from '../links/heartbeat.ts';
 import {
   mergeCoverage,
+  mergeNodeHistories,
   mergeNodeInfo,
   outputPrefix,
   prefixCoverage,
+  prefixNodeHistory,
   prefixNodeInfo,
   prefixPage,
   sumDeviceCounts,
@@ -327,6 +329,19 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
     }),
     node: {
       info: () => baseInfo().then((base) => mergeNodeInfo(base, childTree())),
+      // Each node keeps its own series; the tier lists them side by side, one per node.
+      history: async (input) => {
+        const results = await askSelected(input.nodePath, (m, nodePath, signal) =>
+          m.remote.calls.node
+            .history({ ...input, nodePath }, callOptions(m, signal))
+            .then((history) => prefixNodeHistory(history, m.prefix)),
+        );
+        return mergeNodeHistories(
+          results.flatMap((r) => (r.ok ? [r.value] : [])),
+          input,
+          mergeCoverage(results),
+        );
+      },
       rotateChildToken: (input, actor) => {
         const child = ownUplinkChild(input.nodePath);
         return child === undefined

@@ -30,6 +30,7 @@ import type {
   WatchCommandsInput,
 } from './commands.schemas.ts';
 import type { EventPage, SearchEventsInput } from './events.schemas.ts';
+import type { NodeHistory, NodeHistoryInput } from './node-history.schemas.ts';
 import type { PolicyService } from './policy.service.ts';
 import type { ReportFigures, ReportFiguresInput } from './reports.schemas.ts';
 import type { FleetMetricAnswer, FleetMetricInput } from './fleet-metrics.schemas.ts';
@@ -44,6 +45,8 @@ import type {
 
 export interface NodeInfoService {
   info(): Promise<NodeInfo>;
+  /** The node's own recorded series: a leaf its own, a federating node one per node of its subtree. */
+  history(input: NodeHistoryInput): Promise<NodeHistory>;
   /**
    * The node's info now, then every `intervalMs`, until `signal` aborts. Optional: without it,
    * `node.watch` polls `info()` (see `watchNodeInfo`).

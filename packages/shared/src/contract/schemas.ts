@@ -1,5 +1,6 @@
 // Browser-safe: schemas and types only, no server code.
 export * from './node.schemas.ts';
+export * from './node-history.schemas.ts';
 export * from './devices.schemas.ts';
 export * from './device-provisioning.schemas.ts';
 export * from './commands.schemas.ts';
