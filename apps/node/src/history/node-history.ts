@@ -1,5 +1,5 @@
 import {
-  NodeHistoryMetric,
+  type NodeHistoryMetric,
   nodeHistoryBucketMs,
   selfCoverage,
   type NodeHistory,
