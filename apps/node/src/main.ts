@@ -52,6 +52,7 @@ import { createPgIngestStore } from './store/ingest-store.pg.ts';
 import { loadDeviceFacts } from './store/device-facts.ts';
 import { MIGRATIONS_FOLDER, migrateStore } from './store/migrate.ts';
 import { scheduleRetention } from './store/retention.ts';
+import { readingOf, scheduleNodeHistory } from './history/node-history.ts';
 
 const STOP_TIMEOUT_MS = 10_000;
 const BACKLOG_READ_INTERVAL_MS = 1000;
@@ -205,6 +206,13 @@ async function main(config: NodeConfig): Promise<void> {
     commands,
   });
 
+  const nodeHistory = scheduleNodeHistory({
+    store,
+    intervalMs: config.nodeHistoryIntervalMs,
+    read: () => local.node.info().then(readingOf),
+    onError: (error) => logger.warn({ err: error }, 'node history: a reading was not recorded'),
+  });
+
   // With children (dialled or by uplink) the node federates them next to its own devices: its own
   // path is its id, a child's is `id/child`.
   const { runtime: federation, uplink: uplinkServer } = await federationFromConfig({
@@ -283,6 +291,7 @@ async function main(config: NodeConfig): Promise<void> {
       process.exit(1);
     }, STOP_TIMEOUT_MS).unref();
     retention.stop();
+    nodeHistory.stop();
     backlogs.stop();
     commands.stop();
     alerting.stop();

@@ -8,6 +8,7 @@ export * from './query/child-alert-mirror.ts';
 export * from './query/clock.ts';
 export * from './query/fan-out.ts';
 export * from './query/federated-node-service.ts';
+export * from './query/fleet-metrics.ts';
 export { firstRoundLimit } from './query/list-rounds.ts';
 export * from './query/merge.ts';
 export * from './query/node-calls.ts';

@@ -7,7 +7,7 @@ import { HOUR_MS, MINUTE_MS, planSeries } from './series-plan.ts';
 
 const DAY_MS = 24 * HOUR_MS;
 
-export function createLocalMetricsService(deps: LocalNodeServiceDeps): MetricsService {
+export function createLocalMetricsService(deps: LocalNodeServiceDeps): Omit<MetricsService, 'fleet'> {
   const { db } = deps.store;
 
   async function assertDevice(deviceId: string): Promise<void> {

@@ -3,7 +3,7 @@ import type { NodeInfoService } from '@tierscope/shared';
 import { devices } from '../store/schema.ts';
 import type { LocalNodeServiceDeps } from './local-node.types.ts';
 
-export function createLocalNodeInfoService(deps: LocalNodeServiceDeps): NodeInfoService {
+export function createLocalNodeInfoService(deps: LocalNodeServiceDeps): Omit<NodeInfoService, 'history'> {
   const { store } = deps;
   return {
     async info() {

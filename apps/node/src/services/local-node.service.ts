@@ -11,6 +11,8 @@ import { createLocalMetricsService } from './local-metrics.service.ts';
 import { createLocalNodeInfoService } from './local-node-info.service.ts';
 import type { LocalNodeServiceDeps } from './local-node.types.ts';
 import { createLocalPolicyService } from './local-policy.service.ts';
+import { fleetMetricsLocally } from '../fleet-metrics/local-fleet-metrics.ts';
+import { nodeHistoryLocally } from '../history/node-history.ts';
 import { reportFiguresLocally } from '../reports/local-report-figures.ts';
 
 export type { BrokerHealth, LocalNodeServiceDeps } from './local-node.types.ts';
@@ -18,9 +20,15 @@ export type { BrokerHealth, LocalNodeServiceDeps } from './local-node.types.ts';
 /** A leaf node's NodeService: every answer comes from this node's own store. */
 export function createLocalNodeService(deps: LocalNodeServiceDeps): NodeService {
   return {
-    node: createLocalNodeInfoService(deps),
+    node: {
+      ...createLocalNodeInfoService(deps),
+      history: (input) => nodeHistoryLocally({ store: deps.store, nodePath: deps.nodePath }, input),
+    },
     devices: createLocalDevicesService(deps),
-    metrics: createLocalMetricsService(deps),
+    metrics: {
+      ...createLocalMetricsService(deps),
+      fleet: (input) => fleetMetricsLocally({ store: deps.store, nodePath: deps.nodePath }, input),
+    },
     events: createLocalEventsService(deps),
     deadLetters: createLocalDeadLettersService(deps),
     alerts: createLocalAlertsService(deps),

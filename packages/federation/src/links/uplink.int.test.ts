@@ -58,6 +58,7 @@ function countingLeaf(id: string) {
   const counted: NodeService = {
     ...service,
     node: {
+      ...service.node,
       info: () => {
         counts.info += 1;
         return service.node.info();

@@ -25,6 +25,7 @@ import type { ChildLink } from '../links/child-link.ts';
 import { createFederatedAlerting } from './federated-alerting.ts';
 import { createFederatedPolicy } from '../policy/federated-policy.ts';
 import type { TierPolicy } from '../policy/tier-policy.ts';
+import { assertFleetCaps, mergeFleetAnswers, prefixFleetAnswer } from './fleet-metrics.ts';
 import { listRules, mergeListPages, type ListRule } from './federated-lists.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { clampDeadline, fanOut, type Settled } from './fan-out.ts';
@@ -32,9 +33,11 @@ import { fetchInRounds } from './list-rounds.ts';
 import type { ChildHealth, Heartbeat } from '../links/heartbeat.ts';
 import {
   mergeCoverage,
+  mergeNodeHistories,
   mergeNodeInfo,
   outputPrefix,
   prefixCoverage,
+  prefixNodeHistory,
   prefixNodeInfo,
   prefixPage,
   sumDeviceCounts,
@@ -326,6 +329,19 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
     }),
     node: {
       info: () => baseInfo().then((base) => mergeNodeInfo(base, childTree())),
+      // Each node keeps its own series; the tier lists them side by side, one per node.
+      history: async (input) => {
+        const results = await askSelected(input.nodePath, (m, nodePath, signal) =>
+          m.remote.calls.node
+            .history({ ...input, nodePath }, callOptions(m, signal))
+            .then((history) => prefixNodeHistory(history, m.prefix)),
+        );
+        return mergeNodeHistories(
+          results.flatMap((r) => (r.ok ? [r.value] : [])),
+          input,
+          mergeCoverage(results),
+        );
+      },
       rotateChildToken: (input, actor) => {
         const child = ownUplinkChild(input.nodePath);
         return child === undefined
@@ -384,6 +400,24 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
           frame,
           mergeCoverage(results),
         );
+      },
+    },
+    // Each node computes partials over its own devices; the tier merges them exactly, and the top
+    // tier refuses a query past a cap (docs/decisions/0028).
+    metrics: {
+      fleet: async (input) => {
+        const results = await askSelected(input.nodePath, (m, nodePath, signal) =>
+          m.remote.calls.metrics
+            .fleet({ ...input, nodePath }, callOptions(m, signal))
+            .then((answer) => prefixFleetAnswer(answer, m.prefix)),
+        );
+        const merged = mergeFleetAnswers(
+          results.flatMap((r) => (r.ok ? [r.value] : [])),
+          input,
+          mergeCoverage(results),
+        );
+        if (isRoot) assertFleetCaps(merged);
+        return merged;
       },
     },
     events: { search: (input) => federation.list(listRules.events, input) },

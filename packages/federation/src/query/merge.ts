@@ -1,5 +1,7 @@
 import {
   DeviceStatus,
+  NODE_HISTORY_MAX_NODES,
+  nodeHistoryBucketMs,
   RULE_PREVIEW_DEVICE_LIMIT,
   RULE_PREVIEW_TIMELINE_LIMIT,
   type DeviceCounts,
@@ -7,6 +9,8 @@ import {
   type Cursor,
   type NodeAnswer,
   type NodeChild,
+  type NodeHistory,
+  type NodeHistoryInput,
   type NodeInfo,
   type RulePreview,
 } from '@tierscope/shared';
@@ -398,4 +402,31 @@ export function mergeNodeInfo(base: NodeInfo, children: readonly NodeChild[]): N
     }
   }
   return { ...base, devices: { total, online, lowerBound }, children: [...children] };
+}
+
+/** Node paths in a member's node history, seen from the tier above. */
+export function prefixNodeHistory(history: NodeHistory, prefix: string): NodeHistory {
+  if (prefix === '') return history;
+  return {
+    ...history,
+    series: history.series.map((s) => ({ ...s, nodePath: `${prefix}${s.nodePath}` })),
+    coverage: prefixCoverage(history.coverage, prefix),
+  };
+}
+
+/** Every member's node series side by side, in path order; a node that did not answer is only in `coverage`. */
+export function mergeNodeHistories(
+  parts: readonly NodeHistory[],
+  input: NodeHistoryInput,
+  coverage: Coverage,
+): NodeHistory {
+  return {
+    metric: input.metric,
+    bucketMs: nodeHistoryBucketMs(input),
+    series: parts
+      .flatMap((p) => p.series)
+      .sort((a, b) => (a.nodePath < b.nodePath ? -1 : a.nodePath > b.nodePath ? 1 : 0))
+      .slice(0, NODE_HISTORY_MAX_NODES),
+    coverage,
+  };
 }

@@ -19,7 +19,7 @@ const info: NodeInfo = {
   database: { reachable: true, driver: 'pglite' },
 };
 
-function serviceWithInfo(nodeInfo: NodeService['node']): NodeService {
+function serviceWithInfo(nodeInfo: Partial<NodeService['node']>): NodeService {
   return fakeNodeService({ node: nodeInfo });
 }
 

@@ -7,6 +7,7 @@ import {
   RotatedChildToken,
   WatchNodeInput,
 } from './node.schemas.ts';
+import { NodeHistory, NodeHistoryInput } from './node-history.schemas.ts';
 import { watchNodeInfo } from './node.service.ts';
 import { adminProcedure, router, viewerProcedure } from './trpc.ts';
 
@@ -16,6 +17,11 @@ export const nodeInfoRouter = router({
    * Liveness for a parent's heartbeat: answers from the process without touching the store, so a
    * parent can beat twice a second per child cheaply. It asks nothing of the service on purpose.
    */
+  /** The node's own series (ingest rate, queue depth, devices online, dead letters), per node of the subtree. */
+  history: viewerProcedure
+    .input(NodeHistoryInput)
+    .output(NodeHistory)
+    .query(({ ctx, input }) => ctx.node.node.history(input)),
   ping: viewerProcedure.output(NodePing).query(() => ({ at: Date.now() })),
   /** A subscription: the node's info now and every `intervalMs`; stops when the caller unsubscribes. */
   watch: viewerProcedure

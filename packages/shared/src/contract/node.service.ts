@@ -30,8 +30,10 @@ import type {
   WatchCommandsInput,
 } from './commands.schemas.ts';
 import type { EventPage, SearchEventsInput } from './events.schemas.ts';
+import type { NodeHistory, NodeHistoryInput } from './node-history.schemas.ts';
 import type { PolicyService } from './policy.service.ts';
 import type { ReportFigures, ReportFiguresInput } from './reports.schemas.ts';
+import type { FleetMetricAnswer, FleetMetricInput } from './fleet-metrics.schemas.ts';
 import type { LatestValues, Series, SeriesInput } from './metrics.schemas.ts';
 import type {
   ChildTokenInput,
@@ -43,6 +45,8 @@ import type {
 
 export interface NodeInfoService {
   info(): Promise<NodeInfo>;
+  /** The node's own recorded series: a leaf its own, a federating node one per node of its subtree. */
+  history(input: NodeHistoryInput): Promise<NodeHistory>;
   /**
    * The node's info now, then every `intervalMs`, until `signal` aborts. Optional: without it,
    * `node.watch` polls `info()` (see `watchNodeInfo`).
@@ -100,6 +104,8 @@ export interface MetricsService {
   latest(ref: DeviceRef): Promise<LatestValues>;
   /** At most `maxPoints` buckets, read from the finest source that fits (raw, minute, hour). */
   series(input: SeriesInput): Promise<Series>;
+  /** Partials over the node's own devices (a leaf) or merged over its members (docs/decisions/0028). */
+  fleet(input: FleetMetricInput): Promise<FleetMetricAnswer>;
 }
 
 export interface EventsService {

@@ -11,9 +11,9 @@ export const latestValues = pgTable(
   (t) => [primaryKey({ columns: [t.deviceId, t.metric] })],
 );
 
-function rollupColumns() {
+/** A rollup's metric, bucket and aggregates: device rollups add the device, the node's history does not. */
+export function rollupValueColumns() {
   return {
-    deviceId: text('device_id').notNull(),
     metric: text('metric').notNull(),
     bucket: timestamp('bucket', { withTimezone: true }).notNull(),
     min: doublePrecision('min').notNull(),
@@ -21,6 +21,10 @@ function rollupColumns() {
     sum: doublePrecision('sum').notNull(),
     count: bigint('count', { mode: 'number' }).notNull(),
   };
+}
+
+function rollupColumns() {
+  return { deviceId: text('device_id').notNull(), ...rollupValueColumns() };
 }
 
 // The bucket index serves retention, which deletes by age across every device.
