@@ -4,7 +4,7 @@
 //
 // Topology: probe-a and probe-b (leaf nodes, each on a fresh PostgreSQL database with its embedded
 // broker) ← district-1 ← BFF. The commands are declared by a policy published at the BFF. Each
-// probe's devices are answered by one MQTT client on its broker (bench/lib/command-responder.ts).
+// probe's devices are answered by one MQTT client on its broker (test-support/command-responder.ts).
 // A round trip runs from just before the mutation to the `succeeded` change arriving over the
 // BFF's SSE stream of that device's commands (devices.watchCommands), a few in flight at a time.
 import { setMaxListeners } from 'node:events';
@@ -14,7 +14,7 @@ import { fetchAs } from '@tierscope/test-support/console-session';
 import { waitFor } from '@tierscope/test-support/processes';
 import type { Command, CommandJob, NodeRouter, PolicyContent } from '@tierscope/shared';
 import { onInterrupt, progress, round, type BenchOptions } from './lib/bench.ts';
-import { startCommandResponder, type CommandResponder } from './lib/command-responder.ts';
+import { startCommandResponder, type CommandResponder } from '@tierscope/test-support/command-responder';
 import { percentile } from './lib/latency.ts';
 import { startThreeTiers } from './lib/tier-process.ts';
 
