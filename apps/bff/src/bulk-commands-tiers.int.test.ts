@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandJob, ConsoleApiRouter, NodeRouter, PolicyContent } from '@tierscope/shared';
+import { PolicyContent, type CommandJob, type ConsoleApiRouter, type NodeRouter } from '@tierscope/shared';
 import { startCommandResponder, type CommandResponder } from '@tierscope/test-support/command-responder';
+import { DEMO_COMMANDS } from '@tierscope/test-support/demo-policy';
 import {
   fetchAs,
   loginToConsole,
@@ -26,35 +27,13 @@ import {
  */
 const READY_TIMEOUT_MS = 200_000;
 const DEVICES_PER_PROBE = 40;
-const KIND = 'meter';
+const KIND = 'power-meter';
 const OTHER_KIND = 'gateway';
 
-const POLICY: PolicyContent = {
-  bundles: [
-    {
-      name: 'bulk-commands',
-      target: '**',
-      rules: [],
-      silences: [],
-      routes: [],
-      retention: {},
-      declaredMetrics: [],
-      commands: {
-        [KIND]: {
-          identify: {
-            description: 'Blinks its light.',
-            params: {
-              type: 'object',
-              properties: { seconds: { type: 'integer', minimum: 1 } },
-              required: [],
-              additionalProperties: false,
-            },
-          },
-        },
-      },
-    },
-  ],
-};
+/** The demo's commands for one kind; the other kind declares none. */
+const POLICY = PolicyContent.parse({
+  bundles: [{ name: 'bulk-commands', target: '**', commands: { [KIND]: DEMO_COMMANDS['power-meter'] } }],
+});
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tierscope-bulk-commands-'));
 const tiers: TierProcess[] = [];

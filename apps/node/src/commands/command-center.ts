@@ -103,21 +103,7 @@ export class CommandCenter {
       if (error instanceof BadRequestError) this.options.metrics?.refused.inc();
       throw error;
     }
-    const row: CommandRow = {
-      id: randomUUID(),
-      deviceId: input.deviceId,
-      name: input.name,
-      params,
-      state: 'queued',
-      timeoutMs: input.timeoutMs,
-      ttlMs: input.ttlMs,
-      createdBy: `${actor.kind}:${actor.name}`,
-      createdAt: this.#now(),
-      sentAt: null,
-      finishedAt: null,
-      result: null,
-      error: null,
-    };
+    const row = newCommandRow(input.deviceId, { ...input, params }, actor, this.#now());
     const stored = await this.options.store.transaction(async (tx) => {
       await audit(tx, actor, 'command.send', input.deviceId, {
         commandId: row.id,
@@ -151,21 +137,7 @@ export class CommandCenter {
     for (const device of devices) {
       try {
         const params = this.options.check.check(device.kind, input.name, input.params);
-        rows.push({
-          id: randomUUID(),
-          deviceId: device.id,
-          name: input.name,
-          params,
-          state: 'queued',
-          timeoutMs: input.timeoutMs,
-          ttlMs: input.ttlMs,
-          createdBy: `${actor.kind}:${actor.name}`,
-          createdAt: startedAt,
-          sentAt: null,
-          finishedAt: null,
-          result: null,
-          error: null,
-        });
+        rows.push(newCommandRow(device.id, { ...input, params }, actor, startedAt));
       } catch (error) {
         if (!(error instanceof BadRequestError)) throw error;
         this.options.metrics?.refused.inc();
@@ -469,6 +441,31 @@ export class CommandCenter {
   private asCommand(row: CommandRow): Command {
     return { ...row, nodePath: this.options.nodePath };
   }
+}
+
+/** A command to store, queued, with a new id. */
+function newCommandRow(
+  deviceId: string,
+  command: Pick<CommandRow, 'name' | 'params' | 'timeoutMs' | 'ttlMs'>,
+  actor: Actor,
+  createdAt: number,
+): CommandRow {
+  const { name, params, timeoutMs, ttlMs } = command;
+  return {
+    id: randomUUID(),
+    deviceId,
+    name,
+    params,
+    state: 'queued',
+    timeoutMs,
+    ttlMs,
+    createdBy: `${actor.kind}:${actor.name}`,
+    createdAt,
+    sentAt: null,
+    finishedAt: null,
+    result: null,
+    error: null,
+  };
 }
 
 const HistoryPosition = z.object({ createdAt: z.number(), id: z.string() });
