@@ -1,10 +1,10 @@
 // `npm run bench -- commands [--quick]`: a command's round trip through three tiers, from the
 // BFF's `devices.command` call to its outcome reaching a subscriber of the BFF; and how many
-// devices a burst of commands through the BFF settles per second.
+// devices one bulk command through the BFF (`devices.commandMany`) settles per second.
 //
 // Topology: probe-a and probe-b (leaf nodes, each on a fresh PostgreSQL database with its embedded
 // broker) ← district-1 ← BFF. The commands are declared by a policy published at the BFF. Each
-// probe's devices are answered by one MQTT client on its broker (bench/lib/command-responder.ts).
+// probe's devices are answered by one MQTT client on its broker (test-support/command-responder.ts).
 // A round trip runs from just before the mutation to the `succeeded` change arriving over the
 // BFF's SSE stream of that device's commands (devices.watchCommands), a few in flight at a time.
 import { setMaxListeners } from 'node:events';
@@ -12,9 +12,9 @@ import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import { createHttpChildLink, remoteOfClient } from '@tierscope/federation';
 import { fetchAs } from '@tierscope/test-support/console-session';
 import { waitFor } from '@tierscope/test-support/processes';
-import type { Command, NodeRouter, PolicyContent } from '@tierscope/shared';
+import type { Command, CommandJob, NodeRouter, PolicyContent } from '@tierscope/shared';
 import { onInterrupt, progress, round, type BenchOptions } from './lib/bench.ts';
-import { startCommandResponder, type CommandResponder } from './lib/command-responder.ts';
+import { startCommandResponder, type CommandResponder } from '@tierscope/test-support/command-responder';
 import { percentile } from './lib/latency.ts';
 import { startThreeTiers } from './lib/tier-process.ts';
 
@@ -29,6 +29,10 @@ const IN_FLIGHT = 4;
 /** A command without its outcome at the BFF by then counts as lost. */
 const OUTCOME_TIMEOUT_MS = 15_000;
 const KIND = 'bench-device';
+/** The bulk command's publishing rate at each probe. */
+const BULK_RATE_PER_S = 1000;
+/** How often the bulk command's job is read back. */
+const JOB_POLL_MS = 100;
 /** Device registrations in flight at once. */
 const REGISTER_AT_ONCE = 10;
 
@@ -193,38 +197,33 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
       `round trips: p50 ${round(percentile(latencies, 50), 1)} ms, p99 ${round(percentile(latencies, 99), 1)} ms`,
     );
 
-    // A burst: one command to every device at once through the BFF, until every outcome is in
-    // (read from each device's history through the BFF).
-    progress(`burst: one command to each of ${devices.length} devices at once`);
+    // A bulk command: one call at the BFF to every device of the bench's kind, fanned out to the
+    // owning probes; its job is read back through the BFF until every outcome is in.
+    progress(`bulk: one command to each of ${devices.length} devices (devices.commandMany)`);
     const burstStarted = performance.now();
-    const sent = await Promise.allSettled(
-      devices.map((device, d) => api.devices.command.mutate({ ...device, name: 'ping', params: { n: d } })),
-    );
-    const open = new Map<string, BenchDevice>();
-    sent.forEach((call, d) => {
-      if (call.status === 'fulfilled') open.set(call.value.id, devices[d]!);
-      else {
-        lost++;
-        progress(`burst command to ${devices[d]!.deviceId} failed: ${String(call.reason)}`);
-      }
-    });
-    while (open.size > 0 && performance.now() - burstStarted < OUTCOME_TIMEOUT_MS) {
-      await Promise.all(
-        [...open].map(async ([id, device]) => {
-          // A read that fails is tried again in the next pass.
-          const history = await api.devices.commands.query({ ...device, limit: 1 }).catch(() => undefined);
-          if (history === undefined) return;
-          const state = history.items.find((command) => command.id === id)?.state;
-          if (state === 'queued' || state === 'sent') return;
-          open.delete(id);
-          if (state !== 'succeeded') unanswered++;
-        }),
-      );
+    const job = await api.devices.commandMany
+      .mutate({ selector: { kind: KIND }, name: 'ping', params: { n: 0 }, ratePerSecond: BULK_RATE_PER_S })
+      .catch((error: unknown) => {
+        progress(`bulk command failed: ${String(error)}`);
+        return undefined;
+      });
+    let settled = job;
+    const isOpen = (counts: CommandJob['counts']) => counts.byState.queued + counts.byState.sent > 0;
+    while (settled && isOpen(settled.counts) && performance.now() - burstStarted < OUTCOME_TIMEOUT_MS) {
+      await new Promise((resolve) => setTimeout(resolve, JOB_POLL_MS));
+      // A read that fails is tried again at the next poll.
+      settled =
+        (await api.devices.commandJob.query({ jobId: settled.jobId }).catch(() => undefined)) ?? settled;
     }
-    lost += open.size;
     const burstSeconds = (performance.now() - burstStarted) / 1000;
+    const counts = settled?.counts;
+    // Devices without a command (a probe that did not answer), or whose command never settled.
+    const withoutOutcome =
+      devices.length - (counts?.total ?? 0) + (counts ? counts.byState.queued + counts.byState.sent : 0);
+    lost += withoutOutcome;
+    if (counts) unanswered += counts.byState.failed + counts.byState.timed_out + counts.byState.expired;
     progress(
-      `burst: ${devices.length} devices settled in ${round(burstSeconds, 2)} s, ${open.size} without an outcome`,
+      `bulk: ${counts?.byState.succeeded ?? 0} of ${devices.length} devices succeeded in ${round(burstSeconds, 2)} s, ${withoutOutcome} without an outcome`,
     );
 
     const p99 = percentile(latencies, 99);

@@ -147,10 +147,9 @@ describe('provisioning through the BFF onto nodes that refuse anonymous devices'
     expect((await admin.devices.count.query({})).total).toBe(0);
   });
 
-  // Issue 15, left open: a probe on PGlite storing batches back to back misses its parent's
-  // heartbeats, and its later batches are refused as unreachable (seen with 1,000 rows to one probe:
-  // 500 made, 500 refused "down: missed heartbeats"). These three wait for that fix.
-  it.skip('with importValidRows makes the 9,995 others on their nodes, with progress along the way', async () => {
+  // A probe on PGlite storing batches back to back used to miss its parent's heartbeats and have its
+  // later batches refused as unreachable (docs/decisions/0032-a-busy-child-is-alive.md).
+  it('with importValidRows makes the 9,995 others on their nodes, with progress along the way', async () => {
     const { progress, result } = await importCsv(csv, true);
     imported = result;
     expect(result.counts).toEqual({ rows: DEVICES, invalid: 5, created: DEVICES - 5, refused: 0 });
@@ -162,7 +161,7 @@ describe('provisioning through the BFF onto nodes that refuse anonymous devices'
     expect(device).toMatchObject({ name: 'Imported 1', kind: 'meter', site: 's1', labels: { batch: 'b1' } });
   });
 
-  it.skip('gives every device a login that works: a sample of them logs in and its samples are stored', async () => {
+  it('gives every device a login that works: a sample of them logs in and its samples are stored', async () => {
     const sample = imported!.created.filter((_, i) => i % 1000 === 0);
     expect(new Set(sample.map((row) => row.nodePath))).toEqual(new Set(PROBES));
     for (const [i, row] of sample.entries())
@@ -176,7 +175,7 @@ describe('provisioning through the BFF onto nodes that refuse anonymous devices'
     expect(await publishAs(first!.nodePath, first!.username, `${first!.password}x`, 0)).toBe(false);
   });
 
-  it.skip('refuses a second import of the same devices row by row: they have credentials already', async () => {
+  it('refuses a second import of the same devices row by row: they have credentials already', async () => {
     const again = devicesCsv([{ id: 'imp-00002', name: 'Again', nodePath: PROBES[0] }]);
     const { result } = await importCsv(again, false);
     expect(result.refused).toEqual([

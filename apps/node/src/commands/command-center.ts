@@ -1,16 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, on } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import {
   BadRequestError,
+  BULK_COMMAND_MAX_DEVICES,
   commandsTopic,
+  countCommandJob,
   decodeCursor,
   encodeCursor,
   NotFoundError,
+  selfCoverage,
   type Actor,
   type Command,
   type CommandHistory,
+  type CommandJob,
+  type CommandJobInput,
+  type CommandJobRefusal,
+  type CommandManyInput,
   type CommandPayload,
   type ListCommandsInput,
   type SendCommandInput,
@@ -95,21 +103,7 @@ export class CommandCenter {
       if (error instanceof BadRequestError) this.options.metrics?.refused.inc();
       throw error;
     }
-    const row: CommandRow = {
-      id: randomUUID(),
-      deviceId: input.deviceId,
-      name: input.name,
-      params,
-      state: 'queued',
-      timeoutMs: input.timeoutMs,
-      ttlMs: input.ttlMs,
-      createdBy: `${actor.kind}:${actor.name}`,
-      createdAt: this.#now(),
-      sentAt: null,
-      finishedAt: null,
-      result: null,
-      error: null,
-    };
+    const row = newCommandRow(input.deviceId, { ...input, params }, actor, this.#now());
     const stored = await this.options.store.transaction(async (tx) => {
       await audit(tx, actor, 'command.send', input.deviceId, {
         commandId: row.id,
@@ -123,6 +117,126 @@ export class CommandCenter {
     this.changed(stored);
     if (device.status === 'offline') return this.asCommand(stored.command);
     return this.asCommand((await this.publish(stored.command)) ?? stored.command);
+  }
+
+  /**
+   * One command to each of this node's devices the selector picks (one job: `jobId`, or a new one).
+   * Each device's kind is checked as for a single command; a device whose kind refuses it is named
+   * in `refused` and gets nothing. The commands are stored in one transaction and audited once; then
+   * those of devices not known to be offline are published, at most `ratePerSecond` a second, after
+   * this answers (the others wait for their device, as a single command does).
+   */
+  async sendMany(input: CommandManyInput, actor: Actor): Promise<CommandJob> {
+    const startedAt = this.#now();
+    const { selector } = input;
+    this.assertOwnPath(selector.nodePath);
+    const jobId = input.jobId ?? randomUUID();
+    const devices = await this.selectDevices(input.selector);
+    const rows: CommandRow[] = [];
+    const refused: CommandJobRefusal[] = [];
+    for (const device of devices) {
+      try {
+        const params = this.options.check.check(device.kind, input.name, input.params);
+        rows.push(newCommandRow(device.id, { ...input, params }, actor, startedAt));
+      } catch (error) {
+        if (!(error instanceof BadRequestError)) throw error;
+        this.options.metrics?.refused.inc();
+        refused.push({ nodePath: this.options.nodePath, deviceId: device.id, message: error.message });
+      }
+    }
+    const stored = await this.options.store.transaction(async (tx) => {
+      await audit(tx, actor, 'command.send.bulk', jobId, {
+        jobId,
+        name: input.name,
+        params: input.params,
+        selector,
+        devices: rows.length,
+        refused: refused.length,
+      });
+      return new CommandStore(tx).insertJob(rows, jobId);
+    });
+    for (const change of stored) this.changed(change);
+    const offline = new Set(devices.filter((d) => d.status === 'offline').map((d) => d.id));
+    const now = stored.map((change) => change.command).filter((command) => !offline.has(command.deviceId));
+    this.publishPaced(now, input.ratePerSecond).catch((error: unknown) =>
+      this.options.logger.error({ err: error, jobId }, 'bulk command: publishing stopped'),
+    );
+    return this.jobOf(
+      jobId,
+      stored.map(({ command }) => command),
+      refused,
+      this.#now() - startedAt,
+    );
+  }
+
+  /** A bulk command's commands at this node, as they stand. */
+  async job(input: CommandJobInput): Promise<CommandJob> {
+    this.assertOwnPath(input.nodePath);
+    const startedAt = this.#now();
+    const commands = await this.#store.ofJob(input.jobId);
+    return this.jobOf(input.jobId, commands, [], this.#now() - startedAt);
+  }
+
+  /** The devices a selector picks here, by id; more than BULK_COMMAND_MAX_DEVICES is refused. */
+  private async selectDevices(
+    selector: CommandManyInput['selector'],
+  ): Promise<{ id: string; kind: string; status: string }[]> {
+    const at = selector.label?.indexOf('=') ?? -1;
+    const label = selector.label && { [selector.label.slice(0, at)]: selector.label.slice(at + 1) };
+    const devices = await this.options.store.exec<{ id: string; kind: string; status: string }>(
+      `SELECT d.id, d.kind, d.status FROM devices d
+        WHERE ($1::text IS NULL OR d.kind = $1) AND ($2::text IS NULL OR d.site = $2)
+          AND ($3::jsonb IS NULL OR d.labels @> $3::jsonb) AND ($4::text IS NULL OR d.status = $4)
+          AND ($5::jsonb IS NULL OR d.id IN (SELECT jsonb_array_elements_text($5::jsonb)))
+        ORDER BY d.id LIMIT $6`,
+      [
+        selector.kind ?? null,
+        selector.site ?? null,
+        label ? JSON.stringify(label) : null,
+        selector.status ?? null,
+        selector.deviceIds ? JSON.stringify(selector.deviceIds) : null,
+        BULK_COMMAND_MAX_DEVICES + 1,
+      ],
+    );
+    if (devices.length > BULK_COMMAND_MAX_DEVICES)
+      throw new BadRequestError(
+        `the selector picks more than ${BULK_COMMAND_MAX_DEVICES} devices on ${this.options.nodePath}: narrow it`,
+      );
+    return devices;
+  }
+
+  /** Publishes the commands one after another, the i-th not before i / rate seconds from now. */
+  private async publishPaced(commands: readonly CommandRow[], ratePerSecond: number): Promise<void> {
+    const startedAt = Date.now();
+    for (const [i, command] of commands.entries()) {
+      if (this.#stopped) return;
+      const waitMs = startedAt + (i * 1000) / ratePerSecond - Date.now();
+      if (waitMs > 0) await sleep(waitMs);
+      await this.publish(command);
+    }
+  }
+
+  private jobOf(
+    jobId: string,
+    commands: readonly Pick<CommandRow, 'id' | 'deviceId' | 'state' | 'error'>[],
+    refused: CommandJobRefusal[],
+    latencyMs: number,
+  ): CommandJob {
+    const { nodePath } = this.options;
+    const items = commands.map(({ id, deviceId, state, error }) => ({
+      nodePath,
+      deviceId,
+      commandId: id,
+      state,
+      error,
+    }));
+    return {
+      jobId,
+      counts: countCommandJob(items),
+      items,
+      refused,
+      coverage: selfCoverage(nodePath, latencyMs),
+    };
   }
 
   /** The device's commands, newest first. */
@@ -327,6 +441,31 @@ export class CommandCenter {
   private asCommand(row: CommandRow): Command {
     return { ...row, nodePath: this.options.nodePath };
   }
+}
+
+/** A command to store, queued, with a new id. */
+function newCommandRow(
+  deviceId: string,
+  command: Pick<CommandRow, 'name' | 'params' | 'timeoutMs' | 'ttlMs'>,
+  actor: Actor,
+  createdAt: number,
+): CommandRow {
+  const { name, params, timeoutMs, ttlMs } = command;
+  return {
+    id: randomUUID(),
+    deviceId,
+    name,
+    params,
+    state: 'queued',
+    timeoutMs,
+    ttlMs,
+    createdBy: `${actor.kind}:${actor.name}`,
+    createdAt,
+    sentAt: null,
+    finishedAt: null,
+    result: null,
+    error: null,
+  };
 }
 
 const HistoryPosition = z.object({ createdAt: z.number(), id: z.string() });

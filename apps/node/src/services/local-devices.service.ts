@@ -298,6 +298,8 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
     },
 
     command: (input, actor) => deps.commands.send(input, actor),
+    commandMany: (input, actor) => deps.commands.sendMany(input, actor),
+    commandJob: (input) => deps.commands.job(input),
     commands: (input) => deps.commands.history(input),
     watchCommands: (input, signal) => deps.commands.watch(input, input.lastEventId, signal),
   };

@@ -49,6 +49,35 @@ export class CommandStore {
     return sequenced(row!);
   }
 
+  /** Stores the queued commands of one bulk command in one statement. */
+  async insertJob(
+    commands: readonly CommandRow[],
+    jobId: string,
+    tx: RawExecutor = this.db,
+  ): Promise<SequencedCommand[]> {
+    if (commands.length === 0) return [];
+    const rows = await tx.exec<StoredRow>(
+      `INSERT INTO device_commands AS c (id, seq, device_id, name, params, state, timeout_ms, ttl_ms,
+         created_by, created_at, job_id)
+       SELECT x.id, ${NEXT_SEQ}, x."deviceId", x.name, x.params, 'queued', x."timeoutMs", x."ttlMs",
+              x."createdBy", x."createdAt", $2
+         FROM jsonb_to_recordset($1::jsonb) AS x(id text, "deviceId" text, name text, params jsonb,
+              "timeoutMs" int, "ttlMs" int, "createdBy" text, "createdAt" int8)
+       RETURNING ${COMMAND_COLUMNS}`,
+      [JSON.stringify(commands), jobId],
+    );
+    return rows.map(sequenced);
+  }
+
+  /** The commands of a bulk command, by device. */
+  async ofJob(jobId: string): Promise<Pick<CommandRow, 'id' | 'deviceId' | 'state' | 'error'>[]> {
+    return this.db.exec(
+      `SELECT c.id, c.device_id AS "deviceId", c.state, c.error FROM device_commands c
+        WHERE c.job_id = $1 ORDER BY c.device_id, c.id`,
+      [jobId],
+    );
+  }
+
   /** Moves a command from `from` to `to`; undefined when it had left `from` already (an ack won the race). */
   async transition(
     id: string,

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHeartbeat } from './heartbeat.ts';
 import { createInMemoryNodeService, generateDevices } from '../testing/in-memory-node-service.ts';
 import { createInProcessChildLink } from '../testing/in-process-link.ts';
+import { remoteOfClient } from '../query/node-calls.ts';
 
 function probe(id: string) {
   const { service, controls } = createInMemoryNodeService(id, {
@@ -88,5 +89,57 @@ describe('heartbeat', () => {
     heartbeat.stop();
     a.controls.release();
     expect(heartbeat.health()[0]).toMatchObject({ lastHeartbeatAt: null, ageMs: null, info: null });
+  });
+
+  it('keeps a child up while it answers a long call, though it misses its beats', async () => {
+    const a = probe('a');
+    const heartbeat = createHeartbeat([a.link]);
+    heartbeat.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    // Busy as a PGlite node storing a batch: nothing answers until the long call does.
+    a.controls.stalled = true;
+    const longCall = remoteOfClient(a.link.client).calls.devices.count(
+      {},
+      { signal: new AbortController().signal },
+    );
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(heartbeat.health()[0]?.lastError).toMatch(/^timeout/);
+    expect(heartbeat.isDown('a')).toBe(false);
+    a.controls.release();
+    await longCall;
+    expect(heartbeat.isDown('a')).toBe(false);
+    heartbeat.stop();
+  });
+
+  it('counts an answer to any call as life while the beats time out', async () => {
+    const a = probe('a');
+    // Every answer takes longer than a beat's 400 ms deadline.
+    a.controls.delayMs = 600;
+    const heartbeat = createHeartbeat([a.link]);
+    heartbeat.start();
+    const remote = remoteOfClient(a.link.client);
+    for (let round = 0; round < 5; round++) {
+      const call = remote.calls.devices.count({}, { signal: new AbortController().signal });
+      await vi.advanceTimersByTimeAsync(600);
+      await call;
+      // Nothing in flight now: the last answer alone keeps the child up.
+      await vi.advanceTimersByTimeAsync(900);
+      expect(heartbeat.isDown('a')).toBe(false);
+    }
+    expect(heartbeat.health()[0]).toMatchObject({ state: 'up', lastHeartbeatAt: null });
+    heartbeat.stop();
+  });
+
+  it('marks a child down that stops answering though calls to it are still in flight', async () => {
+    const a = probe('a');
+    const heartbeat = createHeartbeat([a.link]);
+    heartbeat.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    a.controls.stalled = true;
+    void remoteOfClient(a.link.client).calls.devices.count({}, { signal: new AbortController().signal });
+    await vi.advanceTimersByTimeAsync(12_000);
+    expect(heartbeat.isDown('a')).toBe(true);
+    heartbeat.stop();
+    a.controls.release();
   });
 });

@@ -1,4 +1,5 @@
 import { NodeInfo } from '@tierscope/shared';
+import { childActivity } from './child-activity.ts';
 import type { ChildLink } from './child-link.ts';
 import { systemClock, type Clock } from '../query/clock.ts';
 import { fanOut } from '../query/fan-out.ts';
@@ -10,8 +11,15 @@ export interface HeartbeatOptions {
   callDeadlineMs?: number;
   /** How often a child's full `node.info` is refreshed; the beats between only ping. Default 2000 ms. */
   infoEveryMs?: number;
-  /** A child whose last answer is older than this is down. Default 2000 ms. */
+  /** A child whose last answer (to a beat or to any call) is older than this is down. Default 2000 ms. */
   downAfterMs?: number;
+  /**
+   * While a call to the child is in flight, it stays up until its last answer is this old: a child
+   * busy with a long call misses its beats, a dead one is found once its calls' deadlines could not
+   * have been met (calls kept in flight to a dead child must not keep it up). Default 10 000 ms,
+   * the longest fan-out deadline.
+   */
+  busyUpToMs?: number;
   clock?: Clock;
 }
 
@@ -30,7 +38,9 @@ export interface ChildHealth {
  * Liveness by heartbeat, not by query timeout: each child is pinged every ~`intervalMs` (its full
  * `node.info`, which costs the child database counts, only every `infoEveryMs`); a child that has
  * not answered for `downAfterMs` (counted from `start()` before its first answer) is down, and
- * fan-out answers `unreachable` for it without calling it.
+ * fan-out answers `unreachable` for it without calling it. An answer to any other call made through
+ * the child's client counts as one to a beat, and a call in flight keeps the child up for
+ * `busyUpToMs` after its last answer (docs/decisions/0032-a-busy-child-is-alive.md).
  */
 export interface Heartbeat {
   start(): void;
@@ -47,6 +57,8 @@ export function createHeartbeat(children: readonly ChildLink[], options: Heartbe
   const intervalMs = options.intervalMs ?? 500;
   const callDeadlineMs = options.callDeadlineMs ?? 400;
   const downAfterMs = options.downAfterMs ?? 2000;
+  const busyUpToMs = Math.max(downAfterMs, options.busyUpToMs ?? 10_000);
+  const clients = new Map(children.map((c) => [c.id, c.client]));
   const infoEveryMs = options.infoEveryMs ?? 2000;
   const state = new Map(
     children.map((c) => [
@@ -65,8 +77,11 @@ export function createHeartbeat(children: readonly ChildLink[], options: Heartbe
 
   const isDown = (id: string): boolean => {
     const child = state.get(id);
-    if (!child) return true;
-    return clock.now() - (child.lastOkAt ?? since) > downAfterMs;
+    const client = clients.get(id);
+    if (!child || !client) return true;
+    const activity = childActivity(client);
+    const silentMs = clock.now() - Math.max(child.lastOkAt ?? since, activity.lastAnswerAt ?? since);
+    return silentMs > (activity.inFlight > 0 ? busyUpToMs : downAfterMs);
   };
 
   const infoIsDue = (id: string, now: number): boolean => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import {
   BadRequestError,
@@ -32,10 +33,12 @@ import { clampDeadline, fanOut, type Settled } from './fan-out.ts';
 import { fetchInRounds } from './list-rounds.ts';
 import type { ChildHealth, Heartbeat } from '../links/heartbeat.ts';
 import {
+  mergeCommandJobs,
   mergeCoverage,
   mergeNodeHistories,
   mergeNodeInfo,
   outputPrefix,
+  prefixCommandJob,
   prefixCoverage,
   prefixNodeHistory,
   prefixNodeInfo,
@@ -370,6 +373,27 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
         importDevicesCsv(input, (nodePath, rows) =>
           forwarded.devices.provision({ nodePath, devices: rows }, actor),
         ),
+      // Every member the selector's subtree takes gets the same job id, so the job reads back as one.
+      commandMany: async (input, actor) => {
+        const jobId = input.jobId ?? randomUUID();
+        const results = await askSelected(input.selector.nodePath, (m, nodePath, signal) =>
+          m.remote.calls.devices
+            .commandMany(
+              { ...input, jobId, selector: { ...input.selector, nodePath } },
+              callOptions(m, signal, actor),
+            )
+            .then((job) => prefixCommandJob(job, m.prefix)),
+        );
+        return mergeCommandJobs(jobId, results);
+      },
+      commandJob: async (input) => {
+        const results = await askSelected(input.nodePath, (m, nodePath, signal) =>
+          m.remote.calls.devices
+            .commandJob({ jobId: input.jobId, nodePath }, callOptions(m, signal))
+            .then((job) => prefixCommandJob(job, m.prefix)),
+        );
+        return mergeCommandJobs(input.jobId, results);
+      },
       // Routed like every single-device call; the items belong to the device's node.
       commands: (input) =>
         forwarded.devices.commands(input).then((history) => ({

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  countCommandJob,
   decodeDeviceCursor,
   decodeEventCursor,
   selfCoverage,
+  type CommandJob,
+  type CommandJobItem,
   type Coverage,
   type Device,
   type DeviceEvent,
@@ -11,9 +14,11 @@ import {
 } from '@tierscope/shared';
 import {
   kWayMerge,
+  mergeCommandJobs,
   mergeCoverage,
   mergeNodeInfo,
   mergeRulePreviews,
+  prefixCommandJob,
   prefixNodeInfo,
   prefixRulePreview,
   prefixPage,
@@ -300,5 +305,40 @@ describe('rules.preview merge', () => {
     expect(cut.timelineComplete).toBe(false);
     const whole = mergeRulePreviews([answered('a', preview('a', { d: [1000] }))]);
     expect(whole.timelineComplete).toBe(true);
+  });
+});
+
+describe('bulk command job merge', () => {
+  const item = (nodePath: string, deviceId: string, state: CommandJobItem['state']): CommandJobItem => ({
+    nodePath,
+    deviceId,
+    commandId: `${nodePath}-${deviceId}`,
+    state,
+    error: null,
+  });
+  const job = (path: string, items: CommandJobItem[]): CommandJob => ({
+    jobId: 'job-00000001',
+    counts: countCommandJob(items),
+    items,
+    refused: [{ nodePath: path, deviceId: 'gw', message: 'takes no command "x"' }],
+    coverage: selfCoverage(path, 2),
+  });
+
+  it("puts the members in this tier's paths, recounts the states and names the silent member", () => {
+    const a = prefixCommandJob(job('a', [item('a', 'd2', 'sent'), item('a', 'd1', 'succeeded')]), 'd1/');
+    const b = job('b', [item('b', 'd1', 'failed')]);
+    const merged = mergeCommandJobs('job-00000001', [
+      { ok: true, path: 'd1/a', latencyMs: 2, value: a },
+      { ok: true, path: 'b', latencyMs: 2, value: b },
+      timedOut,
+    ]);
+    expect(merged.items.map((i) => `${i.nodePath}/${i.deviceId}`)).toEqual(['b/d1', 'd1/a/d1', 'd1/a/d2']);
+    expect(merged.refused.map((r) => r.nodePath)).toEqual(['b', 'd1/a']);
+    expect(merged.counts).toMatchObject({
+      total: 3,
+      byState: { succeeded: 1, sent: 1, failed: 1, queued: 0 },
+    });
+    expect(merged.coverage).toMatchObject({ asked: 3, answered: 2 });
+    expect(merged.coverage.nodes.find((n) => n.path === 'slow')?.state).toBe('timeout');
   });
 });

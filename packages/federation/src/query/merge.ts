@@ -1,9 +1,11 @@
 import {
+  countCommandJob,
   DeviceStatus,
   NODE_HISTORY_MAX_NODES,
   nodeHistoryBucketMs,
   RULE_PREVIEW_DEVICE_LIMIT,
   RULE_PREVIEW_TIMELINE_LIMIT,
+  type CommandJob,
   type DeviceCounts,
   type Coverage,
   type Cursor,
@@ -159,6 +161,35 @@ export function sumDeviceCounts(results: readonly MemberResult<DeviceCounts>[]):
       byStatus[status] += count;
   }
   return { total, byStatus, coverage: mergeCoverage(results) };
+}
+
+/** A member's bulk command job with its node paths in this tier's space. */
+export function prefixCommandJob(job: CommandJob, prefix: string): CommandJob {
+  if (prefix === '') return job;
+  return {
+    ...job,
+    items: job.items.map((item) => ({ ...item, nodePath: `${prefix}${item.nodePath}` })),
+    refused: job.refused.map((row) => ({ ...row, nodePath: `${prefix}${row.nodePath}` })),
+    coverage: prefixCoverage(job.coverage, prefix),
+  };
+}
+
+/**
+ * A bulk command's job over the members that answered: their items and refusals together (by node
+ * path, then device), counted again; the coverage names each member that did not answer.
+ */
+export function mergeCommandJobs(jobId: string, results: readonly MemberResult<CommandJob>[]): CommandJob {
+  const answered = results.flatMap((result) => (result.ok ? [result.value] : []));
+  const byDevice = (a: { nodePath: string; deviceId: string }, b: { nodePath: string; deviceId: string }) =>
+    a.nodePath.localeCompare(b.nodePath) || a.deviceId.localeCompare(b.deviceId);
+  const items = answered.flatMap((job) => job.items).sort(byDevice);
+  return {
+    jobId,
+    counts: countCommandJob(items),
+    items,
+    refused: answered.flatMap((job) => job.refused).sort(byDevice),
+    coverage: mergeCoverage(results),
+  };
 }
 
 /** A member's rules.preview with its node paths in this tier's space. */

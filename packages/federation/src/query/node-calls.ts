@@ -15,6 +15,7 @@ import {
 } from '@tierscope/shared';
 import { iterableStreamMember, type AlertStreamHandlers } from './alert-stream.ts';
 import { runAsActor } from '../links/acting-user.ts';
+import { trackChildCall } from '../links/child-activity.ts';
 import { runWithDeadline } from '../links/deadline-budget.ts';
 import { SharedAlertStream } from './shared-alert-stream.ts';
 import { subscriptionItems } from './subscription-items.ts';
@@ -106,10 +107,12 @@ export function remoteNode(client: TRPCClient<NodeRouter>): MemberCalls {
   const clientRoot = client as unknown as Record<string, Record<string, ClientProcedure>>;
   const call: CallProcedure = async (procedure, input, options) => {
     const target = clientRoot[procedure.group]![procedure.name]!;
-    const value = await inCallScope(options, () =>
-      procedure.type === 'mutation'
-        ? target.mutate(input, { signal: options.signal })
-        : target.query(input, { signal: options.signal }),
+    const value = await trackChildCall(client, () =>
+      inCallScope(options, () =>
+        procedure.type === 'mutation'
+          ? target.mutate(input, { signal: options.signal })
+          : target.query(input, { signal: options.signal }),
+      ),
     );
     return procedure.parseOutput ? procedure.parseOutput(value) : value;
   };

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { DeviceId, NodePath } from '../domain/ids.ts';
 import { Cursor, Limit } from '../domain/page.ts';
 import { Timestamp } from '../domain/time.ts';
-import { DeviceRef } from './devices.schemas.ts';
+import { Coverage } from '../domain/coverage.ts';
+import { DeviceRef, DeviceStatus } from './devices.schemas.ts';
+import { DeviceFilters } from './reports.schemas.ts';
 
 /** A command's name as a device kind declares it and the device receives it (`set-interval`). */
 export const CommandName = z
@@ -104,7 +106,7 @@ export type Command = z.infer<typeof Command>;
  * declaration before it is stored, publishes it when the device is online (at once if it is) and
  * waits `timeoutMs` for the device's ack; a device offline for `ttlMs` never gets it.
  */
-export const SendCommandInput = DeviceRef.extend({
+const CommandToSend = z.object({
   name: CommandName,
   params: CommandParams.default({}),
   timeoutMs: z.number().int().min(100).max(600_000).default(10_000),
@@ -115,6 +117,7 @@ export const SendCommandInput = DeviceRef.extend({
     .max(7 * 86_400_000)
     .default(300_000),
 });
+export const SendCommandInput = DeviceRef.extend(CommandToSend.shape);
 export type SendCommandInput = z.infer<typeof SendCommandInput>;
 
 /** A device's commands, newest first. */
@@ -141,4 +144,87 @@ export type WatchCommandsInput = z.infer<typeof WatchCommandsInput>;
 export interface TrackedCommand {
   id: string;
   command: Command;
+}
+
+/** The most devices one bulk command reaches at one node. */
+export const BULK_COMMAND_MAX_DEVICES = 10_000;
+
+/**
+ * Which devices a bulk command goes to: the devices of a subtree (`nodePath`; the whole tree
+ * without it) that match every filter given.
+ */
+export const CommandSelector = DeviceFilters.extend({
+  nodePath: NodePath.optional(),
+  status: DeviceStatus.optional(),
+  deviceIds: z.array(DeviceId).min(1).max(BULK_COMMAND_MAX_DEVICES).optional(),
+}).prefault({});
+export type CommandSelector = z.infer<typeof CommandSelector>;
+
+/** Names one bulk command at every node it reached. */
+export const CommandJobId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'job id: 8–64 of A-Z, a-z, 0-9, "_", "-"');
+export type CommandJobId = z.infer<typeof CommandJobId>;
+
+/**
+ * One command to every device the selector picks. Each owning node checks and stores the commands
+ * at once and publishes them at most `ratePerSecond` a second (offline devices wait, as a single
+ * command's do). `jobId` is chosen by the tier that takes the call when the caller gives none, and
+ * passed down, so the job is read back by it at any tier.
+ */
+export const CommandManyInput = CommandToSend.extend({
+  jobId: CommandJobId.optional(),
+  selector: CommandSelector,
+  ratePerSecond: z.number().int().min(1).max(1000).default(100),
+});
+export type CommandManyInput = z.infer<typeof CommandManyInput>;
+
+/** One device's command in a job, as it stands. */
+export const CommandJobItem = z.object({
+  nodePath: NodePath,
+  deviceId: DeviceId,
+  commandId: CommandId,
+  state: CommandState,
+  error: z.string().max(2000).nullable(),
+});
+export type CommandJobItem = z.infer<typeof CommandJobItem>;
+
+/** A selected device that got no command, and why (its kind does not declare it, bad params). */
+export const CommandJobRefusal = z.object({
+  nodePath: NodePath,
+  deviceId: DeviceId,
+  message: z.string().max(2000),
+});
+export type CommandJobRefusal = z.infer<typeof CommandJobRefusal>;
+
+/**
+ * A bulk command's devices and their outcomes, gathered from every node that answered; the
+ * coverage names each node that did not (its devices are not in `items`), and why.
+ */
+export const CommandJob = z.object({
+  jobId: CommandJobId,
+  /** Commands by state; `total` = the number of items. */
+  counts: z.object({
+    total: z.number().int().min(0),
+    byState: z.record(CommandState, z.number().int().min(0)),
+  }),
+  /** Every command of the job, by node path then device id. */
+  items: z.array(CommandJobItem),
+  refused: z.array(CommandJobRefusal),
+  coverage: Coverage,
+});
+export type CommandJob = z.infer<typeof CommandJob>;
+
+/** A bulk command's outcomes so far, from the nodes of a subtree (the whole tree without `nodePath`). */
+export const CommandJobInput = z.object({ jobId: CommandJobId, nodePath: NodePath.optional() });
+export type CommandJobInput = z.infer<typeof CommandJobInput>;
+
+/** Counts the items of a job by state. */
+export function countCommandJob(items: readonly CommandJobItem[]): CommandJob['counts'] {
+  const byState = Object.fromEntries(CommandState.options.map((state) => [state, 0])) as Record<
+    CommandState,
+    number
+  >;
+  for (const item of items) byState[item.state] += 1;
+  return { total: items.length, byState };
 }

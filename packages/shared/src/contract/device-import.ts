@@ -182,9 +182,9 @@ function startLine(linesRead: number, raw: string): number {
 }
 
 /**
- * Rows per `devices.provision` call of an import. A node on PGlite stores a batch on its event
- * loop; at 500 rows it missed its parent's heartbeats on a loaded machine and its next batches were
- * refused as unreachable, at 100 it answers between batches.
+ * Rows per `devices.provision` call of an import: the progress events come this often. (A node
+ * stores a batch in slices and a parent counts its answers as life, so a larger batch no longer
+ * gets a busy node called unreachable: docs/decisions/0032-a-busy-child-is-alive.md.)
  */
 const IMPORT_BATCH_SIZE = 100;
 
@@ -286,8 +286,8 @@ const UNREACHABLE_RETRIES = 5;
 const UNREACHABLE_PAUSE_MS = 1000;
 
 /**
- * A node busy storing a batch can miss its parent's heartbeats and be called unreachable for a
- * moment; the fan-out then refuses the next call without making it, so trying again is safe.
+ * A node away for a moment (restarting, its link dropped) is called unreachable by its parent's
+ * heartbeat; the fan-out then refuses the next call without making it, so trying again is safe.
  */
 async function provisionWhenReachable(call: () => Promise<ProvisionedDevices>): Promise<ProvisionedDevices> {
   for (let attempt = 1; ; attempt++) {

@@ -3,6 +3,9 @@ import { adminProcedure, operatorProcedure, router, viewerProcedure } from './tr
 import {
   Command,
   CommandHistory,
+  CommandJob,
+  CommandJobInput,
+  CommandManyInput,
   ListCommandsInput,
   SendCommandInput,
   WatchCommandsInput,
@@ -88,6 +91,21 @@ export const devicesRouter = router({
     .input(SendCommandInput)
     .output(Command)
     .mutation(({ ctx, input }) => ctx.node.devices.command(input, ctx.actor)),
+  /**
+   * One command to every device a selector picks, across the subtree: answers the job once each
+   * owning node stored its commands (the nodes that did not answer are named in its coverage);
+   * outcomes come by `commandJob`.
+   */
+  commandMany: operatorProcedure
+    .meta({ audit: 'device.command.bulk', deadlineMs: 10_000 })
+    .input(CommandManyInput)
+    .output(CommandJob)
+    .mutation(({ ctx, input }) => ctx.node.devices.commandMany(input, ctx.actor)),
+  /** A bulk command's devices and their outcomes so far, from every node of the subtree. */
+  commandJob: viewerProcedure
+    .input(CommandJobInput)
+    .output(CommandJob)
+    .query(({ ctx, input }) => ctx.node.devices.commandJob(input)),
   /** One device's commands, newest first, from the owning node. */
   commands: viewerProcedure
     .input(ListCommandsInput)

@@ -24,6 +24,9 @@ import type {
 import type {
   Command,
   CommandHistory,
+  CommandJob,
+  CommandJobInput,
+  CommandManyInput,
   ListCommandsInput,
   SendCommandInput,
   TrackedCommand,
@@ -95,6 +98,9 @@ export interface DevicesService {
    * the device kind's declaration (BadRequestError, nothing stored or published); audited with `actor`.
    */
   command(input: SendCommandInput, actor: Actor): Promise<Command>;
+  /** One command to each device the selector picks (docs/decisions/0033-bulk-commands.md). */
+  commandMany(input: CommandManyInput, actor: Actor): Promise<CommandJob>;
+  commandJob(input: CommandJobInput): Promise<CommandJob>;
   commands(input: ListCommandsInput): Promise<CommandHistory>;
   /** The device's command changes until `signal` aborts (see WatchCommandsInput). */
   watchCommands(input: WatchCommandsInput, signal: AbortSignal): AsyncIterable<TrackedCommand>;

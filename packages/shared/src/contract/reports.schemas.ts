@@ -23,14 +23,15 @@ export const REPORT_MAX_TREND_POINTS = 400;
 const Count = z.number().int().min(0);
 const Ms = z.number().min(0);
 
+/** What a device's record is matched on; every field given must match. */
+export const DeviceFilters = z.object({
+  kind: z.string().max(64).optional(),
+  site: z.string().max(200).optional(),
+  label: LabelFilter.optional(),
+});
+
 /** Devices an objective covers; every field given must match (all devices when empty). */
-export const DeviceSelector = z
-  .object({
-    kind: z.string().max(64).optional(),
-    site: z.string().max(200).optional(),
-    label: LabelFilter.optional(),
-  })
-  .prefault({});
+export const DeviceSelector = DeviceFilters.prefault({});
 export type DeviceSelector = z.infer<typeof DeviceSelector>;
 
 /** A service-level objective: the devices it covers are to be available at least `availability`. */

@@ -25,6 +25,8 @@ export const deviceCommands = pgTable(
     finishedAt: bigint('finished_at', { mode: 'number' }),
     result: jsonb('result').$type<Record<string, unknown>>(),
     error: text('error'),
+    /** The bulk command it was sent in (`devices.commandMany`), the same id at every node. */
+    jobId: text('job_id'),
   },
   (t) => [
     check(
@@ -35,6 +37,10 @@ export const deviceCommands = pgTable(
     index('device_commands_device_created_idx').on(t.deviceId, t.createdAt, t.id),
     // A watch resumes after a sequence number.
     index('device_commands_device_seq_idx').on(t.deviceId, t.seq),
+    // A bulk command's outcomes, read by its job id.
+    index('device_commands_job_idx')
+      .on(t.jobId)
+      .where(sql`${t.jobId} is not null`),
     // Open commands are read at start and on reconnects.
     index('device_commands_open_idx')
       .on(t.deviceId)

@@ -1,4 +1,4 @@
-// The devices of a commands bench: one MQTT client per probe answers every command published to
+// Devices that answer commands, for benches and tests: one MQTT client per probe answers every command published to
 // any device of that probe's embedded broker (DEVICE_AUTH=off lets it subscribe to all of them),
 // on that device's own ack topic, the way each device would.
 import mqtt, { type MqttClient } from 'mqtt';

@@ -1,0 +1,2 @@
+ALTER TABLE "device_commands" ADD COLUMN "job_id" text;--> statement-breakpoint
+CREATE INDEX "device_commands_job_idx" ON "device_commands" USING btree ("job_id") WHERE "device_commands"."job_id" is not null;
