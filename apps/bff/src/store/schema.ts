@@ -6,3 +6,4 @@ export * from './schema/audit-log.ts';
 export * from './schema/child-token-changes.ts';
 export * from './schema/node-unreachable-alerts.ts';
 export * from './schema/policy-versions.ts';
+export * from './schema/reports.ts';
