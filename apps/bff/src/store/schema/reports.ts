@@ -1,4 +1,5 @@
 import { bigint, bigserial, customType, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import type { ReportPeriod } from '@tierscope/shared';
 import { users } from './users.ts';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
@@ -16,7 +17,7 @@ export const reportSchedules = pgTable('report_schedules', {
   recipients: jsonb('recipients').$type<string[]>().notNull(),
   format: text('format', { enum: ['pdf', 'csv'] }).notNull(),
   paper: text('paper', { enum: ['A4', 'Letter'] }).notNull(),
-  period: text('period').notNull(),
+  period: text('period').$type<ReportPeriod>().notNull(),
   grouping: text('grouping', { enum: ['node', 'site', 'kind'] }).notNull(),
   nodePath: text('node_path'),
   /** The report is made as this user: a schedule never sees more than its author. */
