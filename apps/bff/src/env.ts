@@ -35,13 +35,19 @@ const PolicyFile = z
   .pipe(PolicyContent);
 
 /** An executable Chromium, checked at start: a PDF report must not be the first to find it missing. */
-const ChromiumPath = z.string().min(1).superRefine((path, ctx) => {
-  try {
-    accessSync(path, constants.X_OK);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `CHROMIUM_PATH: ${path} is not an executable (apt-get install chromium)` });
-  }
-});
+const ChromiumPath = z
+  .string()
+  .min(1)
+  .superRefine((path, ctx) => {
+    try {
+      accessSync(path, constants.X_OK);
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: `CHROMIUM_PATH: ${path} is not an executable (apt-get install chromium)`,
+      });
+    }
+  });
 
 /** Every setting the BFF reads, validated once at start (see loadBffConfig). */
 export const BffConfig = z

@@ -20,8 +20,7 @@ export interface MailAttachment {
 
 /** An alert's email, or any other the tier sends (a scheduled report, with its file attached). */
 export type MailMessage =
-  | AlertEmail
-  | { to: string[]; subject: string; text: string; attachments: MailAttachment[] };
+  AlertEmail | { to: string[]; subject: string; text: string; attachments: MailAttachment[] };
 
 /** Sends email through one SMTP server; shared by the notifier and scheduled reports. */
 export interface Mailer {

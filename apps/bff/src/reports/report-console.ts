@@ -29,7 +29,11 @@ function checkedNextRun(cron: string, timeZone: string, now: number): Date {
  * The schedules and the archive for one caller: a schedule they create is made as them (their role
  * and scope); the archive lists what lies in their scope. Changes are audited.
  */
-export function reportConsoleFor(deps: ReportConsoleDeps, caller: ConsoleCaller, origin: AuditOrigin): ReportConsole {
+export function reportConsoleFor(
+  deps: ReportConsoleDeps,
+  caller: ConsoleCaller,
+  origin: AuditOrigin,
+): ReportConsole {
   const { store, audit, now } = deps;
   const found = async (id: number): Promise<ReportSchedule> => {
     const schedule = (await store.schedules()).find((s) => s.id === id);
@@ -69,12 +73,17 @@ export function reportConsoleFor(deps: ReportConsoleDeps, caller: ConsoleCaller,
           nextRunAt: checkedNextRun(cron, timeZone, at),
           updatedAt: new Date(at),
         });
-        await audit.append(origin, { action: 'report.schedule.update', target: current.name, details: { id, ...change } });
+        await audit.append(origin, {
+          action: 'report.schedule.update',
+          target: current.name,
+          details: { id, ...change },
+        });
         return found(id);
       },
       delete: async (id) => {
         const deleted = await store.deleteSchedule(id);
-        if (deleted) await audit.append(origin, { action: 'report.schedule.delete', target: String(id), details: {} });
+        if (deleted)
+          await audit.append(origin, { action: 'report.schedule.delete', target: String(id), details: {} });
         return { deleted };
       },
     },

@@ -3,6 +3,7 @@ import { buffer } from 'node:stream/consumers';
 import {
   actorScopeOf,
   type Actor,
+  PERIOD_LABELS,
   type NodeService,
   type ReportFormat,
   type ReportPeriod,
@@ -10,7 +11,7 @@ import {
 import type { ConsoleAccess } from '../console/console-access.ts';
 import { sessionCookieOf } from '../console/console-access.ts';
 import { reportCsv, type ReportGrouping } from '../console/report-csv.ts';
-import { PERIOD_LABELS, periodRange } from './report-period.ts';
+import { periodRange } from './report-period.ts';
 import type { PaperFormat, ReportPrinter } from './report-printer.ts';
 
 export interface ReportRequest {

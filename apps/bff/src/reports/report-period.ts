@@ -4,15 +4,6 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const ROLLING_DAYS: Partial<Record<ReportPeriod, number>> = { '7d': 7, '30d': 30, '90d': 90 };
 
-/** The console's names of the periods, as its report page prints them. */
-export const PERIOD_LABELS: Record<ReportPeriod, string> = {
-  '7d': 'Last 7 days',
-  '30d': 'Last 30 days',
-  '90d': 'Last 90 days',
-  month: 'This month',
-  'last-month': 'Last month',
-};
-
 /** How far `timeZone`'s wall clock is ahead of UTC at `at` (ms). */
 function zoneOffsetMs(at: number, timeZone: string): number {
   const parts = Object.fromEntries(
@@ -29,7 +20,7 @@ function zoneOffsetMs(at: number, timeZone: string): number {
       .formatToParts(at)
       .map((p) => [p.type, Number(p.value)]),
   ) as Record<string, number>;
-  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day, parts.hour, parts.minute, parts.second);
   return wall - Math.floor(at / 1000) * 1000;
 }
 
@@ -46,7 +37,11 @@ function startOfZonedMonth(at: number, timeZone: string, monthsBack: number): nu
  * The instants of a period at `at`, closed-open, as the report page computes them: rolling periods
  * end at the start of the next hour; months follow the calendar of `timeZone`.
  */
-export function periodRange(period: ReportPeriod, at: number, timeZone: string): { from: number; to: number } {
+export function periodRange(
+  period: ReportPeriod,
+  at: number,
+  timeZone: string,
+): { from: number; to: number } {
   const endOfHour = Math.floor(at / HOUR_MS) * HOUR_MS + HOUR_MS;
   const days = ROLLING_DAYS[period];
   if (days !== undefined) return { from: endOfHour - days * DAY_MS, to: endOfHour };

@@ -1,17 +1,6 @@
 // The report page printed to PDF by Chromium (docs/decisions/0031-report-pdf-and-schedules.md).
 import { chromium, type Browser } from 'playwright-core';
-
-/** Flags for a headless print on a server: no sandbox (containers), no network chatter of its own. */
-export const CHROMIUM_ARGS: readonly string[] = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM_ARGS } from '@tierscope/shared/chromium';
 
 export type PaperFormat = 'A4' | 'Letter';
 

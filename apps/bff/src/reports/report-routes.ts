@@ -39,7 +39,9 @@ export function registerReportRoutes(app: FastifyInstance, deps: ReportRoutesDep
   app.get('/export/report.pdf', async (request, reply) => {
     const query = ReportPdfQuery.safeParse(request.query);
     if (!query.success)
-      return reply.code(400).send({ error: query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+      return reply
+        .code(400)
+        .send({ error: query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
     const { paper, tz, ...page } = query.data;
     try {
       const made = await deps.maker.make({

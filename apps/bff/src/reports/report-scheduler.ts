@@ -151,7 +151,13 @@ export class ReportScheduler {
     const decision = decide(outcome, attempts, now, settings.retry);
     const update: DeliveryUpdate =
       decision.action === 'delivered'
-        ? { delivery: 'delivered', attempts, nextAttemptAt: null, lastError: null, deliveredAt: new Date(now) }
+        ? {
+            delivery: 'delivered',
+            attempts,
+            nextAttemptAt: null,
+            lastError: null,
+            deliveredAt: new Date(now),
+          }
         : decision.action === 'retry' && attempts < settings.maxAttempts
           ? {
               delivery: 'retrying',
@@ -160,10 +166,19 @@ export class ReportScheduler {
               lastError: decision.error,
               deliveredAt: null,
             }
-          : { delivery: 'failed', attempts, nextAttemptAt: null, lastError: decision.error, deliveredAt: null };
+          : {
+              delivery: 'failed',
+              attempts,
+              nextAttemptAt: null,
+              lastError: decision.error,
+              deliveredAt: null,
+            };
     await store.updateDelivery(row.id, update);
     if (update.delivery !== 'delivered')
-      logger.warn({ report: row.id, attempts, state: update.delivery, error: update.lastError }, 'report email not delivered');
+      logger.warn(
+        { report: row.id, attempts, state: update.delivery, error: update.lastError },
+        'report email not delivered',
+      );
   }
 }
 

@@ -111,7 +111,10 @@ beforeAll(async () => {
   devices = await mqtt.connectAsync(probe.mqttUrl, { clientId: 'report-devices' });
   const report = () => {
     for (const id of ['pump-1', 'meter-1'])
-      void devices!.publishAsync(`devices/${id}/telemetry`, JSON.stringify({ ts: Date.now(), metrics: { temp: 21.5 } }));
+      void devices!.publishAsync(
+        `devices/${id}/telemetry`,
+        JSON.stringify({ ts: Date.now(), metrics: { temp: 21.5 } }),
+      );
   };
   report();
   reporting = setInterval(report, EXPECTED_INTERVAL_MS);
@@ -171,7 +174,18 @@ describe('scheduled reports', () => {
     expect(text).toMatch(/Page 1 of \d/);
 
     mkdirSync(join(REPO_ROOT, 'e2e/artifacts'), { recursive: true });
-    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', pdfFile, ARTIFACT.slice(0, -4)]);
+    execFileSync('pdftoppm', [
+      '-png',
+      '-r',
+      '80',
+      '-f',
+      '1',
+      '-l',
+      '1',
+      '-singlefile',
+      pdfFile,
+      ARTIFACT.slice(0, -4),
+    ]);
     expect(existsSync(ARTIFACT)).toBe(true);
 
     // The archive keeps the same file for viewers to open later.

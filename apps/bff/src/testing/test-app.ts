@@ -99,7 +99,11 @@ export async function buildTestApp(
       createContext: ({ req }: CreateFastifyContextOptions): ConsoleContext => {
         const caller = resolveSessionActor(req);
         if (!caller) throw new TRPCError({ code: 'UNAUTHORIZED' });
-        return { node: NO_NODE_SERVICE, actor: caller.actor, console: consoleServiceFor(access, caller, reports) };
+        return {
+          node: NO_NODE_SERVICE,
+          actor: caller.actor,
+          console: consoleServiceFor(access, caller, reports),
+        };
       },
     },
   });

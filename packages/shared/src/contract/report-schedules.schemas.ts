@@ -7,6 +7,15 @@ export const REPORT_PERIODS = ['7d', '30d', '90d', 'month', 'last-month'] as con
 export const ReportPeriod = z.enum(REPORT_PERIODS);
 export type ReportPeriod = z.infer<typeof ReportPeriod>;
 
+/** How the console names each period (the report page, the PDF's header, the email). */
+export const PERIOD_LABELS: Record<ReportPeriod, string> = {
+  '7d': 'Last 7 days',
+  '30d': 'Last 30 days',
+  '90d': 'Last 90 days',
+  month: 'This month',
+  'last-month': 'Last month',
+};
+
 export const ReportGroupingName = z.enum(['node', 'site', 'kind']);
 export const ReportFormat = z.enum(['pdf', 'csv']);
 export type ReportFormat = z.infer<typeof ReportFormat>;
@@ -60,15 +69,14 @@ export const UpdateReportScheduleInput = ReportScheduleFields.partial()
   .refine((input) => Object.keys(input).length > 1, 'nothing to change');
 export type UpdateReportScheduleInput = z.infer<typeof UpdateReportScheduleInput>;
 
-export const ReportSchedule = ReportScheduleFields.required({ nodePath: true })
-  .extend({
-    id: ScheduleId,
-    nodePath: NodePath.nullable(),
-    createdBy: z.string(),
-    nextRunAt: Timestamp,
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-  });
+export const ReportSchedule = ReportScheduleFields.required({ nodePath: true }).extend({
+  id: ScheduleId,
+  nodePath: NodePath.nullable(),
+  createdBy: z.string(),
+  nextRunAt: Timestamp,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
 export type ReportSchedule = z.infer<typeof ReportSchedule>;
 
 /**

@@ -1,4 +1,14 @@
-import { bigint, bigserial, customType, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 import type { ReportPeriod } from '@tierscope/shared';
 import { users } from './users.ts';
 
@@ -56,8 +66,5 @@ export const reportArchive = pgTable(
     lastError: text('last_error'),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
   },
-  (t) => [
-    index('report_archive_made_at').on(t.madeAt),
-    index('report_archive_due').on(t.nextAttemptAt),
-  ],
+  (t) => [index('report_archive_made_at').on(t.madeAt), index('report_archive_due').on(t.nextAttemptAt)],
 );
