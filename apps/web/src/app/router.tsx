@@ -167,6 +167,12 @@ const nodeTokensRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/node-tokens.tsx'), 'NodeTokensRoute'),
 });
 
+const reportSchedulesRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: '/reports',
+  component: lazyRouteComponent(() => import('./routes/report-schedules.tsx'), 'ReportSchedulesRoute'),
+});
+
 const routeTree = rootRoute.addChildren([
   loginRoute,
   overviewRoute,
@@ -179,7 +185,7 @@ const routeTree = rootRoute.addChildren([
   policyRoute,
   sessionsRoute,
   passwordRoute,
-  adminRoute.addChildren([adminIndexRoute, usersRoute, auditRoute, nodeTokensRoute]),
+  adminRoute.addChildren([adminIndexRoute, usersRoute, auditRoute, nodeTokensRoute, reportSchedulesRoute]),
 ]);
 
 export const router = createRouter({
