@@ -192,6 +192,23 @@ describe('scheduled reports', () => {
     const opened = await fetchAs(await loginToConsole(bff.url))(`${bff.url}${archived!.href}`);
     expect(opened.headers.get('content-type')).toBe('application/pdf');
     expect(Buffer.from(await opened.arrayBuffer()).equals(pdf!.content)).toBe(true);
+    // A viewer scoped to another subtree neither lists nor opens it.
+    const password = 'a long enough test password';
+    await admin.console.users.create.mutate({ name: 'sam', role: 'viewer', scope: ['probe-b'], password });
+    const first = await loginToConsole(bff.url, { username: 'sam', password });
+    const changed = await fetch(`${bff.url}/auth/password`, {
+      method: 'POST',
+      headers: { ...first.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ currentPassword: password, newPassword: `${password}!` }),
+    });
+    expect(changed.status).toBe(200);
+    const sam = await loginToConsole(bff.url, { username: 'sam', password: `${password}!` });
+    const samClient = createTRPCClient<ConsoleApiRouter>({
+      links: [httpLink({ url: `${bff.url}/trpc`, fetch: fetchAs(sam) })],
+    });
+    expect(await samClient.console.reportArchive.list.query({})).toEqual([]);
+    expect((await fetchAs(sam)(`${bff.url}${archived!.href}`)).status).toBe(404);
+
     await admin.console.reportSchedules.delete.mutate({ id: schedule.id });
   }, 120_000);
 
