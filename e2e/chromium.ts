@@ -1,17 +1,7 @@
-/**
- * Debian's Chromium (no browser downloads here); without the background-networking flags it hangs.
- * The e2e suite and bench/web.bench.ts launch it the same way.
- */
+import { CHROMIUM_ARGS } from '@tierscope/shared/chromium';
+
+/** Debian's Chromium (no browser downloads here), launched as every Tierscope process launches it. */
 export const CHROMIUM = {
   executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+  args: [...CHROMIUM_ARGS],
 };

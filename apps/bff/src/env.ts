@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
@@ -33,6 +33,21 @@ const PolicyFile = z
     }
   })
   .pipe(PolicyContent);
+
+/** An executable Chromium, checked at start: a PDF report must not be the first to find it missing. */
+const ChromiumPath = z
+  .string()
+  .min(1)
+  .superRefine((path, ctx) => {
+    try {
+      accessSync(path, constants.X_OK);
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: `CHROMIUM_PATH: ${path} is not an executable (apt-get install chromium)`,
+      });
+    }
+  });
 
 /** Every setting the BFF reads, validated once at start (see loadBffConfig). */
 export const BffConfig = z
@@ -95,6 +110,14 @@ export const BffConfig = z
      * `node unreachable` alerts go, besides the routes its fleet policy gives `**`.
      */
     ...notifierConfigFields,
+    /** Chromium, for PDF reports (`/usr/bin/chromium`); unset, PDF reports answer 503 saying so. */
+    chromiumPath: ChromiumPath.optional(),
+    /** `warm`: one Chromium kept between reports; `per-report`: launched for each (decision 31). */
+    reportBrowser: z.enum(['warm', 'per-report']).default('warm'),
+    /** Archived reports (scheduled ones) are kept this long. */
+    reportRetentionDays: z.coerce.number().int().min(1).max(3650).default(90),
+    /** Attempts per report email before its archive row shows `failed`. */
+    reportDeliveryAttempts: z.coerce.number().int().min(1).max(20).default(6),
   })
   .refine(
     (config) => ![...config.children, ...config.uplinkChildren].some((child) => child.id === config.nodeId),
@@ -137,6 +160,10 @@ export function loadBffConfig(env: NodeJS.ProcessEnv = process.env): BffConfig {
     sessionMaxHours: env.SESSION_MAX_HOURS || undefined,
     demoPolicy: env.DEMO_POLICY_FILE || undefined,
     ...notifierEnv(env),
+    chromiumPath: env.CHROMIUM_PATH || undefined,
+    reportBrowser: env.REPORT_BROWSER || undefined,
+    reportRetentionDays: env.REPORT_RETENTION_DAYS || undefined,
+    reportDeliveryAttempts: env.REPORT_DELIVERY_ATTEMPTS || undefined,
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);

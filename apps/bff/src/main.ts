@@ -1,191 +1,23 @@
-// Composition root only: env → children → federation → server.
-import { createRequire } from 'node:module';
-import { pino } from 'pino';
-import { collectDefaultMetrics, Registry } from 'prom-client';
-import {
-  federationFromConfig,
-  sqlPolicyVersionStore,
-  sqlUnreachableAlertStore,
-  TlsCertificates,
-} from '@tierscope/federation';
-import {
-  AlertStreamFeed,
-  asAlertNotifications,
-  createOutboxStore,
-  createTierNotifier,
-} from '@tierscope/notify';
-import type { Actor, AuditedChange, PublishPolicyInput } from '@tierscope/shared';
-import { storeReadiness } from '@tierscope/store';
-import { consoleAccessSettingsOf, createConsoleAccess } from './console/console-access.ts';
-import { auditEventOf } from './console/audited-changes.ts';
-import { bootstrapFirstAdmin } from './console/first-admin.ts';
-import { CONSOLE_LOG_REDACT } from './console/log-redaction.ts';
-import { loadBffConfig, type BffConfig } from './env.ts';
-import { registerFederationMetrics } from './http/federation-metrics.ts';
-import { createBffServer } from './http/server.ts';
-import { seedDemoPolicy } from './policy/seed-demo-policy.ts';
-import { bffEscalations, bffRoutes } from './notifier/bff-routes.ts';
-import { userDirectory } from './notifier/user-directory.ts';
-import { openBffStore } from './store/client.ts';
-import { MIGRATIONS_FOLDER, migrateBffStore } from './store/migrate.ts';
-
-const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
-
-async function main(config: BffConfig): Promise<void> {
-  const logger = pino({ level: config.logLevel, base: { node: config.nodeId }, redact: CONSOLE_LOG_REDACT });
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const tls = new TlsCertificates({ settings: config, registry, logger: logger.child({ component: 'tls' }) });
-  tls.watch();
-  process.on('SIGHUP', () => tls.reload('SIGHUP'));
-
-  const store = await openBffStore(config.databaseUrl);
-  await migrateBffStore(store);
-  const access = createConsoleAccess(store.db, consoleAccessSettingsOf(config));
-  // The one-time password goes to stdout, never through the logger.
-  const firstAdmin = await bootstrapFirstAdmin(access.users, config, (text) => process.stdout.write(text));
-  if (firstAdmin !== 'users-exist')
-    logger.info({ user: config.adminUser, firstAdmin }, 'first admin created');
-
-  // The top of the tree: children's paths are returned as they are (`district-1/probe-a`).
-  const { runtime, uplink } = await federationFromConfig({
-    config,
-    isRoot: true,
-    identity: { name: config.nodeName, version, startedAt: Date.now() },
-    exec: (text, params) => store.exec(text, params),
-    // Shared by the replicas (docs/decisions/0017-two-bff-replicas.md).
-    unreachableAlertsInDatabase: true,
-    // Listed with the owner's in alerts.notifications: who the BFF itself told.
-    notifications: async (alertId) =>
-      asAlertNotifications(await createOutboxStore(store).forAlert(alertId), config.nodeId),
-    tls,
-    logger,
-  });
-  if (!runtime) throw new Error('the BFF federates even with no children');
-  const federation = runtime;
-  registerFederationMetrics(registry, federation.heartbeat);
-
-  // The children the BFF loses are notified through its own routes, like a node's alerts; the
-  // fleet's alerts go through its escalation policies (docs/decisions/0026-on-call.md).
-  const notifierLogger = logger.child({ component: 'notifier' });
-  const fleetPolicy = () => federation.policy?.book.document('') ?? null;
-  const notifierActor: Actor = { kind: 'system', name: 'notifier', role: 'viewer' };
-  const notifier = await createTierNotifier({
-    database: store,
-    routes: bffRoutes({
-      webhooks: config.webhooks,
-      allowlist: config.webhookAllowlist,
-      policy: fleetPolicy,
-      logger: notifierLogger,
-    }),
-    escalations: bffEscalations(fleetPolicy),
-    directory: userDirectory(store.db),
-    // Whom the tiers below told already (a probe's own escalation policies): they are not told again.
-    toldBelow: async (alert) => {
-      const found = await federation
-        .service(undefined, notifierActor)
-        .alerts.notifications({ nodePath: alert.nodePath, id: alert.id });
-      return new Set(
-        found.notifications
-          .filter((n) => n.tier !== config.nodeId && n.event === 'firing')
-          .map((n) => n.recipient),
-      );
-    },
-    stepDelayMs: config.escalationStepDelayMs,
-    onSubscriptionGone: (endpoint) => access.notificationSettings.forgetPush(endpoint),
-    config,
-    registry,
-    logger: notifierLogger,
-  });
-  const unreachableFeed = notifier.feed(
-    'node-unreachable',
-    sqlUnreachableAlertStore((text, params) => store.exec(text, params)),
-  );
-  await unreachableFeed.init();
-  const fleetAlertFeed = new AlertStreamFeed({
-    source: 'fleet-alerts',
-    watch: (lastEventId, signal) =>
-      federation.service(undefined, notifierActor).alerts.watch({ lastEventId }, signal),
-    escalations: notifier.escalations,
-    database: store,
-    onQueued: () => notifier.worker.wake(),
-    logger: notifierLogger,
-  });
-
-  const server = await createBffServer({
-    serviceFor: (budgetMs, actor) => federation.service(budgetMs, actor),
-    heartbeat: federation.heartbeat,
-    metrics: registry,
-    readiness: storeReadiness(store, MIGRATIONS_FOLDER),
-    logger,
-    access,
-    trustProxy: config.trustProxy,
-    webDist: config.webDist,
-    uplink,
-    tls,
-  });
-  await server.listen({ host: config.httpHost, port: config.httpPort });
-  notifier.start();
-  unreachableFeed.start();
-  fleetAlertFeed.start();
-  federation.start();
-  if (config.demoPolicy) {
-    // As the first admin, audited as their console publish would be; the demo runs on without it.
-    const admin: Actor = { kind: 'user', name: config.adminUser, role: 'admin' };
-    const audit = async (change: AuditedChange) => {
-      await access.audit.append({ actor: admin.name, address: '' }, auditEventOf(change));
-    };
-    try {
-      const versions = sqlPolicyVersionStore((text, params) => store.exec(text, params));
-      const { policy } = federation.service(undefined, admin);
-      const target = {
-        hasVersion: async () => (await versions.head()) !== null,
-        publish: (input: PublishPolicyInput, actor: Actor) => policy.publish(input, actor),
-      };
-      const published = await seedDemoPolicy(target, config.demoPolicy, admin, audit);
-      logger.info(
-        { version: published?.version ?? null },
-        published ? 'demo policy published' : 'demo policy kept',
-      );
-    } catch (error) {
-      logger.error({ err: error }, 'demo policy not published');
-    }
-  }
-  logger.info(
-    {
-      http: `${tls.serving ? 'https' : 'http'}://${config.httpHost}:${config.httpPort}`,
-      tls: tls.serving ? tls.describe() : 'off',
-      children: config.children.map((c) => `${c.id}=${c.url}`),
-      uplinkChildren: config.uplinkChildren.map((c) => c.id),
-    },
-    'bff ready',
-  );
-  if (!tls.serving)
-    logger.warn('TLS_CERT_FILE unset: the console, API and uplink serve plain text (README: TLS)');
-
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    federation.stop();
-    await unreachableFeed.stop();
-    await fleetAlertFeed.stop();
-    await notifier.stop();
-    await server.close();
-    tls.close();
-    await store.close();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
-}
+// Composition root only: env → the BFF (bff.ts) → signals.
+import { startBff } from './bff.ts';
+import { loadBffConfig } from './env.ts';
 
 const config = loadBffConfig();
-main(config).catch((error: unknown) => {
-  process.stderr.write(
-    `tierscope bff failed to start: ${String(error instanceof Error ? error.stack : error)}\n`,
-  );
-  process.exit(1);
-});
+startBff(config).then(
+  (bff) => {
+    process.on('SIGHUP', () => bff.reloadTls());
+    const stop = () =>
+      void bff.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `tierscope bff failed to start: ${String(error instanceof Error ? error.stack : error)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -11,10 +11,21 @@ export interface SmtpSettings {
   timeoutMs?: number | undefined;
 }
 
-/** Sends email through one SMTP server; shared by the notifier and, later, reports. */
+/** A file sent with an email (a scheduled report). */
+export interface MailAttachment {
+  filename: string;
+  content: Buffer;
+  contentType: string;
+}
+
+/** An alert's email, or any other the tier sends (a scheduled report, with its file attached). */
+export type MailMessage =
+  AlertEmail | { to: string[]; subject: string; text: string; attachments: MailAttachment[] };
+
+/** Sends email through one SMTP server; shared by the notifier and scheduled reports. */
 export interface Mailer {
   /** Sends once and says how it ended; never throws. */
-  send(email: AlertEmail): Promise<AttemptOutcome>;
+  send(email: MailMessage): Promise<AttemptOutcome>;
   close(): void;
 }
 
@@ -27,15 +38,19 @@ export function createMailer(settings: SmtpSettings): Mailer {
   return {
     async send(email) {
       try {
-        await transport.sendMail({
-          to: email.to,
-          subject: email.subject,
-          text: email.text,
-          html: email.html,
-          messageId: email.messageId,
-          references: email.references,
-          ...(email.references !== email.messageId && { inReplyTo: email.references }),
-        });
+        await transport.sendMail(
+          'attachments' in email
+            ? email
+            : {
+                to: email.to,
+                subject: email.subject,
+                text: email.text,
+                html: email.html,
+                messageId: email.messageId,
+                references: email.references,
+                ...(email.references !== email.messageId && { inReplyTo: email.references }),
+              },
+        );
         return { kind: 'answered', status: 200 };
       } catch (error) {
         return smtpOutcome(error as Error & { responseCode?: number });

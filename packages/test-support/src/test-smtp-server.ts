@@ -14,11 +14,14 @@ export interface TestSmtpServer {
   /** `smtp://127.0.0.1:<port>`: what SMTP_URL is set to. */
   url: string;
   emails: ReceivedEmail[];
+  /** While true, every recipient is refused with a temporary error (451), as a busy server does. */
+  refusing: boolean;
   close(): Promise<void>;
 }
 
 export async function startTestSmtpServer(): Promise<TestSmtpServer> {
   const emails: ReceivedEmail[] = [];
+  const state = { refusing: false };
   const server = new SMTPServer({
     secure: false,
     authOptional: true,
@@ -26,6 +29,10 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
     logger: false,
     // close() waits this long at most for clients to say QUIT (default 30 s).
     closeTimeout: 500,
+    onRcptTo(_address, _session, callback) {
+      if (!state.refusing) return callback();
+      callback(Object.assign(new Error('mailbox busy, try again later'), { responseCode: 451 }));
+    },
     onData(stream, session, callback) {
       simpleParser(stream).then(
         (mail) => {
@@ -41,6 +48,12 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     emails,
+    get refusing() {
+      return state.refusing;
+    },
+    set refusing(value: boolean) {
+      state.refusing = value;
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -24,12 +24,16 @@ describe.each(testDatabaseBackends())('console procedures on $name', (backend) =
     const ctx: ConsoleContext = {
       node: {} as NodeService,
       actor,
-      console: consoleServiceFor(t.access, {
-        actor,
-        userId,
-        sessionId: 0,
-        address: '192.0.2.9',
-      }),
+      console: consoleServiceFor(
+        t.access,
+        {
+          actor,
+          userId,
+          sessionId: 0,
+          address: '192.0.2.9',
+        },
+        t.reports,
+      ),
     };
     return createCaller(ctx);
   };

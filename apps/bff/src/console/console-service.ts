@@ -2,6 +2,7 @@ import type { ConsoleService } from '@tierscope/shared';
 import type { AuditOrigin } from './audit.ts';
 import type { ConsoleAccess } from './console-access.ts';
 import type { ConsoleCaller } from './console-auth.ts';
+import { reportConsoleFor, type ReportConsoleDeps } from '../reports/report-console.ts';
 
 /** The audit log's "who and from where" of a console caller's actions. */
 export function auditOriginOf(caller: ConsoleCaller): AuditOrigin {
@@ -12,10 +13,15 @@ export function auditOriginOf(caller: ConsoleCaller): AuditOrigin {
  * The console's services for one signed-in caller: what `console.*` procedures call. The roles are
  * checked by the contract's procedures; this binds who acts, for the audit log and "my sessions".
  */
-export function consoleServiceFor(access: ConsoleAccess, caller: ConsoleCaller): ConsoleService {
+export function consoleServiceFor(
+  access: ConsoleAccess,
+  caller: ConsoleCaller,
+  reports: Omit<ReportConsoleDeps, 'audit'>,
+): ConsoleService {
   const { users, sessions, audit, notificationSettings } = access;
   const origin = auditOriginOf(caller);
   return {
+    ...reportConsoleFor({ ...reports, audit }, caller, origin),
     users: {
       list: () => users.list(),
       create: (input) => users.create(input, origin),

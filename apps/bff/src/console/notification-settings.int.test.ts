@@ -20,7 +20,11 @@ describe.each(testDatabaseBackends())('a user’s own notification settings on $
     const ctx: ConsoleContext = {
       node: {} as NodeService,
       actor,
-      console: consoleServiceFor(t.access, { actor, userId: id, sessionId: 0, address: '192.0.2.7' }),
+      console: consoleServiceFor(
+        t.access,
+        { actor, userId: id, sessionId: 0, address: '192.0.2.7' },
+        t.reports,
+      ),
     };
     return createCallerFactory(consoleRouter)(ctx);
   };

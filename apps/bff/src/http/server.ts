@@ -19,6 +19,9 @@ import type { ConsoleAccess } from '../console/console-access.ts';
 import { registerConsoleAuth, resolveSessionActor, type ConsoleCaller } from '../console/console-auth.ts';
 import { auditOriginOf, consoleServiceFor } from '../console/console-service.ts';
 import { registerReportExport } from '../console/report-export.ts';
+import type { ReportMaker } from '../reports/report-maker.ts';
+import { registerReportRoutes } from '../reports/report-routes.ts';
+import type { ReportStore } from '../reports/report-store.ts';
 import { registerConsoleFiles } from './console-files.ts';
 
 export interface BffServerDeps {
@@ -43,6 +46,8 @@ export interface BffServerDeps {
    * certificate (TLS_CLIENT_CERTS=require) is checked on the uplink only: browsers have none.
    */
   tls?: TlsCertificates;
+  /** Report PDFs, schedules and their archive (docs/decisions/0031). */
+  reports: { maker: ReportMaker; store: ReportStore; now: () => number };
 }
 
 /** 1 MiB: the largest tRPC request body any procedure needs (inputs are small and bounded). */
@@ -75,6 +80,7 @@ export async function createBffServer(deps: BffServerDeps) {
     (actor) => deps.serviceFor(undefined, actor),
     (request) => callerOf(request).actor,
   );
+  registerReportRoutes(app, { ...deps.reports, callerOf });
 
   registerHealthRoutes(app, { readiness: deps.readiness, metrics: deps.metrics });
   app.get('/healthz', async () => {
@@ -106,7 +112,8 @@ function consoleApiOf(deps: BffServerDeps): NodeApiOptions {
     auditFor: (request) => async (change) => {
       await access.audit.append(auditOriginOf(callerOf(request)), auditEventOf(change));
     },
-    consoleFor: (request) => consoleServiceFor(access, callerOf(request)),
+    consoleFor: (request) =>
+      consoleServiceFor(access, callerOf(request), { store: deps.reports.store, now: deps.reports.now }),
     uplink: deps.uplink,
   };
 }

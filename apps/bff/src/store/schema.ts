@@ -7,3 +7,4 @@ export * from './schema/child-token-changes.ts';
 export * from './schema/node-unreachable-alerts.ts';
 export * from './schema/policy-versions.ts';
 export * from './schema/push-subscriptions.ts';
+export * from './schema/reports.ts';

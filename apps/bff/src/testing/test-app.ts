@@ -21,6 +21,8 @@ import {
 import { registerConsoleAuth, resolveSessionActor } from '../console/console-auth.ts';
 import { consoleServiceFor } from '../console/console-service.ts';
 import { DEFAULT_LOGIN_LIMITS } from '../console/login-limiter.ts';
+import type { ReportConsoleDeps } from '../reports/report-console.ts';
+import { createReportStore } from '../reports/report-store.ts';
 
 /** Time the tests move by hand: no test waits for a timeout. */
 export interface TestClock {
@@ -45,6 +47,8 @@ export interface TestAccess {
   store: BffStore;
   access: ConsoleAccess;
   clock: TestClock;
+  /** The report schedules and archive in the same database, on the same clock. */
+  reports: Omit<ReportConsoleDeps, 'audit'>;
 }
 
 export async function openTestAccess(
@@ -54,7 +58,12 @@ export async function openTestAccess(
   const store = await openBffStore(databaseUrl);
   await migrateBffStore(store);
   const clock = testClock();
-  return { store, clock, access: createConsoleAccess(store.db, settings, () => clock.now()) };
+  return {
+    store,
+    clock,
+    access: createConsoleAccess(store.db, settings, () => clock.now()),
+    reports: { store: createReportStore(store.db), now: () => clock.now() },
+  };
 }
 
 /** Procedures standing in for the node contract: a read and a mutation any signed-in operator may call. */
@@ -77,7 +86,10 @@ const probeRouter = router({
 const NO_NODE_SERVICE = {} as NodeService;
 
 /** Console auth, then tRPC with the console router and the probe, then a page at `/`. */
-export async function buildTestApp(access: ConsoleAccess): Promise<FastifyInstance> {
+export async function buildTestApp(
+  access: ConsoleAccess,
+  reports: Omit<ReportConsoleDeps, 'audit'>,
+): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   await registerConsoleAuth(app, access);
   const appRouter = router({ console: consoleRouter, probe: probeRouter });
@@ -88,7 +100,11 @@ export async function buildTestApp(access: ConsoleAccess): Promise<FastifyInstan
       createContext: ({ req }: CreateFastifyContextOptions): ConsoleContext => {
         const caller = resolveSessionActor(req);
         if (!caller) throw new TRPCError({ code: 'UNAUTHORIZED' });
-        return { node: NO_NODE_SERVICE, actor: caller.actor, console: consoleServiceFor(access, caller) };
+        return {
+          node: NO_NODE_SERVICE,
+          actor: caller.actor,
+          console: consoleServiceFor(access, caller, reports),
+        };
       },
     },
   });

@@ -27,6 +27,7 @@ export function AdminLayout() {
         <Link to="/admin/users">Users</Link>
         <Link to="/admin/audit">Audit log</Link>
         <Link to="/admin/node-tokens">Node tokens</Link>
+        <Link to="/admin/reports">Scheduled reports</Link>
       </nav>
       <Outlet />
     </>

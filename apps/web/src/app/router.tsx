@@ -173,6 +173,12 @@ const nodeTokensRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/node-tokens.tsx'), 'NodeTokensRoute'),
 });
 
+const reportSchedulesRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: '/reports',
+  component: lazyRouteComponent(() => import('./routes/report-schedules.tsx'), 'ReportSchedulesRoute'),
+});
+
 const routeTree = rootRoute.addChildren([
   loginRoute,
   overviewRoute,
@@ -186,7 +192,7 @@ const routeTree = rootRoute.addChildren([
   sessionsRoute,
   notificationsRoute,
   passwordRoute,
-  adminRoute.addChildren([adminIndexRoute, usersRoute, auditRoute, nodeTokensRoute]),
+  adminRoute.addChildren([adminIndexRoute, usersRoute, auditRoute, nodeTokensRoute, reportSchedulesRoute]),
 ]);
 
 export const router = createRouter({

@@ -14,6 +14,14 @@ import {
   UpdateUserInput,
   UserId,
 } from './console.schemas.ts';
+import {
+  ArchivedReport,
+  CreateReportScheduleInput,
+  ReportArchiveFilter,
+  ReportSchedule,
+  ScheduleId,
+  UpdateReportScheduleInput,
+} from './report-schedules.schemas.ts';
 import type { ConsoleService } from './console.service.ts';
 import { adminProcedure, router, viewerProcedure, type NodeContext } from './trpc.ts';
 
@@ -31,7 +39,10 @@ const admin = adminProcedure.use(({ ctx, next }) => next({ ctx: { console: conso
 const signedIn = viewerProcedure.use(({ ctx, next }) => next({ ctx: { console: consoleIn(ctx) } }));
 const IdInput = z.object({ id: UserId });
 
-/** Users and the audit log (admin), and the caller's own sessions (anyone signed in). */
+/**
+ * Users, the audit log and report schedules (admin); the caller's own sessions and the report
+ * archive (anyone signed in).
+ */
 export const consoleRouter = router({
   users: router({
     list: admin.output(z.array(ConsoleUser)).query(({ ctx }) => ctx.console.users.list()),
@@ -88,5 +99,26 @@ export const consoleRouter = router({
       .input(z.object({ id: z.number().int() }))
       .output(z.object({ revoked: z.boolean() }))
       .mutation(({ ctx, input }) => ctx.console.sessions.revoke(input.id)),
+  }),
+  reportSchedules: router({
+    list: admin.output(z.array(ReportSchedule)).query(({ ctx }) => ctx.console.reportSchedules.list()),
+    create: admin
+      .input(CreateReportScheduleInput)
+      .output(ReportSchedule)
+      .mutation(({ ctx, input }) => ctx.console.reportSchedules.create(input)),
+    update: admin
+      .input(UpdateReportScheduleInput)
+      .output(ReportSchedule)
+      .mutation(({ ctx, input }) => ctx.console.reportSchedules.update(input)),
+    delete: admin
+      .input(z.object({ id: ScheduleId }))
+      .output(z.object({ deleted: z.boolean() }))
+      .mutation(({ ctx, input }) => ctx.console.reportSchedules.delete(input.id)),
+  }),
+  reportArchive: router({
+    list: signedIn
+      .input(ReportArchiveFilter)
+      .output(z.array(ArchivedReport))
+      .query(({ ctx, input }) => ctx.console.reportArchive.list(input)),
   }),
 });

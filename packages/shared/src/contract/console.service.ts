@@ -11,6 +11,13 @@ import type {
   UpdateNotificationSettingsInput,
   UpdateUserInput,
 } from './console.schemas.ts';
+import type {
+  ArchivedReport,
+  CreateReportScheduleInput,
+  ReportArchiveFilter,
+  ReportSchedule,
+  UpdateReportScheduleInput,
+} from './report-schedules.schemas.ts';
 
 /**
  * What the console needs beside the node contract, bound to one signed-in caller: the BFF makes
@@ -43,5 +50,16 @@ export interface ConsoleService {
   sessions: {
     list(): Promise<SessionInfo[]>;
     revoke(id: number): Promise<{ revoked: boolean }>;
+  };
+  /** Scheduled reports (admins); each is made as its author and emailed (docs/decisions/0031). */
+  reportSchedules: {
+    list(): Promise<ReportSchedule[]>;
+    create(input: CreateReportScheduleInput): Promise<ReportSchedule>;
+    update(input: UpdateReportScheduleInput): Promise<ReportSchedule>;
+    delete(id: number): Promise<{ deleted: boolean }>;
+  };
+  /** Reports the schedules made, newest first: those in the caller's scope. */
+  reportArchive: {
+    list(filter: ReportArchiveFilter): Promise<ArchivedReport[]>;
   };
 }

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import type { ReportFigures } from '@tierscope/shared/schemas';
 import { getRouteApi } from '@tanstack/react-router';
 import { useCallback, useMemo } from 'react';
 import { FanOutPanel } from '../../components/ui/fan-out-panel.tsx';
@@ -22,6 +23,27 @@ import { ReportView } from '../../features/reports/report-view.tsx';
 import { useNodeTree } from '../../lib/node-watch.tsx';
 
 const route = getRouteApi('/reports');
+
+/**
+ * The marker the BFF's PDF printer waits for (docs/decisions/0031): set once the figures for the
+ * chosen period are in, carrying what the printed header and footer say.
+ */
+function reportReadyMarker(
+  figures: ReportFigures,
+  fetching: boolean,
+  period: string,
+  range: { from: number; to: number },
+): Record<string, string> {
+  if (fetching) return {};
+  const { asked, answered } = figures.coverage;
+  return {
+    'data-report-ready': 'true',
+    'data-report-period': period,
+    'data-report-from': String(range.from),
+    'data-report-to': String(range.to),
+    'data-report-coverage': `${answered} of ${asked} nodes answered`,
+  };
+}
 
 const GROUPING_BUTTONS: Record<ReportGrouping, string> = {
   node: 'By node',
@@ -108,7 +130,11 @@ export function ReportsRoute() {
           summary={query.isPlaceholderData ? 'updating…' : undefined}
           testId="report-panel"
         >
-          {query.data && <ReportView figures={query.data} grouping={grouping} />}
+          {query.data && (
+            <div {...reportReadyMarker(query.data, query.isFetching, describePeriod(selection), range)}>
+              <ReportView figures={query.data} grouping={grouping} />
+            </div>
+          )}
         </FanOutPanel>
       )}
     </>

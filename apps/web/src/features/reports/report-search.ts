@@ -2,17 +2,9 @@ import { NodePath } from '@tierscope/shared/domain';
 import { MAX_RANGE_MS } from '@tierscope/shared/domain';
 import { format, isValid, parseISO, startOfDay, startOfMonth, subDays, subMonths } from 'date-fns';
 import { z } from 'zod';
+import { PERIOD_LABELS, REPORT_PERIODS, type ReportPeriod } from '@tierscope/shared/schemas';
 
-export const REPORT_PERIODS = ['7d', '30d', '90d', 'month', 'last-month'] as const;
-export type ReportPeriod = (typeof REPORT_PERIODS)[number];
-
-export const PERIOD_LABELS: Record<ReportPeriod, string> = {
-  '7d': 'Last 7 days',
-  '30d': 'Last 30 days',
-  '90d': 'Last 90 days',
-  month: 'This month',
-  'last-month': 'Last month',
-};
+export { PERIOD_LABELS, REPORT_PERIODS, type ReportPeriod } from '@tierscope/shared/schemas';
 
 export const REPORT_GROUPINGS = ['node', 'site', 'kind'] as const;
 export type ReportGrouping = (typeof REPORT_GROUPINGS)[number];
