@@ -96,7 +96,9 @@ const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const cpuMs = (from: StreamRootUsage, to: StreamRootUsage) =>
   Math.round((to.cpuUserMicros + to.cpuSystemMicros - from.cpuUserMicros - from.cpuSystemMicros) / 1000);
 
-describe('live streams shared across consoles', () => {
+// Off with the shared copy (packages/federation/src/query/node-calls.ts): a console that moved between
+// BFF replicas got a change twice with it. This proves the sharing again once it is back on.
+describe.skip('live streams shared across consoles', () => {
   const probeA = leaf('probe-a', 'district-1/probe-a');
   const probeB = leaf('probe-b', 'district-1/probe-b');
   const probeU = leaf('probe-u', 'probe-u');

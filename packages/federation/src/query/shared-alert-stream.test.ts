@@ -39,6 +39,23 @@ function subscribe(stream: SharedAlertStream, lastEventId?: string) {
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('SharedAlertStream', () => {
+  it('never gives a subscriber the same change twice, even when the child sends it again', async () => {
+    // A child stream that repeats itself (as a reopened copy meeting a catch-up can): 1, 2, 2, 3, 1.
+    const alert = (n: number) => ({ ...testAlert(`dev-${n}`, T0), nodePath: 'probe-a' });
+    const sent = [1, 2, 2, 3, 1].map((n) => ({
+      id: String(n),
+      change: { kind: 'fired' as const, at: T0 + n, alert: alert(n) },
+    }));
+    const stream = new SharedAlertStream((_lastEventId, handlers) => {
+      queueMicrotask(() => sent.forEach((item) => handlers.onItem(item)));
+      return () => {};
+    });
+    const subscriber = subscribe(stream);
+    await waitFor('the child has sent', async () => subscriber.got.length >= 3);
+    expect(subscriber.ids()).toEqual([1, 2, 3]);
+    stream.close();
+  });
+
   it('serves every subscriber every change once, in order, from one stream to the child', async () => {
     const leaf = countedLeaf();
     const stream = new SharedAlertStream(leaf.open);

@@ -20,6 +20,8 @@ interface Entry {
 
 interface Subscriber {
   handlers: AlertStreamHandlers;
+  /** The changes it was given lately (changeKey), oldest first: a change it has is never given again. */
+  delivered: Set<string>;
   /** The last entry delivered from the copy; undefined while the subscriber is catching up. */
   at: number | undefined;
   /** A subscriber behind the copy reads its own stream until it reaches a join point. */
@@ -91,7 +93,7 @@ export class SharedAlertStream {
   open(lastEventId: string | undefined, handlers: AlertStreamHandlers): () => void {
     clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
-    const subscriber: Subscriber = { handlers, at: undefined };
+    const subscriber: Subscriber = { handlers, delivered: new Set(), at: undefined };
     this.subscribers.add(subscriber);
     if (!this.upstream && this.reopenTimer === undefined) this.connect(undefined);
     if (lastEventId === undefined) this.startFromOpenAlerts(subscriber);
@@ -207,7 +209,7 @@ export class SharedAlertStream {
     if (!this.upstreamState.up) this.setState({ up: true });
     for (const subscriber of this.followers()) {
       subscriber.at = entry.n;
-      subscriber.handlers.onItem({ id, change });
+      this.deliver(subscriber, { id, change });
     }
     if (exact) this.joinWaiting(id, entry.n);
     else this.makeExactForCatchUps();
@@ -231,7 +233,7 @@ export class SharedAlertStream {
     this.tellState(subscriber);
     for (const entry of open) {
       if (!this.subscribers.has(subscriber)) return;
-      subscriber.handlers.onItem({ id: entry.id, change: entry.change });
+      this.deliver(subscriber, { id: entry.id, change: entry.change });
     }
   }
 
@@ -242,8 +244,24 @@ export class SharedAlertStream {
     const first = this.log[0]?.n ?? this.nextN;
     for (const entry of this.log.slice(Math.max(0, at + 1 - first))) {
       if (!this.subscribers.has(subscriber)) return;
-      subscriber.handlers.onItem({ id: entry.id, change: entry.change });
+      this.deliver(subscriber, { id: entry.id, change: entry.change });
     }
+  }
+
+  /**
+   * Gives the subscriber a change it does not have yet. A subscriber that switches from its own
+   * stream to the copy, or a copy reopened from its last id, can meet a change twice (seen in the
+   * two-replica test when a console moved to the other BFF): each change still reaches it once.
+   */
+  private deliver(subscriber: Subscriber, item: { id: string; change: AlertChange }): void {
+    const key = changeKey(item);
+    if (subscriber.delivered.has(key)) return;
+    subscriber.delivered.add(key);
+    if (subscriber.delivered.size > this.logLimit) {
+      const oldest = subscriber.delivered.values().next().value;
+      if (oldest !== undefined) subscriber.delivered.delete(oldest);
+    }
+    subscriber.handlers.onItem(item);
   }
 
   private startCatchUp(subscriber: Subscriber, lastEventId: string): void {
@@ -255,7 +273,7 @@ export class SharedAlertStream {
       onItem: (item) => {
         if (!active()) return;
         catchUp.position = item.id;
-        subscriber.handlers.onItem(item);
+        this.deliver(subscriber, item);
         const at = this.joinPoints.get(item.id);
         if (at !== undefined && active()) this.join(subscriber, at);
       },
@@ -288,6 +306,14 @@ export class SharedAlertStream {
     if (catchUp) stopQuietly(catchUp.stop);
     this.startAt(subscriber, at);
   }
+}
+
+/**
+ * One change, by its id and what it says: a child that restarts on a new store numbers its changes
+ * from the start again, so an id alone could name two different changes.
+ */
+function changeKey({ id, change }: { id: string; change: AlertChange }): string {
+  return `${id}\u0000${change.kind}\u0000${change.alert.id}\u0000${change.at}`;
 }
 
 /** Closes a stream that may already be closed (or be closing from inside its own callback). */
