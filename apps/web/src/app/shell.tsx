@@ -75,7 +75,8 @@ function Shell() {
             <NodesIcon />
             Nodes
           </Link>
-          <Link to="/reports">
+          {/* Not in a phone's tab bar, where seven tabs already share the width: the user menu has it. */}
+          <Link to="/reports" className="nav-wide-only">
             <ReportIcon />
             Report
           </Link>

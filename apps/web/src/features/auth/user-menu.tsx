@@ -70,6 +70,11 @@ export function UserMenu() {
               </Link>
             </li>
             <li>
+              <Link to="/reports" onClick={() => setOpen(false)}>
+                Report
+              </Link>
+            </li>
+            <li>
               <Link to="/account/notifications" onClick={() => setOpen(false)}>
                 My notifications
               </Link>
