@@ -6,7 +6,7 @@ import {
   type ReportFigures,
   type ReportSummary,
 } from '@tierscope/shared/schemas';
-import { lazy, Suspense, useMemo } from 'react';
+import { lazy, Suspense, useMemo, type ReactNode } from 'react';
 import { ChartSkeleton, EmptyState } from '../../components/ui/notices.tsx';
 import { NodeLink } from '../../components/ui/node-link.tsx';
 import { ScrollTable } from '../../components/ui/scroll-table.tsx';
@@ -32,19 +32,15 @@ export function ReportView({ figures, grouping }: { figures: ReportFigures; grou
     <div className="report" data-testid="report">
       <MissingNodes summary={summary} />
       <ReportTiles figures={figures} summary={summary} />
-      <section className="panel" aria-labelledby="report-trend">
-        <div className="panel-header">
-          <h2 className="panel-title" id="report-trend">
-            Availability trend
-          </h2>
-          <span className="panel-summary">per {stepName(figures.stepMs)}</span>
-        </div>
-        <div className="panel-body">
-          <Suspense fallback={<ChartSkeleton label="Loading the trend chart" />}>
-            <ReportTrendChart trend={figures.trend} />
-          </Suspense>
-        </div>
-      </section>
+      <ReportSection
+        id="report-trend"
+        title="Availability trend"
+        summary={<>per {stepName(figures.stepMs)}</>}
+      >
+        <Suspense fallback={<ChartSkeleton label="Loading the trend chart" />}>
+          <ReportTrendChart trend={figures.trend} />
+        </Suspense>
+      </ReportSection>
       {summary.objectives.length > 0 && <ObjectivesTable summary={summary} />}
       <div className="two-col">
         <GroupTable groups={figures.groups[grouping]} grouping={grouping} />
@@ -121,146 +117,124 @@ function ReportTiles({ figures, summary }: { figures: ReportFigures; summary: Re
 
 function ObjectivesTable({ summary }: { summary: ReportSummary }) {
   return (
-    <section className="panel" aria-labelledby="report-objectives">
-      <div className="panel-header">
-        <h2 className="panel-title" id="report-objectives">
-          Objectives
-        </h2>
-      </div>
-      <div className="panel-body flush">
-        <ScrollTable
-          label="Service-level objectives"
-          columns={[
-            { header: 'Objective' },
-            { header: 'Target', numeric: true },
-            { header: 'Availability', numeric: true },
-            { header: 'Status' },
-            { header: 'Error budget left', numeric: true },
-            { header: 'Trend', numeric: true },
-          ]}
-        >
-          {summary.objectives.map((objective) => (
-            <tr key={objective.name}>
-              <td>{objective.name}</td>
-              <td className="num">{formatShare(objective.target)}</td>
-              <td className="num">{formatShare(objective.availability)}</td>
-              <td>
-                {objective.met === null ? (
-                  <span className="pill">not observed</span>
-                ) : (
-                  <span className="pill" data-tone={objective.met ? 'ok' : 'bad'}>
-                    {objective.met ? 'met' : 'missed'}
-                  </span>
-                )}
-              </td>
-              <td className="num">{formatShare(objective.errorBudgetLeft)}</td>
-              <td className="num">
-                {formatTrend(objective.availability, objective.previousAvailability) || '—'}
-              </td>
-            </tr>
-          ))}
-        </ScrollTable>
-      </div>
-    </section>
+    <ReportSection id="report-objectives" title="Objectives" flush>
+      <ScrollTable
+        label="Service-level objectives"
+        columns={[
+          { header: 'Objective' },
+          { header: 'Target', numeric: true },
+          { header: 'Availability', numeric: true },
+          { header: 'Status' },
+          { header: 'Error budget left', numeric: true },
+          { header: 'Trend', numeric: true },
+        ]}
+      >
+        {summary.objectives.map((objective) => (
+          <tr key={objective.name}>
+            <td>{objective.name}</td>
+            <td className="num">{formatShare(objective.target)}</td>
+            <td className="num">{formatShare(objective.availability)}</td>
+            <td>
+              {objective.met === null ? (
+                <span className="pill">not observed</span>
+              ) : (
+                <span className="pill" data-tone={objective.met ? 'ok' : 'bad'}>
+                  {objective.met ? 'met' : 'missed'}
+                </span>
+              )}
+            </td>
+            <td className="num">{formatShare(objective.errorBudgetLeft)}</td>
+            <td className="num">
+              {formatTrend(objective.availability, objective.previousAvailability) || '—'}
+            </td>
+          </tr>
+        ))}
+      </ScrollTable>
+    </ReportSection>
   );
 }
 
 function GroupTable({ groups, grouping }: { groups: readonly GroupFigures[]; grouping: ReportGrouping }) {
   const label = `Availability by ${GROUPING_LABELS[grouping].toLowerCase()}`;
   return (
-    <section className="panel" aria-labelledby="report-groups">
-      <div className="panel-header">
-        <h2 className="panel-title" id="report-groups">
-          {label}
-        </h2>
-        <span className="panel-summary">{formatCount(groups.length)}</span>
-      </div>
-      <div className="panel-body flush">
-        {groups.length === 0 ? (
-          <EmptyState title="No devices in this period" />
-        ) : (
-          <ScrollTable
-            label={label}
-            columns={[
-              { header: GROUPING_LABELS[grouping] },
-              { header: 'Devices', numeric: true },
-              { header: 'Availability', numeric: true },
-              { header: 'Down time', numeric: true },
-              { header: 'Data received', numeric: true },
-            ]}
-          >
-            {groups.map((group) => (
-              <tr key={group.key} data-testid="report-group-row">
-                <td>
-                  {grouping === 'node' ? (
-                    <NodeLink path={group.key}>{group.key}</NodeLink>
-                  ) : (
-                    <span className={group.key === '' ? 'muted' : undefined}>{groupLabel(group.key)}</span>
-                  )}
-                </td>
-                <td className="num">{formatCount(group.devices)}</td>
-                <td className="num">{formatAvailability(group)}</td>
-                <td className="num">{formatDuration(group.downMs)}</td>
-                <td className="num">
-                  {formatShare(
-                    group.expectedSamples > 0 ? group.receivedSamples / group.expectedSamples : null,
-                  )}
-                </td>
-              </tr>
-            ))}
-          </ScrollTable>
-        )}
-      </div>
-    </section>
+    <ReportSection id="report-groups" title={label} summary={formatCount(groups.length)} flush>
+      {groups.length === 0 ? (
+        <EmptyState title="No devices in this period" />
+      ) : (
+        <ScrollTable
+          label={label}
+          columns={[
+            { header: GROUPING_LABELS[grouping] },
+            { header: 'Devices', numeric: true },
+            { header: 'Availability', numeric: true },
+            { header: 'Down time', numeric: true },
+            { header: 'Data received', numeric: true },
+          ]}
+        >
+          {groups.map((group) => (
+            <tr key={group.key} data-testid="report-group-row">
+              <td>
+                {grouping === 'node' ? (
+                  <NodeLink path={group.key}>{group.key}</NodeLink>
+                ) : (
+                  <span className={group.key === '' ? 'muted' : undefined}>{groupLabel(group.key)}</span>
+                )}
+              </td>
+              <td className="num">{formatCount(group.devices)}</td>
+              <td className="num">{formatAvailability(group)}</td>
+              <td className="num">{formatDuration(group.downMs)}</td>
+              <td className="num">
+                {formatShare(
+                  group.expectedSamples > 0 ? group.receivedSamples / group.expectedSamples : null,
+                )}
+              </td>
+            </tr>
+          ))}
+        </ScrollTable>
+      )}
+    </ReportSection>
   );
 }
 
 function DeviceTable({ figures }: { figures: ReportFigures }) {
   return (
-    <section className="panel" aria-labelledby="report-devices">
-      <div className="panel-header">
-        <h2 className="panel-title" id="report-devices">
-          Least available devices
-        </h2>
-      </div>
-      <div className="panel-body flush">
-        {figures.devices.length === 0 ? (
-          <EmptyState title="No devices in this period" />
-        ) : (
-          <ScrollTable
-            label="Least available devices"
-            columns={[
-              { header: 'Device' },
-              { header: 'Node' },
-              { header: 'Availability', numeric: true },
-              { header: 'Down time', numeric: true },
-            ]}
-          >
-            {figures.devices.map((device) => (
-              <tr key={`${device.nodePath}/${device.deviceId}`}>
-                <td>
-                  <Link
-                    to="/devices/$deviceId"
-                    params={{ deviceId: device.deviceId }}
-                    search={{ node: device.nodePath }}
-                  >
-                    {device.name || device.deviceId}
-                  </Link>
-                  <div className="muted">
-                    {[device.kind, device.site].filter(Boolean).join(' · ') || 'kind and site not set'}
-                  </div>
-                </td>
-                <td>
-                  <NodeLink path={device.nodePath}>{nodeName(device.nodePath)}</NodeLink>
-                </td>
-                <td className="num">{formatShare(availabilityOf(device))}</td>
-                <td className="num">{formatDuration(device.downMs)}</td>
-              </tr>
-            ))}
-          </ScrollTable>
-        )}
-      </div>
-    </section>
+    <ReportSection id="report-devices" title="Least available devices" flush>
+      {figures.devices.length === 0 ? (
+        <EmptyState title="No devices in this period" />
+      ) : (
+        <ScrollTable
+          label="Least available devices"
+          columns={[
+            { header: 'Device' },
+            { header: 'Node' },
+            { header: 'Availability', numeric: true },
+            { header: 'Down time', numeric: true },
+          ]}
+        >
+          {figures.devices.map((device) => (
+            <tr key={`${device.nodePath}/${device.deviceId}`}>
+              <td>
+                <Link
+                  to="/devices/$deviceId"
+                  params={{ deviceId: device.deviceId }}
+                  search={{ node: device.nodePath }}
+                >
+                  {device.name || device.deviceId}
+                </Link>
+                <div className="muted">
+                  {[device.kind, device.site].filter(Boolean).join(' · ') || 'kind and site not set'}
+                </div>
+              </td>
+              <td>
+                <NodeLink path={device.nodePath}>{nodeName(device.nodePath)}</NodeLink>
+              </td>
+              <td className="num">{formatShare(availabilityOf(device))}</td>
+              <td className="num">{formatDuration(device.downMs)}</td>
+            </tr>
+          ))}
+        </ScrollTable>
+      )}
+    </ReportSection>
   );
 }
 
@@ -268,66 +242,79 @@ function AlertTables({ figures }: { figures: ReportFigures }) {
   const { byRule, noisiestDevices } = figures.alerts;
   return (
     <div className="two-col">
-      <section className="panel" aria-labelledby="report-rules">
-        <div className="panel-header">
-          <h2 className="panel-title" id="report-rules">
-            Alerts by rule
-          </h2>
-        </div>
-        <div className="panel-body flush">
-          {byRule.length === 0 ? (
-            <EmptyState title="No alerts fired in this period" />
-          ) : (
-            <ScrollTable
-              label="Alerts by rule"
-              columns={[{ header: 'Rule' }, { header: 'Fired', numeric: true }]}
-            >
-              {byRule.slice(0, 10).map((rule) => (
-                <tr key={rule.ruleId}>
-                  <td>{rule.ruleName}</td>
-                  <td className="num">{formatCount(rule.count)}</td>
-                </tr>
-              ))}
-            </ScrollTable>
-          )}
-        </div>
-      </section>
-      <section className="panel" aria-labelledby="report-noisiest">
-        <div className="panel-header">
-          <h2 className="panel-title" id="report-noisiest">
-            Noisiest devices
-          </h2>
-        </div>
-        <div className="panel-body flush">
-          {noisiestDevices.length === 0 ? (
-            <EmptyState title="No alerts fired in this period" />
-          ) : (
-            <ScrollTable
-              label="Noisiest devices"
-              columns={[{ header: 'Device' }, { header: 'Node' }, { header: 'Alerts', numeric: true }]}
-            >
-              {noisiestDevices.map((device) => (
-                <tr key={`${device.nodePath}/${device.deviceId}`}>
-                  <td>
-                    <Link
-                      to="/devices/$deviceId"
-                      params={{ deviceId: device.deviceId }}
-                      search={{ node: device.nodePath }}
-                    >
-                      {device.deviceId}
-                    </Link>
-                  </td>
-                  <td>
-                    <NodeLink path={device.nodePath}>{nodeName(device.nodePath)}</NodeLink>
-                  </td>
-                  <td className="num">{formatCount(device.count)}</td>
-                </tr>
-              ))}
-            </ScrollTable>
-          )}
-        </div>
-      </section>
+      <ReportSection id="report-rules" title="Alerts by rule" flush>
+        {byRule.length === 0 ? (
+          <EmptyState title="No alerts fired in this period" />
+        ) : (
+          <ScrollTable
+            label="Alerts by rule"
+            columns={[{ header: 'Rule' }, { header: 'Fired', numeric: true }]}
+          >
+            {byRule.slice(0, 10).map((rule) => (
+              <tr key={rule.ruleId}>
+                <td>{rule.ruleName}</td>
+                <td className="num">{formatCount(rule.count)}</td>
+              </tr>
+            ))}
+          </ScrollTable>
+        )}
+      </ReportSection>
+      <ReportSection id="report-noisiest" title="Noisiest devices" flush>
+        {noisiestDevices.length === 0 ? (
+          <EmptyState title="No alerts fired in this period" />
+        ) : (
+          <ScrollTable
+            label="Noisiest devices"
+            columns={[{ header: 'Device' }, { header: 'Node' }, { header: 'Alerts', numeric: true }]}
+          >
+            {noisiestDevices.map((device) => (
+              <tr key={`${device.nodePath}/${device.deviceId}`}>
+                <td>
+                  <Link
+                    to="/devices/$deviceId"
+                    params={{ deviceId: device.deviceId }}
+                    search={{ node: device.nodePath }}
+                  >
+                    {device.deviceId}
+                  </Link>
+                </td>
+                <td>
+                  <NodeLink path={device.nodePath}>{nodeName(device.nodePath)}</NodeLink>
+                </td>
+                <td className="num">{formatCount(device.count)}</td>
+              </tr>
+            ))}
+          </ScrollTable>
+        )}
+      </ReportSection>
     </div>
+  );
+}
+
+/** One titled panel of the report; `flush` lets a table run edge to edge. */
+function ReportSection({
+  id,
+  title,
+  summary,
+  flush = false,
+  children,
+}: {
+  id: string;
+  title: string;
+  summary?: ReactNode;
+  flush?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <section className="panel" aria-labelledby={id}>
+      <div className="panel-header">
+        <h2 className="panel-title" id={id}>
+          {title}
+        </h2>
+        {summary !== undefined && <span className="panel-summary">{summary}</span>}
+      </div>
+      <div className={flush ? 'panel-body flush' : 'panel-body'}>{children}</div>
+    </section>
   );
 }
 
