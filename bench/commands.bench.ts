@@ -8,15 +8,13 @@
 // A round trip runs from just before the mutation to the `succeeded` change arriving over the
 // BFF's SSE stream of that device's commands (devices.watchCommands), a few in flight at a time.
 import { setMaxListeners } from 'node:events';
-import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import { createHttpChildLink, remoteOfClient } from '@tierscope/federation';
 import { fetchAs } from '@tierscope/test-support/console-session';
-import { waitFor } from '@tierscope/test-support/processes';
-import type { Command, CommandJob, NodeRouter, PolicyContent } from '@tierscope/shared';
+import type { Command, CommandJob, PolicyContent } from '@tierscope/shared';
 import { onInterrupt, progress, round, type BenchOptions } from './lib/bench.ts';
 import { startCommandResponder, type CommandResponder } from '@tierscope/test-support/command-responder';
 import { percentile } from './lib/latency.ts';
-import { startThreeTiers } from './lib/tier-process.ts';
+import { clientOf, startThreeTiers, waitForPolicy } from './lib/tier-process.ts';
 
 const TARGET_P99_MS = 500;
 /** Devices per probe that the burst commands at once. */
@@ -246,21 +244,4 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
     removeCleanup();
     await cleanup();
   }
-}
-
-const clientOf = (url: string): TRPCClient<NodeRouter> =>
-  createTRPCClient<NodeRouter>({ links: [httpLink({ url: `${url}/trpc` })] });
-
-async function waitForPolicy(node: TRPCClient<NodeRouter>, version: number): Promise<void> {
-  await waitFor(
-    `policy v${version} applied`,
-    async () => {
-      const info = await node.node.info.query(undefined, { signal: AbortSignal.timeout(2000) });
-      return (
-        info.policy?.applied.some((applied) => applied.author === 'bff' && applied.version === version) ??
-        false
-      );
-    },
-    { timeoutMs: 60_000 },
-  );
 }

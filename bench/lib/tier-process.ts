@@ -5,11 +5,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import type { NodeRouter } from '@tierscope/shared';
 import { loginToConsole, TEST_BFF_ENV, type ConsoleSession } from '@tierscope/test-support/console-session';
 import {
   BFF_MAIN,
   spawnNode,
   spawnTier,
+  waitFor,
   waitReady,
   type ExitStatus,
   type TierProcess,
@@ -199,6 +202,7 @@ export function sleep(ms: number): Promise<void> {
  */
 export async function startThreeTiers(
   started: Array<{ stop(): Promise<unknown> }>,
+  bffEnv: Record<string, string> = {},
 ): Promise<{ probes: LeafNode[]; district: LeafNode; bff: Awaited<ReturnType<typeof startBff>> }> {
   const probes: LeafNode[] = [];
   for (const id of ['probe-a', 'probe-b']) {
@@ -210,7 +214,29 @@ export async function startThreeTiers(
     CHILDREN: probes.map((p) => `${p.id}=${p.tier.url}`).join(','),
   });
   started.push(district);
-  const bff = await startBff([{ id: 'district-1', url: district.tier.url }]);
+  const bff = await startBff([{ id: 'district-1', url: district.tier.url }], bffEnv);
   started.push(bff);
   return { probes, district, bff };
+}
+
+/** A node's own API, asked directly (a bench's probes answer without a token). */
+export const clientOf = (url: string): TRPCClient<NodeRouter> =>
+  createTRPCClient<NodeRouter>({ links: [httpLink({ url: `${url}/trpc` })] });
+
+/** Waits until the node runs the BFF's policy `version`. */
+export async function waitForPolicy(node: TRPCClient<NodeRouter>, version: number): Promise<void> {
+  await waitFor(
+    `policy v${version} applied`,
+    async () => {
+      const info = await node.node.info.query(undefined, { signal: AbortSignal.timeout(2000) });
+      const rejection = info.policy?.rejection;
+      if (rejection?.author === 'bff' && rejection.version === version)
+        throw new Error(`${info.id} rejected policy v${version}: ${rejection.reason}`);
+      return (
+        info.policy?.applied.some((applied) => applied.author === 'bff' && applied.version === version) ??
+        false
+      );
+    },
+    { timeoutMs: 60_000 },
+  );
 }

@@ -14,7 +14,8 @@ self.addEventListener('push', (event) => {
       renotify: firing,
       requireInteraction: firing && alert.severity === 'critical',
       data: { alertId: alert.alertId, nodePath: alert.nodePath, url: alert.url || '/alerts' },
-      actions: firing ? [{ action: 'ack', title: 'Ack' }] : [],
+      // A viewer may not ack: their notification only opens the console.
+      actions: firing && alert.mayAck !== false ? [{ action: 'ack', title: 'Ack' }] : [],
     }),
   );
 });

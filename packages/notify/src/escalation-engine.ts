@@ -1,5 +1,11 @@
 import type { Logger } from 'pino';
-import type { Alert, AlertChange, EscalationPolicy, Webhook } from '@tierscope/shared';
+import {
+  inScope,
+  type Alert,
+  type AlertChange,
+  type EscalationPolicy,
+  type Webhook,
+} from '@tierscope/shared';
 import type { RawExecutor } from '@tierscope/store';
 import { alertEmail } from './alert-email.ts';
 import { alertPush, type PushNotification } from './web-push.ts';
@@ -67,7 +73,12 @@ const DUE_STEPS = `select policy_id as "policyId", alert, (extract(epoch from fi
 interface StepLookup {
   named: Recipient[];
   below: ReadonlySet<string>;
+  /** Only the channels this tier alone holds are told now; the rest wait for the step delay. */
+  early: boolean;
 }
+
+/** Channels only this tier can reach: no tier below holds them, so they need not wait for one. */
+const TOLD_ONLY_HERE: ReadonlySet<Recipient['channel']> = new Set(['push']);
 
 const dueKey = (row: EscalationRow): string => `${row.policyId}\u0000${row.alert.id}\u0000${row.nextStep}`;
 
@@ -157,7 +168,6 @@ export class EscalationEngine {
   /** Returns how many escalations it started (their first step is due at the next tick). */
   async #start(change: AlertChange, tx: RawExecutor): Promise<number> {
     const policies = this.#options.policies().filter((policy) => selects(policy, change.alert));
-    const delay = this.#options.stepDelayMs ?? 0;
     for (const policy of policies) {
       await tx.exec(
         `insert into notification_escalations (policy_id, alert_id, alert, fired_at, next_at)
@@ -168,7 +178,7 @@ export class EscalationEngine {
           change.alert.id,
           JSON.stringify(change.alert),
           change.at,
-          change.at + policy.steps[0]!.afterMinutes * MINUTE_MS + delay,
+          change.at + policy.steps[0]!.afterMinutes * MINUTE_MS,
         ],
       );
     }
@@ -208,14 +218,21 @@ export class EscalationEngine {
     for (const row of due) {
       const policy = this.#options.policies().find(({ id }) => id === row.policyId);
       if (!policy) {
-        lookups.set(dueKey(row), { named: [], below: new Set() });
+        lookups.set(dueKey(row), { named: [], below: new Set(), early: false });
         continue;
       }
       const step = policy.steps[Math.min(row.nextStep, policy.steps.length - 1)]!;
       const repeating = row.nextStep >= policy.steps.length;
+      const named = await this.#recipientsOf(step.notify);
+      // A step falls due at the owner's time. Channels only this tier holds (a browser's push
+      // subscription lives in its database) are told then; the rest, which a tier below may have
+      // told, after the step delay, once the tiers below went first.
+      const waiting = named.some((r) => !TOLD_ONLY_HERE.has(r.channel));
+      const early = !repeating && waiting && now < this.#lateAt(row, policy);
       lookups.set(dueKey(row), {
-        named: await this.#recipientsOf(step.notify),
-        below: repeating ? new Set() : await this.#toldBelow(row.alert),
+        named,
+        below: repeating || early || !waiting ? new Set() : await this.#toldBelow(row.alert),
+        early,
       });
     }
     return lookups;
@@ -247,9 +264,12 @@ export class EscalationEngine {
     }
     const repeating = row.nextStep >= policy.steps.length;
     const change: AlertChange = { kind: 'fired', at: row.firedAt, alert: row.alert };
-    const { named } = lookup;
+    const { early } = lookup;
+    const named = early ? lookup.named.filter((r) => TOLD_ONLY_HERE.has(r.channel)) : lookup.named;
     const awake = named.filter(
-      (r) => row.alert.severity === 'critical' || !r.quietHours || !inQuietHours(r.quietHours, now),
+      (r) =>
+        inScope(r.scope, row.alert.nodePath) &&
+        (row.alert.severity === 'critical' || !r.quietHours || !inQuietHours(r.quietHours, now)),
     );
     // A repeat tells again whom this policy told; a first telling skips whoever heard already.
     const skip = repeating ? new Set<string>() : await this.#alreadyTold(row.alert, lookup.below, tx);
@@ -261,11 +281,15 @@ export class EscalationEngine {
     }
     const queued = await this.#options.outbox.insert(rows, tx);
     const told = [...row.told, ...toTell.filter((r) => !row.told.some((t) => t.key === r.key))];
+    if (early) {
+      const lateAt = this.#lateAt(row, policy);
+      await this.#advance(row, { state: 'escalating', nextAt: lateAt, nextStep: row.nextStep, told }, tx);
+      return queued;
+    }
     const nextStep = Math.min(row.nextStep + 1, policy.steps.length);
-    const delay = this.#options.stepDelayMs ?? 0;
     const next =
       nextStep < policy.steps.length
-        ? row.firedAt + policy.steps[nextStep]!.afterMinutes * MINUTE_MS + delay
+        ? row.firedAt + policy.steps[nextStep]!.afterMinutes * MINUTE_MS
         : policy.repeatMinutes === undefined
           ? null
           : now + policy.repeatMinutes * MINUTE_MS;
@@ -285,6 +309,12 @@ export class EscalationEngine {
       'escalation step told',
     );
     return queued;
+  }
+
+  /** When the due step's recipients that tiers below could tell are told: after the step delay. */
+  #lateAt(row: EscalationRow, policy: EscalationPolicy): number {
+    const step = policy.steps[row.nextStep]!;
+    return row.firedAt + step.afterMinutes * MINUTE_MS + (this.#options.stepDelayMs ?? 0);
   }
 
   async #recipientsOf(targets: EscalationPolicy['steps'][number]['notify']): Promise<Recipient[]> {
@@ -360,7 +390,7 @@ export class EscalationEngine {
       const push: PushNotification = {
         endpoint: recipient.address,
         keys: recipient.push,
-        message: alertPush(change.alert, event, this.#options.links),
+        message: alertPush(change.alert, event, this.#options.links, recipient.mayAck !== false),
       };
       return {
         ...origin,

@@ -32,7 +32,7 @@ const users: Record<string, string> = { alice: 'alice@example.com', bob: 'bob@ex
 const bffDirectory: RecipientDirectory = async (target) =>
   'user' in target
     ? users[target.user]
-      ? [emailRecipient(users[target.user]!, target.user)]
+      ? [emailRecipient(users[target.user]!, { name: target.user })]
       : []
     : directRecipients(target);
 

@@ -1,4 +1,4 @@
-import type { NotifyTarget, PushSubscriptionKeys, QuietHours } from '@tierscope/shared';
+import type { NotifyTarget, PushSubscriptionKeys, QuietHours, Scope } from '@tierscope/shared';
 
 /**
  * Someone (or something) an escalation step tells, on one channel. A person with several
@@ -16,6 +16,18 @@ export interface Recipient {
   push?: PushSubscriptionKeys | undefined;
   /** A user's quiet hours: non-critical alerts are not sent to them while this holds. */
   quietHours?: QuietHours | undefined;
+  /** A user's scope: they are told only of alerts inside it. Absent: every alert. */
+  scope?: Scope | undefined;
+  /** False for a viewer: their push has no Ack action. Absent: the recipient may ack. */
+  mayAck?: boolean | undefined;
+}
+
+/** Who a user is, as their recipients carry it. */
+export interface RecipientUser {
+  name: string;
+  quietHours?: QuietHours | undefined;
+  scope?: Scope | undefined;
+  mayAck?: boolean | undefined;
 }
 
 /** The recipients a step's target names; a tier that cannot resolve a target returns none. */
@@ -38,17 +50,12 @@ export function inQuietHours(quiet: QuietHours, at: number): boolean {
 }
 
 /** One browser's push subscription of a user. */
-export function pushRecipient(
-  endpoint: string,
-  keys: PushSubscriptionKeys,
-  name: string,
-  quietHours?: QuietHours,
-): Recipient {
-  return { key: `push:${endpoint}`, name, channel: 'push', address: endpoint, push: keys, quietHours };
+export function pushRecipient(endpoint: string, keys: PushSubscriptionKeys, user: RecipientUser): Recipient {
+  return { ...user, key: `push:${endpoint}`, channel: 'push', address: endpoint, push: keys };
 }
 
-export function emailRecipient(address: string, name = address, quietHours?: QuietHours): Recipient {
-  return { key: `email:${address.toLowerCase()}`, name, channel: 'email', address, quietHours };
+export function emailRecipient(address: string, user: RecipientUser = { name: address }): Recipient {
+  return { ...user, key: `email:${address.toLowerCase()}`, channel: 'email', address };
 }
 
 /**

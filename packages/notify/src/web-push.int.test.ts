@@ -45,7 +45,7 @@ describe.each(testDatabaseBackends().slice(-1))('alerts pushed to a phone on $na
     const endpoint = `${pushService.url}/push/alice-phone`;
     const directory: RecipientDirectory = async (target) =>
       'user' in target && target.user === 'alice'
-        ? [pushRecipient(endpoint, phone.keys, 'alice')]
+        ? [pushRecipient(endpoint, phone.keys, { name: 'alice' })]
         : directRecipients(target);
     outbox = createOutboxStore(database.store);
     worker = new DeliveryWorker({

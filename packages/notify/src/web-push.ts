@@ -34,6 +34,8 @@ export interface AlertPush {
   event: NotifiedEvent;
   /** The console's page for the alert, when the tier knows its external URL. */
   url: string | undefined;
+  /** Whether the notification offers Ack: a viewer's does not. */
+  mayAck: boolean;
 }
 
 /** A push as the outbox stores it: where it goes and what it says (encrypted only when sent). */
@@ -50,7 +52,12 @@ const HEADLINES: Record<NotifiedEvent, string> = {
 };
 
 /** The push telling a subscribed phone the alert is `event`. */
-export function alertPush(alert: Alert, event: NotifiedEvent, links: PayloadLinks = {}): AlertPush {
+export function alertPush(
+  alert: Alert,
+  event: NotifiedEvent,
+  links: PayloadLinks = {},
+  mayAck = true,
+): AlertPush {
   const where = alert.deviceId ?? alert.subjectPath ?? alert.nodePath;
   return {
     title: `${HEADLINES[event]} ${alert.severity}: ${alert.ruleName}`,
@@ -61,6 +68,7 @@ export function alertPush(alert: Alert, event: NotifiedEvent, links: PayloadLink
     severity: alert.severity,
     event,
     url: alertLink(alert, links),
+    mayAck,
   };
 }
 

@@ -79,6 +79,24 @@ describe.each(testDatabaseBackends())('a user’s own notification settings on $
       ['push', `push:${PHONE}`, 'Europe/Prague'],
     ]);
     expect(recipients[1]!.push).toEqual(KEYS);
+    // vera is a viewer of the whole tree: told of every alert, offered no Ack.
+    expect(recipients.map((r) => [r.scope, r.mayAck])).toEqual([
+      [undefined, false],
+      [undefined, false],
+    ]);
+  });
+
+  it('gives an operator’s channels their scope, and lets them ack from the notification', async () => {
+    const otto = await t.access.users.create(
+      { name: 'otto', role: 'operator', password: PASSWORD, scope: ['district-2/**'] },
+      { actor: 'system', address: '' },
+    );
+    await callerAs(otto.id, 'otto').notifications.subscribePush({
+      endpoint: `${PHONE}-otto`,
+      keys: KEYS,
+    });
+    const recipients = await userDirectory(t.store.db)({ user: 'otto' });
+    expect(recipients.map((r) => [r.channel, r.scope, r.mayAck])).toEqual([['push', ['district-2'], true]]);
   });
 
   it('lets the same browser subscribe again without a second subscription', async () => {
