@@ -58,6 +58,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // The specs publish as devices of their own, without logins, to these probes; probe-a's
     // simulated devices log in with the credentials the deployment provisions.
     openProbes: ['probe-b', 'probe-c', 'probe-d'],
+    // push.spec.ts stands in for the browsers' push service on 127.0.0.1.
+    bffAllowlist: '127.0.0.1',
     ...(backend && { backend }),
     log: (line) => process.stderr.write(`[e2e] ${line}\n`),
     // The fault test kills a probe on purpose; anything else shows up as failing tests.

@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hashNodeToken, newNodeToken } from '@tierscope/federation';
+import { generateVapidKeys } from '@tierscope/notify';
 import { DEMO_POLICY, demoPolicyFrom, type DemoPolicyOutcome } from './demo-policy.ts';
 import {
   BFF_MAIN,
@@ -117,6 +118,11 @@ export interface DeploymentOptions {
   probeWebhook?: { probeId: string; port: number; ruleId: string };
   /** Every link on TLS with the demo CA's certificates (`npm start -- --tls`). */
   tls?: DemoTls;
+  /**
+   * Where the BFF may send notifications beyond public hosts (`WEBHOOK_ALLOWLIST`): a test's push
+   * endpoint on 127.0.0.1, say. Browsers' push services are public hosts and need nothing here.
+   */
+  bffAllowlist?: string;
 }
 
 /** The settings that give `probeWebhook.probeId` its webhook, and backlogs that answer quickly. */
@@ -244,6 +250,8 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     ...(!process.env.DATABASE_URL && { DATABASE_URL: `pglite:${join(dataDir, 'bff')}` }),
     ...(options.adminPassword !== undefined && { BFF_ADMIN_PASSWORD: options.adminPassword }),
     ...(options.demoPolicy && { DEMO_POLICY_FILE: writeDemoPolicy(dataDir) }),
+    ...vapidEnv(dataDir),
+    ...(options.bffAllowlist !== undefined && { WEBHOOK_ALLOWLIST: options.bffAllowlist }),
     ...tls?.tierEnv('bff'),
   };
 
@@ -397,6 +405,17 @@ function writeDemoPolicy(dataDir: string): string {
   const file = join(dataDir, 'demo-policy.json');
   writeFileSync(file, `${JSON.stringify(DEMO_POLICY, null, 2)}\n`);
   return file;
+}
+
+/**
+ * The BFF's Web Push identity, made at the first start and kept under `dataDir`: a browser's push
+ * subscription is bound to the public key, so a new pair at each start would silence every phone.
+ */
+function vapidEnv(dataDir: string): Record<string, string> {
+  const file = join(dataDir, 'vapid.json');
+  if (!existsSync(file)) writeFileSync(file, `${JSON.stringify(generateVapidKeys())}\n`, { mode: 0o600 });
+  const keys = JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof generateVapidKeys>;
+  return { VAPID_PUBLIC_KEY: keys.publicKey, VAPID_PRIVATE_KEY: keys.privateKey };
 }
 
 /** The BFF publishes the demo policy just after it is ready; how long that may take. */
