@@ -17,7 +17,7 @@ import { createTestPushSubscriber } from '@tierscope/notify/testing/push-subscri
 import { fetchAs } from '@tierscope/test-support/console-session';
 import { SIMULATOR_MAIN, spawnProcess, type SpawnedProcess } from '@tierscope/test-support/processes';
 import { startTestReceiver } from '@tierscope/test-support/test-receiver';
-import type { ConsoleApiRouter, PolicyContent, Rule } from '@tierscope/shared';
+import { PolicyBundle, type ConsoleApiRouter, type PolicyContent, type Rule } from '@tierscope/shared';
 import { onInterrupt, progress, round, type BenchOptions } from './lib/bench.ts';
 import { percentile } from './lib/latency.ts';
 import { clientOf, sleep, startThreeTiers, waitForPolicy } from './lib/tier-process.ts';
@@ -42,10 +42,11 @@ const rule: Rule = {
 /** The rule on every node, and the BFF's user `admin` told at once of every critical alert. */
 const POLICY: PolicyContent = {
   bundles: [
-    {
+    PolicyBundle.parse({
       name: 'alerts bench',
       target: '**',
       rules: [rule],
+      declaredMetrics: ['bench_temp'],
       escalations: [
         {
           id: 'bench-oncall',
@@ -54,11 +55,7 @@ const POLICY: PolicyContent = {
           sendResolved: false,
         },
       ],
-      silences: [],
-      routes: [],
-      retention: {},
-      declaredMetrics: ['bench_temp'],
-    },
+    }),
   ],
 };
 

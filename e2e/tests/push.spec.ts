@@ -1,7 +1,7 @@
 import type { CDPSession, Page } from '@playwright/test';
 import type { AlertPush } from '@tierscope/notify';
 import { createTestPushSubscriber } from '@tierscope/notify/testing/push-subscriber.ts';
-import type { EscalationPolicy, PolicyContent } from '@tierscope/shared';
+import { PolicyBundle, type EscalationPolicy, type PolicyContent } from '@tierscope/shared';
 import { startTestReceiver, type TestReceiver } from '@tierscope/test-support/test-receiver';
 import { publishingDevice, publishLevel } from '../alert-rules.ts';
 import { storageStateOf } from '../api-client.ts';
@@ -85,16 +85,7 @@ test.describe('alerts pushed to the installed console', () => {
     const onCall: PolicyContent = {
       bundles: [
         ...current.bundles,
-        {
-          name: 'e2e on call',
-          target: '**',
-          rules: [],
-          silences: [],
-          routes: [],
-          retention: {},
-          declaredMetrics: [],
-          escalations: [ESCALATION],
-        },
+        PolicyBundle.parse({ name: 'e2e on call', target: '**', escalations: [ESCALATION] }),
       ],
     };
     const published = await api.policy.publish.mutate({ content: onCall, comment: 'e2e: page the admin' });
