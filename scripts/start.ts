@@ -115,6 +115,8 @@ async function main(): Promise<void> {
     excursions: true,
     demoPolicy: true,
     openProbes: OPEN_PROBES,
+    // The browsers' push services, so a phone that turns pushes on gets the demo's alerts.
+    bffAllowlist: '*.googleapis.com,*.push.services.mozilla.com,*.push.apple.com,*.notify.windows.com',
     ...(tls && { tls }),
     signal: stopped.signal,
     log: (line) => process.stderr.write(`${line}\n`),

@@ -201,4 +201,45 @@ test.describe('alerts pushed to the installed console', () => {
       await Promise.all([phone.close(), desktop.close()]);
     }
   });
+
+  test('a browser that cannot reach its push service is told so plainly, and a subscription is removed from My sessions', async ({
+    api,
+    browser,
+    deployment,
+    page,
+  }) => {
+    // This machine's network reaches no vendor push service: subscribing must say so, not hang.
+    const context = await browser.newContext({
+      baseURL: deployment.bffUrl,
+      storageState: storageStateOf(deployment.bffUrl, deployment.adminSession),
+      serviceWorkers: 'allow',
+      permissions: ['notifications'],
+    });
+    try {
+      const settings = await context.newPage();
+      await settings.goto('/account/notifications');
+      await settings.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
+        timeout: 30_000,
+      });
+      await settings.getByRole('button', { name: 'Send alerts to this browser' }).click();
+      await expect(settings.getByTestId('browser-push').getByRole('alert')).toContainText(
+        'This browser cannot reach its push service',
+        { timeout: 40_000 },
+      );
+    } finally {
+      await context.close();
+    }
+
+    const endpoint = `${pushService.url}/push/lost-phone`;
+    await api.console.notifications.subscribePush.mutate({ endpoint, keys: createTestPushSubscriber().keys });
+    await page.goto('/account/sessions');
+    const panel = page.getByTestId('push-subscriptions-panel');
+    const row = panel.getByTestId('push-subscription').filter({ hasText: new URL(endpoint).host });
+    await expect(row).toHaveCount(1);
+    await row.getByRole('button', { name: /^Stop alert pushes through/ }).click();
+    await expect(row).toHaveCount(0);
+    expect(
+      (await api.console.notifications.get.query()).pushSubscriptions.map((s) => s.endpoint),
+    ).not.toContain(endpoint);
+  });
 });

@@ -4,11 +4,14 @@ import { FanOutPanel } from '../../components/ui/fan-out-panel.tsx';
 import { PageHeader } from '../../components/ui/page-header.tsx';
 import { mySessionsQueryOptions } from '../../features/auth/session-queries.ts';
 import { SessionTable } from '../../features/auth/session-table.tsx';
+import { notificationSettingsQueryOptions } from '../../features/notifications/notification-queries.ts';
+import { PushSubscriptionList } from '../../features/notifications/push-subscription-list.tsx';
 import { useRefetchInterval } from '../../lib/refresh-interval.tsx';
 
-/** Where the signed-in user is logged in, and a way to end any of it. */
+/** Where the signed-in user is logged in, which browsers get their alert pushes, and a way to end any of it. */
 export function SessionsRoute() {
   const query = useQuery({ ...mySessionsQueryOptions(), refetchInterval: useRefetchInterval() });
+  const notifications = useQuery(notificationSettingsQueryOptions());
   const sessions = query.data ?? [];
   return (
     <>
@@ -31,6 +34,14 @@ export function SessionsRoute() {
         testId="sessions-panel"
       >
         <SessionTable sessions={sessions} />
+      </FanOutPanel>
+      <FanOutPanel
+        title="Browsers that get your alerts"
+        query={notifications}
+        summary={`${notifications.data?.pushSubscriptions.length ?? 0}`}
+        testId="push-subscriptions-panel"
+      >
+        {notifications.data && <PushSubscriptionList settings={notifications.data} />}
       </FanOutPanel>
     </>
   );

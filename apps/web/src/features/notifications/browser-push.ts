@@ -26,14 +26,49 @@ export async function subscribeThisBrowser(
   if (permission !== 'granted')
     throw new Error('Notifications are blocked for this site: allow them in the browser’s settings.');
   const registration = await navigator.serviceWorker.ready;
-  const subscription = await registration.pushManager.subscribe({
-    userVisibleOnly: true,
-    applicationServerKey: base64UrlBytes(publicKey),
-  });
+  const subscription = await withPlainPushErrors(
+    registration.pushManager.subscribe({
+      userVisibleOnly: true,
+      applicationServerKey: base64UrlBytes(publicKey),
+    }),
+  );
   const { endpoint, keys } = subscription.toJSON();
   if (!endpoint || !keys?.p256dh || !keys.auth)
     throw new Error('The browser gave an incomplete push subscription.');
   return { endpoint, keys: { p256dh: keys.p256dh, auth: keys.auth } };
+}
+
+/** How long the browser may take to register with its push service before the user is told. */
+const PUSH_SERVICE_WAIT_MS = 20_000;
+
+/**
+ * The subscription, or an error that says plainly what stands in the way: the browser registers
+ * with its vendor's push service (Google's for Chrome, Mozilla's for Firefox), and where that
+ * service cannot be reached it fails with a terse AbortError or never answers.
+ */
+async function withPlainPushErrors(subscribing: Promise<PushSubscription>): Promise<PushSubscription> {
+  const unreachable = (detail: string) =>
+    new Error(
+      `This browser cannot reach its push service (${detail}), so alerts cannot be pushed to it from here. ` +
+        'A network that blocks the push service, or a browser without one, keeps pushes away; email still works.',
+    );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(unreachable(`no answer in ${PUSH_SERVICE_WAIT_MS / 1000} s`)),
+      PUSH_SERVICE_WAIT_MS,
+    );
+  });
+  try {
+    return await Promise.race([subscribing, timeout]);
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'NotAllowedError')
+      throw new Error('Notifications are blocked for this site: allow them in the browser’s settings.');
+    if (error instanceof DOMException) throw unreachable(error.message || error.name);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function base64UrlBytes(text: string): Uint8Array<ArrayBuffer> {
