@@ -1,6 +1,7 @@
 import { getRouteApi } from '@tanstack/react-router';
 import { useCallback } from 'react';
 import { ErrorNotice } from '../../components/ui/notices.tsx';
+import { dashboardIdOf } from '../../features/dashboards/dashboard-search.ts';
 import { WallPage } from '../../features/dashboards/wall-page.tsx';
 
 const route = getRouteApi('/dashboards/$id/wall');
@@ -15,8 +16,8 @@ export function DashboardWallRoute() {
       void navigate({ to: '/dashboards/$id/wall', params: { id: String(next) }, search: (prev) => prev }),
     [navigate],
   );
-  const dashboardId = Number(id);
-  if (!Number.isInteger(dashboardId) || dashboardId <= 0)
+  const dashboardId = dashboardIdOf(id);
+  if (dashboardId === undefined)
     return (
       <ErrorNotice error={new Error(`No dashboard "${id}": a dashboard's address ends in its number.`)} />
     );

@@ -2,7 +2,7 @@ import { getRouteApi } from '@tanstack/react-router';
 import { useCallback } from 'react';
 import { ErrorNotice } from '../../components/ui/notices.tsx';
 import { DashboardPage } from '../../features/dashboards/dashboard-page.tsx';
-import type { DashboardSearch } from '../../features/dashboards/dashboard-search.ts';
+import { dashboardIdOf, type DashboardSearch } from '../../features/dashboards/dashboard-search.ts';
 
 const route = getRouteApi('/dashboards/$id');
 
@@ -16,8 +16,8 @@ export function DashboardRoute() {
       void navigate({ search: (prev) => ({ ...prev, ...next }), replace: true }),
     [navigate],
   );
-  const dashboardId = Number(id);
-  if (!Number.isInteger(dashboardId) || dashboardId <= 0)
+  const dashboardId = dashboardIdOf(id);
+  if (dashboardId === undefined)
     return (
       <ErrorNotice error={new Error(`No dashboard "${id}": a dashboard's address ends in its number.`)} />
     );

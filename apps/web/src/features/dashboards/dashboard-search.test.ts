@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextInRotation, rangeOf, rotationOf, variablesOf } from './dashboard-search.ts';
+import { dashboardIdOf, nextInRotation, rangeOf, rotationOf, variablesOf } from './dashboard-search.ts';
 
 describe('dashboard search', () => {
   it('reads the variables, dropping empty ones', () => {
@@ -21,5 +21,14 @@ describe('dashboard search', () => {
     expect(nextInRotation(rotation, 3)).toBe(7);
     expect(nextInRotation(rotation, 7)).toBe(3);
     expect(rotationOf({ every: '45' }, 9)).toEqual({ ids: [9], everyMs: 45_000 });
+  });
+});
+
+describe('dashboardIdOf', () => {
+  it('reads a positive whole number and nothing else', () => {
+    expect(dashboardIdOf('7')).toBe(7);
+    expect(dashboardIdOf('0')).toBeUndefined();
+    expect(dashboardIdOf('7.5')).toBeUndefined();
+    expect(dashboardIdOf('abc')).toBeUndefined();
   });
 });

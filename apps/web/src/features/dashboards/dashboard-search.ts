@@ -50,3 +50,9 @@ export function nextInRotation(rotation: WallRotation, current: number): number 
   const at = rotation.ids.indexOf(current);
   return rotation.ids[(at + 1) % rotation.ids.length] ?? current;
 }
+
+/** A dashboard's number from its address (`/dashboards/7`); undefined for anything else. */
+export function dashboardIdOf(param: string): number | undefined {
+  const id = Number(param);
+  return Number.isInteger(id) && id > 0 ? id : undefined;
+}
