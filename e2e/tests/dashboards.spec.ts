@@ -36,7 +36,7 @@ async function addPanel(
   await page.getByRole('button', { name: 'Add panel' }).click();
   const editor = page.getByRole('form', { name: 'Panel editor' });
   await editor.getByLabel('Title').fill(fields.title);
-  await editor.getByLabel('Kind').selectOption({ label: fields.kind });
+  await editor.getByLabel('Kind', { exact: true }).selectOption({ label: fields.kind });
   await editor.getByLabel('Metric').fill(fields.metric);
   await editor.getByLabel('Aggregation').selectOption(fields.aggregation);
   return editor;
