@@ -28,6 +28,8 @@ import { createReportMaker } from './reports/report-maker.ts';
 import { createReportPrinter } from './reports/report-printer.ts';
 import { ReportScheduler } from './reports/report-scheduler.ts';
 import { createReportStore } from './reports/report-store.ts';
+import { createDashboardStore } from './dashboards/dashboard-store.ts';
+import { seedDashboards } from './dashboards/seeded-dashboards.ts';
 import { registerFederationMetrics } from './http/federation-metrics.ts';
 import { createBffServer } from './http/server.ts';
 import { seedDemoPolicy } from './policy/seed-demo-policy.ts';
@@ -163,6 +165,9 @@ export async function startBff(config: BffConfig, options: BffOptions = {}): Pro
     logger: logger.child({ component: 'reports' }),
   });
 
+  const dashboardStore = createDashboardStore(store.db);
+  await seedDashboards(dashboardStore, now, logger.child({ component: 'dashboards' }));
+
   const server = await createBffServer({
     serviceFor: (budgetMs, actor) => federation.service(budgetMs, actor),
     heartbeat: federation.heartbeat,
@@ -175,6 +180,7 @@ export async function startBff(config: BffConfig, options: BffOptions = {}): Pro
     uplink,
     tls,
     reports: { maker: reportMaker, store: reportStore, now },
+    dashboards: dashboardStore,
   });
   await server.listen({ host: config.httpHost, port: config.httpPort });
   const { port } = server.server.address() as AddressInfo;

@@ -69,7 +69,7 @@ describe.each(testDatabaseBackends())('console auth on $name', (backend) => {
   beforeAll(async () => {
     database = await backend.create();
     t = await openTestAccess(database.url);
-    app = await buildTestApp(t.access, t.reports);
+    app = await buildTestApp(t.access, t.reports, t.dashboards);
     await addUser('ada', 'admin');
     await addUser('otto', 'operator');
     await addUser('vic', 'viewer');
@@ -103,7 +103,7 @@ describe.each(testDatabaseBackends())('console auth on $name', (backend) => {
         { ...TEST_SETTINGS, publicUrl: 'https://console.example.com' },
         () => t.clock.now(),
       );
-      const httpsApp = await buildTestApp(httpsAccess, t.reports);
+      const httpsApp = await buildTestApp(httpsAccess, t.reports, t.dashboards);
       try {
         const res = await httpsApp.inject({
           method: 'POST',
@@ -260,7 +260,7 @@ describe.each(testDatabaseBackends())('console auth on $name', (backend) => {
         { ...TEST_SETTINGS, liveStreamRecheckMs: 50 },
         () => t.clock.now(),
       );
-      const streamApp = await buildTestApp(streamAccess, t.reports);
+      const streamApp = await buildTestApp(streamAccess, t.reports, t.dashboards);
       const address = await streamApp.listen({ host: '127.0.0.1', port: 0 });
       try {
         const session = await loggedIn('wally');

@@ -33,6 +33,7 @@ describe.each(testDatabaseBackends())('console procedures on $name', (backend) =
           address: '192.0.2.9',
         },
         t.reports,
+        t.dashboards,
       ),
     };
     return createCaller(ctx);

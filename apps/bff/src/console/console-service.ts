@@ -3,6 +3,8 @@ import type { AuditOrigin } from './audit.ts';
 import type { ConsoleAccess } from './console-access.ts';
 import type { ConsoleCaller } from './console-auth.ts';
 import { reportConsoleFor, type ReportConsoleDeps } from '../reports/report-console.ts';
+import { dashboardConsoleFor } from '../dashboards/dashboard-console.ts';
+import type { DashboardStore } from '../dashboards/dashboard-store.ts';
 
 /** The audit log's "who and from where" of a console caller's actions. */
 export function auditOriginOf(caller: ConsoleCaller): AuditOrigin {
@@ -17,11 +19,13 @@ export function consoleServiceFor(
   access: ConsoleAccess,
   caller: ConsoleCaller,
   reports: Omit<ReportConsoleDeps, 'audit'>,
+  dashboards: DashboardStore,
 ): ConsoleService {
   const { users, sessions, audit, notificationSettings } = access;
   const origin = auditOriginOf(caller);
   return {
     ...reportConsoleFor({ ...reports, audit }, caller, origin),
+    ...dashboardConsoleFor({ store: dashboards, audit, now: reports.now }, caller, origin),
     users: {
       list: () => users.list(),
       create: (input) => users.create(input, origin),

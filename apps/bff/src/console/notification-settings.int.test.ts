@@ -24,6 +24,7 @@ describe.each(testDatabaseBackends())('a user’s own notification settings on $
         t.access,
         { actor, userId: id, sessionId: 0, address: '192.0.2.7' },
         t.reports,
+        t.dashboards,
       ),
     };
     return createCallerFactory(consoleRouter)(ctx);

@@ -22,6 +22,7 @@ import { registerReportExport } from '../console/report-export.ts';
 import type { ReportMaker } from '../reports/report-maker.ts';
 import { registerReportRoutes } from '../reports/report-routes.ts';
 import type { ReportStore } from '../reports/report-store.ts';
+import type { DashboardStore } from '../dashboards/dashboard-store.ts';
 import { registerConsoleFiles } from './console-files.ts';
 
 export interface BffServerDeps {
@@ -48,6 +49,8 @@ export interface BffServerDeps {
   tls?: TlsCertificates;
   /** Report PDFs, schedules and their archive (docs/decisions/0031). */
   reports: { maker: ReportMaker; store: ReportStore; now: () => number };
+  /** Dashboards operators build (docs/decisions/0035). */
+  dashboards: DashboardStore;
 }
 
 /** 1 MiB: the largest tRPC request body any procedure needs (inputs are small and bounded). */
@@ -113,7 +116,12 @@ function consoleApiOf(deps: BffServerDeps): NodeApiOptions {
       await access.audit.append(auditOriginOf(callerOf(request)), auditEventOf(change));
     },
     consoleFor: (request) =>
-      consoleServiceFor(access, callerOf(request), { store: deps.reports.store, now: deps.reports.now }),
+      consoleServiceFor(
+        access,
+        callerOf(request),
+        { store: deps.reports.store, now: deps.reports.now },
+        deps.dashboards,
+      ),
     uplink: deps.uplink,
   };
 }

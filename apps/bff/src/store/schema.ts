@@ -8,3 +8,4 @@ export * from './schema/node-unreachable-alerts.ts';
 export * from './schema/policy-versions.ts';
 export * from './schema/push-subscriptions.ts';
 export * from './schema/reports.ts';
+export * from './schema/dashboards.ts';

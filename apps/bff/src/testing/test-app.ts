@@ -23,6 +23,7 @@ import { consoleServiceFor } from '../console/console-service.ts';
 import { DEFAULT_LOGIN_LIMITS } from '../console/login-limiter.ts';
 import type { ReportConsoleDeps } from '../reports/report-console.ts';
 import { createReportStore } from '../reports/report-store.ts';
+import { createDashboardStore, type DashboardStore } from '../dashboards/dashboard-store.ts';
 
 /** Time the tests move by hand: no test waits for a timeout. */
 export interface TestClock {
@@ -49,6 +50,7 @@ export interface TestAccess {
   clock: TestClock;
   /** The report schedules and archive in the same database, on the same clock. */
   reports: Omit<ReportConsoleDeps, 'audit'>;
+  dashboards: DashboardStore;
 }
 
 export async function openTestAccess(
@@ -63,6 +65,7 @@ export async function openTestAccess(
     clock,
     access: createConsoleAccess(store.db, settings, () => clock.now()),
     reports: { store: createReportStore(store.db), now: () => clock.now() },
+    dashboards: createDashboardStore(store.db),
   };
 }
 
@@ -89,6 +92,7 @@ const NO_NODE_SERVICE = {} as NodeService;
 export async function buildTestApp(
   access: ConsoleAccess,
   reports: Omit<ReportConsoleDeps, 'audit'>,
+  dashboards: DashboardStore,
 ): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   await registerConsoleAuth(app, access);
@@ -103,7 +107,7 @@ export async function buildTestApp(
         return {
           node: NO_NODE_SERVICE,
           actor: caller.actor,
-          console: consoleServiceFor(access, caller, reports),
+          console: consoleServiceFor(access, caller, reports, dashboards),
         };
       },
     },

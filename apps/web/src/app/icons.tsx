@@ -95,6 +95,17 @@ export function PolicyIcon() {
   );
 }
 
+export function DashboardsIcon() {
+  return (
+    <svg {...common}>
+      <rect x="4" y="4" width="7" height="9" rx="1" />
+      <rect x="13" y="4" width="7" height="5" rx="1" />
+      <rect x="13" y="11" width="7" height="9" rx="1" />
+      <rect x="4" y="15" width="7" height="5" rx="1" />
+    </svg>
+  );
+}
+
 export function ReportIcon() {
   return (
     <svg {...common}>

@@ -106,6 +106,28 @@ const reportsRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/reports.tsx'), 'ReportsRoute'),
 });
 
+/** Dashboards operators build; each one's range and variables are in its URL (docs/decisions/0035). */
+const dashboardsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/dashboards',
+  component: lazyRouteComponent(() => import('./routes/dashboards.tsx'), 'DashboardsRoute'),
+});
+
+const dashboardRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/dashboards/$id',
+  validateSearch: searchKeys(['range', 'from', 'to', 'site', 'kind', 'node']),
+  component: lazyRouteComponent(() => import('./routes/dashboard.tsx'), 'DashboardRoute'),
+});
+
+/** The wall: the shell's chrome hidden, `?rotate=3,7&every=30` to move through dashboards. */
+const dashboardWallRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/dashboards/$id/wall',
+  validateSearch: searchKeys(['range', 'from', 'to', 'site', 'kind', 'node', 'rotate', 'every']),
+  component: lazyRouteComponent(() => import('./routes/dashboard-wall.tsx'), 'DashboardWallRoute'),
+});
+
 /** `/nodes/district-1/probe-a`: the splat is the node path; `/nodes` is the whole fleet. */
 const nodeRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -188,6 +210,9 @@ const routeTree = rootRoute.addChildren([
   eventsRoute,
   nodeRoute,
   reportsRoute,
+  dashboardsRoute,
+  dashboardRoute,
+  dashboardWallRoute,
   policyRoute,
   sessionsRoute,
   notificationsRoute,

@@ -12,6 +12,7 @@ import { useRoleAllows } from '../lib/session.ts';
 import {
   AdminIcon,
   AlertsIcon,
+  DashboardsIcon,
   DevicesIcon,
   EventsIcon,
   LogoIcon,
@@ -79,6 +80,10 @@ function Shell() {
           <Link to="/reports" className="nav-wide-only">
             <ReportIcon />
             Report
+          </Link>
+          <Link to="/dashboards" className="nav-wide-only">
+            <DashboardsIcon />
+            Dashboards
           </Link>
           <Link to="/policy">
             <PolicyIcon />

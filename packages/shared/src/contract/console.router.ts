@@ -22,8 +22,15 @@ import {
   ScheduleId,
   UpdateReportScheduleInput,
 } from './report-schedules.schemas.ts';
+import {
+  Dashboard,
+  DashboardIdInput,
+  DashboardSummary,
+  ImportDashboardInput,
+  SaveDashboardInput,
+} from './dashboards.schemas.ts';
 import type { ConsoleService } from './console.service.ts';
-import { adminProcedure, router, viewerProcedure, type NodeContext } from './trpc.ts';
+import { adminProcedure, operatorProcedure, router, viewerProcedure, type NodeContext } from './trpc.ts';
 
 /** The context of the console's procedures: the BFF adds the caller's console service. */
 export type ConsoleContext = NodeContext & { console?: ConsoleService | undefined };
@@ -37,11 +44,12 @@ function consoleIn(ctx: NodeContext): ConsoleService {
 
 const admin = adminProcedure.use(({ ctx, next }) => next({ ctx: { console: consoleIn(ctx) } }));
 const signedIn = viewerProcedure.use(({ ctx, next }) => next({ ctx: { console: consoleIn(ctx) } }));
+const building = operatorProcedure.use(({ ctx, next }) => next({ ctx: { console: consoleIn(ctx) } }));
 const IdInput = z.object({ id: UserId });
 
 /**
  * Users, the audit log and report schedules (admin); the caller's own sessions and the report
- * archive (anyone signed in).
+ * archive (anyone signed in); dashboards (anyone reads those shared with them, operators build).
  */
 export const consoleRouter = router({
   users: router({
@@ -120,5 +128,24 @@ export const consoleRouter = router({
       .input(ReportArchiveFilter)
       .output(z.array(ArchivedReport))
       .query(({ ctx, input }) => ctx.console.reportArchive.list(input)),
+  }),
+  dashboards: router({
+    list: signedIn.output(z.array(DashboardSummary)).query(({ ctx }) => ctx.console.dashboards.list()),
+    get: signedIn
+      .input(DashboardIdInput)
+      .output(Dashboard)
+      .query(({ ctx, input }) => ctx.console.dashboards.get(input.id)),
+    save: building
+      .input(SaveDashboardInput)
+      .output(Dashboard)
+      .mutation(({ ctx, input }) => ctx.console.dashboards.save(input)),
+    delete: building
+      .input(DashboardIdInput)
+      .output(z.object({ deleted: z.boolean() }))
+      .mutation(({ ctx, input }) => ctx.console.dashboards.delete(input.id)),
+    import: building
+      .input(ImportDashboardInput)
+      .output(Dashboard)
+      .mutation(({ ctx, input }) => ctx.console.dashboards.import(input)),
   }),
 });

@@ -18,6 +18,12 @@ import type {
   ReportSchedule,
   UpdateReportScheduleInput,
 } from './report-schedules.schemas.ts';
+import type {
+  Dashboard,
+  DashboardSummary,
+  ImportDashboardInput,
+  SaveDashboardInput,
+} from './dashboards.schemas.ts';
 
 /**
  * What the console needs beside the node contract, bound to one signed-in caller: the BFF makes
@@ -61,5 +67,17 @@ export interface ConsoleService {
   /** Reports the schedules made, newest first: those in the caller's scope. */
   reportArchive: {
     list(filter: ReportArchiveFilter): Promise<ArchivedReport[]>;
+  };
+  /**
+   * Dashboards (docs/decisions/0035): the caller's own and those shared with their role. Saving
+   * or deleting one is for its owner or an admin; every change is audited.
+   */
+  dashboards: {
+    list(): Promise<DashboardSummary[]>;
+    get(id: number): Promise<Dashboard>;
+    save(input: SaveDashboardInput): Promise<Dashboard>;
+    delete(id: number): Promise<{ deleted: boolean }>;
+    /** Validates the JSON and says what is wrong in a BAD_REQUEST; a valid one is saved as the caller's. */
+    import(input: ImportDashboardInput): Promise<Dashboard>;
   };
 }

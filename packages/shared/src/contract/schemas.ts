@@ -13,5 +13,6 @@ export * from './rules.schemas.ts';
 export * from './policy.schemas.ts';
 export * from './console.schemas.ts';
 export * from './report-schedules.schemas.ts';
+export * from './dashboards.schemas.ts';
 export * from './reports.schemas.ts';
 export * from './report-figures.ts';

@@ -16,10 +16,11 @@ function readTheme(): ChartTheme {
   };
 }
 
-let cached: { dark: boolean; theme: ChartTheme } | undefined;
+let cached: { scheme: string; theme: ChartTheme } | undefined;
 function currentTheme(): ChartTheme {
-  const dark = window.matchMedia(DARK_QUERY).matches;
-  if (!cached || cached.dark !== dark) cached = { dark, theme: readTheme() };
+  // The wall (data-wall on the root) has colours of its own, whatever the system's scheme.
+  const scheme = `${window.matchMedia(DARK_QUERY).matches}:${document.documentElement.hasAttribute('data-wall')}`;
+  if (cached?.scheme !== scheme) cached = { scheme, theme: readTheme() };
   return cached.theme;
 }
 

@@ -1,10 +1,16 @@
 // Types only: option builders import these without pulling ECharts into their chunk.
-import type { LineSeriesOption, ScatterSeriesOption } from 'echarts/charts';
+import type {
+  BarSeriesOption,
+  HeatmapSeriesOption,
+  LineSeriesOption,
+  ScatterSeriesOption,
+} from 'echarts/charts';
 import type {
   BrushComponentOption,
   GridComponentOption,
   LegendComponentOption,
   TooltipComponentOption,
+  VisualMapComponentOption,
 } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
 
@@ -12,10 +18,13 @@ import type { ComposeOption } from 'echarts/core';
 export type EChartOption = ComposeOption<
   | LineSeriesOption
   | ScatterSeriesOption
+  | BarSeriesOption
+  | HeatmapSeriesOption
   | GridComponentOption
   | TooltipComponentOption
   | LegendComponentOption
   | BrushComponentOption
+  | VisualMapComponentOption
 >;
 
 /** Colours for charts, read from the theme's CSS variables (global.css). */

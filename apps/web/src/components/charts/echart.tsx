@@ -1,6 +1,12 @@
 // The one ECharts wrapper: registers the parts the console uses, and owns init, resize and dispose.
-import { LineChart, ScatterChart } from 'echarts/charts';
-import { BrushComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
+import {
+  BrushComponent,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  VisualMapComponent,
+} from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useEffectEvent, useRef, type CSSProperties } from 'react';
@@ -9,10 +15,13 @@ import type { EChartOption } from './echart-option.ts';
 echarts.use([
   LineChart,
   ScatterChart,
+  BarChart,
+  HeatmapChart,
   GridComponent,
   TooltipComponent,
   LegendComponent,
   BrushComponent,
+  VisualMapComponent,
   CanvasRenderer,
 ]);
 

@@ -75,6 +75,11 @@ export function UserMenu() {
               </Link>
             </li>
             <li>
+              <Link to="/dashboards" onClick={() => setOpen(false)}>
+                Dashboards
+              </Link>
+            </li>
+            <li>
               <Link to="/account/notifications" onClick={() => setOpen(false)}>
                 My notifications
               </Link>

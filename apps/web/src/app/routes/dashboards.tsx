@@ -1,0 +1,5 @@
+import { DashboardListPage } from '../../features/dashboards/dashboard-list-page.tsx';
+
+export function DashboardsRoute() {
+  return <DashboardListPage />;
+}
