@@ -300,6 +300,7 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
     command: (input, actor) => deps.commands.send(input, actor),
     commandMany: (input, actor) => deps.commands.sendMany(input, actor),
     commandJob: (input) => deps.commands.job(input),
+    commandCatalog: (input) => Promise.resolve(deps.commands.catalog(input)),
     commands: (input) => deps.commands.history(input),
     watchCommands: (input, signal) => deps.commands.watch(input, input.lastEventId, signal),
   };
