@@ -364,7 +364,7 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
       count: async (input) => {
         const results = await askSelected(input.nodePath, (m, nodePath, signal) =>
           m.remote.calls.devices
-            .count({ nodePath }, callOptions(m, signal))
+            .count({ ...input, nodePath }, callOptions(m, signal))
             .then((counts) => ({ ...counts, coverage: prefixCoverage(counts.coverage, m.prefix) })),
         );
         return sumDeviceCounts(results);
