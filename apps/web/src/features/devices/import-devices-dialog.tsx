@@ -1,11 +1,11 @@
 import { useMutation } from '@tanstack/react-query';
-import { credentialsCsv } from '@tierscope/shared/device-import';
 import type { DeviceImportEvent, DeviceImportResult } from '@tierscope/shared/schemas';
 import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { ErrorNotice } from '../../components/ui/notices.tsx';
 import { formatCount } from '../../lib/format.ts';
 import { api } from '../../lib/trpc.ts';
 import { useModalDialog } from '../../lib/use-modal-dialog.ts';
+import { credentialsCsvText } from './credentials-csv.ts';
 import { OwnerNodeSelect, type ProvisioningDialogProps } from './owner-node-select.tsx';
 
 type Progress = Extract<DeviceImportEvent, { kind: 'progress' }>;
@@ -172,7 +172,7 @@ function ImportResult({ result }: { result: DeviceImportResult }) {
 /** The only copy of the new devices' passwords, as a CSV file to save now. */
 function CredentialsDownload({ result }: { result: DeviceImportResult }) {
   const url = useMemo(
-    () => URL.createObjectURL(new Blob([credentialsCsv(result.created)], { type: 'text/csv' })),
+    () => URL.createObjectURL(new Blob([credentialsCsvText(result.created)], { type: 'text/csv' })),
     [result.created],
   );
   useEffect(() => () => URL.revokeObjectURL(url), [url]);
