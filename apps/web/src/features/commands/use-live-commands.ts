@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { CommandHistory } from '@tierscope/shared/schemas';
+import { OPEN_COMMAND_STATES, type CommandHistory } from '@tierscope/shared/schemas';
 import { useEffect, useState } from 'react';
 import { api } from '../../lib/trpc.ts';
 import { withCommandChange } from './command-history-store.ts';
@@ -33,7 +33,11 @@ export function useLiveCommands(nodePath: string, deviceId: string) {
 
   const history = useQuery({
     ...commandHistoryQueryOptions({ nodePath, deviceId }),
-    refetchInterval: live ? false : COMMAND_POLL_MS,
+    // Also while a command is open: its outcome must show even if the stream says nothing of it.
+    refetchInterval: (query) =>
+      !live || query.state.data?.items.some((c) => OPEN_COMMAND_STATES.includes(c.state))
+        ? COMMAND_POLL_MS
+        : false,
   });
   return { history, live };
 }
