@@ -76,7 +76,7 @@ async function logInAs(
 /** Sends `identify` for `seconds` from the device page's Commands panel and waits for it to succeed. */
 async function sendIdentify(page: Page, deviceId: string): Promise<void> {
   await page.goto(`/devices/${deviceId}?node=${PROBE}`);
-  const panel = page.getByRole('region', { name: 'Commands' });
+  const panel = page.getByRole('region', { name: 'Commands', exact: true });
   const form = panel.getByRole('form', { name: 'Send a command' });
   await form.getByLabel('Command').selectOption('identify');
   // The form checks the parameter against its schema before anything is sent.
@@ -111,7 +111,7 @@ test.describe('commands', () => {
       const access = desktop.page.getByRole('region', { name: 'Access' });
       await expect(access.getByRole('button', { name: 'Quarantine' })).toBeVisible();
       await expect(access.getByRole('button', { name: 'Rotate credentials' })).toHaveCount(0);
-      await desktop.page.getByRole('region', { name: 'Commands' }).scrollIntoViewIfNeeded();
+      await desktop.page.getByRole('region', { name: 'Commands', exact: true }).scrollIntoViewIfNeeded();
       await desktop.page.screenshot({ path: `${ARTIFACTS}command-desktop.png`, fullPage: true });
     } finally {
       await desktop.close();
@@ -120,7 +120,7 @@ test.describe('commands', () => {
     const phone = await logInAs(browser, api, deployment.bffUrl, 'operator', PHONE);
     try {
       await sendIdentify(phone.page, deviceId);
-      const panel = phone.page.getByRole('region', { name: 'Commands' });
+      const panel = phone.page.getByRole('region', { name: 'Commands', exact: true });
       // Nothing runs off a 390 px screen: the history table scrolls inside its own box.
       const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
       expect(width).toBeLessThanOrEqual(PHONE.width);
@@ -138,7 +138,7 @@ test.describe('commands', () => {
       const { page } = viewer;
       await expect(page.getByRole('button', { name: /Bulk command|Add device|Import CSV/ })).toHaveCount(0);
       await page.goto(`/devices/${device!.id}?node=${PROBE}`);
-      await expect(page.getByRole('region', { name: 'Commands' })).toBeVisible();
+      await expect(page.getByRole('region', { name: 'Commands', exact: true })).toBeVisible();
       await expect(page.getByRole('form', { name: 'Send a command' })).toHaveCount(0);
       await expect(page.getByRole('region', { name: 'Access' })).toHaveCount(0);
       await expect(page.getByRole('button', { name: /Send|Quarantine|Release|Rotate/ })).toHaveCount(0);
