@@ -14,6 +14,8 @@ import {
   selfCoverage,
   type Actor,
   type Command,
+  type CommandCatalog,
+  type CommandCatalogInput,
   type CommandHistory,
   type CommandJob,
   type CommandJobInput,
@@ -175,6 +177,12 @@ export class CommandCenter {
     const startedAt = this.#now();
     const commands = await this.#store.ofJob(input.jobId);
     return this.jobOf(input.jobId, commands, [], this.#now() - startedAt);
+  }
+
+  /** The commands this node's devices take, by kind (the policy in force). */
+  catalog(input: CommandCatalogInput): CommandCatalog {
+    this.assertOwnPath(input.nodePath);
+    return { commands: this.options.check.declared(), coverage: selfCoverage(this.options.nodePath, 0) };
   }
 
   /** The devices a selector picks here, by id; more than BULK_COMMAND_MAX_DEVICES is refused. */

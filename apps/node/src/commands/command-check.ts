@@ -19,6 +19,11 @@ export class CommandCheck {
 
   constructor(private readonly declarations: () => CommandDeclarations) {}
 
+  /** The declarations in force now, by kind then command name. */
+  declared(): CommandDeclarations {
+    return this.declarations();
+  }
+
   /** Throws BadRequestError saying what is wrong; returns the params as checked. */
   check(kind: string, name: string, params: CommandParams): CommandParams {
     const ofKind = this.declarations()[kind] ?? {};

@@ -1,4 +1,4 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import {
   BadRequestError,
   decodeDeviceCursor,
@@ -216,9 +216,19 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
       const byStatus = { online: 0, offline: 0, unknown: 0 };
       if (!pathSelects(input.nodePath, deps.nodePath))
         return { total: 0, byStatus, coverage: selfCoverage(deps.nodePath, 0) };
+      const at = input.label?.indexOf('=') ?? -1;
+      const label = input.label && { [input.label.slice(0, at)]: input.label.slice(at + 1) };
       const rows = await db
         .select({ status: devices.status, count: sql<number>`count(*)`.mapWith(Number) })
         .from(devices)
+        .where(
+          and(
+            input.kind === undefined ? undefined : eq(devices.kind, input.kind),
+            input.site === undefined ? undefined : eq(devices.site, input.site),
+            input.status === undefined ? undefined : eq(devices.status, input.status),
+            label ? sql`${devices.labels} @> ${JSON.stringify(label)}::jsonb` : undefined,
+          ),
+        )
         .groupBy(devices.status);
       for (const row of rows) byStatus[row.status] = row.count;
       const total = rows.reduce((sum, row) => sum + row.count, 0);
@@ -300,6 +310,7 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
     command: (input, actor) => deps.commands.send(input, actor),
     commandMany: (input, actor) => deps.commands.sendMany(input, actor),
     commandJob: (input) => deps.commands.job(input),
+    commandCatalog: (input) => Promise.resolve(deps.commands.catalog(input)),
     commands: (input) => deps.commands.history(input),
     watchCommands: (input, signal) => deps.commands.watch(input, input.lastEventId, signal),
   };

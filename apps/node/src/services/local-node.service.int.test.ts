@@ -187,6 +187,19 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
       await expect(service.devices.count({ nodePath: 'elsewhere' })).resolves.toMatchObject({ total: 0 });
     });
 
+    it('counts only the devices matching every filter given, as a bulk command selects them', async () => {
+      await expect(service.devices.count({ site: 'north' })).resolves.toMatchObject({ total: 19 });
+      await expect(service.devices.count({ label: 'floor=0' })).resolves.toMatchObject({ total: 13 });
+      await expect(service.devices.count({ site: 'north', label: 'floor=0' })).resolves.toMatchObject({
+        total: 7,
+      });
+      await expect(service.devices.count({ site: 'south', status: 'online' })).resolves.toMatchObject({
+        total: 1,
+        byStatus: { online: 1, offline: 0, unknown: 0 },
+      });
+      await expect(service.devices.count({ kind: 'no-such-kind' })).resolves.toMatchObject({ total: 0 });
+    });
+
     it('rejects a forged cursor with a clear error', async () => {
       await expect(service.devices.list({ limit: 5, cursor: 'bm90LWpzb24' })).rejects.toThrow(/cursor/);
     });

@@ -33,6 +33,7 @@ import { clampDeadline, fanOut, type Settled } from './fan-out.ts';
 import { fetchInRounds } from './list-rounds.ts';
 import type { ChildHealth, Heartbeat } from '../links/heartbeat.ts';
 import {
+  mergeCommandCatalogs,
   mergeCommandJobs,
   mergeCoverage,
   mergeNodeHistories,
@@ -363,7 +364,7 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
       count: async (input) => {
         const results = await askSelected(input.nodePath, (m, nodePath, signal) =>
           m.remote.calls.devices
-            .count({ nodePath }, callOptions(m, signal))
+            .count({ ...input, nodePath }, callOptions(m, signal))
             .then((counts) => ({ ...counts, coverage: prefixCoverage(counts.coverage, m.prefix) })),
         );
         return sumDeviceCounts(results);
@@ -393,6 +394,14 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
             .then((job) => prefixCommandJob(job, m.prefix)),
         );
         return mergeCommandJobs(input.jobId, results);
+      },
+      commandCatalog: async (input) => {
+        const results = await askSelected(input.nodePath, (m, nodePath, signal) =>
+          m.remote.calls.devices
+            .commandCatalog({ nodePath }, callOptions(m, signal))
+            .then((catalog) => ({ ...catalog, coverage: prefixCoverage(catalog.coverage, m.prefix) })),
+        );
+        return mergeCommandCatalogs(results);
       },
       // Routed like every single-device call; the items belong to the device's node.
       commands: (input) =>

@@ -4,6 +4,7 @@ import {
   decodeDeviceCursor,
   decodeEventCursor,
   selfCoverage,
+  type CommandCatalog,
   type CommandJob,
   type CommandJobItem,
   type Coverage,
@@ -14,6 +15,7 @@ import {
 } from '@tierscope/shared';
 import {
   kWayMerge,
+  mergeCommandCatalogs,
   mergeCommandJobs,
   mergeCoverage,
   mergeNodeInfo,
@@ -340,5 +342,30 @@ describe('bulk command job merge', () => {
     });
     expect(merged.coverage).toMatchObject({ asked: 3, answered: 2 });
     expect(merged.coverage.nodes.find((n) => n.path === 'slow')?.state).toBe('timeout');
+  });
+});
+
+describe('mergeCommandCatalogs', () => {
+  const declaration = (description: string) => ({
+    description,
+    params: { type: 'object' as const, properties: {}, required: [], additionalProperties: false },
+  });
+  const catalog = (path: string, commands: CommandCatalog['commands']): MemberResult<CommandCatalog> => ({
+    ok: true,
+    path,
+    latencyMs: 1,
+    value: { commands, coverage: selfCoverage(path, 1) },
+  });
+
+  it("joins the members' kinds and commands, keeps the first member's declaration of a command, and names the silent member", () => {
+    const merged = mergeCommandCatalogs([
+      catalog('a', { pump: { reboot: declaration('from a') } }),
+      catalog('b', { pump: { reboot: declaration('from b'), stop: declaration('stop') }, meter: {} }),
+      timedOut,
+    ]);
+    expect(Object.keys(merged.commands).sort()).toEqual(['meter', 'pump']);
+    expect(merged.commands.pump?.reboot?.description).toBe('from a');
+    expect(Object.keys(merged.commands.pump ?? {}).sort()).toEqual(['reboot', 'stop']);
+    expect(merged.coverage).toMatchObject({ asked: 3, answered: 2 });
   });
 });

@@ -5,6 +5,7 @@ import {
   nodeHistoryBucketMs,
   RULE_PREVIEW_DEVICE_LIMIT,
   RULE_PREVIEW_TIMELINE_LIMIT,
+  type CommandCatalog,
   type CommandJob,
   type DeviceCounts,
   type Coverage,
@@ -190,6 +191,21 @@ export function mergeCommandJobs(jobId: string, results: readonly MemberResult<C
     refused: answered.flatMap((job) => job.refused).sort(byDevice),
     coverage: mergeCoverage(results),
   };
+}
+
+/**
+ * The command declarations of every member that answered, by kind then name; when two members
+ * declare one kind's command differently (policies targeted at parts of the tree), the first in
+ * member order is offered, and the owning node still checks what it is sent.
+ */
+export function mergeCommandCatalogs(results: readonly MemberResult<CommandCatalog>[]): CommandCatalog {
+  const commands: CommandCatalog['commands'] = {};
+  for (const result of results) {
+    if (!result.ok) continue;
+    for (const [kind, byName] of Object.entries(result.value.commands))
+      commands[kind] = { ...byName, ...commands[kind] };
+  }
+  return { commands, coverage: mergeCoverage(results) };
 }
 
 /** A member's rules.preview with its node paths in this tier's space. */

@@ -59,6 +59,18 @@ export const CommandDeclarations = z
   .refine((kinds) => Object.keys(kinds).length <= 200, 'at most 200 device kinds declare commands');
 export type CommandDeclarations = z.infer<typeof CommandDeclarations>;
 
+/** The commands declared for the devices of a subtree (the whole tree without `nodePath`). */
+export const CommandCatalogInput = z.object({ nodePath: NodePath.optional() }).prefault({});
+export type CommandCatalogInput = z.infer<typeof CommandCatalogInput>;
+
+/**
+ * What a console offers to send: each kind's commands as the policy in force declares them. Merged
+ * over the nodes that answered (a kind's command as the first node declares it); the coverage names
+ * the nodes that did not.
+ */
+export const CommandCatalog = z.object({ commands: CommandDeclarations, coverage: Coverage });
+export type CommandCatalog = z.infer<typeof CommandCatalog>;
+
 /**
  * `queued`: stored, waiting for the device to be online; `sent`: published, waiting for its ack;
  * `succeeded`/`failed`: the device answered ok or not; `timed_out`: no answer within `timeoutMs` of

@@ -2,6 +2,8 @@ import { tracked } from '@trpc/server';
 import { adminProcedure, operatorProcedure, router, viewerProcedure } from './trpc.ts';
 import {
   Command,
+  CommandCatalog,
+  CommandCatalogInput,
   CommandHistory,
   CommandJob,
   CommandJobInput,
@@ -106,6 +108,11 @@ export const devicesRouter = router({
     .input(CommandJobInput)
     .output(CommandJob)
     .query(({ ctx, input }) => ctx.node.devices.commandJob(input)),
+  /** The commands each device kind takes, as the policy in force at the subtree's nodes declares them. */
+  commandCatalog: viewerProcedure
+    .input(CommandCatalogInput)
+    .output(CommandCatalog)
+    .query(({ ctx, input }) => ctx.node.devices.commandCatalog(input)),
   /** One device's commands, newest first, from the owning node. */
   commands: viewerProcedure
     .input(ListCommandsInput)

@@ -71,11 +71,18 @@ export type ListDevicesInput = z.infer<typeof ListDevicesInput>;
 export const DevicePage = pageOf(Device);
 export type DevicePage = z.infer<typeof DevicePage>;
 
-/** Counts devices of a subtree (the whole node without `nodePath`) by status. */
+/**
+ * Counts devices of a subtree (the whole node without `nodePath`) by status; with filters, only the
+ * devices matching every one (what a bulk command's selector picks, counted before it is sent).
+ */
 export const CountDevicesInput = z
   .object({
     /** Only devices of this node and its subtree. */
     nodePath: NodePath.optional(),
+    kind: z.string().max(64).optional(),
+    site: z.string().max(200).optional(),
+    label: LabelFilter.optional(),
+    status: DeviceStatus.optional(),
   })
   .prefault({});
 export type CountDevicesInput = z.infer<typeof CountDevicesInput>;

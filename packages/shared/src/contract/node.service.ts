@@ -25,6 +25,8 @@ import type {
   Command,
   CommandHistory,
   CommandJob,
+  CommandCatalog,
+  CommandCatalogInput,
   CommandJobInput,
   CommandManyInput,
   ListCommandsInput,
@@ -101,6 +103,7 @@ export interface DevicesService {
   /** One command to each device the selector picks (docs/decisions/0033-bulk-commands.md). */
   commandMany(input: CommandManyInput, actor: Actor): Promise<CommandJob>;
   commandJob(input: CommandJobInput): Promise<CommandJob>;
+  commandCatalog(input: CommandCatalogInput): Promise<CommandCatalog>;
   commands(input: ListCommandsInput): Promise<CommandHistory>;
   /** The device's command changes until `signal` aborts (see WatchCommandsInput). */
   watchCommands(input: WatchCommandsInput, signal: AbortSignal): AsyncIterable<TrackedCommand>;

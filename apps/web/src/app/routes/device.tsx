@@ -3,6 +3,8 @@ import { getRouteApi, Link } from '@tanstack/react-router';
 import { useCallback, useMemo } from 'react';
 import { FanOutPanel } from '../../components/ui/fan-out-panel.tsx';
 import { DeviceAlertsPanel } from '../../features/alerts/device-alerts-panel.tsx';
+import { DeviceCommandsPanel } from '../../features/commands/device-commands-panel.tsx';
+import { DeviceAccessPanel } from '../../features/devices/device-access-panel.tsx';
 import { EmptyState } from '../../components/ui/notices.tsx';
 import { nodePathCrumbs, PageHeader } from '../../components/ui/page-header.tsx';
 import { TimeRangePicker } from '../../components/ui/time-range-picker.tsx';
@@ -99,6 +101,8 @@ function DevicePage({ nodePath, deviceId }: { nodePath: string; deviceId: string
         </FanOutPanel>
       </div>
       <DeviceAlertsPanel nodePath={nodePath} deviceId={deviceId} />
+      <DeviceCommandsPanel nodePath={nodePath} deviceId={deviceId} kind={device.data?.kind} />
+      {device.data && <DeviceAccessPanel device={device.data} />}
       <section aria-labelledby="metrics-heading" className="stack">
         <div className="page-header">
           <h2 id="metrics-heading">Metrics · {describeRange(selection)}</h2>

@@ -1,10 +1,14 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { Count } from '../../components/ui/count.tsx';
 import { FanOutPanel } from '../../components/ui/fan-out-panel.tsx';
 import { PageHeader } from '../../components/ui/page-header.tsx';
+import { BulkCommandDialog } from '../../features/commands/bulk-command-dialog.tsx';
+import { CommandJobPanel } from '../../features/commands/command-job-panel.tsx';
+import { AddDeviceDialog } from '../../features/devices/add-device-dialog.tsx';
 import { DeviceFilters } from '../../features/devices/device-filters.tsx';
+import { ImportDevicesDialog } from '../../features/devices/import-devices-dialog.tsx';
 import { deviceListQueryOptions } from '../../features/devices/device-queries.ts';
 import { DeviceTable } from '../../features/devices/device-table.tsx';
 import { parseDevicesSearch, type DevicesSearch } from '../../features/devices/devices-search.ts';
@@ -13,6 +17,9 @@ import { findNode } from '../../lib/node-tree.ts';
 import { useNodeTree } from '../../lib/node-watch.tsx';
 import { usePagedList } from '../../lib/paged-list.ts';
 import { useRefetchInterval } from '../../lib/refresh-interval.tsx';
+import { useRoleAllows } from '../../lib/session.ts';
+
+type Dialog = 'bulk' | 'add' | 'import' | null;
 
 const route = getRouteApi('/devices');
 
@@ -44,6 +51,12 @@ export function DevicesRoute() {
   const filtered = Boolean(search.q || search.status || search.label);
   const scopeInfo = findNode(nodes, search.node ?? '')?.info;
   const partial = coverage !== undefined && coverage.answered < coverage.asked;
+  const [dialog, setDialog] = useState<Dialog>(null);
+  // Devices live on the leaves: the nodes without children.
+  const ownerPaths = useMemo(
+    () => nodes.filter((n) => n.path !== '' && n.childPaths.length === 0).map((n) => n.path),
+    [nodes],
+  );
 
   return (
     <>
@@ -59,6 +72,23 @@ export function DevicesRoute() {
             'Search across every node'
           )
         }
+        actions={<DeviceActions searchText={search.q} onOpen={(next) => setDialog(next)} />}
+      />
+      {search.job && <CommandJobPanel jobId={search.job} onClose={() => setFilters({ job: undefined })} />}
+      <BulkCommandDialog
+        open={dialog === 'bulk'}
+        filters={{ nodePath: search.node, status: search.status, label: search.label }}
+        onClose={() => setDialog(null)}
+        onStarted={(job) => {
+          setDialog(null);
+          setFilters({ job: job.jobId });
+        }}
+      />
+      <AddDeviceDialog open={dialog === 'add'} nodePaths={ownerPaths} onClose={() => setDialog(null)} />
+      <ImportDevicesDialog
+        open={dialog === 'import'}
+        nodePaths={ownerPaths}
+        onClose={() => setDialog(null)}
       />
       <DeviceFilters value={search} nodes={nodeOptions} onChange={setFilters} />
       <FanOutPanel
@@ -86,5 +116,45 @@ export function DevicesRoute() {
         />
       </FanOutPanel>
     </>
+  );
+}
+
+/** What the user's role may do to devices: bulk commands (operators), provisioning (admins). */
+function DeviceActions({
+  searchText,
+  onOpen,
+}: {
+  searchText: string | undefined;
+  onOpen: (dialog: Exclude<Dialog, null>) => void;
+}) {
+  const canCommand = useRoleAllows('operator');
+  const canProvision = useRoleAllows('admin');
+  if (!canCommand) return null;
+  return (
+    <div className="row-gap wrap">
+      <button
+        type="button"
+        className="button"
+        disabled={searchText !== undefined}
+        title={
+          searchText !== undefined
+            ? 'A bulk command selects by node, status and label: clear the search'
+            : undefined
+        }
+        onClick={() => onOpen('bulk')}
+      >
+        Bulk command…
+      </button>
+      {canProvision && (
+        <>
+          <button type="button" className="button" onClick={() => onOpen('add')}>
+            Add device…
+          </button>
+          <button type="button" className="button" onClick={() => onOpen('import')}>
+            Import CSV…
+          </button>
+        </>
+      )}
+    </div>
   );
 }

@@ -5,18 +5,31 @@ import { parseDevicesSearch } from './devices-search.ts';
 describe('parseDevicesSearch', () => {
   it('reads the filters of a shared link', () => {
     expect(
-      parseDevicesSearch({ q: ' pump ', status: 'offline', label: 'room=2.14', node: 'district-1/probe-a' }),
-    ).toEqual({ q: 'pump', status: 'offline', label: 'room=2.14', node: 'district-1/probe-a' });
+      parseDevicesSearch({
+        q: ' pump ',
+        status: 'offline',
+        label: 'room=2.14',
+        node: 'district-1/probe-a',
+        job: 'job-0001abcd',
+      }),
+    ).toEqual({
+      q: 'pump',
+      status: 'offline',
+      label: 'room=2.14',
+      node: 'district-1/probe-a',
+      job: 'job-0001abcd',
+    });
   });
 
   it('drops values that do not parse, so a mistyped link still opens', () => {
     expect(
-      parseDevicesSearch({ status: 'sleeping', label: 'no-equals', node: 'Bad Path/', q: '   ' }),
+      parseDevicesSearch({ status: 'sleeping', label: 'no-equals', node: 'Bad Path/', q: '   ', job: 'x' }),
     ).toEqual({
       q: undefined,
       status: undefined,
       label: undefined,
       node: undefined,
+      job: undefined,
     });
   });
 

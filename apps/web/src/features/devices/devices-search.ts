@@ -1,5 +1,5 @@
 import { NodePath } from '@tierscope/shared/domain';
-import { DeviceStatus, LabelFilter } from '@tierscope/shared/schemas';
+import { CommandJobId, DeviceStatus, LabelFilter } from '@tierscope/shared/schemas';
 import { z } from 'zod';
 
 /**
@@ -11,6 +11,8 @@ export const DevicesSearch = z.object({
   status: DeviceStatus.optional().catch(undefined),
   label: LabelFilter.optional().catch(undefined),
   node: NodePath.optional().catch(undefined),
+  /** The bulk command whose progress is shown above the list. */
+  job: CommandJobId.optional().catch(undefined),
 });
 export type DevicesSearch = z.infer<typeof DevicesSearch>;
 

@@ -6,7 +6,7 @@ import {
   type BundleDraft,
   type PolicyDraft,
 } from './policy-draft.ts';
-import { SelectField, TextField } from './form-fields.tsx';
+import { SelectField, TextField } from '../../components/ui/form-fields.tsx';
 import { RuleEditor } from './rule-editor/rule-editor.tsx';
 import { ruleFromForm } from './rule-editor/rule-form.ts';
 

@@ -1,9 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { PolicyContent, PolicyVersionSummary } from '@tierscope/shared/schemas';
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { ErrorNotice } from '../../components/ui/notices.tsx';
 import { api } from '../../lib/trpc.ts';
-import { TextField } from './form-fields.tsx';
+import { useModalDialog } from '../../lib/use-modal-dialog.ts';
+import { TextField } from '../../components/ui/form-fields.tsx';
 import { POLICY_QUERY_KEYS } from './policy-queries.ts';
 
 const DEFAULT_HOLD_SECONDS = '30';
@@ -28,7 +29,6 @@ export function PublishDialog({
   onClose: () => void;
   onPublished: (version: PolicyVersionSummary) => void;
 }) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const [comment, setComment] = useState('');
   const [canaries, setCanaries] = useState<readonly string[]>([]);
@@ -56,17 +56,8 @@ export function PublishDialog({
     },
   });
 
-  const { reset } = publish;
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      // A refusal belongs to the content it refused: a new try starts without it.
-      reset();
-      dialog.showModal();
-    }
-    if (!open && dialog.open) dialog.close();
-  }, [open, reset]);
+  // A refusal belongs to the content it refused: a new try starts without it.
+  const dialogRef = useModalDialog(open, publish.reset);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

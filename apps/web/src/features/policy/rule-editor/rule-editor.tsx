@@ -1,7 +1,7 @@
 import { Severity } from '@tierscope/shared/domain';
 import type { PreviewRuleInput } from '@tierscope/shared/schemas';
 import { useState } from 'react';
-import { SelectField, TextField, type TextFieldProps } from '../form-fields.tsx';
+import { SelectField, TextField, type TextFieldProps } from '../../../components/ui/form-fields.tsx';
 import { canonicalJson } from '../version-diff-lines.ts';
 import { RulePreviewResult } from './rule-preview.tsx';
 import {

@@ -1,6 +1,6 @@
 import { useId, type ReactNode } from 'react';
 
-// The draft's and the rule editor's fields: a label tied to its control, hint and error described by
+// Form fields (the policy draft, the rule editor, device forms): a label tied to its control, hint and error described by
 // it (and kept out of its name).
 
 export interface TextFieldProps {
