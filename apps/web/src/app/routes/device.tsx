@@ -3,6 +3,7 @@ import { getRouteApi, Link } from '@tanstack/react-router';
 import { useCallback, useMemo } from 'react';
 import { FanOutPanel } from '../../components/ui/fan-out-panel.tsx';
 import { DeviceAlertsPanel } from '../../features/alerts/device-alerts-panel.tsx';
+import { DeviceConfigPanel } from '../../features/device-config/device-config-panel.tsx';
 import { EmptyState } from '../../components/ui/notices.tsx';
 import { nodePathCrumbs, PageHeader } from '../../components/ui/page-header.tsx';
 import { TimeRangePicker } from '../../components/ui/time-range-picker.tsx';
@@ -99,6 +100,7 @@ function DevicePage({ nodePath, deviceId }: { nodePath: string; deviceId: string
         </FanOutPanel>
       </div>
       <DeviceAlertsPanel nodePath={nodePath} deviceId={deviceId} />
+      <DeviceConfigPanel nodePath={nodePath} deviceId={deviceId} />
       <section aria-labelledby="metrics-heading" className="stack">
         <div className="page-header">
           <h2 id="metrics-heading">Metrics · {describeRange(selection)}</h2>
