@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import type { TRPCClient } from '@trpc/client';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,20 +9,9 @@ import {
   type ConfigCounts,
   type ConfigListItem,
   type ConsoleApiRouter,
-  type NodeRouter,
 } from '@tierscope/shared';
 import { SIMULATOR_MAIN, spawnProcess, type SpawnedProcess } from '@tierscope/test-support/processes';
-import {
-  fetchAs,
-  loginToConsole,
-  spawnBff,
-  spawnTestNode,
-  waitFor,
-  waitForNodesUp,
-  waitReady,
-  type NodeProcess,
-  type TierProcess,
-} from './testing/processes.ts';
+import { nodeApi, startProbeTree, waitFor, type NodeProcess, type TierProcess } from './testing/processes.ts';
 
 /*
  * Desired configuration by selector through the BFF (devices.setConfig), watched by its states
@@ -42,13 +31,10 @@ const NEVER_APPLIES = simulatedId(7);
 const DESIRED = { intervalSeconds: 30, mode: 'eco', thresholds: { tempHigh: 28 } };
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tierscope-device-config-'));
-const tiers: TierProcess[] = [];
+let tiers: TierProcess[] = [];
 const simulators: SpawnedProcess[] = [];
 let probes: Record<'a' | 'b' | 'c', NodeProcess>;
 let operator: TRPCClient<ConsoleApiRouter>;
-
-const nodeApi = (tier: TierProcess): TRPCClient<NodeRouter> =>
-  createTRPCClient<NodeRouter>({ links: [httpLink({ url: `${tier.url}/trpc` })] });
 
 /** Every configured device of the tree in one state, read page by page. */
 async function listAll(state: ConfigListItem['state']): Promise<ConfigListItem[]> {
@@ -65,27 +51,9 @@ async function listAll(state: ConfigListItem['state']): Promise<ConfigListItem[]
 const countsOf = (counts: ConfigCounts) => ({ total: counts.total, ...counts.byState });
 
 beforeAll(async () => {
-  const [a, b, c] = await Promise.all(
-    ['probe-a', 'probe-b', 'probe-c'].map((id) =>
-      spawnTestNode(id, dataDir, { CONFIG_GRACE_MS: String(GRACE_MS) }),
-    ),
-  );
-  probes = { a: a!, b: b!, c: c! };
-  tiers.push(a!, b!, c!);
-  const district = await spawnTestNode('district-1', dataDir, {
-    CHILDREN: `probe-a=${a!.url},probe-b=${b!.url}`,
-  });
-  tiers.push(district);
-  const bff = await spawnBff({
-    CHILDREN: `district-1=${district.url},probe-c=${c!.url}`,
-    WEB_DIST: join(dataDir, 'no-console-here'),
-  });
-  tiers.push(bff);
-  await Promise.all(tiers.map((tier) => waitReady(tier, READY_TIMEOUT_MS)));
-  operator = createTRPCClient<ConsoleApiRouter>({
-    links: [httpLink({ url: `${bff.url}/trpc`, fetch: fetchAs(await loginToConsole(bff.url)) })],
-  });
-  await waitForNodesUp(() => operator.node.info.query(), 4, READY_TIMEOUT_MS);
+  ({ probes, tiers, operator } = await startProbeTree(dataDir, READY_TIMEOUT_MS, {
+    CONFIG_GRACE_MS: String(GRACE_MS),
+  }));
 
   // The simulated devices, registered before they run, at site north; one more device elsewhere.
   for (const probe of [probes.a, probes.b]) {
