@@ -1,22 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import type { TRPCClient } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PolicyContent, type CommandJob, type ConsoleApiRouter, type NodeRouter } from '@tierscope/shared';
+import { PolicyContent, type CommandJob, type ConsoleApiRouter } from '@tierscope/shared';
 import { startCommandResponder, type CommandResponder } from '@tierscope/test-support/command-responder';
 import { DEMO_COMMANDS } from '@tierscope/test-support/demo-policy';
-import {
-  fetchAs,
-  loginToConsole,
-  spawnBff,
-  spawnTestNode,
-  waitFor,
-  waitForNodesUp,
-  waitReady,
-  type NodeProcess,
-  type TierProcess,
-} from './testing/processes.ts';
+import { nodeApi, startProbeTree, waitFor, type NodeProcess, type TierProcess } from './testing/processes.ts';
 
 /*
  * A bulk command through the BFF (devices.commandMany), read back by its job (devices.commandJob):
@@ -36,34 +26,13 @@ const POLICY = PolicyContent.parse({
 });
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tierscope-bulk-commands-'));
-const tiers: TierProcess[] = [];
+let tiers: TierProcess[] = [];
 const responders: CommandResponder[] = [];
 let probes: Record<'a' | 'b' | 'c', NodeProcess>;
 let operator: TRPCClient<ConsoleApiRouter>;
 
-const nodeApi = (tier: TierProcess): TRPCClient<NodeRouter> =>
-  createTRPCClient<NodeRouter>({ links: [httpLink({ url: `${tier.url}/trpc` })] });
-
 beforeAll(async () => {
-  const [a, b, c] = await Promise.all(
-    ['probe-a', 'probe-b', 'probe-c'].map((id) => spawnTestNode(id, dataDir)),
-  );
-  probes = { a: a!, b: b!, c: c! };
-  tiers.push(a!, b!, c!);
-  const district = await spawnTestNode('district-1', dataDir, {
-    CHILDREN: `probe-a=${a!.url},probe-b=${b!.url}`,
-  });
-  tiers.push(district);
-  const bff = await spawnBff({
-    CHILDREN: `district-1=${district.url},probe-c=${c!.url}`,
-    WEB_DIST: join(dataDir, 'no-console-here'),
-  });
-  tiers.push(bff);
-  await Promise.all(tiers.map((tier) => waitReady(tier, READY_TIMEOUT_MS)));
-  operator = createTRPCClient<ConsoleApiRouter>({
-    links: [httpLink({ url: `${bff.url}/trpc`, fetch: fetchAs(await loginToConsole(bff.url)) })],
-  });
-  await waitForNodesUp(() => operator.node.info.query(), 4, READY_TIMEOUT_MS);
+  ({ probes, tiers, operator } = await startProbeTree(dataDir, READY_TIMEOUT_MS));
 
   // Each probe: DEVICES_PER_PROBE meters and one gateway (a kind that declares no command).
   for (const [id, probe] of Object.entries(probes)) {

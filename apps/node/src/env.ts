@@ -65,6 +65,8 @@ export const NodeConfig = z
     /** Messages accepted but not committed; past this, acks wait and the broker holds the rest. */
     queueLimit: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
     deadLetterLimit: z.coerce.number().int().min(100).max(10_000_000).default(10_000),
+    /** How long a device's new configuration version is `pending` before it is `drifted` (decision 34). */
+    configGraceMs: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
     /** How often the node records its own series (ingest rate, queue depth, devices online, dead letters). */
     nodeHistoryIntervalMs: z.coerce.number().int().min(1000).max(300_000).default(10_000),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -182,6 +184,7 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig
     batchMaxAgeMs: env.BATCH_MAX_AGE_MS,
     queueLimit: env.QUEUE_LIMIT,
     deadLetterLimit: env.DEAD_LETTER_LIMIT,
+    configGraceMs: env.CONFIG_GRACE_MS || undefined,
     nodeHistoryIntervalMs: env.NODE_HISTORY_INTERVAL_MS,
     logLevel: env.LOG_LEVEL,
     children: env.CHILDREN || undefined,

@@ -42,6 +42,7 @@ import { loadDeviceAccess } from './access/device-access.ts';
 import { CommandCenter } from './commands/command-center.ts';
 import { CommandCheck } from './commands/command-check.ts';
 import { createCommandMetrics } from './commands/command-metrics.ts';
+import { DeviceConfigs } from './device-config/device-configs.ts';
 import { warnWithoutNodeFlags } from './ingest/node-flags.ts';
 import { startIngest, type IngestRuntime } from './ingest/start-ingest.ts';
 import { PolicyAgent } from './policy/policy-agent.ts';
@@ -139,6 +140,13 @@ async function main(config: NodeConfig): Promise<void> {
     logger: logger.child({ component: 'commands' }),
     metrics: createCommandMetrics(registry),
   });
+  const configs = new DeviceConfigs({
+    store,
+    nodePath: config.nodeId,
+    graceMs: config.configGraceMs,
+    publisher: () => ingest.intake,
+    logger: logger.child({ component: 'device-config' }),
+  });
 
   const ingest = await startIngest({
     config,
@@ -155,6 +163,7 @@ async function main(config: NodeConfig): Promise<void> {
     },
   });
   await commands.start();
+  await configs.start();
   alerting.start();
   tierNotifier.start();
   const parentLinks = new ParentLinks({
@@ -204,6 +213,7 @@ async function main(config: NodeConfig): Promise<void> {
     },
     deviceAccess,
     commands,
+    configs,
   });
 
   const nodeHistory = scheduleNodeHistory({
@@ -294,6 +304,7 @@ async function main(config: NodeConfig): Promise<void> {
     nodeHistory.stop();
     backlogs.stop();
     commands.stop();
+    configs.stop();
     alerting.stop();
     await Promise.all(uplinks.map((uplink) => uplink.stop()));
     federation?.stop();

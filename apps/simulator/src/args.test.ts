@@ -19,6 +19,15 @@ describe('parseSimulatorArgs', () => {
     });
   });
 
+  it('reads the devices that never apply their configuration, and refuses a bad device id', () => {
+    const parsed = parseSimulatorArgs(['--never-apply', 'sim-s01-gateway-1, sim-s01-gateway-2']);
+    expect(parsed.ok && [...parsed.options.neverApply]).toEqual(['sim-s01-gateway-1', 'sim-s01-gateway-2']);
+    expect(parseSimulatorArgs([]).ok && parseSimulatorArgs([])).toMatchObject({
+      options: { neverApply: new Set() },
+    });
+    expect(parseSimulatorArgs(['--never-apply', 'a/b'])).toMatchObject({ ok: false });
+  });
+
   it('turns excursions off with --excursions 0', () => {
     const parsed = parseSimulatorArgs(['--excursions', '0']);
     expect(parsed).toMatchObject({ ok: true, options: { excursionsPerHour: 0 } });

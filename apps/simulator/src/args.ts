@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { DeviceId } from '@tierscope/shared/domain';
 import { DEVICE_KINDS } from './device-kinds.ts';
 
 export const USAGE = `Usage: npm run start -w @tierscope/simulator -- [options]
@@ -20,6 +21,8 @@ export const USAGE = `Usage: npm run start -w @tierscope/simulator -- [options]
   --credentials FILE         device logins, a CSV with username and password columns (as an import's
                              credentials download): each device logs in as itself (needs one
                              connection per device)
+  --never-apply ids          devices (comma-separated ids) that receive their desired configuration
+                             but never apply or report it, so they show as drifted
   --fleet-csv                print the devices as a CSV to import (id,name,kind,site) and exit
   --log-level L              pino level (default info)
   --help                     this text`;
@@ -56,6 +59,16 @@ export const SimulatorOptions = z
     'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
     credentials: z.string().min(1).optional(),
     'fleet-csv': z.boolean().default(false),
+    'never-apply': z
+      .string()
+      .transform((list) =>
+        list
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => id !== ''),
+      )
+      .pipe(z.array(DeviceId).max(10_000))
+      .default([]),
   })
   .refine((o) => o.credentials === undefined || o.devices <= o['max-device-connections'], {
     message: 'a device logs in as itself: keep --devices within --max-device-connections',
@@ -77,6 +90,7 @@ export const SimulatorOptions = z
     logLevel: o['log-level'],
     credentialsFile: o.credentials,
     printFleetCsv: o['fleet-csv'],
+    neverApply: new Set(o['never-apply']),
   }));
 export type SimulatorOptions = z.output<typeof SimulatorOptions>;
 
@@ -106,6 +120,7 @@ export function parseSimulatorArgs(argv: readonly string[]): ParsedArgs {
         'log-level': { type: 'string' },
         credentials: { type: 'string' },
         'fleet-csv': { type: 'boolean' },
+        'never-apply': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));

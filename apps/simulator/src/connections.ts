@@ -1,4 +1,4 @@
-import { commandsTopic, statusTopic } from '@tierscope/shared/mqtt';
+import { commandsTopic, configTopic, statusTopic } from '@tierscope/shared/mqtt';
 import { connect, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { DeviceIdentity } from './device-model.ts';
@@ -32,6 +32,8 @@ export interface PoolOptions {
   onOnline: (connection: Connection, first: boolean) => void;
   /** A command for one of the connection's devices (its own commands topic), as received. */
   onCommand: (connection: Connection, deviceId: string, payload: Buffer) => void;
+  /** A desired configuration for one of the connection's devices (its retained config topic). */
+  onConfig: (connection: Connection, deviceId: string, payload: Buffer) => void;
   logger: Logger;
 }
 
@@ -72,9 +74,10 @@ export function createConnectionPool(
     const connection: Connection = { client, devices: group, inFlight: 0 };
     let connectedBefore = false;
     client.on('connect', () => {
-      // A clean session: each device listens to its own commands again, then says it is online.
+      // A clean session: each device listens to its own commands and configuration again (the
+      // broker sends the retained configuration at once), then says it is online.
       client.subscribe(
-        group.map((device) => commandsTopic(device.id)),
+        group.flatMap((device) => [commandsTopic(device.id), configTopic(device.id)]),
         { qos: 1 },
       );
       // After a lost connection the broker has published the last will: say `online` again.
@@ -84,8 +87,10 @@ export function createConnectionPool(
       connectedBefore = true;
     });
     client.on('message', (topic, payload) => {
-      const deviceId = /^devices\/([^/]+)\/commands$/.exec(topic)?.[1];
-      if (deviceId !== undefined) options.onCommand(connection, deviceId, payload);
+      const [, deviceId, kind] = /^devices\/([^/]+)\/(commands|config)$/.exec(topic) ?? [];
+      if (deviceId === undefined) return;
+      if (kind === 'commands') options.onCommand(connection, deviceId, payload);
+      else options.onConfig(connection, deviceId, payload);
     });
     client.on('offline', () => logger.warn({ clientId }, 'connection lost; reconnecting'));
     client.on('error', (error) => logger.warn({ clientId, err: error.message }, 'mqtt error'));

@@ -1,11 +1,14 @@
 import {
   CommandPayload,
+  ConfigPayload,
   commandAckTopic,
+  configReportedTopic,
   eventsTopic,
   statusTopic,
   telemetryTopic,
 } from '@tierscope/shared/mqtt';
 import { answerTo, temperOf } from './command-answers.ts';
+import { applyDelayMs, configReport } from './config-apply.ts';
 import type { Logger } from 'pino';
 import type { SimulatorOptions } from './args.ts';
 import { createConnectionPool, MAX_IN_FLIGHT, type Connection } from './connections.ts';
@@ -35,6 +38,8 @@ export interface SimulatorStats {
   excursions: number;
   /** Commands devices received (and answered, unless slow past the stop). */
   commandsReceived: number;
+  /** Desired configurations devices applied and reported. */
+  configsApplied: number;
 }
 
 export interface RunningSimulator {
@@ -74,6 +79,7 @@ export async function startSimulator(
     silentDevices: 0,
     excursions: 0,
     commandsReceived: 0,
+    configsApplied: 0,
   };
 
   const publish = (connection: Connection, topic: string, payload: string, retain = false): void => {
@@ -104,6 +110,24 @@ export async function startSimulator(
       const { delayMs, ack } = answerTo(command.data, temperOf(deviceId, options.seed), options.seed);
       logger.debug({ device: deviceId, command: command.data.name, ok: ack.ok, delayMs }, 'command');
       setTimeout(() => publish(connection, commandAckTopic(deviceId), JSON.stringify(ack)), delayMs);
+    },
+    onConfig(connection, deviceId, payload) {
+      const model = models.get(deviceId);
+      const desired = ConfigPayload.safeParse(jsonOf(payload.toString('utf8')));
+      // An empty retained payload clears the topic: nothing to apply.
+      if (!model || model.excursion?.kind === 'outage' || !desired.success) return;
+      if (options.neverApply.has(deviceId)) {
+        logger.debug({ device: deviceId, version: desired.data.version }, 'config ignored (--never-apply)');
+        return;
+      }
+      const report = configReport(desired.data);
+      setTimeout(
+        () => {
+          publish(connection, configReportedTopic(deviceId), JSON.stringify(report));
+          stats.configsApplied++;
+        },
+        applyDelayMs(deviceId, desired.data.version, options.seed),
+      );
     },
     onOnline(connection, first) {
       if (!first) return;

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
-import type { NodeInfo } from '@tierscope/shared';
-import { TEST_BFF_ENV } from '@tierscope/test-support/console-session';
+import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import type { ConsoleApiRouter, NodeInfo, NodeRouter } from '@tierscope/shared';
+import { fetchAs, loginToConsole, TEST_BFF_ENV } from '@tierscope/test-support/console-session';
 import {
   BFF_MAIN,
   spawnNode,
   spawnTier,
   waitFor,
+  waitReady,
   type NodeProcess,
   type TierProcess,
 } from '@tierscope/test-support/processes';
@@ -68,3 +70,48 @@ export async function waitForNodesUp(
     timeoutMs,
   );
 }
+
+/** The tree of the bulk-action tests: probes a and b under district-1, probe-c straight under the BFF. */
+export interface ProbeTree {
+  probes: Record<'a' | 'b' | 'c', NodeProcess>;
+  /** Every process, the BFF last: stop them all after the test. */
+  tiers: TierProcess[];
+  /** The BFF's API, logged in as the test admin. */
+  operator: TRPCClient<ConsoleApiRouter>;
+}
+
+/**
+ *   bff ─┬─ district-1 ─┬─ probe-a
+ *        │              └─ probe-b
+ *        └─ probe-c
+ * Every node ready and up at the BFF; each probe started with `probeEnv`.
+ */
+export async function startProbeTree(
+  dataDir: string,
+  readyTimeoutMs: number,
+  probeEnv: Record<string, string> = {},
+): Promise<ProbeTree> {
+  const [a, b, c] = await Promise.all(
+    ['probe-a', 'probe-b', 'probe-c'].map((id) => spawnTestNode(id, dataDir, probeEnv)),
+  );
+  const tiers: TierProcess[] = [a!, b!, c!];
+  const district = await spawnTestNode('district-1', dataDir, {
+    CHILDREN: `probe-a=${a!.url},probe-b=${b!.url}`,
+  });
+  tiers.push(district);
+  const bff = await spawnBff({
+    CHILDREN: `district-1=${district.url},probe-c=${c!.url}`,
+    WEB_DIST: join(dataDir, 'no-console-here'),
+  });
+  tiers.push(bff);
+  await Promise.all(tiers.map((tier) => waitReady(tier, readyTimeoutMs)));
+  const operator = createTRPCClient<ConsoleApiRouter>({
+    links: [httpLink({ url: `${bff.url}/trpc`, fetch: fetchAs(await loginToConsole(bff.url)) })],
+  });
+  await waitForNodesUp(() => operator.node.info.query(), 4, readyTimeoutMs);
+  return { probes: { a: a!, b: b!, c: c! }, tiers, operator };
+}
+
+/** A node's own API, called as a parent would (these tests' nodes take calls without a token). */
+export const nodeApi = (tier: TierProcess): TRPCClient<NodeRouter> =>
+  createTRPCClient<NodeRouter>({ links: [httpLink({ url: `${tier.url}/trpc` })] });

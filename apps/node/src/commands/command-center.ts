@@ -5,7 +5,6 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import {
   BadRequestError,
-  BULK_COMMAND_MAX_DEVICES,
   commandsTopic,
   countCommandJob,
   decodeCursor,
@@ -29,6 +28,7 @@ import {
 import type { NodeStore } from '../store/client.ts';
 import { audit } from '../store/audit.ts';
 import { CommandStore, type CommandRow, type SequencedCommand } from '../store/command-store.ts';
+import { selectDevices } from '../store/device-selection.ts';
 import type { BatchResult, IngestBatch } from '../store/ingest-store.ts';
 import type { CommandCheck } from './command-check.ts';
 import type { CommandMetrics } from './command-metrics.ts';
@@ -133,7 +133,7 @@ export class CommandCenter {
     const { selector } = input;
     this.assertOwnPath(selector.nodePath);
     const jobId = input.jobId ?? randomUUID();
-    const devices = await this.selectDevices(input.selector);
+    const devices = await selectDevices(this.options.store, selector, this.options.nodePath);
     const rows: CommandRow[] = [];
     const refused: CommandJobRefusal[] = [];
     for (const device of devices) {
@@ -183,34 +183,6 @@ export class CommandCenter {
   catalog(input: CommandCatalogInput): CommandCatalog {
     this.assertOwnPath(input.nodePath);
     return { commands: this.options.check.declared(), coverage: selfCoverage(this.options.nodePath, 0) };
-  }
-
-  /** The devices a selector picks here, by id; more than BULK_COMMAND_MAX_DEVICES is refused. */
-  private async selectDevices(
-    selector: CommandManyInput['selector'],
-  ): Promise<{ id: string; kind: string; status: string }[]> {
-    const at = selector.label?.indexOf('=') ?? -1;
-    const label = selector.label && { [selector.label.slice(0, at)]: selector.label.slice(at + 1) };
-    const devices = await this.options.store.exec<{ id: string; kind: string; status: string }>(
-      `SELECT d.id, d.kind, d.status FROM devices d
-        WHERE ($1::text IS NULL OR d.kind = $1) AND ($2::text IS NULL OR d.site = $2)
-          AND ($3::jsonb IS NULL OR d.labels @> $3::jsonb) AND ($4::text IS NULL OR d.status = $4)
-          AND ($5::jsonb IS NULL OR d.id IN (SELECT jsonb_array_elements_text($5::jsonb)))
-        ORDER BY d.id LIMIT $6`,
-      [
-        selector.kind ?? null,
-        selector.site ?? null,
-        label ? JSON.stringify(label) : null,
-        selector.status ?? null,
-        selector.deviceIds ? JSON.stringify(selector.deviceIds) : null,
-        BULK_COMMAND_MAX_DEVICES + 1,
-      ],
-    );
-    if (devices.length > BULK_COMMAND_MAX_DEVICES)
-      throw new BadRequestError(
-        `the selector picks more than ${BULK_COMMAND_MAX_DEVICES} devices on ${this.options.nodePath}: narrow it`,
-      );
-    return devices;
   }
 
   /** Publishes the commands one after another, the i-th not before i / rate seconds from now. */

@@ -9,56 +9,17 @@ import { TRPCClientError } from '@trpc/client';
 import { policyHash } from '@tierscope/federation';
 import { PolicyContent, type Command, type CommandState } from '@tierscope/shared';
 import { DEMO_COMMANDS } from '@tierscope/test-support/demo-policy';
-import { startTestBroker, type TestBroker } from '@tierscope/test-support/test-broker';
-import { createPostgresDatabase, type TestDatabase } from '@tierscope/test-support/test-databases';
 import { MosquittoDevice } from '../testing/mosquitto-device.ts';
-import { freePort, startNodeProcess, waitFor, type NodeProcess } from '../testing/node-process.ts';
-
-interface Backend {
-  name: string;
-  /** The node's environment and the URL its devices connect to. */
-  setup(dir: string): Promise<{ env: Record<string, string>; brokerUrl: string; cleanup(): Promise<void> }>;
-}
-
-const backends: Backend[] = [
-  {
-    name: 'the embedded broker',
-    setup: async (dir) => {
-      const mqttPort = await freePort();
-      return {
-        env: { DATABASE_URL: `pglite:${dir}/db`, MQTT_PORT: String(mqttPort) },
-        brokerUrl: `mqtt://127.0.0.1:${mqttPort}`,
-        cleanup: async () => undefined,
-      };
-    },
-  },
-  {
-    name: 'Mosquitto',
-    setup: async (dir) => {
-      const broker: TestBroker = await startTestBroker();
-      const serverDatabase = process.env.TEST_DATABASE_URL;
-      const database: TestDatabase | undefined = serverDatabase
-        ? await createPostgresDatabase(serverDatabase)
-        : undefined;
-      return {
-        env: { DATABASE_URL: database?.url ?? `pglite:${dir}/db`, MQTT_URL: broker.url },
-        brokerUrl: broker.url,
-        cleanup: async () => {
-          await database?.drop();
-          await broker.stop();
-        },
-      };
-    },
-  },
-];
+import { NODE_BROKER_BACKENDS, type NodeBrokerBackend } from '../testing/node-brokers.ts';
+import { startNodeProcess, waitFor, type NodeProcess } from '../testing/node-process.ts';
 
 const run = randomBytes(3).toString('hex');
 const FINAL: readonly CommandState[] = ['succeeded', 'failed', 'timed_out', 'expired'];
 
-describe.each(backends)('commands through $name', (backend) => {
+describe.each(NODE_BROKER_BACKENDS)('commands through $name', (backend) => {
   const nodeId = `cmd-${run}`;
   let dir: string;
-  let setup: Awaited<ReturnType<Backend['setup']>>;
+  let setup: Awaited<ReturnType<NodeBrokerBackend['setup']>>;
   let node: NodeProcess;
   let deviceCount = 0;
 

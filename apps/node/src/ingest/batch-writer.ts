@@ -327,6 +327,7 @@ function mergeBatches(pendings: readonly PendingBatch[]): PendingBatch {
     deadLetters: first.deadLetters.concat(...later.map((b) => b.deadLetters)),
     statuses: first.statuses.concat(...later.map((b) => b.statuses)),
     commandAcks: first.commandAcks.concat(...later.map((b) => b.commandAcks)),
+    configReports: first.configReports.concat(...later.map((b) => b.configReports)),
     seen,
     heard,
     lastSeq: Math.max(...batches.map((b) => b.lastSeq)),
@@ -369,6 +370,9 @@ function foldItem(batch: IngestBatch, item: IngestItem): number {
       return 1;
     case 'command-ack':
       batch.commandAcks.push(item.commandAck);
+      return 1;
+    case 'config-report':
+      batch.configReports.push(item.configReport);
       return 1;
   }
 }

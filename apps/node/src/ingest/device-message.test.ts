@@ -88,6 +88,41 @@ describe('parseDeviceMessage', () => {
     });
   });
 
+  it('parses a config report, ok when it says nothing, with the document the device runs', () => {
+    expect(parseDeviceMessage(message('devices/d-1/config/reported', '{"version":3}'), policy)).toMatchObject(
+      { kind: 'config-report', configReport: { deviceId: 'd-1', version: 3, ok: true, at: NOW } },
+    );
+    expect(
+      parseDeviceMessage(
+        message(
+          'devices/d-1/config/reported',
+          '{"version":4,"ok":false,"error":"no such mode","config":{"a":1}}',
+        ),
+        policy,
+      ),
+    ).toMatchObject({
+      kind: 'config-report',
+      configReport: { version: 4, ok: false, error: 'no such mode', config: { a: 1 }, seq: 17 },
+    });
+  });
+
+  it('dead-letters a config report without a whole positive version, and the node → device config topic', () => {
+    for (const payload of [
+      '{}',
+      '{"version":0}',
+      '{"version":1.5}',
+      '{"version":"2"}',
+      '{"version":1,"x":1}',
+    ])
+      expect(
+        deadLetterOf(parseDeviceMessage(message('devices/d-1/config/reported', payload), policy)).reason,
+        payload,
+      ).toBe('invalid-payload');
+    const config = deadLetterOf(parseDeviceMessage(message('devices/d-1/config', '{"version":1}'), policy));
+    expect(config.reason).toBe('bad-topic');
+    expect(config.detail).toContain('configuration');
+  });
+
   it('refuses an oversize payload before parsing it, from its size', () => {
     const dead = deadLetterOf(
       parseDeviceMessage(

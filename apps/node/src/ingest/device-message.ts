@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   CommandAckPayload,
+  ConfigReportedPayload,
   EventPayload,
   MAX_METRICS_PER_MESSAGE,
   MAX_PAYLOAD_BYTES,
@@ -11,7 +12,14 @@ import {
   type DeadLetterReason,
   type DeviceQuarantine,
 } from '@tierscope/shared';
-import type { CommandAckRow, DeadLetterRow, EventRow, SampleRow, StatusRow } from '../store/ingest-store.ts';
+import type {
+  CommandAckRow,
+  ConfigReportRow,
+  DeadLetterRow,
+  EventRow,
+  SampleRow,
+  StatusRow,
+} from '../store/ingest-store.ts';
 
 const DAY_MS = 86_400_000;
 const PREVIEW_BYTES = 1024;
@@ -47,6 +55,13 @@ export type IngestItem =
   | { kind: 'event'; seq: number; deviceId: string; receivedAt: number; event: EventRow }
   | { kind: 'status'; seq: number; deviceId: string; receivedAt: number; status: StatusRow }
   | { kind: 'command-ack'; seq: number; deviceId: string; receivedAt: number; commandAck: CommandAckRow }
+  | {
+      kind: 'config-report';
+      seq: number;
+      deviceId: string;
+      receivedAt: number;
+      configReport: ConfigReportRow;
+    }
   | { kind: 'dead-letter'; seq: number; deadLetter: DeadLetterRow };
 
 export type IngestItemKind = IngestItem['kind'];
@@ -101,10 +116,10 @@ function parseSlowly(message: DeviceMessage, policy: ParsePolicy): IngestItem {
     return reject('oversize', `payload is ${message.size} bytes; the limit is ${MAX_PAYLOAD_BYTES} bytes`);
   }
   if (!topic.ok) return reject(topic.reason, topic.detail);
-  if (topic.kind === 'commands')
+  if (topic.kind === 'commands' || topic.kind === 'config')
     return reject(
       'bad-topic',
-      `topic "${clip(message.topic, 200)}" carries node → device commands, not device data`,
+      `topic "${clip(message.topic, 200)}" carries node → device ${topic.kind === 'config' ? 'configuration' : 'commands'}, not device data`,
     );
   const { deviceId } = topic;
   if (policy.unknownDevices === 'reject' && !policy.isKnownDevice(deviceId)) {
@@ -153,6 +168,29 @@ function parseSlowly(message: DeviceMessage, policy: ParsePolicy): IngestItem {
       ...base,
       kind: 'event',
       event: { deviceId, ts, type, severity, message: text, attrs: attrs ?? {} },
+    };
+  }
+
+  if (topic.kind === 'config/reported') {
+    const report = ConfigReportedPayload.safeParse(json.value);
+    if (!report.success) return reject('invalid-payload', summariseIssues(report.error));
+    if (holdsUnstorableText(report.data)) return reject('invalid-payload', UNSTORABLE_TEXT);
+    const { version, ok, error, config } = report.data;
+    return {
+      ...base,
+      kind: 'config-report',
+      configReport: {
+        seq: message.seq,
+        topic: message.topic,
+        payloadPreview: payloadPreview(message.payload),
+        size: message.size,
+        deviceId,
+        version,
+        ok,
+        error,
+        config,
+        at: message.receivedAt,
+      },
     };
   }
 

@@ -302,7 +302,8 @@ export class TelemetryIngest {
         batch.events.length +
         batch.deadLetters.length +
         batch.statuses.length +
-        batch.commandAcks.length,
+        batch.commandAcks.length +
+        batch.configReports.length,
     );
     metrics.flushDuration.observe(durationMs / 1000);
     this.updateGauges();

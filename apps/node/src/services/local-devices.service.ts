@@ -313,5 +313,9 @@ export function createLocalDevicesService(deps: LocalNodeServiceDeps): DevicesSe
     commandCatalog: (input) => Promise.resolve(deps.commands.catalog(input)),
     commands: (input) => deps.commands.history(input),
     watchCommands: (input, signal) => deps.commands.watch(input, input.lastEventId, signal),
+    setConfig: (input, actor) => deps.configs.set(input, actor),
+    config: (ref) => deps.configs.get(ref),
+    configs: (input) => deps.configs.list(input),
+    configCounts: (input) => deps.configs.counts(input),
   };
 }

@@ -14,7 +14,7 @@ import { createInMemoryNodeService } from '@tierscope/federation/testing/in-memo
 import { createInProcessChildLink } from '@tierscope/federation/testing/in-process-link.ts';
 import { alertingDepsFor } from '../testing/alerting-deps.ts';
 import { idleNodeService } from '../testing/idle-node-service.ts';
-import { idleCommandCenter } from '../testing/idle-process.ts';
+import { idleCommandCenter, idleDeviceConfigs } from '../testing/idle-process.ts';
 import { testDatabaseBackends, type TestDatabase } from '@tierscope/test-support/test-databases';
 import { openNodeStore, type NodeStore } from '../store/client.ts';
 import { ingestBatch, type SampleRow } from '../store/ingest-store.ts';
@@ -54,6 +54,7 @@ describe.each(testDatabaseBackends())('local node service on $name', ({ create }
       brokerHealth: () => ({ connected: true, embedded: true, url: 'mqtt://127.0.0.1:1884' }),
       onDeviceRegistered: (device) => registered.push(device.id),
       commands: idleCommandCenter(store, NODE_PATH),
+      configs: idleDeviceConfigs(store, NODE_PATH),
     });
   });
   afterAll(async () => {

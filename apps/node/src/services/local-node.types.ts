@@ -2,6 +2,7 @@ import type { AlertNotification, IngestStats, NodeBacklogs } from '@tierscope/sh
 import type { DeviceAccess } from '../access/device-access.ts';
 import type { AlertingRuntime } from '../alerting/alerting-runtime.ts';
 import type { CommandCenter } from '../commands/command-center.ts';
+import type { DeviceConfigs } from '../device-config/device-configs.ts';
 import type { PolicyAgent } from '../policy/policy-agent.ts';
 import type { AlertStore } from '../store/alert-store.pg.ts';
 import type { NodeStore } from '../store/client.ts';
@@ -44,6 +45,8 @@ export interface LocalNodeServiceDeps {
   deviceAccess?: DeviceAccess;
   /** Sends the node's commands to its devices and keeps their history. */
   commands: CommandCenter;
+  /** The devices' desired configurations and their reports. */
+  configs: DeviceConfigs;
   /** The clock quarantines are dated and compared with; defaults to Date.now. */
   now?: () => number;
 }

@@ -2,6 +2,7 @@ import type { AlertTransition } from '../alerting/alert-transitions.ts';
 import type { CommittedChange } from './alert-store.pg.ts';
 import type { RawExecutor, Row, NodeStore } from './client.ts';
 import { ANSWER_COMMANDS, answeredCommands } from './command-store.ts';
+import { REPORT_CONFIGS } from './device-config-store.ts';
 import type { BatchResult, HeardSpan, IngestBatch, IngestStore, SampleRow } from './ingest-store.ts';
 import { dayOf, ensureSamplePartitions, forgetSamplePartitions, isMissingPartition } from './partitions.ts';
 import { COPY_SAMPLES, samplesCopyData } from './samples-copy.ts';
@@ -329,6 +330,7 @@ async function writeBatchStatements(
     batch.commandAcks.length > 0
       ? (await send(ANSWER_COMMANDS, [toJsonText(batch.commandAcks)])).rows
       : undefined;
+  if (batch.configReports.length > 0) await send(REPORT_CONFIGS, [toJsonText(batch.configReports)]);
   await send(SAVE_CHECKPOINT, [batch.lastSeq]);
 
   // After an error PostgreSQL refuses the rest of the transaction: throw the first error, in order.

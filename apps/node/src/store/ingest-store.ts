@@ -51,6 +51,21 @@ export interface CommandAckRow {
   error?: string | undefined;
 }
 
+/** A device's report of the configuration version it applied. */
+export interface ConfigReportRow {
+  /** The journal sequence, the topic and the payload's start: what a refused report's dead letter keeps. */
+  seq: number;
+  topic: string;
+  payloadPreview: string;
+  size: number;
+  deviceId: string;
+  version: number;
+  ok: boolean;
+  error?: string | undefined;
+  config?: Record<string, unknown> | undefined;
+  at: number;
+}
+
 /**
  * What one flush commits, in one transaction. Everything in it is idempotent (samples keyed by
  * device, metric and ts; events by device, ts and type; dead letters by journal seq), so a batch
@@ -62,6 +77,7 @@ export interface IngestBatch {
   deadLetters: DeadLetterRow[];
   statuses: StatusRow[];
   commandAcks: CommandAckRow[];
+  configReports: ConfigReportRow[];
   /** Latest time each device was heard from in this batch; unknown devices are registered. */
   seen: Map<string, number>;
   /**
@@ -116,6 +132,7 @@ export function ingestBatch(parts: Partial<IngestBatch> = {}): IngestBatch {
     deadLetters: [],
     statuses: [],
     commandAcks: [],
+    configReports: [],
     seen: new Map(),
     heard: new Map(),
     lastSeq: 0,

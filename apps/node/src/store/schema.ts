@@ -10,5 +10,6 @@ export * from './schema/ingest.ts';
 export * from './schema/child-token-changes.ts';
 export * from './schema/policy.ts';
 export * from './schema/commands.ts';
+export * from './schema/device-config.ts';
 export * from './schema/node-history.ts';
 export * from './samples-table.ts';

@@ -2,7 +2,7 @@ import type { NodeService } from '@tierscope/shared';
 import { createLocalNodeService, type LocalNodeServiceDeps } from '../services/local-node.service.ts';
 import type { NodeStore } from '../store/client.ts';
 import type { alertingDepsFor } from './alerting-deps.ts';
-import { IDLE_PROCESS, idleCommandCenter } from './idle-process.ts';
+import { IDLE_PROCESS, idleCommandCenter, idleDeviceConfigs } from './idle-process.ts';
 
 /**
  * A leaf's local node service over a test's store, its id its path, with an idle ingest and broker
@@ -23,6 +23,7 @@ export function idleNodeService(
     startedAt: 0,
     ...IDLE_PROCESS,
     commands: idleCommandCenter(store, nodePath),
+    configs: idleDeviceConfigs(store, nodePath),
     ...extra,
   });
 }

@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import type { CommandDeclarations } from '@tierscope/shared';
 import { CommandCenter } from '../commands/command-center.ts';
 import { CommandCheck } from '../commands/command-check.ts';
+import { DeviceConfigs } from '../device-config/device-configs.ts';
 import type { LocalNodeServiceDeps } from '../services/local-node.types.ts';
 import type { NodeStore } from '../store/client.ts';
 
@@ -33,6 +34,17 @@ export function idleCommandCenter(
     store,
     nodePath,
     check: new CommandCheck(() => declarations),
+    publisher: () => ({ publish: async () => undefined }),
+    logger: pino({ level: 'silent' }),
+  });
+}
+
+/** The desired configurations of such a process, published to a broker no device listens on. */
+export function idleDeviceConfigs(store: NodeStore, nodePath: string, graceMs = 60_000): DeviceConfigs {
+  return new DeviceConfigs({
+    store,
+    nodePath,
+    graceMs,
     publisher: () => ({ publish: async () => undefined }),
     logger: pino({ level: 'silent' }),
   });

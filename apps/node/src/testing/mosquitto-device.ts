@@ -1,6 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { commandAckTopic, commandsTopic, statusTopic } from '@tierscope/shared';
+import {
+  commandAckTopic,
+  commandsTopic,
+  configReportedTopic,
+  configTopic,
+  statusTopic,
+} from '@tierscope/shared';
 import { waitFor } from './node-process.ts';
 
 const run = promisify(execFile);
@@ -75,6 +81,24 @@ export class MosquittoDevice {
   /** Acks on this device's ack topic (any payload: a forged one too). */
   async ack(payload: Record<string, unknown>): Promise<void> {
     await this.publish(commandAckTopic(this.deviceId), JSON.stringify(payload));
+  }
+
+  /**
+   * Subscribes to its config topic as a device that just connected and returns the first message:
+   * the retained desired configuration (fails after `timeoutSeconds` without one).
+   */
+  async retainedConfig(timeoutSeconds = 10): Promise<unknown> {
+    const { hostname, port } = new URL(this.brokerUrl);
+    const { stdout } = await run('mosquitto_sub', [
+      ...['-h', hostname, '-p', port, '-i', `${this.deviceId}-config`, '-q', '1'],
+      ...['-t', configTopic(this.deviceId), '-C', '1', '-W', String(timeoutSeconds)],
+    ]);
+    return JSON.parse(stdout) as unknown;
+  }
+
+  /** Reports on this device's config/reported topic (any payload). */
+  async reportConfig(payload: Record<string, unknown>): Promise<void> {
+    await this.publish(configReportedTopic(this.deviceId), JSON.stringify(payload));
   }
 
   private async publish(topic: string, message: string): Promise<void> {

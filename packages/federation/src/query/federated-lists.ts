@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   AlertPage,
+  ConfigListItem,
   DeadLetter,
   Device,
   DeviceEvent,
@@ -124,6 +125,14 @@ const deadLetterRule = {
   order: eventOrder,
   check: (item: unknown) => DeadLetter.parse(item),
 };
+/** Configured devices, in devices.list order (name, node path, id). */
+const configRule = {
+  procedure: 'devices.configs',
+  page: listedPageOf({ name: z.string(), nodePath: z.string(), id: z.string() }),
+  keyOf: deviceKeyOf,
+  order: deviceOrder,
+  check: (item: unknown) => ConfigListItem.parse(item),
+};
 /** Alerts are few per page and checked in full on arrival. */
 const alertRule: ListRule<Alert, Alert, EventKey, EventPosition> = {
   procedure: 'alerts.list',
@@ -136,6 +145,7 @@ const alertRule: ListRule<Alert, Alert, EventKey, EventPosition> = {
 /** Every list that fans out with a cursor across tiers, by the service method it answers. */
 export const listRules = {
   devices: deviceRule,
+  configs: configRule,
   events: eventRule,
   deadLetters: deadLetterRule,
   alerts: alertRule,

@@ -35,15 +35,18 @@ import type { ChildHealth, Heartbeat } from '../links/heartbeat.ts';
 import {
   mergeCommandCatalogs,
   mergeCommandJobs,
+  mergeConfigChanges,
   mergeCoverage,
   mergeNodeHistories,
   mergeNodeInfo,
   outputPrefix,
   prefixCommandJob,
+  prefixConfigChange,
   prefixCoverage,
   prefixNodeHistory,
   prefixNodeInfo,
   prefixPage,
+  sumConfigCounts,
   sumDeviceCounts,
   type MemberResult,
   type Page,
@@ -402,6 +405,24 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
             .then((catalog) => ({ ...catalog, coverage: prefixCoverage(catalog.coverage, m.prefix) })),
         );
         return mergeCommandCatalogs(results);
+      },
+      // Like commandMany: every member the selector's subtree takes stores its devices' next versions.
+      setConfig: async (input, actor) => {
+        const results = await askSelected(input.selector.nodePath, (m, nodePath, signal) =>
+          m.remote.calls.devices
+            .setConfig({ ...input, selector: { ...input.selector, nodePath } }, callOptions(m, signal, actor))
+            .then((change) => prefixConfigChange(change, m.prefix)),
+        );
+        return mergeConfigChanges(results);
+      },
+      configs: (input) => federation.list(listRules.configs, input),
+      configCounts: async (input) => {
+        const results = await askSelected(input.nodePath, (m, nodePath, signal) =>
+          m.remote.calls.devices
+            .configCounts({ nodePath }, callOptions(m, signal))
+            .then((counts) => ({ ...counts, coverage: prefixCoverage(counts.coverage, m.prefix) })),
+        );
+        return sumConfigCounts(results);
       },
       // Routed like every single-device call; the items belong to the device's node.
       commands: (input) =>

@@ -1,4 +1,5 @@
 import {
+  ConfigState,
   countCommandJob,
   DeviceStatus,
   NODE_HISTORY_MAX_NODES,
@@ -7,6 +8,8 @@ import {
   RULE_PREVIEW_TIMELINE_LIMIT,
   type CommandCatalog,
   type CommandJob,
+  type ConfigChange,
+  type ConfigCounts,
   type DeviceCounts,
   type Coverage,
   type Cursor,
@@ -150,18 +153,46 @@ export function sumCounts<T>(
 
 /** devices.count: each status summed over the members that answered; coverage says who did. */
 export function sumDeviceCounts(results: readonly MemberResult<DeviceCounts>[]): DeviceCounts {
-  const byStatus = Object.fromEntries(DeviceStatus.options.map((s) => [s, 0])) as Record<
-    DeviceStatus,
-    number
-  >;
+  const { total, byKey, coverage } = sumKeyedCounts(results, DeviceStatus.options, (value) => value.byStatus);
+  return { total, byStatus: byKey, coverage };
+}
+
+/** Totals and per-key counts summed over the members that answered; the coverage names the others. */
+function sumKeyedCounts<K extends string, T extends { total: number; coverage: Coverage }>(
+  results: readonly MemberResult<T>[],
+  keys: readonly K[],
+  countsOf: (value: T) => Partial<Record<K, number>>,
+): { total: number; byKey: Record<K, number>; coverage: Coverage } {
+  const byKey = Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
   let total = 0;
   for (const result of results) {
     if (!result.ok) continue;
     total += result.value.total;
-    for (const [status, count] of Object.entries(result.value.byStatus) as [DeviceStatus, number][])
-      byStatus[status] += count;
+    for (const key of keys) byKey[key] += countsOf(result.value)[key] ?? 0;
   }
-  return { total, byStatus, coverage: mergeCoverage(results) };
+  return { total, byKey, coverage: mergeCoverage(results) };
+}
+
+/** A member's configuration change with its node paths in this tier's space. */
+export function prefixConfigChange(change: ConfigChange, prefix: string): ConfigChange {
+  if (prefix === '') return change;
+  return {
+    ...change,
+    items: change.items.map((item) => ({ ...item, nodePath: `${prefix}${item.nodePath}` })),
+    coverage: prefixCoverage(change.coverage, prefix),
+  };
+}
+
+/** The members' configuration changes as one: items by node path then device, the coverage merged. */
+export function mergeConfigChanges(results: readonly MemberResult<ConfigChange>[]): ConfigChange {
+  const items = results.flatMap((result) => (result.ok ? result.value.items : [])).sort(byPathThenDevice);
+  return { total: items.length, items, coverage: mergeCoverage(results) };
+}
+
+/** Configured devices by state, summed over the members that answered. */
+export function sumConfigCounts(results: readonly MemberResult<ConfigCounts>[]): ConfigCounts {
+  const { total, byKey, coverage } = sumKeyedCounts(results, ConfigState.options, (value) => value.byState);
+  return { total, byState: byKey, coverage };
 }
 
 /** A member's bulk command job with its node paths in this tier's space. */

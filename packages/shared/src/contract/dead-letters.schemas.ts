@@ -15,6 +15,8 @@ export const DeadLetterReason = z.enum([
   'quarantined',
   /** A command ack naming a command the node never sent, or one sent to another device. */
   'unknown-command',
+  /** A config report of a version the node never set for that device. */
+  'unknown-config',
 ]);
 export type DeadLetterReason = z.infer<typeof DeadLetterReason>;
 

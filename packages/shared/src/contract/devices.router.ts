@@ -13,6 +13,14 @@ import {
   WatchCommandsInput,
 } from './commands.schemas.ts';
 import {
+  ConfigChange,
+  ConfigCounts,
+  CountConfigsInput,
+  DeviceConfig,
+  ListConfigsInput,
+  SetConfigInput,
+} from './device-config.schemas.ts';
+import {
   CountDevicesInput,
   Device,
   DeviceCounts,
@@ -113,6 +121,31 @@ export const devicesRouter = router({
     .input(CommandCatalogInput)
     .output(CommandCatalog)
     .query(({ ctx, input }) => ctx.node.devices.commandCatalog(input)),
+  /**
+   * A desired configuration for every device a selector picks, across the subtree: each owning node
+   * stores the next version per device and publishes it retained; the nodes that did not answer are
+   * named in the coverage (docs/decisions/0036-desired-configuration.md).
+   */
+  setConfig: operatorProcedure
+    .meta({ audit: 'device.config.set', deadlineMs: 10_000 })
+    .input(SetConfigInput)
+    .output(ConfigChange)
+    .mutation(({ ctx, input }) => ctx.node.devices.setConfig(input, ctx.actor)),
+  /** One device's desired and reported configuration, its state and the diff, from the owning node. */
+  config: viewerProcedure
+    .input(DeviceRef)
+    .output(DeviceConfig)
+    .query(({ ctx, input }) => ctx.node.devices.config(input)),
+  /** Configured devices and where each stands, in devices.list order (no `.output()`: a page). */
+  configs: viewerProcedure
+    .meta({ page: true })
+    .input(ListConfigsInput)
+    .query(({ ctx, input }) => ctx.node.devices.configs(input)),
+  /** Configured devices by state; counted at each node and summed. */
+  configCounts: viewerProcedure
+    .input(CountConfigsInput)
+    .output(ConfigCounts)
+    .query(({ ctx, input }) => ctx.node.devices.configCounts(input)),
   /** One device's commands, newest first, from the owning node. */
   commands: viewerProcedure
     .input(ListCommandsInput)

@@ -15,6 +15,15 @@ import type {
   UpsertDeviceInput,
 } from './devices.schemas.ts';
 import type {
+  ConfigChange,
+  ConfigCounts,
+  ConfigPage,
+  CountConfigsInput,
+  DeviceConfig,
+  ListConfigsInput,
+  SetConfigInput,
+} from './device-config.schemas.ts';
+import type {
   CreateDeviceInput,
   DeviceImportEvent,
   ImportDevicesCsvInput,
@@ -107,6 +116,16 @@ export interface DevicesService {
   commands(input: ListCommandsInput): Promise<CommandHistory>;
   /** The device's command changes until `signal` aborts (see WatchCommandsInput). */
   watchCommands(input: WatchCommandsInput, signal: AbortSignal): AsyncIterable<TrackedCommand>;
+  /**
+   * A new desired configuration for each device the selector picks, each at its next version,
+   * published retained to the device (docs/decisions/0036-desired-configuration.md); audited.
+   */
+  setConfig(input: SetConfigInput, actor: Actor): Promise<ConfigChange>;
+  /** One device's desired and reported configuration, its state and the diff (NotFoundError for no device). */
+  config(ref: DeviceRef): Promise<DeviceConfig>;
+  /** The configured devices, in devices.list order, optionally only those in one state. */
+  configs(input: ListConfigsInput): Promise<ConfigPage>;
+  configCounts(input: CountConfigsInput): Promise<ConfigCounts>;
 }
 
 export interface MetricsService {

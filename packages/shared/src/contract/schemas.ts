@@ -4,6 +4,8 @@ export * from './node-history.schemas.ts';
 export * from './devices.schemas.ts';
 export * from './device-provisioning.schemas.ts';
 export * from './commands.schemas.ts';
+export * from './device-config.schemas.ts';
+export * from './device-config.ts';
 export * from './metrics.schemas.ts';
 export * from './fleet-metrics.schemas.ts';
 export * from './events.schemas.ts';

@@ -11,15 +11,25 @@ export const DEVICE_TOPIC_FILTERS = [
   'devices/+/events',
   'devices/+/status',
   'devices/+/commands/ack',
+  'devices/+/config/reported',
 ] as const;
 
-export type DeviceTopicKind = 'telemetry' | 'events' | 'status' | 'commands/ack' | 'commands';
+export type DeviceTopicKind =
+  'telemetry' | 'events' | 'status' | 'commands/ack' | 'commands' | 'config/reported' | 'config';
 
 export type ParsedTopic =
   | { ok: true; deviceId: string; kind: DeviceTopicKind }
   | { ok: false; reason: 'bad-topic' | 'bad-device-id'; detail: string };
 
-const TOPIC_KINDS: readonly string[] = ['telemetry', 'events', 'status', 'commands/ack', 'commands'];
+const TOPIC_KINDS: readonly string[] = [
+  'telemetry',
+  'events',
+  'status',
+  'commands/ack',
+  'commands',
+  'config/reported',
+  'config',
+];
 
 export function parseDeviceTopic(topic: string): ParsedTopic {
   const match = /^devices\/([^/]*)\/(.+)$/.exec(topic);
@@ -91,6 +101,37 @@ export const CommandAckPayload = z.strictObject({
 });
 export type CommandAckPayload = z.infer<typeof CommandAckPayload>;
 
+/** The most JSON one configuration document may hold. */
+export const MAX_CONFIG_BYTES = 64 * 1024;
+
+/** A device's configuration: a JSON object, at most MAX_CONFIG_BYTES as JSON. */
+export const ConfigDocument = z
+  .record(z.string().max(128), z.unknown())
+  .refine((config) => JSON.stringify(config).length <= MAX_CONFIG_BYTES, {
+    message: `config: at most ${MAX_CONFIG_BYTES / 1024} KiB of JSON`,
+  });
+export type ConfigDocument = z.infer<typeof ConfigDocument>;
+
+/** A configuration's version: counts up from 1 per device. */
+export const ConfigVersion = z.number().int().min(1).max(2_147_483_647);
+
+/** The desired configuration, retained on `devices/{id}/config` (node → device). */
+export const ConfigPayload = z.strictObject({ version: ConfigVersion, config: ConfigDocument });
+export type ConfigPayload = z.infer<typeof ConfigPayload>;
+
+/**
+ * What the device applied (`devices/{id}/config/reported`): the version, whether it applied it
+ * (`ok`, true when absent), why not, and optionally the document it now runs, which the node
+ * compares with the desired one.
+ */
+export const ConfigReportedPayload = z.strictObject({
+  version: ConfigVersion,
+  ok: z.boolean().default(true),
+  error: z.string().max(2000).optional(),
+  config: ConfigDocument.optional(),
+});
+export type ConfigReportedPayload = z.infer<typeof ConfigReportedPayload>;
+
 /** Status is a bare word; devices that send it JSON-quoted are accepted too. */
 export function parseStatus(text: string): StatusPayload | undefined {
   const word = text.trim().replace(/^"(.*)"$/, '$1');
@@ -112,4 +153,10 @@ export function commandsTopic(deviceId: string): string {
 }
 export function commandAckTopic(deviceId: string): string {
   return `devices/${deviceId}/commands/ack`;
+}
+export function configTopic(deviceId: string): string {
+  return `devices/${deviceId}/config`;
+}
+export function configReportedTopic(deviceId: string): string {
+  return `devices/${deviceId}/config/reported`;
 }

@@ -5,6 +5,7 @@ import { FanOutPanel } from '../../components/ui/fan-out-panel.tsx';
 import { DeviceAlertsPanel } from '../../features/alerts/device-alerts-panel.tsx';
 import { DeviceCommandsPanel } from '../../features/commands/device-commands-panel.tsx';
 import { DeviceAccessPanel } from '../../features/devices/device-access-panel.tsx';
+import { DeviceConfigPanel } from '../../features/device-config/device-config-panel.tsx';
 import { EmptyState } from '../../components/ui/notices.tsx';
 import { nodePathCrumbs, PageHeader } from '../../components/ui/page-header.tsx';
 import { TimeRangePicker } from '../../components/ui/time-range-picker.tsx';
@@ -103,6 +104,7 @@ function DevicePage({ nodePath, deviceId }: { nodePath: string; deviceId: string
       <DeviceAlertsPanel nodePath={nodePath} deviceId={deviceId} />
       <DeviceCommandsPanel nodePath={nodePath} deviceId={deviceId} kind={device.data?.kind} />
       {device.data && <DeviceAccessPanel device={device.data} />}
+      <DeviceConfigPanel nodePath={nodePath} deviceId={deviceId} />
       <section aria-labelledby="metrics-heading" className="stack">
         <div className="page-header">
           <h2 id="metrics-heading">Metrics · {describeRange(selection)}</h2>

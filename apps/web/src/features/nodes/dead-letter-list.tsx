@@ -12,6 +12,7 @@ export const REASON_TEXT: Record<DeadLetterReason, string> = {
   'timestamp-out-of-range': 'Timestamp out of range',
   quarantined: 'Device quarantined',
   'unknown-command': 'Ack of an unknown command',
+  'unknown-config': 'Report of an unknown config version',
 };
 
 /** Refused payloads with their reason, detail and the start of the payload itself, newest first. */
