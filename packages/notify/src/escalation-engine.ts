@@ -95,6 +95,7 @@ export class EscalationEngine {
   readonly #logger: Logger;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> = Promise.resolve();
+  #tickQueued = false;
 
   constructor(options: EscalationEngineOptions) {
     this.#options = options;
@@ -141,11 +142,20 @@ export class EscalationEngine {
     this.wake();
   }
 
-  /** Looks for due steps now (after a commit that started escalations). */
+  /**
+   * Looks for due steps now (after a commit that started escalations). Wakes coalesce: one tick
+   * tells everything due when it runs, so a burst of changes queues at most one tick behind the
+   * running one (one tick per change fell behind a busy alert stream, seconds per alert).
+   */
   wake(): void {
-    this.#running = this.#running.then(() =>
-      this.tick().catch((error: unknown) => this.#logger.warn({ err: error }, 'escalation tick failed')),
-    );
+    if (this.#tickQueued) return;
+    this.#tickQueued = true;
+    this.#running = this.#running.then(() => {
+      this.#tickQueued = false;
+      return this.tick().catch((error: unknown) =>
+        this.#logger.warn({ err: error }, 'escalation tick failed'),
+      );
+    });
   }
 
   async stop(): Promise<void> {
@@ -215,6 +225,8 @@ export class EscalationEngine {
       [now],
     );
     const lookups = new Map<string, StepLookup>();
+    // Many alerts due at once mostly name the same people: each target is looked up once.
+    const directory = new Map<string, Promise<readonly Recipient[]>>();
     for (const row of due) {
       const policy = this.#options.policies().find(({ id }) => id === row.policyId);
       if (!policy) {
@@ -223,7 +235,7 @@ export class EscalationEngine {
       }
       const step = policy.steps[Math.min(row.nextStep, policy.steps.length - 1)]!;
       const repeating = row.nextStep >= policy.steps.length;
-      const named = await this.#recipientsOf(step.notify);
+      const named = await this.#recipientsOf(step.notify, directory);
       // A step falls due at the owner's time. Channels only this tier holds (a browser's push
       // subscription lives in its database) are told then; the rest, which a tier below may have
       // told, after the step delay, once the tiers below went first.
@@ -317,8 +329,18 @@ export class EscalationEngine {
     return row.firedAt + step.afterMinutes * MINUTE_MS + (this.#options.stepDelayMs ?? 0);
   }
 
-  async #recipientsOf(targets: EscalationPolicy['steps'][number]['notify']): Promise<Recipient[]> {
-    const found = await Promise.all(targets.map((target) => this.#directory(target)));
+  /** The targets' recipients; `known` holds the targets already looked up in this tick. */
+  async #recipientsOf(
+    targets: EscalationPolicy['steps'][number]['notify'],
+    known: Map<string, Promise<readonly Recipient[]>>,
+  ): Promise<Recipient[]> {
+    const found = await Promise.all(
+      targets.map((target) => {
+        const key = JSON.stringify(target);
+        if (!known.has(key)) known.set(key, this.#directory(target));
+        return known.get(key)!;
+      }),
+    );
     return [...new Map(found.flat().map((r) => [r.key, r])).values()];
   }
 
