@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import {
   httpsServerFactory,
   registerHealthRoutes,
+  NODE_API_ROUTER_OPTIONS,
   registerNodeApi,
   type ReadinessCheck,
   type Heartbeat,
@@ -70,6 +71,7 @@ export async function createBffServer(deps: BffServerDeps) {
     // Without trusted proxies request.ip is the socket's peer: a client cannot choose its address.
     ...(deps.trustProxy.length > 0 && { trustProxy: [...deps.trustProxy] }),
     bodyLimit: BODY_LIMIT,
+    routerOptions: NODE_API_ROUTER_OPTIONS,
     logController: new LogController({ disableRequestLogging: () => true }),
     // Subscriptions hold their connection open: close them on shutdown instead of waiting.
     forceCloseConnections: true,

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import {
   httpsServerFactory,
   registerHealthRoutes,
+  NODE_API_ROUTER_OPTIONS,
   registerNodeApi,
   type NodeApiOptions,
   type ReadinessCheck,
@@ -44,6 +45,7 @@ export async function createNodeServer(deps: NodeServerDeps) {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT,
+    routerOptions: NODE_API_ROUTER_OPTIONS,
     // Probes, scrapes and parent heartbeats would drown the log; tRPC errors are logged in onError.
     logController: new LogController({ disableRequestLogging: () => true }),
     // A parent's live alert stream holds its connection open: close it on shutdown instead of

@@ -51,6 +51,13 @@ export function nodeCallContext(
 }
 
 /**
+ * The router options every tier's fastify takes: a batched tRPC call names each of its procedures
+ * in the path (`/trpc/alerts.list,devices.get,…`), and fastify's default limit on a path parameter
+ * (100 characters) refused the device page's batch of seven queries.
+ */
+export const NODE_API_ROUTER_OPTIONS = { maxParamLength: 2048 } as const;
+
+/**
  * Serves the one node contract the same way at every tier: tRPC at /trpc (HTTP, and subscriptions
  * as server-sent events) with the caller's deadline budget in context, plus the uplink WebSocket.
  */
