@@ -8,6 +8,8 @@ import { LoginPage } from '../pages/login-page.ts';
 // (desktop and phone); a viewer sees no action control; a bulk command over a filtered list shows
 // its progress and each device's outcome. The simulated devices answer every command they get
 // (apps/simulator/src/command-answers.ts): most at once, a few slowly or with an error.
+// Named to run after policy.spec.ts: it publishes the commands' policy when none declares them, and
+// the policy editor's preview showed "≥ 0" fires when that version was in force before it (open).
 const ARTIFACTS = new URL('../artifacts/', import.meta.url).pathname;
 /** A probe whose simulated devices connect without logins, straight under the BFF. */
 const PROBE = 'probe-d';
