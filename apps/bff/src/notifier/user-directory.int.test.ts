@@ -39,7 +39,7 @@ describe.each(testDatabaseBackends().slice(-1))('the BFF’s escalation targets 
     await database?.drop();
   });
 
-  it('resolves a user to their email with their quiet hours, by name in any case', async () => {
+  it('resolves a user to their email with their quiet hours, scope and role, by name in any case', async () => {
     expect(await userDirectory(store.db)({ user: 'Alice' })).toEqual([
       {
         key: 'email:alice@example.com',
@@ -47,6 +47,9 @@ describe.each(testDatabaseBackends().slice(-1))('the BFF’s escalation targets 
         channel: 'email',
         address: 'alice@example.com',
         quietHours: NIGHT,
+        // The whole tree (no scope), and an operator may ack.
+        scope: undefined,
+        mayAck: true,
       },
     ]);
   });
