@@ -3,6 +3,10 @@ import type { Logger } from 'pino';
 import type { TrackedAlertChange } from '@tierscope/shared';
 import type { EscalationEngine } from './escalation-engine.ts';
 import type { FeedDatabase } from './notification-feed.ts';
+import { readyBatches } from './ready-batches.ts';
+
+/** Changes applied in one transaction at most. */
+const BATCH_MAX = 200;
 
 export interface AlertStreamFeedOptions {
   /** Names the stream's position in `notification_feeds`. */
@@ -19,9 +23,11 @@ export interface AlertStreamFeedOptions {
 
 /**
  * Runs a tier's escalation policies over an alert stream it does not write (the BFF's fleet
- * alerts): each change is applied with the stream's event id in one transaction, so a restart
- * resumes after the last change applied and applies none twice. The very first watch starts with
- * the open alerts, which start their escalations.
+ * alerts): changes are applied with the stream's last event id in one transaction, so a restart
+ * resumes after the last change applied and applies none twice. Changes that arrived while the
+ * last batch was applied go together: a burst of alerts costs a few transactions, not one each
+ * (on PGlite, one per change kept the BFF's single connection busy for seconds). The very first
+ * watch starts with the open alerts, which start their escalations.
  */
 export class AlertStreamFeed {
   readonly #options: AlertStreamFeedOptions;
@@ -45,8 +51,9 @@ export class AlertStreamFeed {
     const { logger, retryMs = 1000 } = this.#options;
     while (!this.#stop.signal.aborted) {
       try {
-        for await (const item of this.#options.watch(await this.#position(), this.#stop.signal)) {
-          if (await this.#apply(item)) this.#options.onQueued();
+        const stream = this.#options.watch(await this.#position(), this.#stop.signal);
+        for await (const items of readyBatches(stream, BATCH_MAX)) {
+          if (await this.#apply(items)) this.#options.onQueued();
           this.#options.escalations.wake();
         }
       } catch (error) {
@@ -65,13 +72,16 @@ export class AlertStreamFeed {
     return row?.id ?? undefined;
   }
 
-  async #apply(item: TrackedAlertChange): Promise<number> {
+  async #apply(items: readonly TrackedAlertChange[]): Promise<number> {
     return this.#options.database.transaction(async (tx) => {
-      const queued = await this.#options.escalations.apply([item.change], tx);
+      const queued = await this.#options.escalations.apply(
+        items.map((item) => item.change),
+        tx,
+      );
       await tx.exec(
         `insert into notification_feeds (source, fed_seq, last_event_id) values ($1, 0, $2)
          on conflict (source) do update set last_event_id = excluded.last_event_id`,
-        [this.#options.source, item.id],
+        [this.#options.source, items.at(-1)!.id],
       );
       return queued;
     });

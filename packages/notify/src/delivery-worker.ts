@@ -16,7 +16,13 @@ import {
 } from './retry-policy.ts';
 import type { Webhook } from '@tierscope/shared';
 import { postWebhook } from './webhook-request.ts';
-import { pushRequest, subscriptionGone, type PushNotification, type VapidSettings } from './web-push.ts';
+import {
+  createPushSigner,
+  subscriptionGone,
+  type PushNotification,
+  type PushRequest,
+  type VapidSettings,
+} from './web-push.ts';
 
 export interface DeliveryWorkerOptions {
   outbox: OutboxStore;
@@ -66,7 +72,8 @@ export class DeliveryWorker {
   readonly #webhooks: () => readonly Webhook[];
   readonly #allowlist: WebhookAllowlist;
   readonly #mailer: Mailer | undefined;
-  readonly #vapid: VapidSettings | undefined;
+  /** Signs and encrypts a push; undefined without VAPID keys at this tier. */
+  readonly #signPush: ((push: PushNotification) => PushRequest) | undefined;
   readonly #onSubscriptionGone: ((endpoint: string) => Promise<void>) | undefined;
   readonly #logger: Logger;
   readonly #metrics: NotifierMetrics | undefined;
@@ -92,7 +99,6 @@ export class DeliveryWorker {
     this.#webhooks = options.webhooks;
     this.#allowlist = options.allowlist;
     this.#mailer = options.mailer;
-    this.#vapid = options.vapid;
     this.#onSubscriptionGone = options.onSubscriptionGone;
     this.#logger = options.logger.child({ component: 'notifier' });
     this.#metrics = options.metrics;
@@ -102,6 +108,7 @@ export class DeliveryWorker {
     this.#idleCheckMs = options.idleCheckMs ?? 30_000;
     this.#stopTimeoutMs = options.stopTimeoutMs ?? 5000;
     this.#now = options.now ?? Date.now;
+    this.#signPush = options.vapid && createPushSigner(options.vapid, this.#now);
     this.#random = options.random ?? Math.random;
     this.#lookup = allowlistedLookup(options.allowlist, options.resolve);
   }
@@ -164,28 +171,37 @@ export class DeliveryWorker {
     }
   }
 
-  /** Claims one batch and sends it; returns how many rows were claimed. */
+  /**
+   * Claims one batch and sends it; returns how many rows were claimed. The rows delivered are
+   * recorded together, in one statement (a statement per row kept PGlite's one connection busy
+   * under a burst of alerts).
+   */
   async #sendDue(): Promise<number> {
     const now = this.#now();
     const rows = await this.#outbox.claimDue(now, this.#batchSize, now + this.#leaseMs());
     const results = await Promise.allSettled(rows.map((row) => this.#send(row)));
+    await this.#markDelivered(rows.filter((_, i) => isDelivered(results[i]!)));
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
     return rows.length;
   }
 
-  async #send(row: ClaimedNotification): Promise<void> {
+  /** Sends the row; returns `delivered` for a row to mark so, `settled` when recorded otherwise. */
+  async #send(row: ClaimedNotification): Promise<'delivered' | 'settled'> {
     const outcome =
       row.channel === 'email'
         ? await this.#mail(row)
         : row.channel === 'push'
           ? await this.#push(row)
           : await this.#postToRoute(row);
-    if (outcome === undefined) return;
+    if (outcome === undefined) return 'settled';
     // Aborted by stop(): the store may be closing, and the lease brings the row back anyway.
-    if (this.#abortSends.signal.aborted && outcome.kind === 'unanswered') return;
+    if (this.#abortSends.signal.aborted && outcome.kind === 'unanswered') return 'settled';
     const now = this.#now();
-    await this.#record(row, decide(outcome, row.attempt, now, this.#retry, this.#random), now);
+    const decision = decide(outcome, row.attempt, now, this.#retry, this.#random);
+    if (decision.action === 'delivered') return 'delivered';
+    await this.#record(row, decision, now);
+    return 'settled';
   }
 
   /** Posts the row to its route, or fails it (and returns undefined) when it cannot be sent. */
@@ -208,7 +224,7 @@ export class DeliveryWorker {
 
   /** Signs, encrypts and POSTs the row's push to its subscription's push service. */
   async #push(row: ClaimedNotification): Promise<AttemptOutcome | undefined> {
-    if (!this.#vapid) {
+    if (!this.#signPush) {
       await this.#fail(row, 'no VAPID keys at this tier: push cannot be sent');
       return undefined;
     }
@@ -218,7 +234,7 @@ export class DeliveryWorker {
       await this.#fail(row, refusal);
       return undefined;
     }
-    const request = pushRequest(push, this.#vapid);
+    const request = this.#signPush(push);
     const outcome = await postWebhook({
       ...request,
       timeoutMs: PUSH_TIMEOUT_MS,
@@ -232,9 +248,14 @@ export class DeliveryWorker {
     return outcome;
   }
 
-  /** Past the longest timeout of the routes in force now: policy may change them at any time. */
+  /**
+   * Past the longest send a claimed row may take: a push's or an email's, or the longest timeout of
+   * the routes in force now (policy may change them at any time). A lease shorter than a send would
+   * let a second claim send the row again while the first send still waits for its answer.
+   */
   #leaseMs(): number {
-    return Math.max(0, ...this.#webhooks().map((webhook) => webhook.timeoutMs)) + this.#leaseMarginMs;
+    const longestRoute = Math.max(0, ...this.#webhooks().map((webhook) => webhook.timeoutMs));
+    return Math.max(longestRoute, PUSH_TIMEOUT_MS, this.#mailer?.longestSendMs ?? 0) + this.#leaseMarginMs;
   }
 
   /** The row's webhook, or why it cannot be sent (removed from the configuration, or refused). */
@@ -264,13 +285,26 @@ export class DeliveryWorker {
     });
   }
 
-  async #record(row: ClaimedNotification, decision: DeliveryDecision, now: number): Promise<void> {
-    if (decision.action === 'delivered') {
-      await this.#outbox.markDelivered(row.id, now);
+  async #markDelivered(rows: readonly ClaimedNotification[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.#outbox.markDelivered(
+      rows.map((row) => row.id),
+      this.#now(),
+    );
+    for (const row of rows) {
       this.#countSettled(row);
       this.#metrics?.sent.inc({ webhook: metricLabel(row) });
       this.#logger.debug(this.#context(row), 'notification delivered');
-    } else if (decision.action === 'retry') {
+    }
+  }
+
+  /** Records an attempt that did not deliver: a retry later, or failed for good. */
+  async #record(
+    row: ClaimedNotification,
+    decision: Exclude<DeliveryDecision, { action: 'delivered' }>,
+    now: number,
+  ): Promise<void> {
+    if (decision.action === 'retry') {
       await this.#outbox.scheduleRetry(row.id, now + decision.delayMs, decision.error);
       this.#metrics?.retried.inc({ webhook: metricLabel(row) });
       this.#logger.warn(
@@ -322,6 +356,10 @@ export class DeliveryWorker {
       this.#woken = false;
     }
   }
+}
+
+function isDelivered(result: PromiseSettledResult<'delivered' | 'settled'>): boolean {
+  return result.status === 'fulfilled' && result.value === 'delivered';
 }
 
 /** Emails and pushes count under their channel: an address is neither a metric label nor a log field. */

@@ -77,6 +77,26 @@ interface StepLookup {
   early: boolean;
 }
 
+/** An outbox row before its `change_seq` is drawn (all of a batch's rows are numbered at once). */
+type UnnumberedInsert = Omit<OutboxInsert, 'changeSeq'>;
+
+/** An escalation's next state, as one step leaves it. */
+interface Advance {
+  policyId: string;
+  alertId: string;
+  state: string;
+  nextAt: number | null;
+  nextStep: number;
+  told: Recipient[];
+}
+
+/** One due step: what it queues, where its escalation goes, and what it told (for the log). */
+interface StepPlan {
+  notifications: UnnumberedInsert[];
+  advance: Advance;
+  told?: Record<string, unknown>;
+}
+
 /** Channels only this tier can reach: no tier below holds them, so they need not wait for one. */
 const TOLD_ONLY_HERE: ReadonlySet<Recipient['channel']> = new Set(['push']);
 
@@ -166,33 +186,44 @@ export class EscalationEngine {
 
   async #apply(changes: readonly AlertChange[], tx: RawExecutor): Promise<number> {
     let queued = 0;
+    // Fires start together, in one statement; an ack or a resolve first lets the fires before it in.
+    let firing: AlertChange[] = [];
     for (const change of changes) {
       const event = notifiedEvent(change);
-      if (event === 'firing') queued += await this.#start(change, tx);
-      else if (event === 'acknowledged' || event === 'resolved')
+      if (event === 'firing') firing.push(change);
+      else if (event === 'acknowledged' || event === 'resolved') {
+        queued += await this.#start(firing, tx);
+        firing = [];
         queued += await this.#stop(change, event, tx);
+      }
     }
-    return queued;
+    return queued + (await this.#start(firing, tx));
   }
 
   /** Returns how many escalations it started (their first step is due at the next tick). */
-  async #start(change: AlertChange, tx: RawExecutor): Promise<number> {
-    const policies = this.#options.policies().filter((policy) => selects(policy, change.alert));
-    for (const policy of policies) {
-      await tx.exec(
-        `insert into notification_escalations (policy_id, alert_id, alert, fired_at, next_at)
-         values ($1, $2, $3::jsonb, to_timestamp($4::float8 / 1000.0), to_timestamp($5::float8 / 1000.0))
-         on conflict (policy_id, alert_id) do nothing`,
-        [
-          policy.id,
-          change.alert.id,
-          JSON.stringify(change.alert),
-          change.at,
-          change.at + policy.steps[0]!.afterMinutes * MINUTE_MS,
-        ],
-      );
-    }
-    return policies.length;
+  async #start(changes: readonly AlertChange[], tx: RawExecutor): Promise<number> {
+    const started = changes.flatMap((change) =>
+      this.#options
+        .policies()
+        .filter((policy) => selects(policy, change.alert))
+        .map((policy) => ({
+          policyId: policy.id,
+          alertId: change.alert.id,
+          alert: change.alert,
+          firedAt: change.at,
+          nextAt: change.at + policy.steps[0]!.afterMinutes * MINUTE_MS,
+        })),
+    );
+    if (started.length === 0) return 0;
+    await tx.exec(
+      `insert into notification_escalations (policy_id, alert_id, alert, fired_at, next_at)
+       select "policyId", "alertId", alert, to_timestamp("firedAt" / 1000.0), to_timestamp("nextAt" / 1000.0)
+         from jsonb_to_recordset($1::jsonb)
+           as x("policyId" text, "alertId" text, alert jsonb, "firedAt" float8, "nextAt" float8)
+       on conflict (policy_id, alert_id) do nothing`,
+      [JSON.stringify(started)],
+    );
+    return started.length;
   }
 
   /** Stops the alert's escalations; tells what an ack or a resolve tells everyone they told. */
@@ -210,12 +241,10 @@ export class EscalationEngine {
       if (event === 'resolved' && policies.get(policyId)?.sendResolved === false) continue;
       for (const recipient of told) recipients.set(recipient.key, { recipient, policyId });
     }
-    const rows: OutboxInsert[] = [];
-    for (const { recipient, policyId } of recipients.values()) {
-      const row = await this.#notification(recipient, change, event, policyId, tx);
-      if (row) rows.push(row);
-    }
-    return this.#options.outbox.insert(rows, tx);
+    const rows = [...recipients.values()].flatMap(
+      ({ recipient, policyId }) => this.#notification(recipient, change, event, policyId) ?? [],
+    );
+    return this.#options.outbox.insert(await this.#numbered(rows, tx), tx);
   }
 
   /** The due steps' recipients and whom the tiers below told, by escalation (`dueKey`). */
@@ -250,6 +279,11 @@ export class EscalationEngine {
     return lookups;
   }
 
+  /**
+   * Runs the due steps of one batch in a few statements, whatever its size: whom the tier told
+   * already is read once, the notifications are numbered and inserted together, and every
+   * escalation advances in one update.
+   */
   async #tickBatch(
     tx: RawExecutor,
     lookups: Map<string, StepLookup>,
@@ -259,20 +293,48 @@ export class EscalationEngine {
       `${DUE_STEPS} order by next_at limit ${TICK_BATCH} for update skip locked`,
       [now],
     );
-    let queued = 0;
     // A step that fell due after the lookups waits for the next tick.
-    for (const row of due) {
+    const steps = due.flatMap((row) => {
       const lookup = lookups.get(dueKey(row));
-      if (lookup) queued += await this.#runStep(row, lookup, now, tx);
-    }
+      return lookup ? [{ row, lookup }] : [];
+    });
+    const toldHere = await this.#options.outbox.firingRecipients(
+      [...new Set(steps.map(({ row }) => row.alert.id))],
+      tx,
+    );
+    const plans = steps.map(({ row, lookup }) => this.#planStep(row, lookup, now, toldHere));
+    const queued = await this.#options.outbox.insert(
+      await this.#numbered(
+        plans.flatMap((plan) => plan.notifications),
+        tx,
+      ),
+      tx,
+    );
+    await this.#advance(
+      plans.map((plan) => plan.advance),
+      tx,
+    );
+    for (const { told } of plans) if (told) this.#logger.info(told, 'escalation step told');
     return [queued, due.length];
   }
 
-  async #runStep(row: EscalationRow, lookup: StepLookup, now: number, tx: RawExecutor): Promise<number> {
+  /**
+   * What one due step tells and where its escalation goes next. `toldHere` holds, by alert, whom
+   * this tier told it fires; the step adds whom it tells, so a later step in the batch skips them.
+   */
+  #planStep(
+    row: EscalationRow,
+    lookup: StepLookup,
+    now: number,
+    toldHere: Map<string, Set<string>>,
+  ): StepPlan {
     const policy = this.#options.policies().find(({ id }) => id === row.policyId);
+    const key = { policyId: row.policyId, alertId: row.alert.id };
     if (!policy) {
-      await this.#advance(row, { state: 'done', nextAt: null, nextStep: row.nextStep, told: row.told }, tx);
-      return 0;
+      return {
+        notifications: [],
+        advance: { ...key, state: 'done', nextAt: null, nextStep: row.nextStep, told: row.told },
+      };
     }
     const repeating = row.nextStep >= policy.steps.length;
     const change: AlertChange = { kind: 'fired', at: row.firedAt, alert: row.alert };
@@ -283,20 +345,26 @@ export class EscalationEngine {
         inScope(r.scope, row.alert.nodePath) &&
         (row.alert.severity === 'critical' || !r.quietHours || !inQuietHours(r.quietHours, now)),
     );
+    const here = toldHere.get(row.alert.id) ?? new Set<string>();
+    toldHere.set(row.alert.id, here);
     // A repeat tells again whom this policy told; a first telling skips whoever heard already.
-    const skip = repeating ? new Set<string>() : await this.#alreadyTold(row.alert, lookup.below, tx);
-    const toTell = awake.filter((r) => !skip.has(r.key));
-    const rows: OutboxInsert[] = [];
-    for (const recipient of toTell) {
-      const notification = await this.#notification(recipient, change, 'firing', policy.id, tx);
-      if (notification) rows.push(notification);
-    }
-    const queued = await this.#options.outbox.insert(rows, tx);
+    const toTell = repeating ? awake : awake.filter((r) => !here.has(r.key) && !lookup.below.has(r.key));
+    const notifications = toTell.flatMap(
+      (recipient) => this.#notification(recipient, change, 'firing', policy.id) ?? [],
+    );
+    for (const notification of notifications) here.add(notification.recipient);
     const told = [...row.told, ...toTell.filter((r) => !row.told.some((t) => t.key === r.key))];
     if (early) {
-      const lateAt = this.#lateAt(row, policy);
-      await this.#advance(row, { state: 'escalating', nextAt: lateAt, nextStep: row.nextStep, told }, tx);
-      return queued;
+      return {
+        notifications,
+        advance: {
+          ...key,
+          state: 'escalating',
+          nextAt: this.#lateAt(row, policy),
+          nextStep: row.nextStep,
+          told,
+        },
+      };
     }
     const nextStep = Math.min(row.nextStep + 1, policy.steps.length);
     const next =
@@ -305,22 +373,17 @@ export class EscalationEngine {
         : policy.repeatMinutes === undefined
           ? null
           : now + policy.repeatMinutes * MINUTE_MS;
-    await this.#advance(
-      row,
-      { state: next === null ? 'done' : 'escalating', nextAt: next, nextStep, told },
-      tx,
-    );
-    this.#logger.info(
-      {
+    return {
+      notifications,
+      advance: { ...key, state: next === null ? 'done' : 'escalating', nextAt: next, nextStep, told },
+      told: {
         alertId: row.alert.id,
         policy: policy.id,
         step: row.nextStep,
         told: toTell.map((r) => r.name),
         skipped: named.length - toTell.length,
       },
-      'escalation step told',
-    );
-    return queued;
+    };
   }
 
   /** When the due step's recipients that tiers below could tell are told: after the step delay. */
@@ -344,14 +407,6 @@ export class EscalationEngine {
     return [...new Map(found.flat().map((r) => [r.key, r])).values()];
   }
 
-  /** Whoever this tier (read in `tx`) or a tier below (`below`) already told that the alert fires. */
-  async #alreadyTold(alert: Alert, below: ReadonlySet<string>, tx: RawExecutor): Promise<Set<string>> {
-    const here = await this.#options.outbox.forAlert(alert.id, tx);
-    const told = new Set(here.filter((n) => n.event === 'firing').map((n) => n.recipient));
-    for (const key of below) told.add(key);
-    return told;
-  }
-
   /** Whom the tiers below told that the alert fires; none when they cannot be asked. */
   async #toldBelow(alert: Alert): Promise<ReadonlySet<string>> {
     if (!this.#options.toldBelow) return new Set();
@@ -364,32 +419,43 @@ export class EscalationEngine {
     }
   }
 
-  async #advance(
-    row: EscalationRow,
-    next: { state: string; nextAt: number | null; nextStep: number; told: Recipient[] },
-    tx: RawExecutor,
-  ): Promise<void> {
+  /** Moves each escalation to its next step, state and told list, in one statement. */
+  async #advance(advances: readonly Advance[], tx: RawExecutor): Promise<void> {
+    if (advances.length === 0) return;
     await tx.exec(
-      `update notification_escalations
-          set state = $3, next_at = to_timestamp($4::float8 / 1000.0), next_step = $5, told = $6::jsonb
-        where policy_id = $1 and alert_id = $2`,
-      [row.policyId, row.alert.id, next.state, next.nextAt, next.nextStep, JSON.stringify(next.told)],
+      `update notification_escalations e
+          set state = x.state, next_at = to_timestamp(x."nextAt" / 1000.0), next_step = x."nextStep", told = x.told
+         from jsonb_to_recordset($1::jsonb)
+           as x("policyId" text, "alertId" text, state text, "nextAt" float8, "nextStep" int4, told jsonb)
+        where e.policy_id = x."policyId" and e.alert_id = x."alertId"`,
+      [JSON.stringify(advances)],
     );
   }
 
-  /** The outbox row telling `recipient` the event, or undefined when its route is gone or deaf to it. */
-  async #notification(
+  /** The rows with their `change_seq`s, drawn from the escalation sequence in one statement. */
+  async #numbered(rows: readonly UnnumberedInsert[], tx: RawExecutor): Promise<OutboxInsert[]> {
+    if (rows.length === 0) return [];
+    const seqs = await tx.exec<{ seq: number }>(
+      `select nextval('notification_escalation_seq')::float8 as seq from generate_series(1, $1::int4)`,
+      [rows.length],
+    );
+    // Ascending, so of two rows about one alert the one planned first is sent first.
+    const ordered = seqs.map(({ seq }) => seq).sort((a, b) => a - b);
+    return rows.map((row, i) => ({ ...row, changeSeq: ordered[i]! }));
+  }
+
+  /**
+   * The outbox row telling `recipient` the event (numbered later), or undefined when its route is
+   * gone or deaf to it.
+   */
+  #notification(
     recipient: Recipient,
     change: AlertChange,
     event: NotifiedEvent,
     escalationId: string,
-    tx: RawExecutor,
-  ): Promise<OutboxInsert | undefined> {
+  ): UnnumberedInsert | undefined {
     const now = this.#now();
-    const [{ seq } = { seq: 0 }] = await tx.exec<{ seq: number }>(
-      `select nextval('notification_escalation_seq')::float8 as seq`,
-    );
-    const origin = { source: 'escalation' as const, changeSeq: seq, escalationId };
+    const origin = { source: 'escalation' as const, escalationId };
     if (recipient.channel === 'email') {
       if (event === 'acknowledged') return undefined;
       return {

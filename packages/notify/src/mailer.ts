@@ -26,6 +26,8 @@ export type MailMessage =
 export interface Mailer {
   /** Sends once and says how it ended; never throws. */
   send(email: MailMessage): Promise<AttemptOutcome>;
+  /** How long one send may take: connecting, the greeting and the exchange each have the timeout. */
+  readonly longestSendMs: number;
   close(): void;
 }
 
@@ -36,6 +38,7 @@ export function createMailer(settings: SmtpSettings): Mailer {
     { from: settings.from },
   );
   return {
+    longestSendMs: 3 * timeoutMs,
     async send(email) {
       try {
         await transport.sendMail(

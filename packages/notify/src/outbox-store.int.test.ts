@@ -67,7 +67,7 @@ describe.each(testDatabaseBackends())('notification outbox on $name', ({ create 
   it('counts the unsent rows of each webhook with the time of its oldest', async () => {
     await outbox.insert([row(1), row(2, { createdAt: T0 + 5000 }), row(3, { webhookId: 'chat' })]);
     const [claimed] = await outbox.claimDue(T0, 1, T0 + LEASE);
-    await outbox.markDelivered(claimed!.id, T0);
+    await outbox.markDelivered([claimed!.id], T0);
     const unsent = await outbox.unsentByWebhook();
     expect(unsent.sort((a, b) => a.webhookId.localeCompare(b.webhookId))).toEqual([
       { webhookId: 'chat', count: 1, oldestAt: T0 },
@@ -155,7 +155,7 @@ describe.each(testDatabaseBackends())('notification outbox on $name', ({ create 
   it('keeps delivered and failed rows out of the pending count and the next due time', async () => {
     await outbox.insert([row(1), row(2), row(3, { nextAttemptAt: T0 + 7000 })]);
     const [a, b] = await outbox.claimDue(T0, 2, T0 + LEASE);
-    await outbox.markDelivered(a?.id ?? 0, T0 + 100);
+    await outbox.markDelivered([a?.id ?? 0], T0 + 100);
     await outbox.markFailed(b?.id ?? 0, T0 + 100, 'HTTP 400: bad');
     expect(await outbox.pendingCount()).toBe(1);
     expect(await outbox.nextDueAt()).toBe(T0 + 7000);

@@ -52,7 +52,8 @@ export interface OutboxStore {
    * sees `resolved` before its `firing`. Safe with several workers (rows are taken SKIP LOCKED).
    */
   claimDue(now: number, limit: number, leaseUntil: number): Promise<ClaimedNotification[]>;
-  markDelivered(id: number, at: number): Promise<void>;
+  /** Marks every row in `ids` delivered at `at`, in one statement. */
+  markDelivered(ids: readonly number[], at: number): Promise<void>;
   scheduleRetry(id: number, nextAttemptAt: number, error: string): Promise<void>;
   /** Stops the row for good (kept with its error for the console). */
   markFailed(id: number, at: number, error: string): Promise<void>;
@@ -65,6 +66,8 @@ export interface OutboxStore {
   pendingCount(): Promise<number>;
   /** The notifications about the alert `alertId`, oldest first (at most 500). */
   forAlert(alertId: string, tx?: RawExecutor): Promise<StoredNotification[]>;
+  /** By alert: the recipients this tier queued a `firing` notification for, in one statement. */
+  firingRecipients(alertIds: readonly string[], tx?: RawExecutor): Promise<Map<string, Set<string>>>;
   /** Per webhook with any: rows neither delivered nor failed, and when the oldest was written. */
   unsentByWebhook(): Promise<UnsentNotifications[]>;
 }
@@ -132,11 +135,12 @@ export function createOutboxStore(store: RawExecutor): OutboxStore {
       return rows.sort((a, b) => a.id - b.id);
     },
 
-    async markDelivered(id, at) {
+    async markDelivered(ids, at) {
+      if (ids.length === 0) return;
       await store.exec(
         `update notification_outbox set delivered_at = to_timestamp($2::float8 / 1000.0), last_error = null
-          where id = $1::int8 and delivered_at is null`,
-        [id, at],
+          where id in (select jsonb_array_elements_text($1::jsonb)::int8) and delivered_at is null`,
+        [JSON.stringify(ids), at],
       );
     },
 
@@ -182,6 +186,24 @@ export function createOutboxStore(store: RawExecutor): OutboxStore {
            from notification_outbox where alert_id = $1 order by created_at, id limit 500`,
         [alertId],
       ),
+
+    async firingRecipients(alertIds, tx = store) {
+      const told = new Map<string, Set<string>>();
+      if (alertIds.length === 0) return told;
+      const rows = await tx.exec<{ alertId: string; recipient: string }>(
+        `select alert_id as "alertId", coalesce(recipient, 'route:' || webhook_id) as recipient
+           from notification_outbox
+          where alert_id in (select jsonb_array_elements_text($1::jsonb))
+            and coalesce(event, payload->>'status', 'firing') = 'firing'`,
+        [JSON.stringify(alertIds)],
+      );
+      for (const { alertId, recipient } of rows) {
+        const recipients = told.get(alertId) ?? new Set<string>();
+        recipients.add(recipient);
+        told.set(alertId, recipients);
+      }
+      return told;
+    },
 
     async pendingCount() {
       const [row] = await store.exec<{ n: number }>(

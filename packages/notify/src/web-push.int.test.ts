@@ -5,7 +5,7 @@ import { waitFor } from '@tierscope/test-support/processes';
 import { testDatabaseBackends } from '@tierscope/test-support/test-databases';
 import { startTestReceiver, type TestReceiver } from '@tierscope/test-support/test-receiver';
 import { DeliveryWorker } from './delivery-worker.ts';
-import { EscalationEngine } from './escalation-engine.ts';
+import { EscalationEngine, type EscalationEngineOptions } from './escalation-engine.ts';
 import { createOutboxStore, type OutboxStore } from './outbox-store.ts';
 import { directRecipients, pushRecipient, type RecipientDirectory } from './recipients.ts';
 import { notifierTestDatabase, type NotifierTestDatabase } from './testing/notifier-database.ts';
@@ -23,6 +23,21 @@ const logger = pino({ level: 'silent' });
 const allowlist = WebhookAllowlistText.parse('127.0.0.1');
 const CONSOLE_URL = 'https://console.example.com';
 const vapid: VapidSettings = { subject: 'mailto:ops@example.com', ...generateVapidKeys() };
+
+/** An engine whose one policy tells the user alice at once of every alert. */
+function aliceAtOnce(
+  options: Pick<EscalationEngineOptions, 'database' | 'outbox' | 'directory' | 'onQueued'>,
+): EscalationEngine {
+  return new EscalationEngine({
+    ...options,
+    policies: () => [
+      EscalationPolicy.parse({ id: 'oncall', steps: [{ afterMinutes: 0, notify: [{ user: 'alice' }] }] }),
+    ],
+    routes: () => [],
+    logger,
+    links: { externalUrl: CONSOLE_URL },
+  });
+}
 
 describe.each(testDatabaseBackends().slice(-1))('alerts pushed to a phone on $name', ({ create }) => {
   let database: NotifierTestDatabase;
@@ -59,18 +74,7 @@ describe.each(testDatabaseBackends().slice(-1))('alerts pushed to a phone on $na
       retry: { baseDelayMs: 20, maxDelayMs: 50 },
     });
     worker.start();
-    engine = new EscalationEngine({
-      database: database.store,
-      outbox,
-      policies: () => [
-        EscalationPolicy.parse({ id: 'oncall', steps: [{ afterMinutes: 0, notify: [{ user: 'alice' }] }] }),
-      ],
-      routes: () => [],
-      directory,
-      onQueued: () => worker.wake(),
-      logger,
-      links: { externalUrl: CONSOLE_URL },
-    });
+    engine = aliceAtOnce({ database: database.store, outbox, directory, onQueued: () => worker.wake() });
   });
 
   afterAll(async () => {
@@ -144,5 +148,89 @@ describe.each(testDatabaseBackends().slice(-1))('alerts pushed to a phone on $na
       10_000,
     );
     expect((await outbox.forAlert(alert.id))[0]).toMatchObject({ attempts: 1, lastError: 'HTTP 410' });
+  });
+});
+
+describe.each(testDatabaseBackends())('a burst of alerts pushed to a phone on $name', ({ create }) => {
+  let database: NotifierTestDatabase;
+  let pushService: TestReceiver;
+  let outbox: OutboxStore;
+  let engine: EscalationEngine;
+  let phone: TestPushSubscriber;
+  const workers: DeliveryWorker[] = [];
+  /** How long the push service takes to answer. */
+  let answerAfterMs = 0;
+
+  beforeAll(async () => {
+    [database, pushService] = await Promise.all([
+      notifierTestDatabase(create),
+      startTestReceiver(() => ({ status: 201, delayMs: answerAfterMs })),
+    ]);
+    phone = createTestPushSubscriber();
+    const endpoint = `${pushService.url}/push/alice-phone`;
+    outbox = createOutboxStore(database.store);
+    // Two workers on one outbox, as two BFF replicas run them; a claimed row is leased for only
+    // 100 ms past the longest send (no routes here), so only the push's own budget covers a slow answer.
+    for (let i = 0; i < 2; i++) {
+      const worker = new DeliveryWorker({
+        outbox,
+        webhooks: () => [],
+        allowlist,
+        vapid,
+        logger,
+        idleCheckMs: 50,
+        leaseMarginMs: 100,
+      });
+      worker.start();
+      workers.push(worker);
+    }
+    engine = aliceAtOnce({
+      database: database.store,
+      outbox,
+      directory: async () => [pushRecipient(endpoint, phone.keys, { name: 'alice' })],
+      onQueued: () => workers.forEach((worker) => worker.wake()),
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => worker.stop()));
+    await Promise.all([database?.close(), pushService?.close()]);
+  });
+
+  const firedAlerts = (prefix: string, count: number) =>
+    Array.from({ length: count }, (_, i) =>
+      testAlert({ id: `${prefix}-${i}:1`, fingerprint: `${prefix}-${i}`, severity: 'critical' }),
+    );
+  const pushedAlertIds = (from: number) =>
+    pushService.requests
+      .slice(from)
+      .map((request) => (JSON.parse(phone.decrypt(request.rawBody)) as AlertPush).alertId);
+
+  it('tells the phone of every alert fired together exactly once, each worker signing one VAPID token for them all', async () => {
+    const alerts = firedAlerts('burst', 40);
+    await engine.apply(alerts.map((alert) => ({ kind: 'fired' as const, at: alert.startedAt, alert })));
+    await engine.tick();
+    await waitFor('every alert pushed', async () => pushService.requests.length >= 40, 20_000);
+    await waitFor('every push recorded delivered', async () => (await outbox.pendingCount()) === 0, 10_000);
+
+    expect(pushedAlertIds(0).sort()).toEqual(alerts.map((alert) => alert.id).sort());
+    // One token per worker (each replica signs its own), where signing per push made 40.
+    const tokens = new Set(pushService.requests.map((request) => request.headers.authorization));
+    expect(tokens.size).toBeLessThanOrEqual(workers.length);
+    expect(verifyVapid(pushService.requests[0]!.headers, vapid.publicKey).sub).toBe('mailto:ops@example.com');
+    // A second tick finds nothing due: each escalation advanced past its only step.
+    expect(await engine.tick()).toBe(0);
+  });
+
+  it('sends a push once while the push service is slower to answer than the lease margin', async () => {
+    answerAfterMs = 1500;
+    const before = pushService.requests.length;
+    const alerts = firedAlerts('slow', 4);
+    await engine.apply(alerts.map((alert) => ({ kind: 'fired' as const, at: alert.startedAt, alert })));
+    await engine.tick();
+    await waitFor('every push recorded delivered', async () => (await outbox.pendingCount()) === 0, 20_000);
+    // Past the margin several times over: a second claim of a row still in flight would have sent it again.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(pushedAlertIds(before).sort()).toEqual(alerts.map((alert) => alert.id).sort());
   });
 });

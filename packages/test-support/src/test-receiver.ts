@@ -16,6 +16,8 @@ export interface ReceivedRequest {
 export interface Answer {
   /** Never answer (a receiver that hangs); the request is still recorded. */
   hang?: boolean;
+  /** Answer this much later (a slow push service). */
+  delayMs?: number;
   status: number;
   headers?: Record<string, string>;
   body?: string;
@@ -45,7 +47,10 @@ export async function startTestReceiver(answer: (n: number) => Answer, port = 0)
         answeredAt: Date.now(),
         status: reply.status,
       });
-      if (!reply.hang) res.writeHead(reply.status, reply.headers).end(reply.body ?? '');
+      if (reply.hang) return;
+      const send = () => res.writeHead(reply.status, reply.headers).end(reply.body ?? '');
+      if (reply.delayMs) setTimeout(send, reply.delayMs);
+      else send();
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
