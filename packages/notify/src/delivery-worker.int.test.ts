@@ -56,7 +56,7 @@ describe.each(testDatabaseBackends())('webhook delivery on $name', ({ create }) 
   beforeEach(async () => {
     await store.exec('delete from notification_outbox');
     registry = new Registry();
-    metrics = createNotifierMetrics(registry);
+    metrics = createNotifierMetrics(registry, outbox);
   });
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((worker) => worker.stop()));

@@ -158,7 +158,6 @@ export class DeliveryWorker {
     while (!this.#stopped) {
       try {
         const claimed = await this.#sendDue();
-        this.#metrics?.outboxPending.set(await this.#outbox.pendingCount());
         storeFailures = 0;
         if (claimed === this.#batchSize) continue;
         await this.#sleep(await this.#untilNextDue());

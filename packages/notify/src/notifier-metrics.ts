@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { OutboxStore } from './outbox-store.ts';
 
 /** The notifier's Prometheus metrics, registered on the registry the node exposes. */
 export interface NotifierMetrics {
@@ -8,11 +9,18 @@ export interface NotifierMetrics {
   failed: Counter<'webhook'>;
   /** by webhook: attempts that will be tried again (5xx, 429, no answer) */
   retried: Counter<'webhook'>;
-  /** Outbox rows neither delivered nor failed. */
+  /** Outbox rows neither delivered nor failed, counted when scraped. */
   outboxPending: Gauge;
 }
 
-export function createNotifierMetrics(registry: Registry): NotifierMetrics {
+/**
+ * The metrics on `registry`. The outbox's pending rows are counted at each scrape, not after each
+ * send: a count per send loop was a query per alert under a burst.
+ */
+export function createNotifierMetrics(
+  registry: Registry,
+  outbox: Pick<OutboxStore, 'pendingCount'>,
+): NotifierMetrics {
   const registers = [registry];
   return {
     sent: new Counter({
@@ -37,6 +45,13 @@ export function createNotifierMetrics(registry: Registry): NotifierMetrics {
       name: 'tierscope_notification_outbox_pending',
       help: 'Notifications in the outbox neither delivered nor failed',
       registers,
+      async collect() {
+        try {
+          this.set(await outbox.pendingCount());
+        } catch {
+          // The store is away: the last count stays, and /readyz says why.
+        }
+      },
     }),
   };
 }

@@ -72,7 +72,7 @@ export async function createTierNotifier(options: TierNotifierOptions): Promise<
     vapid: config.vapid,
     onSubscriptionGone: options.onSubscriptionGone,
     logger,
-    metrics: createNotifierMetrics(options.registry),
+    metrics: createNotifierMetrics(options.registry, outbox),
     retry: { maxDelayMs: config.webhookRetryMaxMs },
   });
   const escalations = new EscalationEngine({
