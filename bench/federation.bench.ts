@@ -5,29 +5,28 @@
 // loaded over MQTT (devices by telemetry, then events); one `apps/bff` process dialing all 10.
 // Every sample is one sequential HTTP GET of /trpc/<proc>, timed to the parsed body. Each round
 // sends every query to the BFF and to every node in a fresh random order, so noise hits both alike.
-import { progress as report, round, type BenchOptions } from './lib/bench.ts';
+import { progressSince, round, type BenchOptions } from './lib/bench.ts';
 import { firstRoundLimit } from '@tierscope/federation';
-import { waitFor } from '@tierscope/test-support/processes';
 import { FULL_TEXT_QUERY, loadNode, type FleetShape } from './lib/fleet-data.ts';
 import { availableParallelism } from 'node:os';
 import { percentile, shuffle, summarize, timedQuery, type Summary, type TimedAnswer } from './lib/latency.ts';
 import { cpuBetween, pidsOfCommand } from './lib/process-cpu.ts';
 import {
+  bffApi,
+  childStates,
   sleep,
   startBff,
   startInBatches,
   startLeafNode,
-  type LeafNode,
+  waitChildrenUp,
+  type BffApi,
   type BffProcess,
+  type LeafNode,
 } from './lib/tier-process.ts';
 
 const NODES = 10;
-const benchStarted = performance.now();
-
 /** Progress with the time since the bench started. */
-function progress(message: string): void {
-  report(`[+${round((performance.now() - benchStarted) / 1000, 1)} s] ${message}`);
-}
+const progress = progressSince(performance.now());
 /** Nodes started (and loaded) at once: each start is a tsx compile plus migrations, on 2 cores. */
 const START_CONCURRENCY = 3;
 /** The BFF's default (apps/bff/src/env.ts); BENCH_FEDERATION_DEADLINE_MS overrides it. */
@@ -69,14 +68,6 @@ interface Target {
 }
 
 const ANSWER_TIMEOUT_MS = DEADLINE_MS + 5000;
-
-/** Where the bench reaches the BFF: its URL and the console session's headers. */
-interface BffApi {
-  url: string;
-  headers: Record<string, string>;
-}
-
-const bffApi = (bff: BffProcess): BffApi => ({ url: bff.url, headers: bff.session.headers });
 
 function httpTarget(name: string, url: string, headers: Record<string, string> = {}): Target {
   return {
@@ -232,34 +223,6 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
       nodes.map((n) => n.stop().catch((error: unknown) => progress(`stopping ${n.id}: ${String(error)}`))),
     );
   }
-}
-
-/** Waits until the BFF's heartbeat has every child up (node.info's children). */
-async function waitChildrenUp(bff: BffApi, ids: readonly string[], timeoutMs = 30_000): Promise<void> {
-  let states = new Map<string, string>();
-  await waitFor(
-    'every BFF child up',
-    async (signal) => {
-      states = await childStates(bff, signal).catch(() => states);
-      return ids.every((id) => states.get(id) === 'up');
-    },
-    { timeoutMs, pollMs: 100 },
-  ).catch((error: unknown) => {
-    throw new Error(`${String(error)}: ${JSON.stringify(Object.fromEntries(states))}`);
-  });
-}
-
-/** The BFF's children by state; each request gives up after ANSWER_TIMEOUT_MS unless `signal` ends it first. */
-async function childStates(bff: BffApi, signal?: AbortSignal): Promise<Map<string, string>> {
-  const timeout = AbortSignal.timeout(ANSWER_TIMEOUT_MS);
-  const response = await fetch(`${bff.url}/trpc/node.info`, {
-    headers: bff.headers,
-    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-  });
-  const body = (await response.json()) as {
-    result?: { data: { children?: { path: string; state: string }[] } };
-  };
-  return new Map((body.result?.data.children ?? []).map((c) => [c.path, c.state]));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -502,7 +465,7 @@ function pollDown(bff: BffApi, id: string, since: number): { stop(): Promise<num
   let downAt: number | undefined;
   const loop = (async () => {
     while (running && downAt === undefined) {
-      const state = await childStates(bff).then(
+      const state = await childStates(bff, undefined, ANSWER_TIMEOUT_MS).then(
         (states) => states.get(id),
         () => undefined,
       );

@@ -15,7 +15,7 @@ import { fetchAs } from '@tierscope/test-support/console-session';
 import { freePort, waitFor } from '@tierscope/test-support/processes';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import type { NodeRouter } from '@tierscope/shared';
-import { progress as report, round, type BenchOptions } from './lib/bench.ts';
+import { progressSince, round, type BenchOptions } from './lib/bench.ts';
 import { percentile } from './lib/latency.ts';
 import {
   startBff,
@@ -25,10 +25,8 @@ import {
   type LeafNode,
 } from './lib/tier-process.ts';
 
-const benchStarted = performance.now();
-function progress(message: string): void {
-  report(`[+${round((performance.now() - benchStarted) / 1000, 1)} s] ${message}`);
-}
+/** Progress with the time since the bench started. */
+const progress = progressSince(performance.now());
 
 /** The issue's target: Zabbix's default config poll alone is 10 s. */
 const TARGET_P95_MS = 3000;

@@ -8,21 +8,16 @@
 // History (2,000 devices in all, one sample each every 5 minutes, with outages, and alerts) is
 // written before any timing, through the node's own ingest store. The run fails when a node is
 // missing from the report or the BFF's availability for node-0 differs from the raw scan's.
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { fetchAs } from '@tierscope/test-support/console-session';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import type { NodeRouter, ReportFigures } from '@tierscope/shared';
-import { progress as report, round, type BenchOptions } from './lib/bench.ts';
+import { progressSince, round, type BenchOptions } from './lib/bench.ts';
 import { percentile } from './lib/latency.ts';
-import { availabilityFromRawSamples } from './lib/report-history.ts';
+import { availabilityFromRawSamples, writeHistory } from './lib/report-history.ts';
 import { startBff, startInBatches, startLeafNode, type LeafNode } from './lib/tier-process.ts';
 
-const benchStarted = performance.now();
-function progress(message: string): void {
-  report(`[+${round((performance.now() - benchStarted) / 1000, 1)} s] ${message}`);
-}
+/** Progress with the time since the bench started. */
+const progress = progressSince(performance.now());
 
 /** The fleet's nodes; the quick run (CI) only checks the figures are right, on fewer. */
 const FULL_NODES = 10;
@@ -36,33 +31,6 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** Stored timestamps are microseconds: a device's figure may round by up to a millisecond. */
 const ROUNDING_MS_PER_DEVICE = 1;
-
-const WRITE_HISTORY = fileURLToPath(
-  new URL('../apps/node/src/history/write-synthetic-history.ts', import.meta.url),
-);
-
-/** Writes node `n`'s history through the node's own ingest store, in a child process. */
-async function writeHistory(
-  databaseUrl: string,
-  n: number,
-  shape: { devices: number; from: number; to: number },
-): Promise<{ samples: number; alerts: number }> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      WRITE_HISTORY,
-      `--database=${databaseUrl}`,
-      `--node=${n}`,
-      `--devices=${shape.devices}`,
-      `--from=${shape.from}`,
-      `--to=${shape.to}`,
-    ],
-    { maxBuffer: 1 << 20 },
-  );
-  return JSON.parse(stdout) as { samples: number; alerts: number };
-}
 
 async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const started = performance.now();

@@ -9,6 +9,11 @@ export function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
+/** `progress` with the seconds since `started` (a `performance.now()`) before each message. */
+export function progressSince(started: number): (message: string) => void {
+  return (message) => progress(`[+${round((performance.now() - started) / 1000, 1)} s] ${message}`);
+}
+
 export function round(value: number, digits = 0): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;

@@ -9,29 +9,44 @@ export interface TimedAnswer {
 }
 
 /**
- * One query, timed from before the request to the parsed body (what a client sees). Throws on an
- * HTTP error or when `signal` fires.
+ * One query, timed from before the request to the parsed body (what a client sees), and its
+ * result. Throws on an HTTP error or when `signal` fires.
  */
-export async function timedQuery(
+export async function timedCall<T>(
   baseUrl: string,
   procedure: string,
   input: unknown,
   signal?: AbortSignal,
   /** The BFF's need a console session's cookie (BffProcess.headers). */
   headers: Record<string, string> = {},
-): Promise<TimedAnswer> {
+): Promise<{ ms: number; data: T }> {
   const url = `${baseUrl}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`;
   const started = performance.now();
   const response = await fetch(url, { headers, ...(signal && { signal }) });
-  const body = (await response.json()) as {
-    result?: { data: { items: unknown[]; coverage: Coverage } };
-    error?: { message?: string };
-  };
+  const body = (await response.json()) as { result?: { data: T }; error?: { message?: string } };
   const ms = performance.now() - started;
   if (!response.ok || !body.result) {
     throw new Error(`${procedure} at ${baseUrl}: HTTP ${response.status} ${body.error?.message ?? ''}`);
   }
-  return { ms, items: body.result.data.items.length, coverage: body.result.data.coverage };
+  return { ms, data: body.result.data };
+}
+
+/** A page query timed as `timedCall` times it: how many items it returned, and its coverage. */
+export async function timedQuery(
+  baseUrl: string,
+  procedure: string,
+  input: unknown,
+  signal?: AbortSignal,
+  headers: Record<string, string> = {},
+): Promise<TimedAnswer> {
+  const { ms, data } = await timedCall<{ items: unknown[]; coverage: Coverage }>(
+    baseUrl,
+    procedure,
+    input,
+    signal,
+    headers,
+  );
+  return { ms, items: data.items.length, coverage: data.coverage };
 }
 
 /** Nearest-rank percentile of unsorted values (p in 0..100). */

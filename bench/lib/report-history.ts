@@ -1,5 +1,40 @@
-// The report bench's raw scan: the availability figure computed from raw samples.
+// Synthetic node history for the report and dashboard benches, written through the node's own
+// ingest store; and the report bench's raw scan (the availability figure from raw samples).
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import postgres from 'postgres';
+
+const WRITE_HISTORY = fileURLToPath(
+  new URL('../../apps/node/src/history/write-synthetic-history.ts', import.meta.url),
+);
+
+/**
+ * Writes node `n`'s history (`apps/node/src/history/synthetic-history.ts`: devices `n<n>-dev-0000`…
+ * of four kinds on seven sites, one `temp` sample each every 5 minutes with outages, and alerts)
+ * into its migrated database, in a child process; `samples` counts those written in [from, to).
+ */
+export async function writeHistory(
+  databaseUrl: string,
+  n: number,
+  shape: { devices: number; from: number; to: number },
+): Promise<{ samples: number; alerts: number }> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      WRITE_HISTORY,
+      `--database=${databaseUrl}`,
+      `--node=${n}`,
+      `--devices=${shape.devices}`,
+      `--from=${shape.from}`,
+      `--to=${shape.to}`,
+    ],
+    { maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(stdout) as { samples: number; alerts: number };
+}
 
 /**
  * The availability the report computes, from raw samples instead: per device, down over every

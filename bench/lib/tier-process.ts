@@ -171,6 +171,46 @@ export async function startBff(
   return { ...tier, session };
 }
 
+/** Where a bench reaches a BFF: its URL and the console session's headers. */
+export interface BffApi {
+  url: string;
+  headers: Record<string, string>;
+}
+
+export const bffApi = (bff: BffProcess): BffApi => ({ url: bff.url, headers: bff.session.headers });
+
+/** Waits until the BFF's heartbeat has every child up (node.info's children). */
+export async function waitChildrenUp(bff: BffApi, ids: readonly string[], timeoutMs = 30_000): Promise<void> {
+  let states = new Map<string, string>();
+  await waitFor(
+    'every BFF child up',
+    async (signal) => {
+      states = await childStates(bff, signal).catch(() => states);
+      return ids.every((id) => states.get(id) === 'up');
+    },
+    { timeoutMs, pollMs: 100 },
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}: ${JSON.stringify(Object.fromEntries(states))}`);
+  });
+}
+
+/** The BFF's children by state; the request gives up after `timeoutMs` unless `signal` ends it first. */
+export async function childStates(
+  bff: BffApi,
+  signal?: AbortSignal,
+  timeoutMs = 6500,
+): Promise<Map<string, string>> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const response = await fetch(`${bff.url}/trpc/node.info`, {
+    headers: bff.headers,
+    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+  });
+  const body = (await response.json()) as {
+    result?: { data: { children?: { path: string; state: string }[] } };
+  };
+  return new Map((body.result?.data.children ?? []).map((c) => [c.path, c.state]));
+}
+
 /** Runs `start` over `items`, at most `concurrency` at a time; on any failure stops what started. */
 export async function startInBatches<I, T extends { stop(): Promise<unknown> }>(
   items: readonly I[],
