@@ -15,6 +15,10 @@ export interface TextFieldProps {
   grow?: boolean;
   /** A textarea of this many rows instead of an input. */
   multiline?: number;
+  placeholder?: string;
+  maxLength?: number;
+  /** Values to suggest as the user types (a datalist's options). */
+  suggestions?: readonly string[];
 }
 
 /** A labelled input with its hint and error tied to it for screen readers (and out of its name). */
@@ -29,10 +33,14 @@ export function TextField({
   numeric,
   grow,
   multiline,
+  placeholder,
+  maxLength,
+  suggestions,
 }: TextFieldProps) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
+  const listId = `${id}-suggestions`;
   const describedBy = [hint && hintId, error && errorId].filter(Boolean).join(' ') || undefined;
   const common = {
     id,
@@ -42,6 +50,8 @@ export function TextField({
     autoCapitalize: 'off',
     'aria-invalid': error ? true : undefined,
     'aria-describedby': describedBy,
+    placeholder,
+    maxLength,
     onBlur,
   } as const;
   return (
@@ -52,8 +62,16 @@ export function TextField({
         <input
           {...common}
           inputMode={numeric ? 'decimal' : undefined}
+          list={suggestions ? listId : undefined}
           onChange={(e) => onChange(e.target.value)}
         />
+      )}
+      {suggestions && (
+        <datalist id={listId}>
+          {suggestions.map((suggestion) => (
+            <option key={suggestion} value={suggestion} />
+          ))}
+        </datalist>
       )}
       {hint && (
         <small id={hintId} className="field-hint">

@@ -4,6 +4,7 @@ import type { Role } from '@tierscope/shared/domain';
 import type { Dashboard, DashboardDocument, DashboardSharing, Panel } from '@tierscope/shared/schemas';
 import { useCallback, useMemo, useState } from 'react';
 import { FilterBar, NodeFilter, TextFilter } from '../../components/ui/filter-fields.tsx';
+import { SelectField, TextField } from '../../components/ui/form-fields.tsx';
 import { ErrorNotice, Skeleton } from '../../components/ui/notices.tsx';
 import { PageHeader } from '../../components/ui/page-header.tsx';
 import { TimeRangePicker } from '../../components/ui/time-range-picker.tsx';
@@ -189,36 +190,25 @@ function DashboardView({
             save.mutate(draft);
           }}
         >
-          <label className="field grow">
-            <span>Title</span>
-            <input
-              className="input"
-              value={draft.title}
-              maxLength={200}
-              onChange={(e) => setDraft({ ...draft, title: e.target.value })}
-            />
-          </label>
-          <label className="field">
-            <span>Sharing</span>
-            <select
-              className="input"
-              value={sharingValue(draft.sharing)}
-              onChange={(e) =>
-                setDraft({
-                  ...draft,
-                  sharing: SHARING_OPTIONS.find((o) => o.value === e.target.value)?.sharing ?? {
-                    visibility: 'private',
-                  },
-                })
-              }
-            >
-              {SHARING_OPTIONS.map((option) => (
-                <option key={option.value} value={option.value}>
-                  {option.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <TextField
+            label="Title"
+            grow
+            maxLength={200}
+            value={draft.title}
+            onChange={(title) => setDraft({ ...draft, title })}
+          />
+          <SelectField
+            label="Sharing"
+            value={sharingValue(draft.sharing)}
+            options={SHARING_OPTIONS.map((option) => option.value)}
+            optionLabel={(value) => SHARING_OPTIONS.find((o) => o.value === value)?.label ?? value}
+            onChange={(value) =>
+              setDraft({
+                ...draft,
+                sharing: SHARING_OPTIONS.find((o) => o.value === value)?.sharing ?? { visibility: 'private' },
+              })
+            }
+          />
           <button
             type="button"
             className="button"

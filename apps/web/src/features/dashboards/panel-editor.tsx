@@ -1,5 +1,6 @@
 import { PANEL_KINDS, type Panel } from '@tierscope/shared/schemas';
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
+import { SelectField, TextField } from '../../components/ui/form-fields.tsx';
 import {
   AGGREGATIONS,
   GROUPING_LABELS,
@@ -8,18 +9,12 @@ import {
   type PanelDraft,
 } from './panel-draft.ts';
 
-function Field({ label, children, grow = false }: { label: string; children: ReactNode; grow?: boolean }) {
-  return (
-    <label className={grow ? 'field grow' : 'field'}>
-      <span>{label}</span>
-      {children}
-    </label>
-  );
-}
+const GROUPINGS = Object.keys(GROUPING_LABELS) as PanelDraft['groupBy'][];
 
 /**
  * A panel's title, kind and fleet query: metric, aggregation, grouping and which devices (kind,
- * site, subtree, labels, device pattern); a single stat's warning and critical thresholds.
+ * site, subtree, labels, device pattern); a single stat's warning and critical thresholds. Each
+ * control is named by its own label only (the shared form fields), never by the options it holds.
  */
 export function PanelEditor({
   initial,
@@ -35,24 +30,12 @@ export function PanelEditor({
 }) {
   const [draft, setDraft] = useState(initial);
   const [problems, setProblems] = useState<string[]>([]);
-  const metricListId = useId();
   const set = (patch: Partial<PanelDraft>) => setDraft((d) => ({ ...d, ...patch }));
   const text = (
-    key: keyof PanelDraft,
+    key: 'kindFilter' | 'site' | 'nodePath' | 'devicePattern' | 'labels' | 'unit' | 'warning' | 'critical',
     label: string,
-    props: { placeholder?: string; mono?: boolean } = {},
-  ) => (
-    <Field label={label}>
-      <input
-        className={props.mono ? 'input mono' : 'input'}
-        value={draft[key] as string}
-        placeholder={props.placeholder}
-        spellCheck={false}
-        autoCapitalize="off"
-        onChange={(e) => set({ [key]: e.target.value })}
-      />
-    </Field>
-  );
+    props: { placeholder?: string; mono?: boolean; numeric?: boolean } = {},
+  ) => <TextField label={label} value={draft[key]} onChange={(value) => set({ [key]: value })} {...props} />;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const checked = panelOfDraft(draft);
@@ -62,82 +45,52 @@ export function PanelEditor({
   return (
     <form className="panel panel-editor" aria-label="Panel editor" onSubmit={submit} noValidate>
       <div className="panel-body toolbar admin-form">
-        <Field label="Title" grow>
-          <input
-            className="input"
-            value={draft.title}
-            maxLength={120}
-            onChange={(e) => set({ title: e.target.value })}
-          />
-        </Field>
-        <Field label="Kind">
-          <select
-            className="input"
-            value={draft.kind}
-            onChange={(e) => set({ kind: e.target.value as PanelDraft['kind'] })}
-          >
-            {PANEL_KINDS.map((kind) => (
-              <option key={kind} value={kind}>
-                {PANEL_KIND_LABELS[kind]}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Metric">
-          <input
-            className="input mono"
-            list={metricListId}
-            value={draft.metric}
-            spellCheck={false}
-            autoCapitalize="off"
-            onChange={(e) => set({ metric: e.target.value })}
-          />
-        </Field>
-        <datalist id={metricListId}>
-          {metrics.map((metric) => (
-            <option key={metric} value={metric} />
-          ))}
-        </datalist>
-        <Field label="Aggregation">
-          <select
-            className="input"
-            value={draft.aggregation}
-            onChange={(e) => set({ aggregation: e.target.value as PanelDraft['aggregation'] })}
-          >
-            {AGGREGATIONS.map((aggregation) => (
-              <option key={aggregation} value={aggregation}>
-                {aggregation}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <TextField
+          label="Title"
+          grow
+          maxLength={120}
+          value={draft.title}
+          onChange={(title) => set({ title })}
+        />
+        <SelectField
+          label="Kind"
+          value={draft.kind}
+          options={PANEL_KINDS}
+          optionLabel={(kind) => PANEL_KIND_LABELS[kind]}
+          onChange={(kind) => set({ kind })}
+        />
+        <TextField
+          label="Metric"
+          mono
+          value={draft.metric}
+          suggestions={metrics}
+          onChange={(metric) => set({ metric })}
+        />
+        <SelectField
+          label="Aggregation"
+          value={draft.aggregation}
+          options={AGGREGATIONS}
+          onChange={(aggregation) => set({ aggregation })}
+        />
         {draft.kind !== 'stat' && (
-          <Field label="Group">
-            <select
-              className="input"
-              value={draft.groupBy}
-              onChange={(e) => set({ groupBy: e.target.value as PanelDraft['groupBy'] })}
-            >
-              {(Object.keys(GROUPING_LABELS) as PanelDraft['groupBy'][]).map((by) => (
-                <option key={by} value={by}>
-                  {GROUPING_LABELS[by]}
-                </option>
-              ))}
-            </select>
-          </Field>
+          <SelectField
+            label="Group"
+            value={draft.groupBy}
+            options={GROUPINGS}
+            optionLabel={(by) => GROUPING_LABELS[by]}
+            onChange={(groupBy) => set({ groupBy })}
+          />
         )}
-        {draft.kind !== 'stat' && draft.groupBy === 'label' && text('label', 'Label key', { mono: true })}
+        {draft.kind !== 'stat' && draft.groupBy === 'label' && (
+          <TextField label="Label key" mono value={draft.label} onChange={(label) => set({ label })} />
+        )}
         {draft.kind !== 'stat' && draft.groupBy === 'top' && (
-          <Field label="Top devices">
-            <input
-              className="input"
-              type="number"
-              min={1}
-              max={100}
-              value={draft.topLimit}
-              onChange={(e) => set({ topLimit: e.target.value })}
-            />
-          </Field>
+          <TextField
+            label="Top devices"
+            numeric
+            value={draft.topLimit}
+            onChange={(topLimit) => set({ topLimit })}
+          />
         )}
         {text('kindFilter', 'Device kind', { placeholder: 'any' })}
         {text('site', 'Site', { placeholder: 'any' })}
@@ -147,8 +100,8 @@ export function PanelEditor({
         {text('unit', 'Unit')}
         {draft.kind === 'stat' && (
           <>
-            {text('warning', 'Warning from')}
-            {text('critical', 'Critical from')}
+            {text('warning', 'Warning from', { numeric: true })}
+            {text('critical', 'Critical from', { numeric: true })}
           </>
         )}
         {problems.length > 0 && (
