@@ -108,24 +108,30 @@ export async function startProbeTree(
     ids.map(async (id) => spawnTestNode(id, dataDir, await nodeEnv(id))),
   );
   const tiers: TierProcess[] = [a!, b!, c!, ...(d ? [d] : [])];
-  const districtChildren = [a!, b!, ...(d ? [d] : [])].map((probe) => `${probe.id}=${probe.url}`);
-  const district = await spawnTestNode('district-1', dataDir, {
-    ...(await backend?.nodeEnv('district-1')),
-    CHILDREN: districtChildren.join(','),
-  });
-  tiers.push(district);
-  const bff = await spawnBff({
-    ...(await backend?.bffEnv()),
-    CHILDREN: `district-1=${district.url},probe-c=${c!.url}`,
-    WEB_DIST: join(dataDir, 'no-console-here'),
-  });
-  tiers.push(bff);
-  await Promise.all(tiers.map((tier) => waitReady(tier, readyTimeoutMs)));
-  const operator = createTRPCClient<ConsoleApiRouter>({
-    links: [httpLink({ url: `${bff.url}/trpc`, fetch: fetchAs(await loginToConsole(bff.url)) })],
-  });
-  await waitForNodesUp(() => operator.node.info.query(), ids.length + 1, readyTimeoutMs);
-  return { probes: { a: a!, b: b!, c: c!, ...(d && { d }) }, tiers, operator };
+  try {
+    const districtChildren = [a!, b!, ...(d ? [d] : [])].map((probe) => `${probe.id}=${probe.url}`);
+    const district = await spawnTestNode('district-1', dataDir, {
+      ...(await backend?.nodeEnv('district-1')),
+      CHILDREN: districtChildren.join(','),
+    });
+    tiers.push(district);
+    const bff = await spawnBff({
+      ...(await backend?.bffEnv()),
+      CHILDREN: `district-1=${district.url},probe-c=${c!.url}`,
+      WEB_DIST: join(dataDir, 'no-console-here'),
+    });
+    tiers.push(bff);
+    await Promise.all(tiers.map((tier) => waitReady(tier, readyTimeoutMs)));
+    const operator = createTRPCClient<ConsoleApiRouter>({
+      links: [httpLink({ url: `${bff.url}/trpc`, fetch: fetchAs(await loginToConsole(bff.url)) })],
+    });
+    await waitForNodesUp(() => operator.node.info.query(), ids.length + 1, readyTimeoutMs);
+    return { probes: { a: a!, b: b!, c: c!, ...(d && { d }) }, tiers, operator };
+  } catch (error) {
+    // The caller never gets the processes to stop: a tree that did not come up is stopped here.
+    await Promise.allSettled(tiers.map((tier) => tier.stop('SIGTERM', 15_000)));
+    throw error;
+  }
 }
 
 /** A node's own API, called as a parent would (these tests' nodes take calls without a token). */
