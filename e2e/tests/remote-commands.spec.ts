@@ -80,6 +80,8 @@ async function sendIdentify(page: Page, deviceId: string): Promise<void> {
   await page.goto(`/devices/${deviceId}?node=${PROBE}`);
   const panel = page.getByRole('region', { name: 'Commands', exact: true });
   const form = panel.getByRole('form', { name: 'Send a command' });
+  // The outcome comes by the watch stream: the page reads the history again only while it is down.
+  await expect(panel.getByText('live', { exact: true })).toBeVisible();
   await form.getByLabel('Command').selectOption('identify');
   // The form checks the parameter against its schema before anything is sent.
   await form.getByLabel(/^seconds/).fill('600');

@@ -3,68 +3,115 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TRPCClient } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PolicyContent, type CommandJob, type ConsoleApiRouter } from '@tierscope/shared';
+import {
+  OPEN_COMMAND_STATES,
+  PolicyContent,
+  type CommandJob,
+  type ConsoleApiRouter,
+  type ProvisionRow,
+} from '@tierscope/shared';
 import { startCommandResponder, type CommandResponder } from '@tierscope/test-support/command-responder';
 import { DEMO_COMMANDS } from '@tierscope/test-support/demo-policy';
-import { nodeApi, startProbeTree, waitFor, type NodeProcess, type TierProcess } from './testing/processes.ts';
+import { tierBackends, type TierBackend } from '@tierscope/test-support/tier-backends';
+import { startProbeTree, waitFor, type NodeProcess, type TierProcess } from './testing/processes.ts';
 
 /*
- * A bulk command through the BFF (devices.commandMany), read back by its job (devices.commandJob):
+ * A bulk command to 1,000 devices through the BFF (devices.commandMany), read back by its job
+ * (devices.commandJob), issue 15's done-when 2; on PGlite with embedded brokers and again on
+ * PostgreSQL with a Mosquitto per node:
  *
  *   bff ─┬─ district-1 ─┬─ probe-a   (its devices answer)
- *        │              └─ probe-b   (its devices answer)
+ *        │              ├─ probe-b   (its devices answer)
+ *        │              └─ probe-d   (its devices answer)
  *        └─ probe-c                  (stopped before the command)
+ *
+ * Each probe has 250 meters and one gateway, a kind that declares no command.
  */
 const READY_TIMEOUT_MS = 200_000;
-const DEVICES_PER_PROBE = 40;
+/** How long 750 commands may take to settle on a busy 2-core host (a bound, not a figure). */
+const SETTLE_TIMEOUT_MS = 90_000;
+const METERS_PER_PROBE = 250;
 const KIND = 'power-meter';
 const OTHER_KIND = 'gateway';
+const PROBE_PATHS = {
+  a: 'district-1/probe-a',
+  b: 'district-1/probe-b',
+  c: 'probe-c',
+  d: 'district-1/probe-d',
+} as const;
+const ANSWERING = [PROBE_PATHS.a, PROBE_PATHS.b, PROBE_PATHS.d];
+const STOPPED = PROBE_PATHS.c;
 
 /** The demo's commands for one kind; the other kind declares none. */
 const POLICY = PolicyContent.parse({
   bundles: [{ name: 'bulk-commands', target: '**', commands: { [KIND]: DEMO_COMMANDS['power-meter'] } }],
 });
 
-const dataDir = mkdtempSync(join(tmpdir(), 'tierscope-bulk-commands-'));
-let tiers: TierProcess[] = [];
-const responders: CommandResponder[] = [];
-let probes: Record<'a' | 'b' | 'c', NodeProcess>;
-let operator: TRPCClient<ConsoleApiRouter>;
-
-beforeAll(async () => {
-  ({ probes, tiers, operator } = await startProbeTree(dataDir, READY_TIMEOUT_MS));
-
-  // Each probe: DEVICES_PER_PROBE meters and one gateway (a kind that declares no command).
-  for (const [id, probe] of Object.entries(probes)) {
-    const api = nodeApi(probe);
-    for (let d = 0; d < DEVICES_PER_PROBE; d++)
-      await api.devices.upsert.mutate({ deviceId: `${id}-m${d}`, kind: KIND, site: 'north' });
-    await api.devices.upsert.mutate({ deviceId: `${id}-gw`, kind: OTHER_KIND, site: 'north' });
-  }
-  const published = await operator.policy.publish.mutate({ content: POLICY, comment: 'bulk commands' });
-  await waitFor(
-    'every probe applied the commands',
-    async () => {
-      const status = await operator.policy.status.query({});
-      return ['district-1/probe-a', 'district-1/probe-b', 'probe-c'].every((path) => {
-        const node = status.nodes.find((n) => n.path === path);
-        return node?.state === 'applied' && node.appliedVersion === published.version;
-      });
-    },
-    READY_TIMEOUT_MS,
+/** A probe's devices as one provisioning batch: its meters, then its gateway. */
+function probeDevices(letter: string): ProvisionRow[] {
+  const meters = Array.from({ length: METERS_PER_PROBE }, (_, m) => ({
+    deviceId: `${letter}-m${m}`,
+    name: `meter ${m} of probe ${letter}`,
+    kind: KIND,
+  }));
+  return [...meters, { deviceId: `${letter}-gw`, name: `gateway of probe ${letter}`, kind: OTHER_KIND }].map(
+    (device, index) => ({ ...device, site: 'north', labels: {}, line: index + 2 }),
   );
-  for (const probe of [probes.a, probes.b])
-    responders.push(await startCommandResponder(probe.mqttUrl, `bulk-devices-${probe.id}`));
-  await probes.c.stop('SIGTERM', 15_000);
-}, READY_TIMEOUT_MS * 2);
+}
 
-afterAll(async () => {
-  await Promise.all(responders.map((responder) => responder.stop()));
-  await Promise.all(tiers.map((tier) => tier.stop('SIGTERM', 15_000)));
-  rmSync(dataDir, { recursive: true, force: true });
-});
+/** Every meter of the tree, `nodePath/deviceId`: the 1,000 devices the command is meant for. */
+const FLEET = Object.entries(PROBE_PATHS).flatMap(([letter, path]) =>
+  Array.from({ length: METERS_PER_PROBE }, (_, m) => `${path}/${letter}-m${m}`),
+);
 
-describe('a bulk command through the BFF', () => {
+describe.each(tierBackends())('a bulk command to 1,000 devices through the BFF on $name', ({ create }) => {
+  let dataDir: string;
+  let backend: TierBackend;
+  let tiers: TierProcess[] = [];
+  const responders: CommandResponder[] = [];
+  let probes: Record<'a' | 'b' | 'c', NodeProcess> & { d?: NodeProcess };
+  let operator: TRPCClient<ConsoleApiRouter>;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'tierscope-bulk-commands-'));
+    backend = create();
+    ({ probes, tiers, operator } = await startProbeTree(dataDir, READY_TIMEOUT_MS, {
+      backend,
+      probeD: true,
+    }));
+
+    // One provisioning batch per probe, through the BFF.
+    for (const [letter, nodePath] of Object.entries(PROBE_PATHS)) {
+      const made = await operator.devices.provision.mutate({ nodePath, devices: probeDevices(letter) });
+      expect(made.refused).toEqual([]);
+    }
+    const counted = await operator.devices.count.query({ kind: KIND, site: 'north' });
+    expect(counted.total).toBe(FLEET.length);
+
+    const published = await operator.policy.publish.mutate({ content: POLICY, comment: 'bulk commands' });
+    await waitFor(
+      'every probe applied the commands',
+      async () => {
+        const status = await operator.policy.status.query({});
+        return Object.values(PROBE_PATHS).every((path) => {
+          const node = status.nodes.find((n) => n.path === path);
+          return node?.state === 'applied' && node.appliedVersion === published.version;
+        });
+      },
+      READY_TIMEOUT_MS,
+    );
+    for (const probe of [probes.a, probes.b, probes.d!])
+      responders.push(await startCommandResponder(probe.mqttUrl, `bulk-devices-${probe.id}`));
+    await probes.c.stop('SIGTERM', 15_000);
+  }, READY_TIMEOUT_MS * 2);
+
+  afterAll(async () => {
+    await Promise.all(responders.splice(0).map((responder) => responder.stop()));
+    await Promise.all(tiers.map((tier) => tier.stop('SIGTERM', 15_000)));
+    await backend.release();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
   let job: CommandJob;
 
   it('stores a command for each selected device on the probes that answer, and names the stopped one', async () => {
@@ -73,44 +120,74 @@ describe('a bulk command through the BFF', () => {
       name: 'identify',
       params: { seconds: 2 },
     });
-    expect(job.counts.total).toBe(2 * DEVICES_PER_PROBE);
-    expect(new Set(job.items.map((item) => item.nodePath))).toEqual(
-      new Set(['district-1/probe-a', 'district-1/probe-b']),
-    );
+    expect(job.counts.total).toBe(ANSWERING.length * METERS_PER_PROBE);
+    for (const path of ANSWERING)
+      expect(job.items.filter((item) => item.nodePath === path)).toHaveLength(METERS_PER_PROBE);
     // The gateways' kind declares no such command: named, not sent.
     expect(job.refused.map((row) => `${row.nodePath}/${row.deviceId}`).sort()).toEqual([
       'district-1/probe-a/a-gw',
       'district-1/probe-b/b-gw',
+      'district-1/probe-d/d-gw',
     ]);
     // Every node was asked (the district too: a tier has devices of its own); only probe-c is missing.
-    const missing = job.coverage.nodes.filter((node) => node.state !== 'ok').map((node) => node.path);
-    expect(missing).toEqual(['probe-c']);
+    const missing = job.coverage.nodes.filter((node) => node.state !== 'ok');
+    expect(missing.map((node) => [node.path, node.state])).toEqual([[STOPPED, 'unreachable']]);
     expect(job.coverage.answered).toBe(job.coverage.asked - 1);
   });
 
-  it('reads every outcome back by its job id, and the counts add up', async () => {
+  it('reads every outcome back by its job id: each device settled or on the node named unreachable', async () => {
     let read: CommandJob | undefined;
-    await waitFor('every command of the job settled', async () => {
-      read = await operator.devices.commandJob.query({ jobId: job.jobId });
-      return read.counts.byState.succeeded === 2 * DEVICES_PER_PROBE;
-    });
-    const counts = read!.counts;
-    expect(Object.values(counts.byState).reduce((sum, n) => sum + n, 0)).toBe(counts.total);
-    expect(read!.items.map((item) => item.commandId).sort()).toEqual(
+    await waitFor(
+      'every command of the job settled',
+      async () => {
+        read = await operator.devices.commandJob.query({ jobId: job.jobId });
+        return (
+          read.counts.total === job.counts.total &&
+          OPEN_COMMAND_STATES.every((state) => (read!.counts.byState[state] ?? 0) === 0)
+        );
+      },
+      SETTLE_TIMEOUT_MS,
+    );
+    const { counts, items, coverage } = read!;
+    expect(items.map((item) => item.commandId).sort()).toEqual(
       job.items.map((item) => item.commandId).sort(),
     );
-    expect(read!.coverage.nodes.find((node) => node.path === 'probe-c')?.state).not.toBe('ok');
+    expect(Object.values(counts.byState).reduce((sum, n) => sum + n, 0)).toBe(counts.total);
+    expect(counts.byState.succeeded).toBe(ANSWERING.length * METERS_PER_PROBE);
+
+    // The job holds no item of a node that did not answer: its coverage names the node instead.
+    const unreachable = new Set(
+      coverage.nodes.filter((node) => node.state !== 'ok').map((node) => node.path),
+    );
+    expect([...unreachable]).toEqual([STOPPED]);
+    const outcomes = new Map(
+      items.map((item) => [`${item.nodePath}/${item.deviceId}`, item.state as string]),
+    );
+    expect(outcomes.size).toBe(items.length);
+    const tally: Record<string, number> = {};
+    for (const device of FLEET) {
+      const nodePath = device.slice(0, device.lastIndexOf('/'));
+      const outcome = outcomes.get(device) ?? (unreachable.has(nodePath) ? 'unreachable' : 'none');
+      tally[outcome] = (tally[outcome] ?? 0) + 1;
+    }
+    expect(tally).toEqual({ succeeded: ANSWERING.length * METERS_PER_PROBE, unreachable: METERS_PER_PROBE });
+    // Each of the three answering probes' devices answered once, over real MQTT.
+    expect(responders.map((responder) => responder.answered)).toEqual([
+      METERS_PER_PROBE,
+      METERS_PER_PROBE,
+      METERS_PER_PROBE,
+    ]);
   });
 
   it('selects within a subtree and by device id', async () => {
     const one = await operator.devices.commandMany.mutate({
-      selector: { nodePath: 'district-1/probe-b', deviceIds: ['b-m1', 'b-m2', 'a-m1'] },
+      selector: { nodePath: PROBE_PATHS.b, deviceIds: ['b-m1', 'b-m2', 'a-m1'] },
       name: 'identify',
     });
     expect(one.items.map((item) => `${item.nodePath}/${item.deviceId}`)).toEqual([
       'district-1/probe-b/b-m1',
       'district-1/probe-b/b-m2',
     ]);
-    expect(one.coverage.nodes.map((node) => [node.path, node.state])).toEqual([['district-1/probe-b', 'ok']]);
+    expect(one.coverage.nodes.map((node) => [node.path, node.state])).toEqual([[PROBE_PATHS.b, 'ok']]);
   });
 });

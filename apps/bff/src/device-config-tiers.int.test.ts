@@ -52,7 +52,7 @@ const countsOf = (counts: ConfigCounts) => ({ total: counts.total, ...counts.byS
 
 beforeAll(async () => {
   ({ probes, tiers, operator } = await startProbeTree(dataDir, READY_TIMEOUT_MS, {
-    CONFIG_GRACE_MS: String(GRACE_MS),
+    probeEnv: { CONFIG_GRACE_MS: String(GRACE_MS) },
   }));
 
   // The simulated devices, registered before they run, at site north; one more device elsewhere.

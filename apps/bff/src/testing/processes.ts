@@ -11,6 +11,7 @@ import {
   type NodeProcess,
   type TierProcess,
 } from '@tierscope/test-support/processes';
+import type { TierBackend } from '@tierscope/test-support/tier-backends';
 
 /** The process helpers the BFF's tests over real tiers use; shared with the node's tests. */
 export {
@@ -71,45 +72,66 @@ export async function waitForNodesUp(
   );
 }
 
-/** The tree of the bulk-action tests: probes a and b under district-1, probe-c straight under the BFF. */
+/** The tree of the bulk-action tests: probes a and b (and d) under district-1, probe-c straight under the BFF. */
 export interface ProbeTree {
-  probes: Record<'a' | 'b' | 'c', NodeProcess>;
+  probes: Record<'a' | 'b' | 'c', NodeProcess> & { d?: NodeProcess };
   /** Every process, the BFF last: stop them all after the test. */
   tiers: TierProcess[];
   /** The BFF's API, logged in as the test admin. */
   operator: TRPCClient<ConsoleApiRouter>;
 }
 
+export interface ProbeTreeOptions {
+  /** Added to every probe's settings. */
+  probeEnv?: Record<string, string>;
+  /** Where each tier stores its data and meets its devices: PGlite and embedded brokers without it. */
+  backend?: TierBackend;
+  /** A fourth probe, `district-1/probe-d`. */
+  probeD?: boolean;
+}
+
 /**
  *   bff ─┬─ district-1 ─┬─ probe-a
- *        │              └─ probe-b
+ *        │              ├─ probe-b
+ *        │              └─ probe-d   (with `probeD`)
  *        └─ probe-c
- * Every node ready and up at the BFF; each probe started with `probeEnv`.
+ * Every node ready and up at the BFF.
  */
 export async function startProbeTree(
   dataDir: string,
   readyTimeoutMs: number,
-  probeEnv: Record<string, string> = {},
+  { probeEnv = {}, backend, probeD = false }: ProbeTreeOptions = {},
 ): Promise<ProbeTree> {
-  const [a, b, c] = await Promise.all(
-    ['probe-a', 'probe-b', 'probe-c'].map((id) => spawnTestNode(id, dataDir, probeEnv)),
+  const nodeEnv = async (id: string) => ({ ...(await backend?.nodeEnv(id)), ...probeEnv });
+  const ids = ['probe-a', 'probe-b', 'probe-c', ...(probeD ? ['probe-d'] : [])];
+  const [a, b, c, d] = await Promise.all(
+    ids.map(async (id) => spawnTestNode(id, dataDir, await nodeEnv(id))),
   );
-  const tiers: TierProcess[] = [a!, b!, c!];
-  const district = await spawnTestNode('district-1', dataDir, {
-    CHILDREN: `probe-a=${a!.url},probe-b=${b!.url}`,
-  });
-  tiers.push(district);
-  const bff = await spawnBff({
-    CHILDREN: `district-1=${district.url},probe-c=${c!.url}`,
-    WEB_DIST: join(dataDir, 'no-console-here'),
-  });
-  tiers.push(bff);
-  await Promise.all(tiers.map((tier) => waitReady(tier, readyTimeoutMs)));
-  const operator = createTRPCClient<ConsoleApiRouter>({
-    links: [httpLink({ url: `${bff.url}/trpc`, fetch: fetchAs(await loginToConsole(bff.url)) })],
-  });
-  await waitForNodesUp(() => operator.node.info.query(), 4, readyTimeoutMs);
-  return { probes: { a: a!, b: b!, c: c! }, tiers, operator };
+  const tiers: TierProcess[] = [a!, b!, c!, ...(d ? [d] : [])];
+  try {
+    const districtChildren = [a!, b!, ...(d ? [d] : [])].map((probe) => `${probe.id}=${probe.url}`);
+    const district = await spawnTestNode('district-1', dataDir, {
+      ...(await backend?.nodeEnv('district-1')),
+      CHILDREN: districtChildren.join(','),
+    });
+    tiers.push(district);
+    const bff = await spawnBff({
+      ...(await backend?.bffEnv()),
+      CHILDREN: `district-1=${district.url},probe-c=${c!.url}`,
+      WEB_DIST: join(dataDir, 'no-console-here'),
+    });
+    tiers.push(bff);
+    await Promise.all(tiers.map((tier) => waitReady(tier, readyTimeoutMs)));
+    const operator = createTRPCClient<ConsoleApiRouter>({
+      links: [httpLink({ url: `${bff.url}/trpc`, fetch: fetchAs(await loginToConsole(bff.url)) })],
+    });
+    await waitForNodesUp(() => operator.node.info.query(), ids.length + 1, readyTimeoutMs);
+    return { probes: { a: a!, b: b!, c: c!, ...(d && { d }) }, tiers, operator };
+  } catch (error) {
+    // The caller never gets the processes to stop: a tree that did not come up is stopped here.
+    await Promise.allSettled(tiers.map((tier) => tier.stop('SIGTERM', 15_000)));
+    throw error;
+  }
 }
 
 /** A node's own API, called as a parent would (these tests' nodes take calls without a token). */
