@@ -91,8 +91,11 @@ test.describe('screenshots at 390×844', () => {
   test('alerts on a phone, one acked', async ({ alertsPage, page }) => {
     await alertsPage.goto();
     await expect(alertsPage.rows.first()).toBeVisible();
-    // The second card, so the picture shows an acked alert beside one waiting for someone.
-    const row = alertsPage.rows.and(page.locator('[data-alert-id^="motor-overheat:"]')).nth(1);
+    // The second card, so the picture shows an acked alert beside one waiting for someone. Pinned
+    // by its id: the list is live, and an alert raised meanwhile moves every card down one.
+    const second = alertsPage.rows.and(page.locator('[data-alert-id^="motor-overheat:"]')).nth(1);
+    const alertId = await second.getAttribute('data-alert-id');
+    const row = alertsPage.rows.and(page.locator(`[data-alert-id="${alertId}"]`));
     await alertsPage.ack(row, 'Pump crew on site 1 checking the cooling');
     await expect(alertsPage.ackOf(row)).toBeVisible();
     await page.evaluate(() => window.scrollTo(0, 0));
