@@ -6,17 +6,19 @@ import { DeviceCountsKpi } from '../../features/devices/device-counts.tsx';
 import { FleetKpis } from '../../features/overview/fleet-kpis.tsx';
 import { OverviewLayout } from '../../features/overview/overview-layout.tsx';
 import { HistoryChartPanel } from '../../features/nodes/history-chart-panel.tsx';
-import { useNodeHistoryFrames } from '../../features/nodes/node-history-queries.ts';
 import { NodeTreeView } from '../../features/nodes/node-tree-view.tsx';
 import { nodeName } from '../../lib/format.ts';
+import type { NodeReading } from '../../lib/node-history.ts';
 import { coverageOfTree, leavesOf } from '../../lib/node-tree.ts';
-import { useNodeTree } from '../../lib/node-watch.tsx';
+import { useNodeHistory, useNodeTree } from '../../lib/node-watch.tsx';
 
-/** The fleet at a glance: every node's health, devices and ingest, and how they moved over the last hour. */
+const ingestRate = (reading: NodeReading) => reading.samplesPerSec;
+const devicesOnline = (reading: NodeReading) => reading.devicesOnline;
+
+/** The fleet at a glance: every node's health, devices and ingest, and how they moved. */
 export function OverviewRoute() {
   const tree = useNodeTree();
-  const ingest = useNodeHistoryFrames('ingest.samplesPerSec', '');
-  const online = useNodeHistoryFrames('devices.online', '');
+  const history = useNodeHistory();
   const { rows } = tree;
   const coverage = useMemo(() => (rows.length > 0 ? coverageOfTree(rows) : undefined), [rows]);
   const leafLines = useMemo(
@@ -52,8 +54,9 @@ export function OverviewRoute() {
             <HistoryChartPanel
               title="Ingest rate by node"
               query={tree}
-              frames={ingest}
+              history={history}
               lines={leafLines}
+              pick={ingestRate}
               unit="samples/s"
               stacked
               testId="ingest-chart-panel"
@@ -61,8 +64,9 @@ export function OverviewRoute() {
             <HistoryChartPanel
               title="Devices online by node"
               query={tree}
-              frames={online}
+              history={history}
               lines={leafLines}
+              pick={devicesOnline}
               unit="devices"
               stacked
             />
