@@ -104,6 +104,15 @@ describe.each(testDatabaseBackends())('the hour sketcher on $name', ({ create })
       sources: ['hour', 'raw'],
     });
     expect(answer.series[0]!.points.map(({ at, value }) => ({ at, value }))).toEqual(expectedP90(samples));
+
+    // A step that is not whole hours reads raw samples for its partials and bins: counted once.
+    const byFiveMinutes = await fleetMetricsLocally(node(), query({ stepMs: 5 * MINUTE }));
+    expect(byFiveMinutes.read).toEqual({
+      rawSamples: samples.length,
+      rollupRows: 0,
+      sketchRows: 0,
+      sources: ['raw'],
+    });
   });
 
   it("sketches every closed hour with the mapping's own bins and leaves the open hour alone", async () => {

@@ -278,7 +278,8 @@ async function readBins(
 ): Promise<PointBins> {
   const bins = new PointBins();
   if (source !== 'hour') {
-    read.rawSamples += await readRawBins(store, metric, frame, groupKeys, bins);
+    // The same samples the partials were read from, already counted.
+    await readRawBins(store, metric, frame, groupKeys, bins);
     return bins;
   }
   const params = [JSON.stringify(groupKeys), metric, frame.from, frame.to, frame.stepMs];
