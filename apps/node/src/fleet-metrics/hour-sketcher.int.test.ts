@@ -189,4 +189,31 @@ describe.each(testDatabaseBackends())('the hour sketcher on $name', ({ create })
     expect(after.read).toMatchObject({ rawSamples: 0, sketchRows: DEVICES.length * 6 });
     expect(after.series[0]!.points).toEqual(before.series[0]!.points);
   });
+
+  it('logs and counts a failed pass, and the next one runs', async () => {
+    const metrics = createHourSketcherMetrics(new Registry());
+    const errors: object[] = [];
+    let retention: () => number = () => {
+      throw new Error('policy unreadable');
+    };
+    const sketcher = scheduleHourSketcher({
+      store,
+      intervalMs: HOUR,
+      rawRetentionDays: () => retention(),
+      metrics,
+      logger: { info: () => undefined, error: (fields) => errors.push(fields) },
+    });
+    try {
+      retention = () => 3650;
+      await sketcher.run();
+    } finally {
+      sketcher.stop();
+    }
+    expect(errors).toEqual([{ err: new Error('policy unreadable') }]);
+    const passes = (await metrics.passes.get()).values.map((v) => [v.labels.outcome, v.value]);
+    expect(passes.sort()).toEqual([
+      ['failed', 1],
+      ['ok', 1],
+    ]);
+  });
 });
