@@ -10,7 +10,7 @@ import {
   type FleetSource,
 } from '@tierscope/shared';
 import { addToGroup, fleetAnswer, fleetValue, type FleetGroup } from '@tierscope/federation';
-import type { NodeStore } from '../store/client.ts';
+import type { NodeStore, RawExecutor } from '../store/client.ts';
 import { SqlParams, epochMs } from '../services/order-sql.ts';
 import { elapsedSince } from '../services/paging.ts';
 import { pathSelects } from '../services/path-scoped.ts';
@@ -89,16 +89,23 @@ export async function fleetMetricsLocally(
 
   const source = fleetSource(input);
   const frame = fleetFrame(input);
-  let groupKeys = Object.fromEntries(devices.map((d) => [d.id, groupKeyOf(input, d, deps.nodePath)]));
   const read = new ReadTally();
-  if (input.groupBy.by === 'top' && devices.length > input.groupBy.limit) {
-    const ranked = await topDevices(deps.store, input, source, groupKeys, input.groupBy.limit, read);
-    groupKeys = Object.fromEntries(ranked.map((id) => [id, id]));
-  }
-  const rows = await readPartials(deps.store, input.metric, frame, source, groupKeys);
-  const bins = isQuantile(input.aggregation)
-    ? await readBins(deps.store, input.metric, frame, source, groupKeys, read)
-    : undefined;
+  // One snapshot for every read: the ranking, the partials and whether each device-hour is read
+  // from its sketch or its raw samples agree while ingest and the hour sketcher write.
+  const { rows, bins } = await deps.store.transaction(async (tx) => {
+    await tx.exec('set transaction isolation level repeatable read, read only');
+    let groupKeys = Object.fromEntries(devices.map((d) => [d.id, groupKeyOf(input, d, deps.nodePath)]));
+    if (input.groupBy.by === 'top' && devices.length > input.groupBy.limit) {
+      const ranked = await topDevices(tx, input, source, groupKeys, input.groupBy.limit, read);
+      groupKeys = Object.fromEntries(ranked.map((id) => [id, id]));
+    }
+    return {
+      rows: await readPartials(tx, input.metric, frame, source, groupKeys),
+      bins: isQuantile(input.aggregation)
+        ? await readBins(tx, input.metric, frame, source, groupKeys, read)
+        : undefined,
+    };
+  });
 
   const groups = new Map<string, FleetGroup>();
   const seriesOf = seriesNaming(input, deps.nodePath);
@@ -129,7 +136,7 @@ export async function fleetMetricsLocally(
 }
 
 /** The devices the selector picks: kind, site and labels in SQL, the id pattern as rule scopes match it. */
-async function selectDevices(store: NodeStore, input: FleetMetricInput): Promise<DeviceRow[]> {
+async function selectDevices(store: RawExecutor, input: FleetMetricInput): Promise<DeviceRow[]> {
   const params = new SqlParams();
   const where = ['true'];
   if (input.kind !== undefined) where.push(`d.kind = ${params.add(input.kind)}`);
@@ -184,7 +191,7 @@ function seriesNaming(
  * total has, since it merges the same partials.
  */
 async function topDevices(
-  store: NodeStore,
+  store: RawExecutor,
   input: FleetMetricInput,
   source: FleetSource,
   groupKeys: Record<string, string>,
@@ -236,7 +243,7 @@ type PartialRow = {
 
 /** Sum, count, min and max per group and bucket, and how many rows they came from. */
 function readPartials(
-  store: NodeStore,
+  store: RawExecutor,
   metric: string,
   frame: Frame,
   source: FleetSource,
@@ -269,7 +276,7 @@ const rawBin = sketchBinSql('s.value');
  * only (group, bucket, bin, count) rows leave the database, never the samples.
  */
 async function readBins(
-  store: NodeStore,
+  store: RawExecutor,
   metric: string,
   frame: Frame,
   source: FleetSource,
@@ -282,6 +289,24 @@ async function readBins(
     await readRawBins(store, metric, frame, groupKeys, bins);
     return bins;
   }
+  const unsketched = await readSketchedBins(store, metric, frame, groupKeys, bins, read);
+  if (unsketched.length > 0)
+    read.rawSamples += await readRawBins(store, metric, frame, groupKeys, bins, unsketched);
+  return bins;
+}
+
+/**
+ * The bins of every complete hour sketch of the range into `bins`, counted into `read`; returns
+ * the device-hours whose sketch is missing or incomplete, to be read from raw samples.
+ */
+async function readSketchedBins(
+  store: RawExecutor,
+  metric: string,
+  frame: Frame,
+  groupKeys: Record<string, string>,
+  bins: PointBins,
+  read: ReadTally,
+): Promise<Array<{ deviceId: string; hour: number }>> {
   // The devices as arrays, not JSON: PostgreSQL estimates unnest() of an array by its length, so it
   // hash-joins the rollups and sketches of a thousand devices and looks up those of a few.
   const params = [
@@ -312,7 +337,7 @@ async function readBins(
   for (const row of sketched) bins.add(pointId(row), row);
   read.sketchRows += sketched[0]?.sketches ?? 0;
 
-  const unsketched = await store.exec<{ deviceId: string; hour: number }>(
+  return store.exec<{ deviceId: string; hour: number }>(
     `select r.device_id as "deviceId", ${epochMs('r.bucket')} as hour
        from rollups_hour r
        join unnest($1::text[]) as g(device_id) on g.device_id = r.device_id
@@ -321,9 +346,6 @@ async function readBins(
         and k.count is distinct from r.count`,
     params.slice(0, 4),
   );
-  if (unsketched.length > 0)
-    read.rawSamples += await readRawBins(store, metric, frame, groupKeys, bins, unsketched);
-  return bins;
 }
 
 type BinPointRow = BinRow & { key: string; i: number };
@@ -333,7 +355,7 @@ type BinPointRow = BinRow & { key: string; i: number };
  * device-hours; returns how many samples were read.
  */
 async function readRawBins(
-  store: NodeStore,
+  store: RawExecutor,
   metric: string,
   frame: Frame,
   groupKeys: Record<string, string>,
