@@ -16,12 +16,12 @@ export function sketchBinSql(value: string): { side: string; bin: string } {
   };
 }
 
-/** One (side, bin, count) row of a point, as the SQL above groups them. */
-export interface BinRow {
+/** One (side, bin, count) row of a point, as the SQL above groups them (a type: rows take an index signature). */
+export type BinRow = {
   side: number;
   bin: number;
   count: number;
-}
+};
 
 /**
  * Bins gathered per point (an id the caller chooses) from rows that may name one bin more than once,
