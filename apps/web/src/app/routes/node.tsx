@@ -11,20 +11,17 @@ import { deviceListQueryOptions } from '../../features/devices/device-queries.ts
 import { DeadLetterList } from '../../features/nodes/dead-letter-list.tsx';
 import { deadLetterListQueryOptions } from '../../features/nodes/dead-letter-queries.ts';
 import { HistoryChartPanel } from '../../features/nodes/history-chart-panel.tsx';
+import { useNodeHistoryFrames } from '../../features/nodes/node-history-queries.ts';
 import { NodeBacklogs } from '../../features/nodes/node-backlogs.tsx';
 import { NodeHealth } from '../../features/nodes/node-health.tsx';
 import { NodeTreeView } from '../../features/nodes/node-tree-view.tsx';
 import { formatCount, nodeName } from '../../lib/format.ts';
-import type { NodeReading } from '../../lib/node-history.ts';
 import { coverageOfTree, findNode, leavesOf, subtreeOf, type TreeNode } from '../../lib/node-tree.ts';
-import { useNodeHistory, useNodeTree } from '../../lib/node-watch.tsx';
+import { useNodeTree } from '../../lib/node-watch.tsx';
 import { usePagedList } from '../../lib/paged-list.ts';
 import { useRefetchInterval } from '../../lib/refresh-interval.tsx';
 
 const route = getRouteApi('/nodes/$');
-
-const ingestRate = (reading: NodeReading) => reading.samplesPerSec;
-const queueDepth = (reading: NodeReading) => reading.queueDepth;
 
 /**
  * Any node by its path: health, open alerts, ingest and queue over time, children, devices and dead
@@ -62,7 +59,8 @@ function NodePage({
   tree: ReturnType<typeof useNodeTree>;
   fleetName: string;
 }) {
-  const history = useNodeHistory();
+  const ingest = useNodeHistoryFrames('ingest.samplesPerSec', path);
+  const queue = useNodeHistoryFrames('ingest.queueDepth', path);
   const subtree = useMemo(() => subtreeOf(tree.rows, path), [tree.rows, path]);
   const coverage = useMemo(
     () => (subtree.length > 0 ? coverageOfTree(tree.rows, path) : undefined),
@@ -135,20 +133,12 @@ function NodePage({
         <HistoryChartPanel
           title="Ingest rate"
           query={tree}
-          history={history}
+          frames={ingest}
           lines={lines}
-          pick={ingestRate}
           unit="samples/s"
           stacked
         />
-        <HistoryChartPanel
-          title="Queue depth"
-          query={tree}
-          history={history}
-          lines={lines}
-          pick={queueDepth}
-          unit="messages"
-        />
+        <HistoryChartPanel title="Queue depth" query={tree} frames={queue} lines={lines} unit="messages" />
       </div>
       <FanOutPanel
         title="Devices"

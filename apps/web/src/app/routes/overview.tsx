@@ -6,19 +6,17 @@ import { DeviceCountsKpi } from '../../features/devices/device-counts.tsx';
 import { FleetKpis } from '../../features/overview/fleet-kpis.tsx';
 import { OverviewLayout } from '../../features/overview/overview-layout.tsx';
 import { HistoryChartPanel } from '../../features/nodes/history-chart-panel.tsx';
+import { useNodeHistoryFrames } from '../../features/nodes/node-history-queries.ts';
 import { NodeTreeView } from '../../features/nodes/node-tree-view.tsx';
 import { nodeName } from '../../lib/format.ts';
-import type { NodeReading } from '../../lib/node-history.ts';
 import { coverageOfTree, leavesOf } from '../../lib/node-tree.ts';
-import { useNodeHistory, useNodeTree } from '../../lib/node-watch.tsx';
+import { useNodeTree } from '../../lib/node-watch.tsx';
 
-const ingestRate = (reading: NodeReading) => reading.samplesPerSec;
-const devicesOnline = (reading: NodeReading) => reading.devicesOnline;
-
-/** The fleet at a glance: every node's health, devices and ingest, and how they moved. */
+/** The fleet at a glance: every node's health, devices and ingest, and how they moved over the last hour. */
 export function OverviewRoute() {
   const tree = useNodeTree();
-  const history = useNodeHistory();
+  const ingest = useNodeHistoryFrames('ingest.samplesPerSec', '');
+  const online = useNodeHistoryFrames('devices.online', '');
   const { rows } = tree;
   const coverage = useMemo(() => (rows.length > 0 ? coverageOfTree(rows) : undefined), [rows]);
   const leafLines = useMemo(
@@ -54,9 +52,8 @@ export function OverviewRoute() {
             <HistoryChartPanel
               title="Ingest rate by node"
               query={tree}
-              history={history}
+              frames={ingest}
               lines={leafLines}
-              pick={ingestRate}
               unit="samples/s"
               stacked
               testId="ingest-chart-panel"
@@ -64,9 +61,8 @@ export function OverviewRoute() {
             <HistoryChartPanel
               title="Devices online by node"
               query={tree}
-              history={history}
+              frames={online}
               lines={leafLines}
-              pick={devicesOnline}
               unit="devices"
               stacked
             />

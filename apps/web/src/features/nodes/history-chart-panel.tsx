@@ -2,7 +2,7 @@ import { lazy, Suspense } from 'react';
 import { FanOutPanel, type PanelQuery } from '../../components/ui/fan-out-panel.tsx';
 import { ChartSkeleton } from '../../components/ui/notices.tsx';
 import { formatAge } from '../../lib/format.ts';
-import type { NodeReading, NodeSample } from '../../lib/node-history.ts';
+import type { HistoryFrame } from '../../lib/node-history.ts';
 import type { HistoryLine } from './node-history-options.ts';
 
 // ECharts loads with this chunk, after the page's numbers are on screen.
@@ -10,50 +10,46 @@ const NodeHistoryChart = lazy(() =>
   import('./node-history-chart.tsx').then((m) => ({ default: m.NodeHistoryChart })),
 );
 
-/** A panel charting node readings over the console's sampled history. */
+/**
+ * A panel charting a node series over its history (what the nodes recorded, then the tab's own
+ * samples). The span it draws is on the chart's box too: `data-from`, `data-to` and `data-points`.
+ */
 export function HistoryChartPanel({
   title,
   query,
-  history,
+  frames,
   lines,
-  pick,
   unit,
   stacked = false,
   testId,
 }: {
   title: string;
   query: PanelQuery;
-  history: readonly NodeSample[];
+  frames: readonly HistoryFrame[];
   lines: readonly HistoryLine[];
-  pick: (reading: NodeReading) => number;
   unit: string;
   stacked?: boolean;
   testId?: string;
 }) {
-  const first = history[0];
-  const last = history.at(-1);
+  const first = frames[0];
+  const last = frames.at(-1);
   const span = first && last ? last.at - first.at : 0;
   return (
     <FanOutPanel
       title={title}
       query={query}
-      summary={history.length > 1 ? `${unit}${stacked ? ', stacked' : ''} · last ${formatAge(span)}` : unit}
-      isEmpty={history.length < 2}
+      summary={frames.length > 1 ? `${unit}${stacked ? ', stacked' : ''} · last ${formatAge(span)}` : unit}
+      isEmpty={frames.length < 2}
       emptyTitle="Collecting samples"
-      emptyText="This chart is drawn from node info as it arrives; it fills in over the next seconds."
+      emptyText="No node has recorded this yet; the chart fills in as node info arrives."
       loading={<ChartSkeleton label={title} />}
       {...(testId !== undefined && { testId })}
     >
-      <Suspense fallback={<ChartSkeleton label={title} />}>
-        <NodeHistoryChart
-          title={title}
-          history={history}
-          lines={lines}
-          pick={pick}
-          unit={unit}
-          stacked={stacked}
-        />
-      </Suspense>
+      <div data-testid="history-chart" data-from={first?.at} data-to={last?.at} data-points={frames.length}>
+        <Suspense fallback={<ChartSkeleton label={title} />}>
+          <NodeHistoryChart title={title} frames={frames} lines={lines} unit={unit} stacked={stacked} />
+        </Suspense>
+      </div>
     </FanOutPanel>
   );
 }
