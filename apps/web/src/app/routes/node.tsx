@@ -11,7 +11,6 @@ import { deviceListQueryOptions } from '../../features/devices/device-queries.ts
 import { DeadLetterList } from '../../features/nodes/dead-letter-list.tsx';
 import { deadLetterListQueryOptions } from '../../features/nodes/dead-letter-queries.ts';
 import { HistoryChartPanel } from '../../features/nodes/history-chart-panel.tsx';
-import { useNodeHistoryFrames } from '../../features/nodes/node-history-queries.ts';
 import { NodeBacklogs } from '../../features/nodes/node-backlogs.tsx';
 import { NodeHealth } from '../../features/nodes/node-health.tsx';
 import { NodeTreeView } from '../../features/nodes/node-tree-view.tsx';
@@ -59,8 +58,6 @@ function NodePage({
   tree: ReturnType<typeof useNodeTree>;
   fleetName: string;
 }) {
-  const ingest = useNodeHistoryFrames('ingest.samplesPerSec', path);
-  const queue = useNodeHistoryFrames('ingest.queueDepth', path);
   const subtree = useMemo(() => subtreeOf(tree.rows, path), [tree.rows, path]);
   const coverage = useMemo(
     () => (subtree.length > 0 ? coverageOfTree(tree.rows, path) : undefined),
@@ -133,12 +130,20 @@ function NodePage({
         <HistoryChartPanel
           title="Ingest rate"
           query={tree}
-          frames={ingest}
+          metric="ingest.samplesPerSec"
+          nodePath={path}
           lines={lines}
           unit="samples/s"
           stacked
         />
-        <HistoryChartPanel title="Queue depth" query={tree} frames={queue} lines={lines} unit="messages" />
+        <HistoryChartPanel
+          title="Queue depth"
+          query={tree}
+          metric="ingest.queueDepth"
+          nodePath={path}
+          lines={lines}
+          unit="messages"
+        />
       </div>
       <FanOutPanel
         title="Devices"

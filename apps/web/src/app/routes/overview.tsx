@@ -6,7 +6,6 @@ import { DeviceCountsKpi } from '../../features/devices/device-counts.tsx';
 import { FleetKpis } from '../../features/overview/fleet-kpis.tsx';
 import { OverviewLayout } from '../../features/overview/overview-layout.tsx';
 import { HistoryChartPanel } from '../../features/nodes/history-chart-panel.tsx';
-import { useNodeHistoryFrames } from '../../features/nodes/node-history-queries.ts';
 import { NodeTreeView } from '../../features/nodes/node-tree-view.tsx';
 import { nodeName } from '../../lib/format.ts';
 import { coverageOfTree, leavesOf } from '../../lib/node-tree.ts';
@@ -15,8 +14,6 @@ import { useNodeTree } from '../../lib/node-watch.tsx';
 /** The fleet at a glance: every node's health, devices and ingest, and how they moved over the last hour. */
 export function OverviewRoute() {
   const tree = useNodeTree();
-  const ingest = useNodeHistoryFrames('ingest.samplesPerSec', '');
-  const online = useNodeHistoryFrames('devices.online', '');
   const { rows } = tree;
   const coverage = useMemo(() => (rows.length > 0 ? coverageOfTree(rows) : undefined), [rows]);
   const leafLines = useMemo(
@@ -52,7 +49,8 @@ export function OverviewRoute() {
             <HistoryChartPanel
               title="Ingest rate by node"
               query={tree}
-              frames={ingest}
+              metric="ingest.samplesPerSec"
+              nodePath=""
               lines={leafLines}
               unit="samples/s"
               stacked
@@ -61,7 +59,8 @@ export function OverviewRoute() {
             <HistoryChartPanel
               title="Devices online by node"
               query={tree}
-              frames={online}
+              metric="devices.online"
+              nodePath=""
               lines={leafLines}
               unit="devices"
               stacked

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { useChartTheme } from '../../components/charts/chart-theme.ts';
 import { EChart } from '../../components/charts/echart.tsx';
-import type { HistoryFrame } from '../../lib/node-history.ts';
+import type { HistoryFrame } from './history-frames.ts';
 import { describeHistoryChart, historyChartOptions, type HistoryLine } from './node-history-options.ts';
 
 export interface NodeHistoryChartProps {

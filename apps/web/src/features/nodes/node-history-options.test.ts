@@ -1,7 +1,7 @@
 import type { LineSeriesOption } from 'echarts/charts';
 import { describe, expect, it } from 'vitest';
 import type { ChartTheme } from '../../components/charts/echart-option.ts';
-import type { HistoryFrame } from '../../lib/node-history.ts';
+import type { HistoryFrame } from './history-frames.ts';
 import { describeHistoryChart, historyChartOptions } from './node-history-options.ts';
 
 const theme: ChartTheme = {

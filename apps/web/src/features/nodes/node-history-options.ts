@@ -1,7 +1,7 @@
 import { tooltipColors } from '../../components/charts/chart-parts.ts';
 import type { ChartTheme, EChartOption } from '../../components/charts/echart-option.ts';
 import { formatAge, formatTimestamp, formatValue } from '../../lib/format.ts';
-import { seriesOf, type HistoryFrame } from '../../lib/node-history.ts';
+import { seriesOf, type HistoryFrame } from './history-frames.ts';
 
 export interface HistoryLine {
   path: string;

@@ -1,5 +1,7 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useMemo, type ReactNode } from 'react';
+import { useNodeHistory } from '../../lib/node-watch.tsx';
+import { api } from '../../lib/trpc.ts';
 import {
   joinFrames,
   liveFrames,
@@ -7,9 +9,7 @@ import {
   recordedFrames,
   type ChartedMetric,
   type HistoryFrame,
-} from '../../lib/node-history.ts';
-import { useNodeHistory } from '../../lib/node-watch.tsx';
-import { api } from '../../lib/trpc.ts';
+} from './history-frames.ts';
 
 /** How far back a node chart reaches when a page opens: the nodes record it (docs/decisions/0029). */
 export const RECORDED_SPAN_MS = 3_600_000;
@@ -36,13 +36,33 @@ export const nodeHistoryQueryOptions = (metric: ChartedMetric, nodePath: string 
 /**
  * A node chart's frames: the last hour as the nodes recorded it, then the tab's own samples, so
  * the chart shows history the moment a page opens or reloads (the root, "", is the whole fleet).
+ * Undefined until the nodes' record has answered (or failed: then the tab's samples alone).
  */
-export function useNodeHistoryFrames(metric: ChartedMetric, nodePath: string): HistoryFrame[] {
+export function useNodeHistoryFrames(metric: ChartedMetric, nodePath: string): HistoryFrame[] | undefined {
   const live = useNodeHistory();
   const recorded = useQuery(nodeHistoryQueryOptions(metric, nodePath || undefined));
   return useMemo(
     () =>
-      joinFrames(recorded.data ? recordedFrames(recorded.data) : [], liveFrames(live, READING_OF[metric])),
-    [recorded.data, live, metric],
+      recorded.isPending
+        ? undefined
+        : joinFrames(
+            recorded.data ? recordedFrames(recorded.data) : [],
+            liveFrames(live, READING_OF[metric]),
+          ),
+    [recorded.isPending, recorded.data, live, metric],
   );
+}
+
+export interface NodeHistoryFramesProps {
+  metric: ChartedMetric;
+  nodePath: string;
+  children: (frames: HistoryFrame[] | undefined) => ReactNode;
+}
+
+/**
+ * `useNodeHistoryFrames` as a component, for a page that loads this module on demand
+ * (`HistoryChartPanel`): the query and the join stay out of the page's own chunk.
+ */
+export function NodeHistoryFrames({ metric, nodePath, children }: NodeHistoryFramesProps) {
+  return children(useNodeHistoryFrames(metric, nodePath));
 }
