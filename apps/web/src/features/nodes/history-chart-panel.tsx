@@ -35,6 +35,9 @@ export interface HistoryChartPanelProps {
  */
 export function HistoryChartPanel({ metric, nodePath, ...panel }: HistoryChartPanelProps) {
   const loading = <HistoryPanel {...panel} frames={undefined} />;
+  // The history and ECharts are asked for once the page's own numbers are in (the tree's first
+  // answer), so on a slow network they do not compete with what a phone shows first.
+  if (panel.query.dataUpdatedAt === 0) return loading;
   return (
     <Suspense fallback={loading}>
       <NodeHistoryFrames metric={metric} nodePath={nodePath}>
