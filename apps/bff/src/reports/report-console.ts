@@ -55,6 +55,7 @@ export function reportConsoleFor(
           period: input.period ?? 'last-month',
           grouping: input.grouping ?? 'node',
           nodePath: input.nodePath ?? null,
+          paused: input.paused ?? false,
           createdBy: caller.userId,
           nextRunAt: checkedNextRun(input.cron, input.timeZone ?? 'UTC', at),
           createdAt: new Date(at),

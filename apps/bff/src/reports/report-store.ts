@@ -31,7 +31,7 @@ export interface ReportStore {
   insertSchedule(row: NewScheduleRow): Promise<number>;
   updateSchedule(id: number, change: Partial<NewScheduleRow>): Promise<boolean>;
   deleteSchedule(id: number): Promise<boolean>;
-  /** Schedules whose next run is at or before `now`. */
+  /** Running (not paused) schedules whose next run is at or before `now`. */
   dueSchedules(now: number): Promise<ScheduleRow[]>;
   /**
    * Moves a due schedule's next run from `was` to `next`; false when another replica moved it
@@ -103,6 +103,7 @@ export function createReportStore(db: BffDatabase): ReportStore {
         period: s.period,
         grouping: s.grouping,
         nodePath: s.nodePath,
+        paused: s.paused,
         createdBy: author,
         nextRunAt: s.nextRunAt.getTime(),
         createdAt: s.createdAt.getTime(),
@@ -136,7 +137,7 @@ export function createReportStore(db: BffDatabase): ReportStore {
       db
         .select()
         .from(reportSchedules)
-        .where(lte(reportSchedules.nextRunAt, new Date(now))),
+        .where(and(eq(reportSchedules.paused, false), lte(reportSchedules.nextRunAt, new Date(now)))),
     async claimRun(id, was, next) {
       const claimed = await db
         .update(reportSchedules)

@@ -48,28 +48,41 @@ export const CronExpression = z
 
 export const ScheduleId = z.number().int().positive();
 
-export const ReportScheduleFields = z.object({
+/** A schedule's fields as stored, none defaulted: an update changes only what it names. */
+const ScheduleFieldValues = z.object({
   name: z.string().trim().min(1).max(200),
   cron: CronExpression,
-  timeZone: TimeZone.default('UTC'),
+  timeZone: TimeZone,
   recipients: z.array(z.email().max(254)).min(1).max(50),
+  format: ReportFormat,
+  paper: PaperFormat,
+  period: ReportPeriod,
+  grouping: ReportGroupingName,
+  /** Only this node and its subtree; unset: everything the author sees. */
+  nodePath: NodePath.optional(),
+  /** A paused schedule keeps its definition and archive but does not fire; resuming plans its next run from then. */
+  paused: z.boolean(),
+});
+
+export const ReportScheduleFields = ScheduleFieldValues.extend({
+  timeZone: TimeZone.default('UTC'),
   format: ReportFormat.default('pdf'),
   paper: PaperFormat.default('A4'),
   period: ReportPeriod.default('last-month'),
   grouping: ReportGroupingName.default('node'),
-  /** Only this node and its subtree; unset: everything the author sees. */
-  nodePath: NodePath.optional(),
+  paused: z.boolean().default(false),
 });
 
 export const CreateReportScheduleInput = ReportScheduleFields;
 export type CreateReportScheduleInput = z.input<typeof CreateReportScheduleInput>;
 
-export const UpdateReportScheduleInput = ReportScheduleFields.partial()
-  .extend({ id: ScheduleId })
+// Not `ReportScheduleFields.partial()`: zod fills a partial's defaults, so pausing would reset the format.
+export const UpdateReportScheduleInput = ScheduleFieldValues.partial()
+  .extend({ id: ScheduleId, nodePath: NodePath.nullable().optional() })
   .refine((input) => Object.keys(input).length > 1, 'nothing to change');
 export type UpdateReportScheduleInput = z.infer<typeof UpdateReportScheduleInput>;
 
-export const ReportSchedule = ReportScheduleFields.required({ nodePath: true }).extend({
+export const ReportSchedule = ScheduleFieldValues.extend({
   id: ScheduleId,
   nodePath: NodePath.nullable(),
   createdBy: z.string(),

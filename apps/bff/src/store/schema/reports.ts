@@ -1,6 +1,7 @@
 import {
   bigint,
   bigserial,
+  boolean,
   customType,
   index,
   integer,
@@ -30,6 +31,8 @@ export const reportSchedules = pgTable('report_schedules', {
   period: text('period').$type<ReportPeriod>().notNull(),
   grouping: text('grouping', { enum: ['node', 'site', 'kind'] }).notNull(),
   nodePath: text('node_path'),
+  /** Paused schedules are never due; the scheduler skips them. */
+  paused: boolean('paused').notNull().default(false),
   /** The report is made as this user: a schedule never sees more than its author. */
   createdBy: bigint('created_by', { mode: 'number' })
     .notNull()
