@@ -9,11 +9,11 @@ import {
 import { useCallback, useId, useMemo, useState, type FormEvent } from 'react';
 import { SelectField, TextField } from '../../components/ui/form-fields.tsx';
 import { ErrorNotice } from '../../components/ui/notices.tsx';
-import { formatTimestamp } from '../../lib/format.ts';
 import { api } from '../../lib/trpc.ts';
 import { useModalDialog } from '../../lib/use-modal-dialog.ts';
 import {
   emptyScheduleForm,
+  formatRunTime,
   formOfSchedule,
   readScheduleForm,
   serverFieldErrors,
@@ -112,10 +112,10 @@ export function ReportScheduleDialog({ open, schedule, nodePaths, onClose }: Rep
         <div data-testid="next-runs" aria-live="polite">
           {'runs' in runs && (
             <>
-              <span className="field-label">Next runs ({form.timeZone})</span>
+              <span className="field-label">Next runs, {form.timeZone} time</span>
               <ul className="plain-list">
                 {runs.runs.map((at) => (
-                  <li key={at.getTime()}>{formatTimestamp(at.getTime())}</li>
+                  <li key={at.getTime()}>{formatRunTime(at, form.timeZone)}</li>
                 ))}
               </ul>
             </>

@@ -2,6 +2,7 @@ import { TRPCClientError } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
 import {
   emptyScheduleForm,
+  formatRunTime,
   readScheduleForm,
   serverFieldErrors,
   upcomingRuns,
@@ -17,6 +18,12 @@ describe('upcomingRuns', () => {
       '2026-01-05T06:00:00.000Z',
       '2026-01-12T06:00:00.000Z',
     ]);
+  });
+
+  it('shows a run in the zone the expression is written in', () => {
+    expect(formatRunTime(new Date('2026-01-05T06:00:00.000Z'), 'Europe/Berlin')).toBe(
+      'Mon, 5 Jan 2026, 07:00',
+    );
   });
 
   it("gives croner's reason for an expression it cannot read", () => {

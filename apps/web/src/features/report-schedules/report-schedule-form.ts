@@ -128,3 +128,16 @@ export function serverFieldErrors(error: unknown): ScheduleFormErrors | undefine
   }
   return Object.keys(errors).length > 0 ? errors : undefined;
 }
+
+/** A run time as the schedule's zone reads it ("Mon, 8 Dec 2026, 06:30"): the zone the cron is written in. */
+export function formatRunTime(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(at);
+}
