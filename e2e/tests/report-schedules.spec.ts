@@ -38,7 +38,7 @@ test.describe('scheduled reports', () => {
     const row = page.getByTestId('report-schedule').filter({ hasText: name });
     await expect(row).toContainText('30 6 * * 1-5');
     await expect(row).toContainText('CSV · Last 7 days · by site');
-    await expect(row.getByTestId('last-delivery')).toHaveText('Not run yet');
+    await expect(row.getByTestId('last-delivery')).toHaveText('No recent report');
 
     await row.getByRole('button', { name: 'Pause' }).click();
     await expect(row.getByText('Paused')).toBeVisible();

@@ -80,5 +80,8 @@ describe('serverFieldErrors', () => {
     const issues = JSON.stringify([{ path: ['recipients', 0], message: 'Invalid email address' }]);
     expect(serverFieldErrors(new TRPCClientError(issues))).toEqual({ recipients: 'Invalid email address' });
     expect(serverFieldErrors(new TRPCClientError('this needs the admin role'))).toBeUndefined();
+    // The scope select shows no error of its own: its refusal stays unplaced, shown above the buttons.
+    const scope = JSON.stringify([{ path: ['nodePath'], message: 'Invalid node path' }]);
+    expect(serverFieldErrors(new TRPCClientError(scope))).toBeUndefined();
   });
 });

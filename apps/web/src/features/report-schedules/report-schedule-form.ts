@@ -81,18 +81,16 @@ export function readScheduleForm(
       if (field === 'recipients' && typeof issue.path[1] === 'number')
         errors.recipients ??= `"${recipients[issue.path[1]]}" is not an email address`;
       else if (field === 'recipients') errors.recipients ??= 'At least one email address, at most 50';
-      else if (typeof field === 'string' && isFormField(field)) errors[field] ??= issue.message;
+      else if (typeof field === 'string' && isCheckedField(field)) errors[field] ??= issue.message;
     }
   if (checked.success && Object.keys(errors).length === 0) return { ok: true, input: checked.data };
   return { ok: false, errors: Object.keys(errors).length > 0 ? errors : { name: 'Check the schedule' } };
 }
 
-const FORM_FIELDS: readonly (keyof ScheduleForm)[] = Object.keys(
-  emptyScheduleForm('UTC'),
-) as (keyof ScheduleForm)[];
+const CHECKED_FIELDS: readonly string[] = ['name', 'cron', 'timeZone', 'recipients'] satisfies CheckedField[];
 
-function isFormField(name: string): name is keyof ScheduleForm {
-  return (FORM_FIELDS as readonly string[]).includes(name);
+function isCheckedField(name: string): name is CheckedField {
+  return CHECKED_FIELDS.includes(name);
 }
 
 /**
@@ -124,7 +122,7 @@ export function serverFieldErrors(error: unknown): ScheduleFormErrors | undefine
   const errors: ScheduleFormErrors = {};
   for (const issue of JSON.parse(error.message) as { path: (string | number)[]; message: string }[]) {
     const field = String(issue.path[0]);
-    if (isFormField(field)) errors[field] ??= issue.message;
+    if (isCheckedField(field)) errors[field] ??= issue.message;
   }
   return Object.keys(errors).length > 0 ? errors : undefined;
 }

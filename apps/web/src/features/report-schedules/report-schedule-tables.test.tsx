@@ -79,7 +79,7 @@ describe('ReportScheduleTable', () => {
     const [weekly, daily] = screen.getAllByTestId('last-delivery');
     expect(within(weekly!).getByText('Failed')).toBeTruthy();
     expect(within(weekly!).getByText('SMTP 451: busy')).toBeTruthy();
-    expect(daily!.textContent).toBe('Not run yet');
+    expect(daily!.textContent).toBe('No recent report');
   });
 
   it('offers resume for a paused schedule instead of its next run', () => {

@@ -65,7 +65,9 @@ export function ReportScheduleTable({
               {s.nodePath ? ` · ${s.nodePath}` : ''}
             </td>
             <td>{s.recipients.join(', ')}</td>
-            <td data-testid="last-delivery">{last ? <DeliveryStatus report={last} /> : 'Not run yet'}</td>
+            <td data-testid="last-delivery">
+              {last ? <DeliveryStatus report={last} /> : 'No recent report'}
+            </td>
             <td>{s.createdBy}</td>
             <td>
               <div className="row-gap wrap">
