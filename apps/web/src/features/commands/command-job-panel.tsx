@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { FanOutPanel } from '../../components/ui/fan-out-panel.tsx';
 import { ScrollTable } from '../../components/ui/scroll-table.tsx';
-import { formatCount } from '../../lib/format.ts';
+import { formatCount, formatTimestamp } from '../../lib/format.ts';
 import { jobProgress } from './command-job-progress.ts';
 import { COMMAND_POLL_MS, commandJobQueryOptions } from './command-queries.ts';
 import { CommandStatePill } from './command-state.tsx';
@@ -64,7 +64,10 @@ export function CommandJobPanel({ jobId, onClose }: { jobId: string; onClose: ()
                 <ul data-testid="job-unreachable">
                   {progress.unreachable.map((node) => (
                     <li key={node.path}>
-                      <span className="mono">{node.path}</span>: {node.why}
+                      <span className="mono">{node.path}</span>: {node.why} ·{' '}
+                      {node.lastKnownAt === null
+                        ? 'its devices are unknown here'
+                        : `${formatCount(node.devices)} devices listed unreachable, as last known ${formatTimestamp(node.lastKnownAt)}`}
                     </li>
                   ))}
                 </ul>
