@@ -16,6 +16,8 @@ import {
   type AlertNotification,
   type ChildAttachment,
   type CommandJob,
+  type CreateDeviceInput,
+  type ProvisionDevicesInput,
   type CommandSelector,
   type Cursor,
   type NodeChild,
@@ -355,15 +357,21 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
     });
 
   /**
-   * Provisions through the owner, then reads the owning child's roster again before answering, so
-   * a bulk command right after names the new devices even if that child stops (decision 38).
+   * A device-making call sent to its owner, then the owning child's roster read again before it
+   * answers, so a bulk command right after names the new devices even if that child stops (decision 38).
    */
-  const provisionAndRead: NodeService['devices']['provision'] = async (input, actor) => {
-    const made = await forwarded.devices.provision(input, actor);
-    const { member } = route(input.nodePath);
-    if (member.kind === 'child') await options.rosters?.sync(member.id, member.remote).catch(() => undefined);
-    return made;
-  };
+  const thenReadRoster =
+    <I extends { nodePath?: string | undefined }, O>(make: (input: I, actor: Actor) => Promise<O>) =>
+    async (input: I, actor: Actor): Promise<O> => {
+      const made = await make(input, actor);
+      const { member } = route(input.nodePath);
+      if (member.kind === 'child')
+        await options.rosters?.sync(member.id, member.remote).catch(() => undefined);
+      return made;
+    };
+  const provisionAndRead = thenReadRoster((input: ProvisionDevicesInput, actor) =>
+    forwarded.devices.provision(input, actor),
+  );
 
   const baseInfo = (): Promise<NodeInfo> =>
     options.self && selfVisible
@@ -425,6 +433,7 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
       importCsv: (input, actor) =>
         importDevicesCsv(input, (nodePath, rows) => provisionAndRead({ nodePath, devices: rows }, actor)),
       provision: provisionAndRead,
+      create: thenReadRoster((input: CreateDeviceInput, actor) => forwarded.devices.create(input, actor)),
       // Every member the selector's subtree takes gets the same job id, so the job reads back as one.
       commandMany: async (input, actor) => {
         const jobId = input.jobId ?? randomUUID();
