@@ -43,7 +43,9 @@ export function CommandJobPanel({ jobId, onClose }: { jobId: string; onClose: ()
               <strong>
                 {formatCount(progress.done)} of {formatCount(progress.total)}
               </strong>{' '}
-              devices settled{progress.open ? ' · updating every 2 s' : ''}
+              devices settled
+              {progress.unreachable.some((node) => node.devices > 0) ? ' or named unreachable' : ''}
+              {progress.open ? ' · updating every 2 s' : ''}
             </p>
             <progress max={Math.max(progress.total, 1)} value={progress.done} aria-label="Devices settled" />
             <ul className="plain-list row-gap wrap" aria-label="Outcomes" data-testid="job-outcomes">
