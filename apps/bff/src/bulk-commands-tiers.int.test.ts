@@ -60,6 +60,9 @@ function probeDevices(letter: string): ProvisionRow[] {
   );
 }
 
+/** The stopped probe's gateway: selected by site from the roster, its kind unknown to take the command. */
+const STOPPED_GATEWAY = 'probe-c/c-gw';
+
 /** Every meter of the tree, `nodePath/deviceId`: the 1,000 devices the command is meant for. */
 const FLEET = Object.entries(PROBE_PATHS).flatMap(([letter, path]) =>
   Array.from({ length: METERS_PER_PROBE }, (_, m) => `${path}/${letter}-m${m}`),
@@ -121,13 +124,14 @@ describe.each(tierBackends())('a bulk command to 1,000 devices through the BFF o
       name: 'identify',
       params: { seconds: 2 },
     });
-    // The answering probes' meters got commands; probe-c's are named from the BFF's roster of it.
-    expect(job.counts.total).toBe(FLEET.length);
+    // The answering probes' meters got commands; probe-c's devices are named from the BFF's roster
+    // of it, its gateway too: whether a kind takes the command is the owning probe's to say.
+    expect(job.counts.total).toBe(FLEET.length + 1);
     for (const path of ANSWERING)
       expect(job.items.filter((item) => item.nodePath === path && item.commandId !== null)).toHaveLength(
         METERS_PER_PROBE,
       );
-    expect(job.counts.byState.unreachable).toBe(METERS_PER_PROBE);
+    expect(job.counts.byState.unreachable).toBe(METERS_PER_PROBE + 1);
     // The gateways' kind declares no such command: named, not sent.
     expect(job.refused.map((row) => `${row.nodePath}/${row.deviceId}`).sort()).toEqual([
       'district-1/probe-a/a-gw',
@@ -163,7 +167,9 @@ describe.each(tierBackends())('a bulk command to 1,000 devices through the BFF o
     expect(counts.total).toBe(items.length);
 
     // Every device of the fleet is in the job once, by id: settled, or on the stopped probe, unreachable.
-    expect(items.map((item) => `${item.nodePath}/${item.deviceId}`).sort()).toEqual([...FLEET].sort());
+    expect(items.map((item) => `${item.nodePath}/${item.deviceId}`).sort()).toEqual(
+      [...FLEET, STOPPED_GATEWAY].sort(),
+    );
     const tally: Record<string, number> = {};
     for (const item of items) {
       const key = `${item.nodePath}:${item.state}`;
@@ -171,11 +177,11 @@ describe.each(tierBackends())('a bulk command to 1,000 devices through the BFF o
     }
     expect(tally).toEqual({
       ...Object.fromEntries(ANSWERING.map((path) => [`${path}:succeeded`, METERS_PER_PROBE])),
-      [`${STOPPED}:unreachable`]: METERS_PER_PROBE,
+      [`${STOPPED}:unreachable`]: METERS_PER_PROBE + 1,
     });
     expect(counts.byState).toMatchObject({
       succeeded: ANSWERING.length * METERS_PER_PROBE,
-      unreachable: METERS_PER_PROBE,
+      unreachable: METERS_PER_PROBE + 1,
     });
     // Each unreachable item says why and as of when; the stopped probe is still named in the coverage.
     const lastKnownAt = rosters.find((roster) => roster.nodePath === STOPPED)?.lastKnownAt;
