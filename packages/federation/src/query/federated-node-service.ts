@@ -437,7 +437,8 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
       // Every member the selector's subtree takes gets the same job id, so the job reads back as one.
       commandMany: async (input, actor) => {
         const jobId = input.jobId ?? randomUUID();
-        await options.jobSelectors?.save(jobId, input.selector, clock.now());
+        // Kept for the read-back; a store that fails costs the read-back the names, not the command.
+        await options.jobSelectors?.save(jobId, input.selector, clock.now()).catch(() => undefined);
         const results = await askSelected(input.selector.nodePath, (m, nodePath, signal) =>
           m.remote.calls.devices
             .commandMany(
