@@ -215,9 +215,12 @@ export async function runBench(options: BenchOptions): Promise<Record<string, un
     }
     const burstSeconds = (performance.now() - burstStarted) / 1000;
     const counts = settled?.counts;
-    // Devices without a command (a probe that did not answer), or whose command never settled.
+    // Devices without a command (a probe that did not answer: named `unreachable` from its parent's
+    // roster, or not in the job), or whose command never settled.
     const withoutOutcome =
-      devices.length - (counts?.total ?? 0) + (counts ? counts.byState.queued + counts.byState.sent : 0);
+      devices.length -
+      (counts?.total ?? 0) +
+      (counts ? counts.byState.queued + counts.byState.sent + counts.byState.unreachable : 0);
     lost += withoutOutcome;
     if (counts) unanswered += counts.byState.failed + counts.byState.timed_out + counts.byState.expired;
     progress(

@@ -25,7 +25,8 @@ import { startProbeTree, waitFor, type NodeProcess, type TierProcess } from './t
  *        │              └─ probe-d   (its devices answer)
  *        └─ probe-c                  (stopped before the command)
  *
- * Each probe has 250 meters and one gateway, a kind that declares no command.
+ * Each probe has 250 meters and one gateway, a kind that declares no command. The BFF read probe-c's
+ * roster when its devices were provisioned through it, so the job names them `unreachable`.
  */
 const READY_TIMEOUT_MS = 200_000;
 /** How long 750 commands may take to settle on a busy 2-core host (a bound, not a figure). */
@@ -58,6 +59,9 @@ function probeDevices(letter: string): ProvisionRow[] {
     (device, index) => ({ ...device, site: 'north', labels: {}, line: index + 2 }),
   );
 }
+
+/** The stopped probe's gateway: selected by site from the roster, its kind unknown to take the command. */
+const STOPPED_GATEWAY = 'probe-c/c-gw';
 
 /** Every meter of the tree, `nodePath/deviceId`: the 1,000 devices the command is meant for. */
 const FLEET = Object.entries(PROBE_PATHS).flatMap(([letter, path]) =>
@@ -120,9 +124,14 @@ describe.each(tierBackends())('a bulk command to 1,000 devices through the BFF o
       name: 'identify',
       params: { seconds: 2 },
     });
-    expect(job.counts.total).toBe(ANSWERING.length * METERS_PER_PROBE);
+    // The answering probes' meters got commands; probe-c's devices are named from the BFF's roster
+    // of it, its gateway too: whether a kind takes the command is the owning probe's to say.
+    expect(job.counts.total).toBe(FLEET.length + 1);
     for (const path of ANSWERING)
-      expect(job.items.filter((item) => item.nodePath === path)).toHaveLength(METERS_PER_PROBE);
+      expect(job.items.filter((item) => item.nodePath === path && item.commandId !== null)).toHaveLength(
+        METERS_PER_PROBE,
+      );
+    expect(job.counts.byState.unreachable).toBe(METERS_PER_PROBE + 1);
     // The gateways' kind declares no such command: named, not sent.
     expect(job.refused.map((row) => `${row.nodePath}/${row.deviceId}`).sort()).toEqual([
       'district-1/probe-a/a-gw',
@@ -133,9 +142,11 @@ describe.each(tierBackends())('a bulk command to 1,000 devices through the BFF o
     const missing = job.coverage.nodes.filter((node) => node.state !== 'ok');
     expect(missing.map((node) => [node.path, node.state])).toEqual([[STOPPED, 'unreachable']]);
     expect(job.coverage.answered).toBe(job.coverage.asked - 1);
+    expect(job.rosters.map((roster) => roster.nodePath)).toEqual([STOPPED]);
+    expect(job.rosters[0]?.lastKnownAt).toBeGreaterThan(0);
   });
 
-  it('reads every outcome back by its job id: each device settled or on the node named unreachable', async () => {
+  it('reads every outcome back by its job id: each device settled or named unreachable, counts adding up', async () => {
     let read: CommandJob | undefined;
     await waitFor(
       'every command of the job settled',
@@ -148,29 +159,38 @@ describe.each(tierBackends())('a bulk command to 1,000 devices through the BFF o
       },
       SETTLE_TIMEOUT_MS,
     );
-    const { counts, items, coverage } = read!;
+    const { counts, items, coverage, rosters } = read!;
     expect(items.map((item) => item.commandId).sort()).toEqual(
       job.items.map((item) => item.commandId).sort(),
     );
     expect(Object.values(counts.byState).reduce((sum, n) => sum + n, 0)).toBe(counts.total);
-    expect(counts.byState.succeeded).toBe(ANSWERING.length * METERS_PER_PROBE);
+    expect(counts.total).toBe(items.length);
 
-    // The job holds no item of a node that did not answer: its coverage names the node instead.
-    const unreachable = new Set(
-      coverage.nodes.filter((node) => node.state !== 'ok').map((node) => node.path),
+    // Every device of the fleet is in the job once, by id: settled, or on the stopped probe, unreachable.
+    expect(items.map((item) => `${item.nodePath}/${item.deviceId}`).sort()).toEqual(
+      [...FLEET, STOPPED_GATEWAY].sort(),
     );
-    expect([...unreachable]).toEqual([STOPPED]);
-    const outcomes = new Map(
-      items.map((item) => [`${item.nodePath}/${item.deviceId}`, item.state as string]),
-    );
-    expect(outcomes.size).toBe(items.length);
     const tally: Record<string, number> = {};
-    for (const device of FLEET) {
-      const nodePath = device.slice(0, device.lastIndexOf('/'));
-      const outcome = outcomes.get(device) ?? (unreachable.has(nodePath) ? 'unreachable' : 'none');
-      tally[outcome] = (tally[outcome] ?? 0) + 1;
+    for (const item of items) {
+      const key = `${item.nodePath}:${item.state}`;
+      tally[key] = (tally[key] ?? 0) + 1;
     }
-    expect(tally).toEqual({ succeeded: ANSWERING.length * METERS_PER_PROBE, unreachable: METERS_PER_PROBE });
+    expect(tally).toEqual({
+      ...Object.fromEntries(ANSWERING.map((path) => [`${path}:succeeded`, METERS_PER_PROBE])),
+      [`${STOPPED}:unreachable`]: METERS_PER_PROBE + 1,
+    });
+    expect(counts.byState).toMatchObject({
+      succeeded: ANSWERING.length * METERS_PER_PROBE,
+      unreachable: METERS_PER_PROBE + 1,
+    });
+    // Each unreachable item says why and as of when; the stopped probe is still named in the coverage.
+    const lastKnownAt = rosters.find((roster) => roster.nodePath === STOPPED)?.lastKnownAt;
+    expect(lastKnownAt).toEqual(expect.any(Number));
+    for (const item of items.filter((i) => i.state === 'unreachable')) {
+      expect(item.commandId).toBeNull();
+      expect(item.error).toContain(`last known at ${new Date(lastKnownAt!).toISOString()}`);
+    }
+    expect(coverage.nodes.filter((node) => node.state !== 'ok').map((node) => node.path)).toEqual([STOPPED]);
     // Each of the three answering probes' devices answered once, over real MQTT.
     expect(responders.map((responder) => responder.answered)).toEqual([
       METERS_PER_PROBE,

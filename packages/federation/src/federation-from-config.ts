@@ -13,6 +13,7 @@ import { sqlChildTokenStore, type ChildTokenRegistry } from './links/node-tokens
 import type { UplinkLogger } from './links/uplink-protocol.ts';
 import { systemClock } from './query/clock.ts';
 import { NodeUnreachableAlerts, sqlUnreachableAlertStore } from './query/unreachable-alerts.ts';
+import { sqlChildRosterStore, sqlJobSelectorStore } from './query/child-rosters.ts';
 import { createUplinkServer, type UplinkServer } from './links/uplink-server.ts';
 import { sqlPolicyVersionStore } from './policy/policy-book.ts';
 import type { TierPolicyOptions } from './policy/tier-policy.ts';
@@ -112,6 +113,8 @@ export async function federationFromConfig(options: FederationFromConfigOptions)
       unreachable: new NodeUnreachableAlerts(systemClock, sqlUnreachableAlertStore(options.exec)),
     }),
     policy: { ...options.policy, store: sqlPolicyVersionStore(options.exec), logger },
+    rosterStore: sqlChildRosterStore(options.exec),
+    jobSelectors: sqlJobSelectorStore(options.exec),
   });
   return { runtime, uplink, childTokens };
 }

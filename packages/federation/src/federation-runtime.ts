@@ -5,6 +5,12 @@ import type { DialTlsFiles } from './tls/tls-settings.ts';
 import { budgetedDeadline, DEFAULT_BUDGET_MARGIN_MS } from './links/deadline-budget.ts';
 import { clampDeadline, DEFAULT_DEADLINE_MS } from './query/fan-out.ts';
 import { ChildAlertMirror } from './query/child-alert-mirror.ts';
+import {
+  ChildRosters,
+  memoryJobSelectorStore,
+  type ChildRosterStore,
+  type JobSelectorStore,
+} from './query/child-rosters.ts';
 import { createFederatedNodeService, type FederatedNodeOptions } from './query/federated-node-service.ts';
 import { outputPrefix } from './query/merge.ts';
 import { remoteOfClient } from './query/node-calls.ts';
@@ -153,6 +159,10 @@ export interface FederationRuntimeOptions extends Pick<
   unreachable?: NodeUnreachableAlerts;
   /** Where the tier keeps the policy versions it authors, and how its node takes policy. */
   policy?: Pick<TierPolicyOptions, 'store' | 'inherited' | 'onAuthored' | 'logger'>;
+  /** Where the tier keeps its children's last known devices; in memory without it. */
+  rosterStore?: ChildRosterStore;
+  /** Where the tier keeps the selectors of the bulk commands it took; the last 1 000 in memory without it. */
+  jobSelectors?: JobSelectorStore;
 }
 
 export interface FederationRuntime {
@@ -176,7 +186,9 @@ export interface FederationRuntime {
   readonly unreachable: NodeUnreachableAlerts;
   /** The tier's policy versions and their rollout, when it keeps them. */
   readonly policy: TierPolicy | undefined;
-  /** Starts every child's heartbeat, the alert mirrors, the unreachable watch and the policy rollout. */
+  /** The children's last known devices (decision 38). */
+  readonly rosters: ChildRosters;
+  /** Starts every child's heartbeat, the alert mirrors, the roster syncs, the unreachable watch and the policy rollout. */
   start(): void;
   stop(): void;
 }
@@ -195,6 +207,11 @@ const UNREACHABLE_GRACE_MS = 30_000;
 const CHILD_TOKEN_REFRESH_MS = 2000;
 /** How often a book kept in the database reads the changes other replicas made (acks, raises). */
 const UNREACHABLE_SYNC_MS = 1000;
+/**
+ * How often each child's roster is read again (a page walk of its devices, decision 38); a child
+ * is also read when first seen up, and after each provisioning routed through the tier.
+ */
+const ROSTER_SYNC_MS = 60_000;
 
 export function createFederationRuntime(options: FederationRuntimeOptions): FederationRuntime {
   const ownDeadlineMs = clampDeadline(options.deadlineMs ?? DEFAULT_DEADLINE_MS);
@@ -204,6 +221,29 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
   const prefix = outputPrefix(options.id, options.isRoot);
   const unreachable = options.unreachable ?? new NodeUnreachableAlerts();
   const mirror = new ChildAlertMirror();
+  const rosters = new ChildRosters(options.rosterStore);
+  const jobSelectors = options.jobSelectors ?? memoryJobSelectorStore();
+  const syncRoster = (childId: string) => {
+    const member = members.get(childId);
+    if (member)
+      void rosters
+        .sync(childId, remoteOfClient(member.link.client))
+        .catch((error: unknown) =>
+          options.policy?.logger.warn(
+            { err: error, child: childId },
+            'roster: sync failed; the last known one stays',
+          ),
+        );
+  };
+  // One child after another, so a tier with many children reads one roster at a time.
+  const syncRosters = async () => {
+    for (const health of heartbeat.health())
+      if (health.state === 'up' && health.lastHeartbeatAt !== null)
+        await rosters
+          .sync(health.id, remoteOfClient(members.get(health.id)!.link.client))
+          .catch(() => undefined);
+  };
+  let rosterTimer: NodeJS.Timeout | undefined;
   const follow = (link: ChildLink) => {
     const remote = remoteOfClient(link.client);
     mirror.follow({
@@ -214,6 +254,8 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
   };
   // A child is reported unreachable once the heartbeat has seen it up, or after a start-up grace.
   const seenUp = new Set<string>();
+  // Children up at the last check: one coming (back) up has its roster read at once.
+  const upNow = new Set<string>();
   let startedAt = 0;
   let unreachableTimer: NodeJS.Timeout | undefined;
   let stopFollowingTokens: (() => void) | undefined;
@@ -223,7 +265,10 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
     for (const health of heartbeat.health()) {
       const path = `${prefix}${health.id}`;
       // Up only counts once the child has answered: before its first beat, "up" is just a start state.
+      if (health.state !== 'up') upNow.delete(health.id);
       if (health.state === 'up' && health.lastHeartbeatAt !== null) {
+        if (!upNow.has(health.id)) syncRoster(health.id);
+        upNow.add(health.id);
         seenUp.add(health.id);
         unreachable.childUp(path, now);
       } else if (
@@ -290,6 +335,8 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
         deadlineMs: budgetedDeadline(ownMs, budgetMs, marginMs),
         unreachable,
         mirror,
+        rosters,
+        jobSelectors,
         notifications: options.notifications,
         actor,
         ...(options.childTokens && { childTokens: options.childTokens }),
@@ -313,12 +360,20 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
     children: () => [...members.values()].map((m) => m.link),
     heartbeat,
     unreachable,
+    rosters,
     start: () => {
       heartbeat.start();
       startedAt = Date.now();
       for (const m of members.values()) follow(m.link);
       unreachableTimer = setInterval(checkUnreachable, UNREACHABLE_CHECK_MS);
       unreachableTimer.unref();
+      void rosters
+        .load()
+        .catch((error: unknown) =>
+          options.policy?.logger.warn({ err: error }, 'roster: the kept rosters could not be read'),
+        );
+      rosterTimer = setInterval(() => void syncRosters(), ROSTER_SYNC_MS);
+      rosterTimer.unref();
       stopFollowingTokens = options.childTokens?.follow(CHILD_TOKEN_REFRESH_MS);
       stopFollowingBook = unreachable.follow(UNREACHABLE_SYNC_MS);
       void policy
@@ -333,6 +388,7 @@ export function createFederationRuntime(options: FederationRuntimeOptions): Fede
     stop: () => {
       heartbeat.stop();
       clearInterval(unreachableTimer);
+      clearInterval(rosterTimer);
       stopFollowingTokens?.();
       stopFollowingBook?.();
       policy?.stop();

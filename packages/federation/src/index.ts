@@ -5,6 +5,7 @@ export * from './federation-runtime.ts';
 
 export * from './query/alert-stream.ts';
 export * from './query/child-alert-mirror.ts';
+export * from './query/child-rosters.ts';
 export * from './query/clock.ts';
 export * from './query/fan-out.ts';
 export * from './query/federated-node-service.ts';

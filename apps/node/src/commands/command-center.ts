@@ -215,6 +215,8 @@ export class CommandCenter {
       counts: countCommandJob(items),
       items,
       refused,
+      // A node reaches its own devices: only a federating tier has children that may not answer.
+      rosters: [],
       coverage: selfCoverage(nodePath, latencyMs),
     };
   }

@@ -8,11 +8,17 @@ import {
   NotFoundError,
   findProcedure,
   importDevicesCsv,
+  inScope,
+  isInSubtree,
   serviceOfProcedures,
   withOverrides,
   type Actor,
   type AlertNotification,
   type ChildAttachment,
+  type CommandJob,
+  type CreateDeviceInput,
+  type ProvisionDevicesInput,
+  type CommandSelector,
   type Cursor,
   type NodeChild,
   type NodeId,
@@ -21,6 +27,7 @@ import {
   type NodeService,
 } from '@tierscope/shared';
 import type { ChildAlertMirror } from './child-alert-mirror.ts';
+import type { ChildRosters, JobSelectorStore } from './child-rosters.ts';
 import type { ChildTokenRegistry } from '../links/node-tokens.ts';
 import type { ChildLink } from '../links/child-link.ts';
 import { createFederatedAlerting } from './federated-alerting.ts';
@@ -78,6 +85,10 @@ export interface FederatedNodeOptions {
   notifications?: ((alertId: string) => Promise<AlertNotification[]>) | undefined;
   /** Children's last known open alerts, shown stale while a child does not answer. */
   mirror?: ChildAlertMirror;
+  /** Children's last known devices: a bulk command names a silent child's as `unreachable`. */
+  rosters?: ChildRosters;
+  /** The selectors of the bulk commands this tier took, for reading their jobs back. */
+  jobSelectors?: JobSelectorStore;
   /** The uplink children's token hashes, when children attach by uplink. */
   childTokens?: ChildTokenRegistry;
   /** Who is asking: a user's scope limits which members are asked and what they answer. */
@@ -316,6 +327,52 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
     return rest !== undefined && !rest.includes('/') && options.childTokens?.knows(rest) ? rest : undefined;
   };
 
+  /**
+   * For each child that did not answer a bulk command, the devices `selector` picks from its last
+   * known roster (within the caller's scope and `nodePath`), as `unreachable` items; without a
+   * roster or a selector, none, and the roster named with no time: its devices are unknown.
+   */
+  const unreachableDevices = (
+    results: readonly MemberResult<CommandJob>[],
+    selector: CommandSelector | undefined,
+    nodePath?: string,
+  ) =>
+    results.flatMap((result) => {
+      const member = result.ok
+        ? undefined
+        : members.find((m) => m.kind === 'child' && m.path === result.path);
+      if (result.ok || !member) return [];
+      if (!selector || !options.rosters)
+        return [{ items: [], roster: { nodePath: member.path, lastKnownAt: null } }];
+      const within = (path: string) =>
+        inScope(scope, path) && (nodePath === undefined || isInSubtree(path, nodePath));
+      return [
+        options.rosters.unreachableItems(
+          member,
+          selector,
+          result.message ? `${result.state}: ${result.message}` : result.state,
+          within,
+        ),
+      ];
+    });
+
+  /**
+   * A device-making call sent to its owner, then the owning child's roster read again before it
+   * answers, so a bulk command right after names the new devices even if that child stops (decision 38).
+   */
+  const thenReadRoster =
+    <I extends { nodePath?: string | undefined }, O>(make: (input: I, actor: Actor) => Promise<O>) =>
+    async (input: I, actor: Actor): Promise<O> => {
+      const made = await make(input, actor);
+      const { member } = route(input.nodePath);
+      if (member.kind === 'child')
+        await options.rosters?.sync(member.id, member.remote).catch(() => undefined);
+      return made;
+    };
+  const provisionAndRead = thenReadRoster((input: ProvisionDevicesInput, actor) =>
+    forwarded.devices.provision(input, actor),
+  );
+
   const baseInfo = (): Promise<NodeInfo> =>
     options.self && selfVisible
       ? options.self.node.info()
@@ -374,12 +431,14 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
       },
       // Each row goes to its owner in batches (devices.provision), routed as any single-item call.
       importCsv: (input, actor) =>
-        importDevicesCsv(input, (nodePath, rows) =>
-          forwarded.devices.provision({ nodePath, devices: rows }, actor),
-        ),
+        importDevicesCsv(input, (nodePath, rows) => provisionAndRead({ nodePath, devices: rows }, actor)),
+      provision: provisionAndRead,
+      create: thenReadRoster((input: CreateDeviceInput, actor) => forwarded.devices.create(input, actor)),
       // Every member the selector's subtree takes gets the same job id, so the job reads back as one.
       commandMany: async (input, actor) => {
         const jobId = input.jobId ?? randomUUID();
+        // Kept for the read-back; a store that fails costs the read-back the names, not the command.
+        await options.jobSelectors?.save(jobId, input.selector, clock.now()).catch(() => undefined);
         const results = await askSelected(input.selector.nodePath, (m, nodePath, signal) =>
           m.remote.calls.devices
             .commandMany(
@@ -388,15 +447,19 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
             )
             .then((job) => prefixCommandJob(job, m.prefix)),
         );
-        return mergeCommandJobs(jobId, results);
+        return mergeCommandJobs(jobId, results, unreachableDevices(results, input.selector));
       },
       commandJob: async (input) => {
-        const results = await askSelected(input.nodePath, (m, nodePath, signal) =>
-          m.remote.calls.devices
-            .commandJob({ jobId: input.jobId, nodePath }, callOptions(m, signal))
-            .then((job) => prefixCommandJob(job, m.prefix)),
-        );
-        return mergeCommandJobs(input.jobId, results);
+        const [results, selector] = await Promise.all([
+          askSelected(input.nodePath, (m, nodePath, signal) =>
+            m.remote.calls.devices
+              .commandJob({ jobId: input.jobId, nodePath }, callOptions(m, signal))
+              .then((job) => prefixCommandJob(job, m.prefix)),
+          ),
+          options.jobSelectors?.get(input.jobId),
+        ]);
+        // A job this tier did not take (sent at a tier below) has no selector here: its devices are unknown.
+        return mergeCommandJobs(input.jobId, results, unreachableDevices(results, selector, input.nodePath));
       },
       commandCatalog: async (input) => {
         const results = await askSelected(input.nodePath, (m, nodePath, signal) =>

@@ -323,6 +323,7 @@ describe('bulk command job merge', () => {
     counts: countCommandJob(items),
     items,
     refused: [{ nodePath: path, deviceId: 'gw', message: 'takes no command "x"' }],
+    rosters: [],
     coverage: selfCoverage(path, 2),
   });
 
@@ -342,6 +343,40 @@ describe('bulk command job merge', () => {
     });
     expect(merged.coverage).toMatchObject({ asked: 3, answered: 2 });
     expect(merged.coverage.nodes.find((n) => n.path === 'slow')?.state).toBe('timeout');
+  });
+
+  it("counts a silent member's last known devices as unreachable and names every roster", () => {
+    const a = job('a', [item('a', 'd1', 'succeeded')]);
+    const nested = {
+      ...job('d', [item('d/x', 'd1', 'sent')]),
+      rosters: [{ nodePath: 'd/y', lastKnownAt: null }],
+    };
+    const merged = mergeCommandJobs(
+      'job-00000001',
+      [
+        { ok: true, path: 'a', latencyMs: 2, value: a },
+        { ok: true, path: 'd', latencyMs: 2, value: nested },
+        timedOut,
+      ],
+      [
+        {
+          items: [{ ...item('slow', 'd9', 'unreachable'), commandId: null, error: 'slow did not answer' }],
+          roster: { nodePath: 'slow', lastKnownAt: 1_000 },
+        },
+      ],
+    );
+    expect(merged.items.map((i) => `${i.nodePath}/${i.deviceId}:${i.state}`)).toEqual([
+      'a/d1:succeeded',
+      'd/x/d1:sent',
+      'slow/d9:unreachable',
+    ]);
+    expect(merged.counts.total).toBe(3);
+    expect(merged.counts.byState).toMatchObject({ succeeded: 1, sent: 1, unreachable: 1 });
+    expect(Object.values(merged.counts.byState).reduce((sum, n) => sum + n, 0)).toBe(merged.counts.total);
+    expect(merged.rosters).toEqual([
+      { nodePath: 'slow', lastKnownAt: 1_000 },
+      { nodePath: 'd/y', lastKnownAt: null },
+    ]);
   });
 });
 

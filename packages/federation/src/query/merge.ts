@@ -8,6 +8,8 @@ import {
   RULE_PREVIEW_TIMELINE_LIMIT,
   type CommandCatalog,
   type CommandJob,
+  type CommandJobItem,
+  type CommandJobRoster,
   type ConfigChange,
   type ConfigCounts,
   type DeviceCounts,
@@ -202,24 +204,33 @@ export function prefixCommandJob(job: CommandJob, prefix: string): CommandJob {
     ...job,
     items: job.items.map((item) => ({ ...item, nodePath: `${prefix}${item.nodePath}` })),
     refused: job.refused.map((row) => ({ ...row, nodePath: `${prefix}${row.nodePath}` })),
+    rosters: job.rosters.map((roster) => ({ ...roster, nodePath: `${prefix}${roster.nodePath}` })),
     coverage: prefixCoverage(job.coverage, prefix),
   };
 }
 
 /**
  * A bulk command's job over the members that answered: their items and refusals together (by node
- * path, then device), counted again; the coverage names each member that did not answer.
+ * path, then device), counted again; the coverage names each member that did not answer, and
+ * `unanswered` adds its last known devices as `unreachable` items (ChildRosters) and its roster.
  */
-export function mergeCommandJobs(jobId: string, results: readonly MemberResult<CommandJob>[]): CommandJob {
+export function mergeCommandJobs(
+  jobId: string,
+  results: readonly MemberResult<CommandJob>[],
+  unanswered: readonly { items: CommandJobItem[]; roster: CommandJobRoster }[] = [],
+): CommandJob {
   const answered = results.flatMap((result) => (result.ok ? [result.value] : []));
   const byDevice = (a: { nodePath: string; deviceId: string }, b: { nodePath: string; deviceId: string }) =>
     a.nodePath.localeCompare(b.nodePath) || a.deviceId.localeCompare(b.deviceId);
-  const items = answered.flatMap((job) => job.items).sort(byDevice);
+  const items = [...answered.flatMap((job) => job.items), ...unanswered.flatMap((u) => u.items)].sort(
+    byDevice,
+  );
   return {
     jobId,
     counts: countCommandJob(items),
     items,
     refused: answered.flatMap((job) => job.refused).sort(byDevice),
+    rosters: [...unanswered.map((u) => u.roster), ...answered.flatMap((job) => job.rosters)],
     coverage: mergeCoverage(results),
   };
 }

@@ -191,12 +191,22 @@ export const CommandManyInput = CommandToSend.extend({
 });
 export type CommandManyInput = z.infer<typeof CommandManyInput>;
 
-/** One device's command in a job, as it stands. */
+/**
+ * A device's outcome in a bulk command: its command's state, or `unreachable` for a device of a
+ * node that did not answer, named from the last known roster its parent keeps (decision 38).
+ */
+export const CommandJobOutcome = z.enum([...CommandState.options, 'unreachable']);
+export type CommandJobOutcome = z.infer<typeof CommandJobOutcome>;
+
+/**
+ * One device's command in a job, as it stands. An `unreachable` item has no command (`commandId`
+ * null) and says in `error` why and when its device was last known.
+ */
 export const CommandJobItem = z.object({
   nodePath: NodePath,
   deviceId: DeviceId,
-  commandId: CommandId,
-  state: CommandState,
+  commandId: CommandId.nullable(),
+  state: CommandJobOutcome,
   error: z.string().max(2000).nullable(),
 });
 export type CommandJobItem = z.infer<typeof CommandJobItem>;
@@ -210,19 +220,32 @@ export const CommandJobRefusal = z.object({
 export type CommandJobRefusal = z.infer<typeof CommandJobRefusal>;
 
 /**
- * A bulk command's devices and their outcomes, gathered from every node that answered; the
- * coverage names each node that did not (its devices are not in `items`), and why.
+ * What a tier knew of the devices of a member that did not answer: the roster it last read from
+ * it, and when (`lastKnownAt`); null when it never read one, and the member's devices are unknown.
+ */
+export const CommandJobRoster = z.object({
+  nodePath: NodePath,
+  lastKnownAt: Timestamp.nullable(),
+});
+export type CommandJobRoster = z.infer<typeof CommandJobRoster>;
+
+/**
+ * A bulk command's devices and their outcomes, gathered from every node that answered. The
+ * coverage names each node that did not, and why; its devices the selector picks from the last
+ * known roster are items `unreachable`, and `rosters` says how old each such roster is.
  */
 export const CommandJob = z.object({
   jobId: CommandJobId,
-  /** Commands by state; `total` = the number of items. */
+  /** Items by outcome; `total` = the number of items = the sum of `byState`. */
   counts: z.object({
     total: z.number().int().min(0),
-    byState: z.record(CommandState, z.number().int().min(0)),
+    byState: z.record(CommandJobOutcome, z.number().int().min(0)),
   }),
-  /** Every command of the job, by node path then device id. */
+  /** Every device of the job, by node path then device id. */
   items: z.array(CommandJobItem),
   refused: z.array(CommandJobRefusal),
+  /** One per member that did not answer, outermost first. */
+  rosters: z.array(CommandJobRoster).default([]),
   coverage: Coverage,
 });
 export type CommandJob = z.infer<typeof CommandJob>;
@@ -231,10 +254,10 @@ export type CommandJob = z.infer<typeof CommandJob>;
 export const CommandJobInput = z.object({ jobId: CommandJobId, nodePath: NodePath.optional() });
 export type CommandJobInput = z.infer<typeof CommandJobInput>;
 
-/** Counts the items of a job by state. */
+/** Counts the items of a job by outcome. */
 export function countCommandJob(items: readonly CommandJobItem[]): CommandJob['counts'] {
-  const byState = Object.fromEntries(CommandState.options.map((state) => [state, 0])) as Record<
-    CommandState,
+  const byState = Object.fromEntries(CommandJobOutcome.options.map((state) => [state, 0])) as Record<
+    CommandJobOutcome,
     number
   >;
   for (const item of items) byState[item.state] += 1;

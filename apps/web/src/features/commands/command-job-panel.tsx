@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { FanOutPanel } from '../../components/ui/fan-out-panel.tsx';
 import { ScrollTable } from '../../components/ui/scroll-table.tsx';
-import { formatCount } from '../../lib/format.ts';
+import { formatCount, formatTimestamp } from '../../lib/format.ts';
 import { jobProgress } from './command-job-progress.ts';
 import { COMMAND_POLL_MS, commandJobQueryOptions } from './command-queries.ts';
 import { CommandStatePill } from './command-state.tsx';
@@ -43,7 +43,9 @@ export function CommandJobPanel({ jobId, onClose }: { jobId: string; onClose: ()
               <strong>
                 {formatCount(progress.done)} of {formatCount(progress.total)}
               </strong>{' '}
-              devices settled{progress.open ? ' · updating every 2 s' : ''}
+              devices settled
+              {progress.unreachable.some((node) => node.devices > 0) ? ' or named unreachable' : ''}
+              {progress.open ? ' · updating every 2 s' : ''}
             </p>
             <progress max={Math.max(progress.total, 1)} value={progress.done} aria-label="Devices settled" />
             <ul className="plain-list row-gap wrap" aria-label="Outcomes" data-testid="job-outcomes">
@@ -64,7 +66,10 @@ export function CommandJobPanel({ jobId, onClose }: { jobId: string; onClose: ()
                 <ul data-testid="job-unreachable">
                   {progress.unreachable.map((node) => (
                     <li key={node.path}>
-                      <span className="mono">{node.path}</span>: {node.why}
+                      <span className="mono">{node.path}</span>: {node.why} ·{' '}
+                      {node.lastKnownAt === null
+                        ? 'its devices are unknown here'
+                        : `${formatCount(node.devices)} devices listed unreachable, as last known ${formatTimestamp(node.lastKnownAt)}`}
                     </li>
                   ))}
                 </ul>

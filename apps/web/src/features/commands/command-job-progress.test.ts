@@ -14,6 +14,10 @@ const job = (items: CommandJobItem[], nodes: CommandJob['coverage']['nodes']): C
   counts: countCommandJob(items),
   items,
   refused: [],
+  rosters: [{ path: 'd1/p2', at: 1_800_000_000_000 }].map(({ path, at }) => ({
+    nodePath: path,
+    lastKnownAt: at,
+  })),
   coverage: { asked: nodes.length, answered: nodes.filter((n) => n.state === 'ok').length, nodes },
 });
 
@@ -27,6 +31,13 @@ describe('jobProgress', () => {
           item('c', 'failed'),
           item('d', 'succeeded'),
           item('e', 'queued'),
+          {
+            nodePath: 'd1/p2',
+            deviceId: 'f',
+            commandId: null,
+            state: 'unreachable',
+            error: 'd1/p2 did not answer',
+          },
         ],
         [
           { path: 'd1/p1', state: 'ok', latencyMs: 3 },
@@ -36,15 +47,16 @@ describe('jobProgress', () => {
       ),
     );
     expect(progress).toEqual({
-      done: 3,
-      total: 5,
+      done: 4,
+      total: 6,
       outcomes: [
         { state: 'succeeded', count: 2 },
         { state: 'failed', count: 1 },
+        { state: 'unreachable', count: 1 },
       ],
       unreachable: [
-        { path: 'd1/p2', why: 'node d1/p2 is unreachable' },
-        { path: 'd1/p3', why: 'timeout' },
+        { path: 'd1/p2', why: 'node d1/p2 is unreachable', devices: 1, lastKnownAt: 1_800_000_000_000 },
+        { path: 'd1/p3', why: 'timeout', devices: 0, lastKnownAt: null },
       ],
       open: true,
     });
