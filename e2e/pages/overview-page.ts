@@ -4,11 +4,13 @@ import { Panel } from './panel.ts';
 export class OverviewPage {
   readonly nodeTree: Panel;
   readonly ingestChart: Panel;
+  readonly devicesOnlineChart: Panel;
   readonly alerts: Panel;
 
   constructor(readonly page: Page) {
     this.nodeTree = new Panel(page, 'Node tree');
     this.ingestChart = new Panel(page, 'Ingest rate by node');
+    this.devicesOnlineChart = new Panel(page, 'Devices online by node');
     this.alerts = new Panel(page, 'Firing alerts');
   }
 
@@ -34,6 +36,15 @@ export class OverviewPage {
   /** Firing alerts of one severity as the alerts panel shows them ("4", or "≥ 3" when partial). */
   alertCount(severity: 'critical' | 'warning' | 'info'): Locator {
     return this.alerts.root.getByTestId(`alert-count-${severity}`).getByTestId('alert-count-value');
+  }
+
+  /**
+   * The time of a chart's first point (ms), from the box around it (`data-from`); NaN before it
+   * has two points.
+   */
+  async chartStartsAt(chart: Panel): Promise<number> {
+    const box = chart.root.getByTestId('history-chart');
+    return (await box.count()) === 0 ? Number.NaN : Number(await box.getAttribute('data-from'));
   }
 
   get nodeRows(): Locator {

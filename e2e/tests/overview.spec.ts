@@ -1,5 +1,9 @@
 import { expect, test } from '../fixtures.ts';
 
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const floorToMinute = (at: number) => Math.floor(at / MINUTE_MS) * MINUTE_MS;
+
 test.describe('overview', () => {
   test("shows the same device count as the BFF's API", async ({ overviewPage, api, deployment }) => {
     // Counts come from each tier's heartbeat: on a busy machine one can lag a beat behind.
@@ -28,10 +32,35 @@ test.describe('overview', () => {
 
   test('charts ingest per node from the live node stream', async ({ overviewPage }) => {
     await overviewPage.goto();
-    // The history is sampled in the browser: the chart appears once two samples have arrived.
     await expect(overviewPage.ingestChart.root.locator('.chart[role="img"]')).toHaveAttribute(
       'aria-label',
-      /Ingest rate by node over the last \d+ samples; now probe-a [\d.,]+ samples\/s/,
+      /Ingest rate by node over the last .+ \(\d+ points\); now probe-a [\d.,]+ samples\/s/,
     );
+  });
+
+  test('shows the history the nodes recorded the moment it opens, across a reload', async ({
+    overviewPage,
+    page,
+    api,
+  }) => {
+    await overviewPage.goto();
+    await page.reload();
+    await overviewPage.page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    // When this document started loading: a tab's own samples all come after it.
+    const opened = await page.evaluate(() => Math.floor(performance.timeOrigin));
+    const charts = [
+      { chart: overviewPage.ingestChart, metric: 'ingest.samplesPerSec' },
+      { chart: overviewPage.devicesOnlineChart, metric: 'devices.online' },
+    ] as const;
+    for (const { chart, metric } of charts) {
+      // A point in a minute that ended before the page opened holds readings the tab never saw.
+      await expect.poll(() => overviewPage.chartStartsAt(chart)).toBeLessThan(floorToMinute(opened));
+      // And the chart reaches as far back as the nodes' own record of the last hour: the whole hour,
+      // or all of it when the deployment is younger (one minute of slack: the chart asked a moment
+      // before this did).
+      const recorded = await api.node.history.query({ metric, from: opened - HOUR_MS, to: Date.now() });
+      const firstRecorded = Math.min(...recorded.series.flatMap((series) => series.points.map((p) => p.ts)));
+      expect(await overviewPage.chartStartsAt(chart)).toBeLessThanOrEqual(firstRecorded + MINUTE_MS);
+    }
   });
 });

@@ -118,7 +118,11 @@ async function startTiers(on: TierBackend): Promise<void> {
   tiers.clear();
   const probes = await Promise.all(
     PROBES.map(async (id) => {
-      const tier = await spawnTestNode(id, dataDir, await backend.nodeEnv(id));
+      // The hour sketcher passes only when a test sends SIGUSR2 (and once as the probe starts).
+      const tier = await spawnTestNode(id, dataDir, {
+        ...(await backend.nodeEnv(id)),
+        SKETCH_INTERVAL_MS: String(HOUR),
+      });
       tiers.set(id, tier);
       brokers.set(id, tier.mqttUrl);
       return tier;
@@ -346,6 +350,80 @@ describe.each(tierBackends())('fleet metric queries over three tiers on $name', 
     expect(seconds.read).toMatchObject({ rollupRows: 0, sources: ['raw'] });
     expect(seconds.read.rawSamples).toBe(PROBES.length * DEVICES.length * 60);
     expectMatches(seconds, expected({ ...query, labels: [] }, SAMPLES));
+  });
+
+  it('reads hour sketches, not raw samples, for 24 h quantiles by the hour once the sketcher has run', async () => {
+    const byHour = (aggregation: 'p90' | 'p99', groupBy: FleetMetricInput['groupBy']) => ({
+      metric: 'temp',
+      from: START,
+      to: END,
+      stepMs: HOUR,
+      aggregation,
+      groupBy,
+      labels: [],
+    });
+    const deviceHours = PROBES.length * DEVICES.length * 24;
+    const sketchPass = async (probes: readonly string[], until: (answer: FleetMetricAnswer) => boolean) => {
+      for (const probe of probes) tiers.get(probe)!.signal('SIGUSR2');
+      await waitFor(
+        'the hour sketches written',
+        async () => until(await fleet(byHour('p90', { by: 'none' }))),
+        60_000,
+      );
+    };
+
+    // Only the probes' start-up pass has run, before any sample: every hour is read raw.
+    const unsketched = await fleet(byHour('p90', { by: 'site' }));
+    expect(unsketched.read).toEqual({
+      rawSamples: SAMPLES.length,
+      rollupRows: deviceHours,
+      sketchRows: 0,
+      sources: ['hour', 'raw'],
+    });
+    expectMatches(unsketched, expected(byHour('p90', { by: 'site' }), SAMPLES));
+
+    await sketchPass(PROBES, (answer) => answer.read.rawSamples === 0);
+    for (const query of [byHour('p90', { by: 'site' }), byHour('p99', { by: 'node' })]) {
+      const answer = await fleet(query);
+      expect(answer.read).toEqual({
+        rawSamples: 0,
+        rollupRows: deviceHours,
+        sketchRows: deviceHours,
+        sources: ['hour', 'sketch'],
+      });
+      expectMatches(answer, expected(query, SAMPLES));
+    }
+
+    // A device publishes a buffered sample into an hour already sketched (probe-c, stopped below).
+    const late: Sample = {
+      nodePath: 'district-1/probe-c',
+      device: DEVICES[3],
+      ts: START + 5 * HOUR + 5 * MINUTE,
+      value: 149.5,
+    };
+    await publishSamples(brokers.get('probe-c')!, [late]);
+    const everySample = byHour('p90', { by: 'none' });
+    await waitFor(
+      'the late sample stored',
+      async () =>
+        (await fleet({ ...everySample, aggregation: 'count' })).series[0]?.points.reduce(
+          (n, p) => n + p.count,
+          0,
+        ) ===
+        SAMPLES.length + 1,
+      30_000,
+    );
+    const withLate = [...SAMPLES, late];
+    const query = byHour('p90', { by: 'kind' });
+    const stale = await fleet(query);
+    // That device-hour's sketch misses a sample: its raw samples are read, the rest from sketches.
+    expect(stale.read).toMatchObject({ rawSamples: 7, sketchRows: deviceHours - 1 });
+    expectMatches(stale, expected(query, withLate));
+
+    await sketchPass(['probe-c'], (answer) => answer.read.rawSamples === 0);
+    const resketched = await fleet(query);
+    expect(resketched.read).toMatchObject({ rawSamples: 0, sketchRows: deviceHours });
+    expectMatches(resketched, expected(query, withLate));
   });
 
   it('selects devices by subtree, kind, site, labels and id pattern', async () => {

@@ -69,6 +69,8 @@ export const NodeConfig = z
     configGraceMs: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
     /** How often the node records its own series (ingest rate, queue depth, devices online, dead letters). */
     nodeHistoryIntervalMs: z.coerce.number().int().min(1000).max(300_000).default(10_000),
+    /** How often the hour sketcher looks for closed or late-changed hours to sketch (decision 28). */
+    sketchIntervalMs: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /**
      * Children this node dials (`CHILDREN=probe-c=http://127.0.0.1:4103,…`). With any, the node
@@ -186,6 +188,7 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig
     deadLetterLimit: env.DEAD_LETTER_LIMIT,
     configGraceMs: env.CONFIG_GRACE_MS || undefined,
     nodeHistoryIntervalMs: env.NODE_HISTORY_INTERVAL_MS,
+    sketchIntervalMs: env.SKETCH_INTERVAL_MS,
     logLevel: env.LOG_LEVEL,
     children: env.CHILDREN || undefined,
     uplinkChildren: env.UPLINK_CHILDREN || undefined,

@@ -54,6 +54,7 @@ import { loadDeviceFacts } from './store/device-facts.ts';
 import { MIGRATIONS_FOLDER, migrateStore } from './store/migrate.ts';
 import { scheduleRetention } from './store/retention.ts';
 import { readingOf, scheduleNodeHistory } from './history/node-history.ts';
+import { createHourSketcherMetrics, scheduleHourSketcher } from './fleet-metrics/hour-sketcher.ts';
 
 const STOP_TIMEOUT_MS = 10_000;
 const BACKLOG_READ_INTERVAL_MS = 1000;
@@ -223,6 +224,16 @@ async function main(config: NodeConfig): Promise<void> {
     onError: (error) => logger.warn({ err: error }, 'node history: a reading was not recorded'),
   });
 
+  const hourSketcher = scheduleHourSketcher({
+    store,
+    intervalMs: config.sketchIntervalMs,
+    rawRetentionDays: () => settings().rawRetentionDays,
+    metrics: createHourSketcherMetrics(registry),
+    logger: logger.child({ component: 'hour-sketcher' }),
+  });
+  // An operator (or a test) asks for a pass now, e.g. after a device backfilled old hours.
+  process.on('SIGUSR2', () => void hourSketcher.run());
+
   // With children (dialled or by uplink) the node federates them next to its own devices: its own
   // path is its id, a child's is `id/child`.
   const { runtime: federation, uplink: uplinkServer } = await federationFromConfig({
@@ -302,6 +313,7 @@ async function main(config: NodeConfig): Promise<void> {
     }, STOP_TIMEOUT_MS).unref();
     retention.stop();
     nodeHistory.stop();
+    hourSketcher.stop();
     backlogs.stop();
     commands.stop();
     configs.stop();

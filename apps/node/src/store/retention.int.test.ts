@@ -56,17 +56,24 @@ describe.each(testDatabaseBackends())('retention on $name', ({ create }) => {
     });
   });
 
-  it('deletes minute rollups past 90 days and hour rollups past two years', async () => {
+  it('deletes minute rollups past 90 days and hour rollups and their sketches past two years', async () => {
     const ingest = createPgIngestStore(store);
     const old = [
       { deviceId: 'r-2', metric: 'm', ts: now - 91 * DAY, value: 1 },
       { deviceId: 'r-2', metric: 'm', ts: now - 731 * DAY, value: 1 },
     ];
     await ingest.writeBatch(ingestBatch({ samples: old }));
+    // Each hour sketched, as the hour sketcher would have: the sketches go with their rollups.
+    await store.exec(
+      `insert into rollups_hour_sketch (device_id, metric, bucket, count, bin_sides, bin_keys, bin_counts)
+       select device_id, metric, bucket, count, '{1}', '{0}', array[count] from rollups_hour where device_id = 'r-2'`,
+    );
     const result = await runRetention(store, { rawRetentionDays: 7, deadLetterLimit: 100, now });
     expect(result.minuteRollupsDeleted).toBe(2);
     expect(result.hourRollupsDeleted).toBe(1);
+    expect(result.hourSketchesDeleted).toBe(1);
     expect(await count(`select count(*)::int as n from rollups_hour where device_id = 'r-2'`)).toBe(1);
+    expect(await count(`select count(*)::int as n from rollups_hour_sketch where device_id = 'r-2'`)).toBe(1);
   });
 
   it('keeps hour rollups rollupDays long and minute rollups no longer than that when policy sets it', async () => {

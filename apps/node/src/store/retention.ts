@@ -22,6 +22,7 @@ export interface RetentionResult {
   droppedPartitions: string[];
   minuteRollupsDeleted: number;
   hourRollupsDeleted: number;
+  hourSketchesDeleted: number;
   deadLettersDeleted: number;
 }
 
@@ -45,9 +46,15 @@ export async function runRetention(store: NodeStore, options: RetentionOptions):
     `with d as (delete from rollups_minute where bucket < $1::timestamptz returning 1) select count(*)::int as n from d`,
     [new Date(now - minuteDays * DAY_MS).toISOString()],
   );
+  const hourCutoff = new Date(now - hourDays * DAY_MS).toISOString();
   const [hour] = await store.exec<{ n: number }>(
     `with d as (delete from rollups_hour where bucket < $1::timestamptz returning 1) select count(*)::int as n from d`,
-    [new Date(now - hourDays * DAY_MS).toISOString()],
+    [hourCutoff],
+  );
+  // Hour sketches go with the hour rollups they complete.
+  const [sketches] = await store.exec<{ n: number }>(
+    `with d as (delete from rollups_hour_sketch where bucket < $1::timestamptz returning 1) select count(*)::int as n from d`,
+    [hourCutoff],
   );
   // Newest by id, i.e. by arrival: keep the last deadLetterLimit rows.
   const [dead] = await store.exec<{ n: number }>(
@@ -62,6 +69,7 @@ export async function runRetention(store: NodeStore, options: RetentionOptions):
     droppedPartitions,
     minuteRollupsDeleted: minute?.n ?? 0,
     hourRollupsDeleted: hour?.n ?? 0,
+    hourSketchesDeleted: sketches?.n ?? 0,
     deadLettersDeleted: dead?.n ?? 0,
   };
 }

@@ -44,15 +44,3 @@ export function appendSample(
   const next = [...history, sample];
   return next.length > limit ? next.slice(next.length - limit) : next;
 }
-
-/** One node's values over time, [time, value] pairs for a line chart; missing readings are gaps. */
-export function seriesOf(
-  history: readonly NodeSample[],
-  path: string,
-  pick: (reading: NodeReading) => number,
-): [number, number | null][] {
-  return history.map((sample) => {
-    const reading = sample.nodes[path];
-    return [sample.at, reading && reading.status !== 'down' ? pick(reading) : null];
-  });
-}

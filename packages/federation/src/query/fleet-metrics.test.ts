@@ -82,7 +82,7 @@ function leafAnswer(query: FleetMetricInput, node: string, all: readonly Sample[
   return fleetAnswer(query, {
     groups: groups.values(),
     devices: 4,
-    read: { rawSamples: all.length, rollupRows: 0, sources: ['raw'] },
+    read: { rawSamples: all.length, rollupRows: 0, sketchRows: 0, sources: ['raw'] },
     coverage: selfCoverage(node, 1),
   });
 }
@@ -171,6 +171,33 @@ describe('fleet metric merge', () => {
     expect(answer.devices).toBe(12);
     expect(answer.read.sources).toEqual(['raw']);
     expect(answer.series.find((s) => s.key === 'c')!.points.map((p) => p.at)).toEqual([0]);
+  });
+
+  it('sums the hour sketch rows the nodes read next to their raw samples and rollup rows', () => {
+    const query = input('p90', { by: 'none' });
+    const fromSketches = (node: string, read: FleetMetricAnswer['read']) => ({
+      ...leafAnswer(query, node, all),
+      read,
+    });
+    const answer = mergeFleetAnswers(
+      [
+        fromSketches('a', { rawSamples: 0, rollupRows: 24, sketchRows: 24, sources: ['hour', 'sketch'] }),
+        fromSketches('b', {
+          rawSamples: 7,
+          rollupRows: 24,
+          sketchRows: 23,
+          sources: ['hour', 'raw', 'sketch'],
+        }),
+      ],
+      query,
+      selfCoverage('district', 1),
+    );
+    expect(answer.read).toEqual({
+      rawSamples: 7,
+      rollupRows: 48,
+      sketchRows: 47,
+      sources: ['hour', 'raw', 'sketch'],
+    });
   });
 
   it('prefixes node keys, top devices and coverage with the tier the answer passes through', () => {

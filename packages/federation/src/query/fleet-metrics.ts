@@ -228,12 +228,13 @@ export function mergeFleetAnswers(
 ): FleetMetricAnswer {
   const groups = new Map<string, FleetGroup>();
   const sources = new Set<FleetSource>();
-  const read = { rawSamples: 0, rollupRows: 0 };
+  const read = { rawSamples: 0, rollupRows: 0, sketchRows: 0 };
   let devices = 0;
   for (const part of parts) {
     devices += part.devices;
     read.rawSamples += part.read.rawSamples;
     read.rollupRows += part.read.rollupRows;
+    read.sketchRows += part.read.sketchRows;
     for (const source of part.read.sources) sources.add(source);
     for (const series of part.series)
       for (const point of series.points) addToGroup(groups, series.key, point, series.device);

@@ -129,7 +129,8 @@ export const FleetSeries = z.object({
 });
 export type FleetSeries = z.infer<typeof FleetSeries>;
 
-export const FleetSource = z.enum(['raw', 'minute', 'hour']);
+/** `sketch`: hour sketches (DDSketch bins per device and closed hour) for quantiles by whole hours. */
+export const FleetSource = z.enum(['raw', 'minute', 'hour', 'sketch']);
 export type FleetSource = z.infer<typeof FleetSource>;
 
 export const FleetMetricAnswer = z.object({
@@ -149,8 +150,16 @@ export const FleetMetricAnswer = z.object({
   devices: Count,
   /** In key order; top devices highest first. One past FLEET_MAX_SERIES means over the cap. */
   series: z.array(FleetSeries).max(FLEET_MAX_SERIES + 1),
-  /** What the nodes read: raw samples, minute or hour rollups (rows read, summed). */
-  read: z.object({ rawSamples: Count, rollupRows: Count, sources: z.array(FleetSource).max(3) }),
+  /**
+   * What the nodes read, summed: raw samples, minute or hour rollup rows, and hour sketch rows (one
+   * per device and hour). A node of an older version sends no `sketchRows`: it read none.
+   */
+  read: z.object({
+    rawSamples: Count,
+    rollupRows: Count,
+    sketchRows: Count.default(0),
+    sources: z.array(FleetSource).max(4),
+  }),
   /** Which nodes answered: a node that did not is named here and none of its series is in the answer. */
   coverage: Coverage,
 });

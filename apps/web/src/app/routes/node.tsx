@@ -15,16 +15,12 @@ import { NodeBacklogs } from '../../features/nodes/node-backlogs.tsx';
 import { NodeHealth } from '../../features/nodes/node-health.tsx';
 import { NodeTreeView } from '../../features/nodes/node-tree-view.tsx';
 import { formatCount, nodeName } from '../../lib/format.ts';
-import type { NodeReading } from '../../lib/node-history.ts';
 import { coverageOfTree, findNode, leavesOf, subtreeOf, type TreeNode } from '../../lib/node-tree.ts';
-import { useNodeHistory, useNodeTree } from '../../lib/node-watch.tsx';
+import { useNodeTree } from '../../lib/node-watch.tsx';
 import { usePagedList } from '../../lib/paged-list.ts';
 import { useRefetchInterval } from '../../lib/refresh-interval.tsx';
 
 const route = getRouteApi('/nodes/$');
-
-const ingestRate = (reading: NodeReading) => reading.samplesPerSec;
-const queueDepth = (reading: NodeReading) => reading.queueDepth;
 
 /**
  * Any node by its path: health, open alerts, ingest and queue over time, children, devices and dead
@@ -62,7 +58,6 @@ function NodePage({
   tree: ReturnType<typeof useNodeTree>;
   fleetName: string;
 }) {
-  const history = useNodeHistory();
   const subtree = useMemo(() => subtreeOf(tree.rows, path), [tree.rows, path]);
   const coverage = useMemo(
     () => (subtree.length > 0 ? coverageOfTree(tree.rows, path) : undefined),
@@ -135,18 +130,18 @@ function NodePage({
         <HistoryChartPanel
           title="Ingest rate"
           query={tree}
-          history={history}
+          metric="ingest.samplesPerSec"
+          nodePath={path}
           lines={lines}
-          pick={ingestRate}
           unit="samples/s"
           stacked
         />
         <HistoryChartPanel
           title="Queue depth"
           query={tree}
-          history={history}
+          metric="ingest.queueDepth"
+          nodePath={path}
           lines={lines}
-          pick={queueDepth}
           unit="messages"
         />
       </div>

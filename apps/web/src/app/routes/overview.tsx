@@ -8,17 +8,12 @@ import { OverviewLayout } from '../../features/overview/overview-layout.tsx';
 import { HistoryChartPanel } from '../../features/nodes/history-chart-panel.tsx';
 import { NodeTreeView } from '../../features/nodes/node-tree-view.tsx';
 import { nodeName } from '../../lib/format.ts';
-import type { NodeReading } from '../../lib/node-history.ts';
 import { coverageOfTree, leavesOf } from '../../lib/node-tree.ts';
-import { useNodeHistory, useNodeTree } from '../../lib/node-watch.tsx';
+import { useNodeTree } from '../../lib/node-watch.tsx';
 
-const ingestRate = (reading: NodeReading) => reading.samplesPerSec;
-const devicesOnline = (reading: NodeReading) => reading.devicesOnline;
-
-/** The fleet at a glance: every node's health, devices and ingest, and how they moved. */
+/** The fleet at a glance: every node's health, devices and ingest, and how they moved over the last hour. */
 export function OverviewRoute() {
   const tree = useNodeTree();
-  const history = useNodeHistory();
   const { rows } = tree;
   const coverage = useMemo(() => (rows.length > 0 ? coverageOfTree(rows) : undefined), [rows]);
   const leafLines = useMemo(
@@ -54,9 +49,9 @@ export function OverviewRoute() {
             <HistoryChartPanel
               title="Ingest rate by node"
               query={tree}
-              history={history}
+              metric="ingest.samplesPerSec"
+              nodePath=""
               lines={leafLines}
-              pick={ingestRate}
               unit="samples/s"
               stacked
               testId="ingest-chart-panel"
@@ -64,9 +59,9 @@ export function OverviewRoute() {
             <HistoryChartPanel
               title="Devices online by node"
               query={tree}
-              history={history}
+              metric="devices.online"
+              nodePath=""
               lines={leafLines}
-              pick={devicesOnline}
               unit="devices"
               stacked
             />

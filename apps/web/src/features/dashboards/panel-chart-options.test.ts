@@ -33,7 +33,7 @@ const answer = {
     { key: 's01', total: 21, points: [point(0, 20), point(STEP, 21), point(4 * STEP, 22)] },
     { key: 's02', total: 25, points: [point(0, 25)] },
   ],
-  read: { rawSamples: 0, rollupRows: 4, sources: ['minute'] },
+  read: { rawSamples: 0, rollupRows: 4, sketchRows: 0, sources: ['minute'] },
   coverage: { asked: 1, answered: 1, nodes: [] },
 } as FleetMetricAnswer;
 

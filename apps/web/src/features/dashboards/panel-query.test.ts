@@ -42,6 +42,13 @@ describe('stepFor', () => {
     expect(stepFor({ from: 0, to: 10 * 60_000 }, undefined)).toBe(60_000);
   });
 
+  it('takes whole hours for a quantile panel naming no step over more than 6 h, so nodes read hour sketches', () => {
+    expect(stepFor({ from: 0, to: 24 * HOUR }, undefined, { quantile: true })).toBe(HOUR);
+    expect(stepFor({ from: 0, to: 30 * 24 * HOUR }, undefined, { quantile: true })).toBe(6 * HOUR);
+    expect(stepFor({ from: 0, to: 6 * HOUR }, undefined, { quantile: true })).toBe(3 * 60_000);
+    expect(stepFor({ from: 0, to: 24 * HOUR }, 5 * 60_000, { quantile: true })).toBe(5 * 60_000);
+  });
+
   it('widens a panel step that would pass the bucket cap over a long range', () => {
     const range = { from: 0, to: 30 * 24 * HOUR };
     const step = stepFor(range, 60_000);

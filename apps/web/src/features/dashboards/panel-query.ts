@@ -7,7 +7,7 @@ import type {
   Threshold,
   ThresholdLevel,
 } from '@tierscope/shared/schemas';
-import { FLEET_MAX_BUCKETS } from '@tierscope/shared/schemas';
+import { FLEET_MAX_BUCKETS, FLEET_RAW_MAX_RANGE_MS, isQuantile } from '@tierscope/shared/schemas';
 
 /** The dashboard's variables: each one set replaces that selector in every panel's query. */
 export interface DashboardVariables {
@@ -18,19 +18,29 @@ export interface DashboardVariables {
 }
 
 const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
 /** About this many points per series when a panel names no step. */
 const TARGET_POINTS = 120;
 
 /**
  * The step a panel's query uses over a range: its own, else one for about 120 points, in whole
- * minutes (rollups answer it) and never more buckets than the contract allows.
+ * minutes (rollups answer it) and never more buckets than the contract allows. A quantile panel
+ * naming no step takes whole hours over a range longer than 6 h: the nodes then read their hour
+ * sketches instead of every raw sample of the range (docs/decisions/0028).
  */
-export function stepFor(range: { from: number; to: number }, stepMs: number | undefined): number {
+export function stepFor(
+  range: { from: number; to: number },
+  stepMs: number | undefined,
+  options: { quantile?: boolean } = {},
+): number {
   const span = range.to - range.from;
   const wanted = stepMs ?? span / TARGET_POINTS;
   // One bucket more than the span holds: the frame widens to whole steps.
   const least = span / (FLEET_MAX_BUCKETS - 1);
-  return Math.max(MINUTE_MS, Math.ceil(Math.max(wanted, least) / MINUTE_MS) * MINUTE_MS);
+  const step = Math.max(wanted, least);
+  const unit =
+    options.quantile && stepMs === undefined && span > FLEET_RAW_MAX_RANGE_MS ? HOUR_MS : MINUTE_MS;
+  return Math.max(unit, Math.ceil(step / unit) * unit);
 }
 
 /**
@@ -57,7 +67,7 @@ export function fleetInputOf(
     groupBy: panel.kind === 'stat' ? { by: 'none' } : query.groupBy,
     from: range.from,
     to: range.to,
-    stepMs: stepFor(range, query.stepMs),
+    stepMs: stepFor(range, query.stepMs, { quantile: isQuantile(query.aggregation) }),
   };
 }
 

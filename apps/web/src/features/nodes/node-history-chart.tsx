@@ -1,35 +1,31 @@
 import { useMemo } from 'react';
 import { useChartTheme } from '../../components/charts/chart-theme.ts';
 import { EChart } from '../../components/charts/echart.tsx';
-import type { NodeReading, NodeSample } from '../../lib/node-history.ts';
+import type { HistoryFrame } from './history-frames.ts';
 import { describeHistoryChart, historyChartOptions, type HistoryLine } from './node-history-options.ts';
 
 export interface NodeHistoryChartProps {
   title: string;
-  history: readonly NodeSample[];
+  frames: readonly HistoryFrame[];
   lines: readonly HistoryLine[];
-  pick: (reading: NodeReading) => number;
   unit: string;
   stacked?: boolean;
   height?: number;
 }
 
-/** A line per node over the console's sampled history; loaded lazily with ECharts. */
+/** A line per node over its history; loaded lazily with ECharts. */
 export function NodeHistoryChart({
   title,
-  history,
+  frames,
   lines,
-  pick,
   unit,
   stacked = false,
   height = 220,
 }: NodeHistoryChartProps) {
   const theme = useChartTheme();
   const option = useMemo(
-    () => historyChartOptions({ history, lines, pick, theme, unit, stacked }),
-    [history, lines, pick, theme, unit, stacked],
+    () => historyChartOptions({ frames, lines, theme, unit, stacked }),
+    [frames, lines, theme, unit, stacked],
   );
-  return (
-    <EChart option={option} height={height} label={describeHistoryChart(title, history, lines, pick, unit)} />
-  );
+  return <EChart option={option} height={height} label={describeHistoryChart(title, frames, lines, unit)} />;
 }

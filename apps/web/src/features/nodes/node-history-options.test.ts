@@ -1,7 +1,7 @@
 import type { LineSeriesOption } from 'echarts/charts';
 import { describe, expect, it } from 'vitest';
 import type { ChartTheme } from '../../components/charts/echart-option.ts';
-import type { NodeReading, NodeSample } from '../../lib/node-history.ts';
+import type { HistoryFrame } from './history-frames.ts';
 import { describeHistoryChart, historyChartOptions } from './node-history-options.ts';
 
 const theme: ChartTheme = {
@@ -12,40 +12,32 @@ const theme: ChartTheme = {
   border: '#ccc',
   palette: ['#1', '#2'],
 };
-const reading = (samplesPerSec: number): NodeReading => ({
-  samplesPerSec,
-  queueDepth: 0,
-  devicesOnline: 1,
-  devicesTotal: 1,
-  status: 'live',
-});
-const history: NodeSample[] = [
-  { at: 1000, nodes: { 'd/a': reading(10), 'd/b': reading(20) } },
-  { at: 2000, nodes: { 'd/a': reading(12) } },
+const frames: HistoryFrame[] = [
+  { at: 1000, values: { 'd/a': 10, 'd/b': 20 } },
+  { at: 61_000, values: { 'd/a': 12 } },
 ];
 const lines = [
   { path: 'd/a', name: 'a' },
   { path: 'd/b', name: 'b' },
 ];
-const rate = (r: NodeReading) => r.samplesPerSec;
 
 describe('historyChartOptions', () => {
   it('draws a line per node, with a gap where a node has no reading', () => {
-    const series = historyChartOptions({ history, lines, pick: rate, theme, unit: 'samples/s' })
+    const series = historyChartOptions({ frames, lines, theme, unit: 'samples/s' })
       .series as LineSeriesOption[];
     expect(series.map((s) => [s.name, s.data])).toEqual([
       [
         'a',
         [
           [1000, 10],
-          [2000, 12],
+          [61_000, 12],
         ],
       ],
       [
         'b',
         [
           [1000, 20],
-          [2000, null],
+          [61_000, null],
         ],
       ],
     ]);
@@ -54,9 +46,8 @@ describe('historyChartOptions', () => {
 
   it('stacks the lines as areas when asked, so the top edge is the total', () => {
     const series = historyChartOptions({
-      history,
+      frames,
       lines,
-      pick: rate,
       theme,
       unit: 'samples/s',
       stacked: true,
@@ -65,9 +56,9 @@ describe('historyChartOptions', () => {
   });
 });
 
-it("names the chart with each line's latest value", () => {
-  expect(describeHistoryChart('Ingest', history, lines, rate, 'samples/s')).toBe(
-    'Ingest over the last 2 samples; now a 12 samples/s, b no data',
+it("names the chart with the span it covers and each line's latest value", () => {
+  expect(describeHistoryChart('Ingest', frames, lines, 'samples/s')).toBe(
+    'Ingest over the last 1 minute (2 points); now a 12 samples/s, b no data',
   );
-  expect(describeHistoryChart('Ingest', [], lines, rate, 'samples/s')).toBe('Ingest: no samples yet');
+  expect(describeHistoryChart('Ingest', [], lines, 'samples/s')).toBe('Ingest: no samples yet');
 });

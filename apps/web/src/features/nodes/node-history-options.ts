@@ -1,7 +1,7 @@
 import { tooltipColors } from '../../components/charts/chart-parts.ts';
 import type { ChartTheme, EChartOption } from '../../components/charts/echart-option.ts';
-import { formatTimestamp, formatValue } from '../../lib/format.ts';
-import { seriesOf, type NodeReading, type NodeSample } from '../../lib/node-history.ts';
+import { formatAge, formatTimestamp, formatValue } from '../../lib/format.ts';
+import { seriesOf, type HistoryFrame } from './history-frames.ts';
 
 export interface HistoryLine {
   path: string;
@@ -9,9 +9,8 @@ export interface HistoryLine {
 }
 
 export interface HistoryChartInput {
-  history: readonly NodeSample[];
+  frames: readonly HistoryFrame[];
   lines: readonly HistoryLine[];
-  pick: (reading: NodeReading) => number;
   theme: ChartTheme;
   unit: string;
   /** Stack the lines as areas, so the top edge is the total. */
@@ -19,13 +18,12 @@ export interface HistoryChartInput {
 }
 
 /**
- * One line per node over the console's own short history (sampled from node.watch). A node that
- * was down at a sample leaves a gap rather than a misleading zero.
+ * One line per node over its history: what the nodes recorded, then the tab's own samples. A node
+ * with no value at a moment (down, or nothing recorded) leaves a gap rather than a misleading zero.
  */
 export function historyChartOptions({
-  history,
+  frames,
   lines,
-  pick,
   theme,
   unit,
   stacked = false,
@@ -67,24 +65,24 @@ export function historyChartOptions({
       connectNulls: false,
       lineStyle: { width: 1.6 },
       ...(stacked && { stack: 'total', areaStyle: { opacity: 0.22 } }),
-      data: seriesOf(history, line.path, pick),
+      data: seriesOf(frames, line.path),
     })),
   };
 }
 
-/** The chart's accessible name, with each line's latest value. */
+/** The chart's accessible name: the span it covers, with each line's latest value. */
 export function describeHistoryChart(
   title: string,
-  history: readonly NodeSample[],
+  frames: readonly HistoryFrame[],
   lines: readonly HistoryLine[],
-  pick: (reading: NodeReading) => number,
   unit: string,
 ): string {
-  const last = history.at(-1);
-  if (!last) return `${title}: no samples yet`;
+  const first = frames[0];
+  const last = frames.at(-1);
+  if (!first || !last) return `${title}: no samples yet`;
   const latest = lines.map((line) => {
-    const reading = last.nodes[line.path];
-    return `${line.name} ${reading ? `${formatValue(pick(reading))} ${unit}` : 'no data'}`;
+    const value = last.values[line.path];
+    return `${line.name} ${value === undefined ? 'no data' : `${formatValue(value)} ${unit}`}`;
   });
-  return `${title} over the last ${history.length} samples; now ${latest.join(', ')}`;
+  return `${title} over the last ${formatAge(last.at - first.at)} (${frames.length} points); now ${latest.join(', ')}`;
 }
