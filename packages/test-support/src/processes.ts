@@ -42,7 +42,7 @@ export function entryArgs(entry: Entry): string[] {
  * The V8 flags a tier node is started with, as apps/node/src/ingest/node-flags.ts names them
  * (docs/decisions/0013-node-heap-limit.md); packages import nothing from an app, so they are repeated.
  */
-export const NODE_V8_FLAGS: readonly string[] = ['--max-old-space-size=1024'];
+export const NODE_V8_FLAGS: readonly string[] = ['--max-old-space-size=1024', '--max-semi-space-size=1'];
 /** How much of a process's latest output a failure message carries. */
 const OUTPUT_TAIL_CHARS = 8000;
 /** How long one /readyz request may take before the wait abandons it and asks again. */
