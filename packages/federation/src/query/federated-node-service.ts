@@ -17,6 +17,7 @@ import {
   type ChildAttachment,
   type CommandJob,
   type CreateDeviceInput,
+  type DeviceImportEvent,
   type ProvisionDevicesInput,
   type CommandSelector,
   type Cursor,
@@ -364,14 +365,42 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
     <I extends { nodePath?: string | undefined }, O>(make: (input: I, actor: Actor) => Promise<O>) =>
     async (input: I, actor: Actor): Promise<O> => {
       const made = await make(input, actor);
-      const { member } = route(input.nodePath);
-      if (member.kind === 'child')
-        await options.rosters?.sync(member.id, member.remote).catch(() => undefined);
+      await readRosterOwning(input.nodePath);
       return made;
     };
-  const provisionAndRead = thenReadRoster((input: ProvisionDevicesInput, actor) =>
-    forwarded.devices.provision(input, actor),
-  );
+  /** Reads the roster of the child owning `nodePath` again; a path no child owns reads nothing. */
+  const readRosterOwning = async (nodePath: string | undefined): Promise<void> => {
+    const member = members.find((m) => m.kind === 'child' && m.id === routedChildId(nodePath));
+    if (member?.kind === 'child')
+      await options.rosters?.sync(member.id, member.remote).catch(() => undefined);
+  };
+  /**
+   * devices.importCsv: each row to its owner in batches (devices.provision, routed as any
+   * single-item call); each owning child's roster is read once before the result is given, not
+   * after every batch.
+   */
+  async function* importThenReadRosters(
+    input: Parameters<NodeService['devices']['importCsv']>[0],
+    actor: Actor,
+  ): AsyncGenerator<DeviceImportEvent, void, undefined> {
+    const owners = new Set<string>();
+    const events = importDevicesCsv(input, (nodePath, rows) => {
+      owners.add(nodePath);
+      return forwarded.devices.provision({ nodePath, devices: rows }, actor);
+    });
+    for await (const event of events) {
+      if (event.kind === 'result') await Promise.all([...owners].map(readRosterOwning));
+      yield event;
+    }
+  }
+  const routedChildId = (nodePath: string | undefined): string | undefined => {
+    try {
+      const { member } = route(nodePath);
+      return member.kind === 'child' ? member.id : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 
   const baseInfo = (): Promise<NodeInfo> =>
     options.self && selfVisible
@@ -429,10 +458,10 @@ export function createFederatedNodeService(options: FederatedNodeOptions): NodeS
         );
         return sumDeviceCounts(results);
       },
-      // Each row goes to its owner in batches (devices.provision), routed as any single-item call.
-      importCsv: (input, actor) =>
-        importDevicesCsv(input, (nodePath, rows) => provisionAndRead({ nodePath, devices: rows }, actor)),
-      provision: provisionAndRead,
+      importCsv: importThenReadRosters,
+      provision: thenReadRoster((input: ProvisionDevicesInput, actor) =>
+        forwarded.devices.provision(input, actor),
+      ),
       create: thenReadRoster((input: CreateDeviceInput, actor) => forwarded.devices.create(input, actor)),
       // Every member the selector's subtree takes gets the same job id, so the job reads back as one.
       commandMany: async (input, actor) => {
